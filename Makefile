@@ -1,0 +1,49 @@
+# nkborder: `make run` runs the default scenario, `make test` runs every test.
+# Both install what they need into ./.venv on a fresh machine with python3, make and git.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+STAMP  := $(VENV)/.installed
+TSTAMP := $(VENV)/.installed-test
+
+.PHONY: run test lint bench install install-test browser clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PIP) install --quiet -e .
+	touch $(STAMP)
+
+$(TSTAMP): pyproject.toml $(STAMP)
+	$(PIP) install --quiet -e ".[test]"
+	touch $(TSTAMP)
+
+install: $(STAMP)
+
+install-test: $(TSTAMP) browser
+
+# Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium; no browser download).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+run: $(STAMP)
+	$(VENV)/bin/nkborder run history
+
+test: install-test
+	$(VENV)/bin/ruff check nkborder tests reference benchmarks
+	$(PY) -m pytest -q
+
+bench: install-test
+	$(PY) -m benchmarks
+
+lint: $(TSTAMP)
+	$(VENV)/bin/ruff check nkborder tests reference benchmarks
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache
