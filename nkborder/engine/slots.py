@@ -1,0 +1,79 @@
+"""Indices of the per-day, per-city records the kernels write, and of person states.
+
+Kernels write ``daily[day, city, SLOT]``; :mod:`nkborder.engine.record` turns the array into tables using
+:data:`DAILY_NAMES`, which must list the slots in index order (a test checks it).
+"""
+
+from __future__ import annotations
+
+# person status
+RESIDENT, IN_CHINA, IN_SOUTH_KOREA, DETAINED, DEAD = 0, 1, 2, 3, 4
+STATUS_NAMES = ("resident", "in_china", "in_south_korea", "detained", "dead")
+
+# daily flows (summed over a period)
+CROSSINGS_ATTEMPTED = 0
+CROSSINGS_SUCCEEDED = 1
+CROSSINGS_BROKERED = 2
+ARRESTS_AT_BORDER = 3
+SHOT_AT_BORDER = 4
+REPORTED_BEFORE_BORDER = 5
+REPATRIATED = 6
+RETURNED_FROM_CHINA = 7
+ARRIVALS_SOUTH_KOREA = 8
+ARRIVALS_FEMALE = 9
+RELEASED = 10
+BIRTHS = 11
+DEATHS = 12
+SMUGGLING_TRIPS = 13
+SMUGGLING_ARRESTS = 14
+SMUGGLING_VOLUME_CNY = 15
+SMUGGLING_PROFIT_CNY = 16
+SMUGGLING_CUT_CNY = 17
+MARKET_TURNOVER_KPW = 18
+REMITTANCES_GROSS_CNY = 19
+REMITTANCES_CNY = 20
+BROKER_COMMISSION_CNY = 21
+BROKER_FEES_PAID_CNY = 22
+BROKER_INCOME_CNY = 23
+GUIDES_INCOME_CNY = 24
+KIN_PAID_CNY = 25
+BRIBES_PAID_CNY = 26
+GUARD_BRIBES_CNY = 27
+GUARDS_DISCHARGED = 28
+GUARD_SERVICE_EARNINGS_CNY = 29
+ONWARD_FEES_CNY = 30
+CONFISCATED_CNY = 31
+# daily stocks (value at the end of the day)
+POPULATION = 32
+IN_CHINA_STOCK = 33
+IN_SOUTH_KOREA_STOCK = 34
+DETAINED_STOCK = 35
+DEAD_STOCK = 36
+N_DAILY = 37
+
+DAILY_NAMES = (
+    "crossings_attempted", "crossings_succeeded", "crossings_brokered", "arrests_at_border", "shot_at_border",
+    "reported_before_border", "repatriated", "returned_from_china", "arrivals_south_korea",
+    "arrivals_south_korea_female", "released", "births", "deaths", "smuggling_trips", "smuggling_arrests",
+    "smuggling_volume_cny", "smuggling_profit_cny", "smuggling_cut_cny", "market_turnover_kpw",
+    "remittances_gross_cny", "remittances_cny", "broker_commission_cny", "broker_fees_paid_cny",
+    "broker_income_cny", "guides_income_cny", "kin_paid_cny", "bribes_paid_cny", "guard_bribes_cny",
+    "guards_discharged", "guard_service_earnings_cny", "onward_fees_cny", "confiscated_cny",
+    "population", "in_china", "in_south_korea", "detained", "dead",
+)
+FIRST_STOCK = POPULATION
+
+# monthly means (one value per month and city, written by the monthly kernels)
+INCOME_MEAN_KPW = 0
+INCOME_GINI = 1
+HARDSHIP_MEAN = 2
+DISCONTENT_MEAN = 3
+INFO_MEAN = 4
+INTENT_MEAN = 5
+WEALTH_MEAN_CNY = 6
+DONJU_CAPITAL_CNY = 7
+N_MONTHLY = 8
+MONTHLY_NAMES = (
+    "income_mean_kpw", "income_gini", "hardship_mean", "discontent_mean", "info_mean",
+    "attempt_prob_mean", "wealth_mean_cny", "donju_capital_cny",
+)

@@ -1,0 +1,69 @@
+"""Small kernel helpers shared by the submodels: status changes, payments, picking a guard or a broker."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from nkborder.engine import slots as S
+from nkborder.engine.rng import DETENTION, stream_key, uniform
+from nkborder.engine.state import Brokers, CityState, Guards, Households, People
+
+
+@njit(cache=True)
+def set_status(people: People, cities: CityState, i: int, new: int) -> None:
+    """Move person ``i`` to status ``new`` and keep the per-city status counts exact."""
+    c = people.city[i]
+    cities.status_counts[c, people.status[i]] -= 1
+    cities.status_counts[c, new] += 1
+    people.status[i] = new
+
+
+@njit(cache=True)
+def wealth_cny(hh: Households, h: int, kpw_per_cny: float) -> float:
+    """A household's money in yuan: its yuan plus its won at the day's market rate."""
+    return hh.cny[h] + hh.kpw[h] / kpw_per_cny
+
+
+@njit(cache=True)
+def pay_cny(hh: Households, h: int, amount: float, kpw_per_cny: float) -> None:
+    """Take ``amount`` CNY from household ``h``: yuan first, then won at the day's rate (caller checks it can)."""
+    from_cny = min(hh.cny[h], amount)
+    hh.cny[h] -= from_cny
+    rest_kpw = (amount - from_cny) * kpw_per_cny
+    hh.kpw[h] = max(0.0, hh.kpw[h] - rest_kpw)
+
+
+@njit(cache=True)
+def pick_guard(guards: Guards, c: int, sector: int, key: np.uint64, i: int) -> int:
+    """The guard on duty at ``sector`` of city ``c``: one of the sector's slot holders, drawn with ``key``."""
+    per = guards.slots_per_sector[c]
+    slot = guards.city_slot_start[c] + sector * per + int(uniform(key, i) * per)
+    return guards.slot_guard[slot]
+
+
+@njit(cache=True)
+def pick_broker(brokers: Brokers, c: int, key: np.uint64, i: int) -> int:
+    """A broker of city ``c``, drawn with ``key``."""
+    a = brokers.city_start[c]
+    n = brokers.city_start[c + 1] - a
+    return a + int(uniform(key, i) * n)
+
+
+@njit(cache=True)
+def exp_days(mean_days: float, u: float) -> int:
+    """An exponential duration in whole days (at least 1) from a uniform draw ``u``."""
+    return 1 + int(-mean_days * np.log(1.0 - u))
+
+
+@njit(cache=True)
+def logistic(z: float) -> float:
+    """1 / (1 + exp(-z))."""
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+@njit(cache=True)
+def detain(people: People, cities: CityState, i: int, d: int, mean_days: float, seed: np.uint64) -> None:
+    """Detain person ``i`` on day ``d`` for an exponential term of mean ``mean_days``."""
+    set_status(people, cities, i, S.DETAINED)
+    people.release_day[i] = d + exp_days(mean_days, uniform(stream_key(seed, DETENTION, d), i))

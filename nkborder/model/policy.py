@@ -1,0 +1,217 @@
+"""The state: policy events -> daily levers -> the daily environment every agent faces.
+
+Step 1, :func:`policy_levers`: each event of the timeline becomes a daily value per city (a step while in force,
+or a linear ramp for fence building). Kinds that *set* a level (punishment, market tolerance, leadership) take
+the latest event in force; the others take the strongest.
+
+Step 2, :func:`build_environment`: levers, parameters and the observed driver series (rice price, exchange rate,
+official trade) give, for every day and city, the probabilities and prices the kernels use: detection of a
+crosser, the risk index, broker fees, bribes, guards' cut, commissions, tolerance of markets, food costs.
+These are the equations of ``docs/odd.md`` (section "Submodels: state and border"); kernels only add the agents'
+own draws and states.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import NamedTuple
+
+import numpy as np
+
+from nkborder.inputs import kpw_per_cny, official_trade_usd_million, rice_price_kpw_per_kg
+from nkborder.inputs.series import REDENOMINATION
+from nkborder.params import Params
+from nkborder.scenarios import Scenario
+
+DAYS_PER_MONTH = 30.4375
+DEATH_AS_YEARS = 10.0  # assumption: in the risk index, being shot counts as 10 years of detention
+SANCTIONS_TOLERANCE_CUT = 0.5  # the event kind's documented effect: tolerance falls by intensity / 2
+TRADE_CONTROL_TOLERANCE_CUT = 0.5
+CAMPAIGN_CAPTURE_GAIN = 4.0  # china_campaign: capture hazard x (1 + 4 x intensity)
+ROUTE_WIDTH_YEARS = 1.5  # logistic width of the onward route's development around ``route_year``
+
+# State wage, KPW per month (nominal won of the day). Old won before the redenomination, new won after it.
+WAGE_POINTS_OLD = (  # (date, KPW per month, source)
+    (dt.date(2001, 7, 15), 100.0, "data/prices_before_2009.csv: 2001 (summer), avg monthly wage ~100 KPW"),
+    (dt.date(2007, 2, 6), 3000.0, "seed-hoeryong-2007: average monthly wage of a worker is 3,000 won"),
+    (dt.date(2008, 3, 15), 6000.0, "data/market_prices.csv: 2008-03 Hoeryong, average wage about 6000 won"),
+)
+WAGE_NEW = (1500.0, "data/exchange_rate_points.csv: 2015-08 Musan, railway worker wage 1,080-1,900 KPW/month")
+
+LEVERS = (
+    "famine", "crackdown", "punishment_years", "tolerance", "sanctions", "closure", "buffer", "fence",
+    "surveillance", "trade_control", "campaign", "reform",
+)
+
+
+class Environment(NamedTuple):
+    """Daily conditions, each an array [day, city] of float64."""
+
+    detect_self: np.ndarray  # probability that a lone crosser is detected
+    detect_broker: np.ndarray  # probability that a brokered crosser is detected
+    risk: np.ndarray  # risk index: detection x expected penalty in years
+    broker_fee_cny: np.ndarray  # posted price of a brokered crossing
+    bribe_cny: np.ndarray  # bribe a lone crosser must pay a detecting guard
+    broker_available: np.ndarray  # share of brokered routes still working
+    betray: np.ndarray  # probability a paid guard still turns the crosser in
+    shoot: np.ndarray  # probability a detected, unreleased crosser is shot
+    detention_days: np.ndarray  # mean detention of a caught crosser
+    guard_cut: np.ndarray  # guards' cut of a detected smuggler's profit
+    smuggler_arrest: np.ndarray  # probability a detected smuggler is arrested
+    trip_rate: np.ndarray  # smuggling trips per smuggler per day
+    tolerance: np.ndarray  # the state's tolerance of markets, 0-1
+    crackdown: np.ndarray  # crackdown intensity, 0-1
+    commission: np.ndarray  # remittance brokers' commission
+    contact: np.ndarray  # share of phone contact and remittances that get through
+    rice_kpw: np.ndarray  # market price of rice, KPW per kg
+    food_cost_kpw: np.ndarray  # food cost of one person for one month
+    wage_kpw: np.ndarray  # state wage per month
+    kpw_per_cny: np.ndarray  # market exchange rate
+    trade_cny_day: np.ndarray  # official imports sold through the city's market, per day
+    famine_death: np.ndarray  # extra deaths per person per year
+    capture: np.ndarray  # daily hazard that a person hiding in China is caught
+    onward: np.ndarray  # daily hazard of leaving China for South Korea once funded
+    return_home: np.ndarray  # daily hazard of going home from China voluntarily
+    onward_fee_cny: np.ndarray  # fee from China to South Korea
+    reform: np.ndarray  # share of won cash above the limit wiped out on a redenomination day, else 0
+
+
+def day_index(start: dt.date, day: dt.date) -> int:
+    """Days from ``start`` to ``day``."""
+    return (day - start).days
+
+
+def policy_levers(scenario: Scenario) -> dict[str, np.ndarray]:
+    """Daily lever values [day, city] from the scenario's events (see module docstring)."""
+    n_days = day_index(scenario.start, scenario.end) + 1
+    n_c = len(scenario.cities)
+    out = {name: np.zeros((n_days, n_c)) for name in LEVERS}
+    out["tolerance"][:] = 1.0
+    out["punishment_years"][:] = np.nan
+    setters = {"punishment": "punishment_years", "market_tolerance": "tolerance", "leadership": "tolerance"}
+    for event in sorted(scenario.events, key=lambda e: e.start):
+        a = max(0, day_index(scenario.start, event.start))
+        b = n_days if event.end is None else min(n_days, day_index(scenario.start, event.end) + 1)
+        if event.kind == "currency_reform":
+            b = a + 1
+        if a >= n_days or b <= 0:
+            continue
+        for c, city in enumerate(scenario.cities):
+            if not event.applies_to(city):
+                continue
+            if event.kind in setters:
+                out[setters[event.kind]][a:, c] = event.level
+            elif event.ramp:
+                first = day_index(scenario.start, event.start)
+                span = max(1, b - first)
+                ramp = np.clip((np.arange(a, n_days) - first + 1) / span, 0.0, 1.0) * event.level
+                lever = out[_lever_of(event.kind)]
+                lever[a:, c] = np.maximum(lever[a:, c], ramp)
+            else:
+                lever = out[_lever_of(event.kind)]
+                lever[a:b, c] = np.maximum(lever[a:b, c], event.level)
+    return out
+
+
+def _lever_of(kind: str) -> str:
+    return {
+        "famine": "famine", "crackdown": "crackdown", "sanctions": "sanctions", "border_closure": "closure",
+        "buffer_zone": "buffer", "fences": "fence", "surveillance": "surveillance",
+        "trade_control": "trade_control", "china_campaign": "campaign", "currency_reform": "reform",
+    }[kind]
+
+
+def build_environment(scenario: Scenario, params: Params) -> Environment:
+    """All daily conditions of a run (see module docstring and ``docs/odd.md``)."""
+    lv = policy_levers(scenario)
+    p = params
+    n_days, n_c = lv["famine"].shape
+    col = _column_broadcaster(n_days, n_c)
+    h0 = -np.log1p(-p.detect_base)
+    hazard = h0 * (1.0 + p.crackdown_detect_gain * lv["crackdown"] + p.fence_detect_gain * lv["fence"]
+                   + p.buffer_detect_gain * lv["buffer"] + p.closure_detect_gain * lv["closure"])
+    detect_self = -np.expm1(-hazard)
+    detect_broker = -np.expm1(-hazard * p.broker_detect_factor)
+    detention_years = np.where(np.isnan(lv["punishment_years"]), p.detention_days_default / 365.25,
+                               lv["punishment_years"])
+    shoot = p.shoot_prob * lv["buffer"]
+    risk = detect_self * (1.0 + detention_years + DEATH_AS_YEARS * shoot)
+    risk_ref = p.detect_base * (1.0 + p.detention_days_default / 365.25)
+    price_mult = np.exp(p.broker_fee_elasticity * (risk - risk_ref))
+    fee = np.minimum(p.broker_fee_base_cny * price_mult, p.broker_fee_max_cny)
+    bribe = np.minimum(p.crossing_bribe_cny * price_mult, p.broker_fee_max_cny * p.guard_share_of_fee)
+    pressure = np.clip(lv["crackdown"] + lv["closure"] + 0.5 * lv["trade_control"], 0.0, 1.0)
+    tolerance = (lv["tolerance"] * (1.0 - p.crackdown_tolerance_cut * lv["crackdown"])
+                 * (1.0 - SANCTIONS_TOLERANCE_CUT * lv["sanctions"])
+                 * (1.0 - TRADE_CONTROL_TOLERANCE_CUT * lv["trade_control"]))
+    blocked = np.maximum(lv["surveillance"], lv["closure"])
+    rate = col(kpw_per_cny(scenario.start, scenario.end))
+    rice = col(rice_price_kpw_per_kg(scenario.start, scenario.end))
+    trade = col(_trade_usd_million(scenario))
+    years = col(_decimal_years(scenario.start, n_days))
+    route = 1.0 / (1.0 + np.exp(-(years - p.route_year) / ROUTE_WIDTH_YEARS))
+    closure_any = lv["closure"]
+    return Environment(
+        detect_self=detect_self,
+        detect_broker=detect_broker,
+        risk=risk,
+        broker_fee_cny=fee,
+        bribe_cny=bribe,
+        broker_available=1.0 - p.closure_broker_stop * lv["closure"],
+        betray=np.clip(p.betray_under_crackdown * lv["crackdown"], 0.0, 1.0),
+        shoot=shoot,
+        detention_days=detention_years * 365.25,
+        guard_cut=p.guard_cut_base + (p.guard_cut_max - p.guard_cut_base) * pressure,
+        smuggler_arrest=p.smuggler_arrest_given_detect + (1.0 - p.smuggler_arrest_given_detect) * pressure,
+        trip_rate=p.smuggling_trips_month / DAYS_PER_MONTH
+        * (1.0 - p.closure_trade_stop * np.maximum(lv["closure"], lv["trade_control"])),
+        tolerance=np.clip(tolerance, 0.0, 1.0),
+        crackdown=lv["crackdown"],
+        commission=p.commission_base + (p.commission_max - p.commission_base) * blocked,
+        contact=1.0 - p.surveillance_block * blocked,
+        rice_kpw=rice,
+        food_cost_kpw=rice * p.rice_kg_per_person_day * DAYS_PER_MONTH * (1.0 + p.famine_food_price * lv["famine"]),
+        wage_kpw=col(state_wage_kpw(scenario.start, n_days)),
+        kpw_per_cny=rate,
+        trade_cny_day=trade * 1e6 * p.cny_per_usd / 365.25 * p.city_trade_share,
+        famine_death=p.famine_excess_death_rate * lv["famine"],
+        capture=p.china_capture_rate / 365.25 * (1.0 + CAMPAIGN_CAPTURE_GAIN * lv["campaign"]),
+        onward=p.onward_rate / 365.25 * route * (1.0 - p.closure_onward_stop * closure_any),
+        return_home=p.return_rate / 365.25 * (1.0 - route),
+        onward_fee_cny=np.full((n_days, n_c), p.onward_fee_usd * p.cny_per_usd),
+        reform=lv["reform"],
+    )
+
+
+def _column_broadcaster(n_days: int, n_c: int):  # noqa: ANN202
+    def col(values: np.ndarray) -> np.ndarray:
+        return np.repeat(np.asarray(values, dtype=np.float64)[:n_days, None], n_c, axis=1)
+
+    return col
+
+
+def _decimal_years(start: dt.date, n_days: int) -> np.ndarray:
+    days = np.datetime64(start, "D") + np.arange(n_days)
+    years = days.astype("datetime64[Y]").astype(int) + 1970
+    return years + (days - years.astype(str).astype("datetime64[D]")).astype(float) / 365.25
+
+
+def _trade_usd_million(scenario: Scenario) -> np.ndarray:
+    trade = official_trade_usd_million(scenario.start, scenario.end, series=scenario.trade_series)
+    if scenario.trade_hold_after is not None:
+        hold = dt.date(scenario.trade_hold_after, 7, 1)
+        idx = day_index(scenario.start, hold)
+        if 0 <= idx < len(trade):
+            trade = trade.copy()
+            trade[idx:] = trade[idx]
+    return trade
+
+
+def state_wage_kpw(start: dt.date, n_days: int) -> np.ndarray:
+    """State wage per month, nominal KPW of the day (log-linear between cited points, flat outside)."""
+    days = np.arange(n_days) + np.datetime64(start, "D").astype(np.int64)
+    knots_x = np.array([np.datetime64(d, "D").astype(np.int64) for d, _, _ in WAGE_POINTS_OLD], float)
+    knots_y = np.log([w for _, w, _ in WAGE_POINTS_OLD])
+    old = np.exp(np.interp(days, knots_x, knots_y))
+    reform_day = np.datetime64(REDENOMINATION, "D").astype(np.int64)
+    return np.where(days < reform_day, old, WAGE_NEW[0])

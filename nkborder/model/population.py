@@ -1,0 +1,197 @@
+"""Initialisation: people in households and inminban, border guards on river sectors, brokers.
+
+Populations are the 2008 census (``data/populations.csv``, census-2008): Hoeryong 153,532 and Hyesan 192,680,
+multiplied by the run's ``scale``. Everything else here rests on parameters marked as assumptions in
+:mod:`nkborder.params.parameters`. Initial draws use NumPy's Generator seeded from the run seed, so the same
+seed gives the same population bit for bit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+from nkborder.engine.slots import RESIDENT
+from nkborder.engine.state import Brokers, CityState, Guards, Households, People
+from nkborder.params import Params
+
+AGE_MEAN_YEARS = 30.0  # assumption: exponential age profile truncated at 85 (young population)
+AGE_MAX_YEARS = 85.0
+WORK_AGE = (17.0, 60.0)  # working ages, assumption
+BIRTH_AGE = (18.0, 45.0)  # ages at which women give birth, assumption
+CROSS_AGE = (15.0, 65.0)  # ages at which people attempt to cross, assumption
+
+
+@lru_cache(maxsize=1)
+def census_populations() -> dict[str, int]:
+    """City populations of the 2008 census, from the package copy of ``populations.csv``."""
+    with (resources.files("nkborder") / "data" / "populations.csv").open() as fh:
+        table = pd.read_csv(fh)
+    return {row.place: int(row.population) for row in table.itertuples()}
+
+
+def border_km(params: Params, city: str) -> float:
+    """River frontage guarded by the city's units (assumption parameters ``border_km_<city>``)."""
+    return float(getattr(params, f"border_km_{city.lower()}"))
+
+
+@dataclass
+class Population:
+    """Everything :func:`build_population` creates."""
+
+    people: People
+    households: Households
+    guards: Guards
+    brokers: Brokers
+    cities: CityState
+    n_sectors: np.ndarray  # int32[n_cities]
+
+
+def build_population(params: Params, cities: tuple[str, ...], scale: float, seed: int, n_days: int) -> Population:
+    """Create the initial state for ``cities`` at ``scale`` (1.0 = one agent per person)."""
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 7919]))
+    sizes = [max(1, round(census_populations()[c] * scale)) for c in cities]
+    hh_city, hh_size = [], []
+    for c, n in enumerate(sizes):
+        s = _household_sizes(rng, n, params.household_size)
+        hh_city.append(np.full(len(s), c, np.int8))
+        hh_size.append(s)
+    households = _households(rng, params, np.concatenate(hh_city))
+    sizes_all = np.concatenate(hh_size)
+    people = _people(rng, params, households, sizes_all, n_days)
+    _assign_smugglers(rng, params, households, people)
+    guards, n_sectors = _guards(rng, params, cities, scale)
+    brokers = _brokers(params, sizes)
+    n_c = len(cities)
+    counts = np.zeros((n_c, 5), np.int64)
+    n0 = int(people.count[0])
+    np.add.at(counts, (people.city[:n0].astype(np.int64), people.status[:n0].astype(np.int64)), 1)
+    starts = np.searchsorted(households.city, np.arange(n_c + 1)).astype(np.int32)
+    city_state = CityState(
+        status_counts=counts,
+        turnover_month_kpw=np.zeros(n_c),
+        smuggled_today_cny=np.zeros(n_c),
+        inminban_info=np.zeros(int(households.inminban.max()) + 1),
+        household_start=starts,
+        donju_capital=np.zeros(n_c),
+    )
+    return Population(people, households, guards, brokers, city_state, n_sectors)
+
+
+def _household_sizes(rng: np.random.Generator, n_people: int, mean_size: float) -> np.ndarray:
+    """Household sizes 1 + Poisson(mean - 1) that add up exactly to ``n_people``."""
+    sizes = 1 + rng.poisson(mean_size - 1.0, size=int(n_people / mean_size * 1.2) + 10)
+    total = np.cumsum(sizes)
+    k = int(np.searchsorted(total, n_people))
+    sizes = sizes[: k + 1].copy()
+    sizes[-1] -= int(total[k] - n_people)
+    return sizes[sizes > 0].astype(np.int32)
+
+
+def _households(rng: np.random.Generator, params: Params, city: np.ndarray) -> Households:
+    n = len(city)
+    per_ib = int(params.inminban_households)
+    inminban = np.zeros(n, np.int32)
+    offset = 0
+    for c in np.unique(city):
+        idx = np.flatnonzero(city == c)
+        inminban[idx] = offset + np.arange(len(idx)) // per_ib
+        offset = int(inminban[idx].max()) + 1
+    trader = (rng.random(n) < params.trader_share).astype(np.uint8)
+    sigma = params.skill_sigma
+    skill = rng.lognormal(-0.5 * sigma**2, sigma, n)
+    donju = np.zeros(n, np.uint8)
+    for c in np.unique(city):  # the most productive traders of each city are its donju
+        idx = np.flatnonzero((city == c) & (trader == 1))
+        k = max(1, round(params.donju_share * np.sum(city == c)))
+        donju[idx[np.argsort(-skill[idx])[:k]]] = 1
+    zeros = np.zeros(n)
+    return Households(
+        city=city, inminban=inminban, kpw=zeros.copy(), cny=zeros.copy(), trader=trader, skill=skill,
+        smuggler=np.full(n, -1, np.int32), donju=donju, capital_cny=zeros.copy(), income_kpw=zeros.copy(),
+        income_year_kpw=zeros.copy(), hardship=np.zeros(n, np.float32), n_home=np.zeros(n, np.int32),
+        n_china=np.zeros(n, np.int32), n_south_korea=np.zeros(n, np.int32), n_workers=np.zeros(n, np.int32),
+        smuggle_cny=zeros.copy(), remit_cny=zeros.copy(),
+    )
+
+
+def _people(
+    rng: np.random.Generator, params: Params, hh: Households, sizes: np.ndarray, n_days: int
+) -> People:
+    n0 = int(sizes.sum())
+    years = n_days / 365.25
+    capacity = n0 + int(n0 * params.birth_rate * years * 1.6) + 64
+    household = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
+    age = np.minimum(rng.exponential(AGE_MEAN_YEARS, n0), AGE_MAX_YEARS - 1e-3)
+    first = np.r_[0, np.cumsum(sizes)[:-1]]  # the first member of each household is an adult
+    age[first] = rng.uniform(25.0, 60.0, len(first))
+
+    def grow(values: np.ndarray, dtype: type, fill: float = 0) -> np.ndarray:
+        out = np.full(capacity, fill, dtype)
+        out[:n0] = values
+        return out
+
+    return People(
+        city=grow(hh.city[household], np.int8),
+        household=grow(household, np.int32, -1),
+        female=grow(rng.random(n0) < 0.5, np.uint8),
+        birth_day=grow(-np.round(age * 365.25), np.int32),
+        status=grow(np.full(n0, RESIDENT), np.int8),
+        release_day=grow(np.full(n0, -1), np.int32, -1),
+        risk_aversion=grow(rng.beta(2.0, 2.0, n0), np.float32),
+        info=grow(np.zeros(n0), np.float32),
+        discontent=grow(np.full(n0, 0.2), np.float32),
+        attempt_prob=grow(np.zeros(n0), np.float32),
+        savings_cny=grow(np.zeros(n0), np.float64),
+        crossed_day=grow(np.full(n0, -1), np.int32, -1),
+        count=np.array([n0], np.int64),
+    )
+
+
+def _assign_smugglers(rng: np.random.Generator, params: Params, hh: Households, people: People) -> None:
+    """Give a share of households (``smuggler_share``) an adult member, 18-55, who smuggles."""
+    n0 = int(people.count[0])
+    age = -people.birth_day[:n0] / 365.25
+    adult = np.flatnonzero((age >= 18) & (age < 55))
+    first_adult = np.full(len(hh.city), -1, np.int32)
+    first_adult[people.household[adult][::-1]] = adult[::-1]
+    chosen = (rng.random(len(hh.city)) < params.smuggler_share) & (first_adult >= 0)
+    hh.smuggler[chosen] = first_adult[chosen]
+
+
+def _guards(
+    rng: np.random.Generator, params: Params, cities: tuple[str, ...], scale: float
+) -> tuple[Guards, np.ndarray]:
+    n_sectors = np.array([max(1, math.ceil(border_km(params, c) / params.sector_km)) for c in cities], np.int32)
+    per_sector = np.array(
+        [max(1, math.ceil(border_km(params, c) * 1000.0 / params.m_per_guard * scale / n)) for c, n in
+         zip(cities, n_sectors, strict=True)], np.int32)
+    slots = n_sectors * per_sector
+    start = np.r_[0, np.cumsum(slots)].astype(np.int32)
+    n = int(start[-1])
+    city = np.repeat(np.arange(len(cities), dtype=np.int8), slots)
+    service_days = params.guard_service_years * 365.25
+    return Guards(
+        city=city,
+        slot=np.arange(n, dtype=np.int32),
+        earnings_cny=np.zeros(n),
+        service_end=rng.uniform(0, service_days, n).astype(np.int32),
+        next_rotation=rng.uniform(0, params.guard_rotation_days, n).astype(np.int32),
+        slot_guard=np.arange(n, dtype=np.int32),
+        city_slot_start=start,
+        slots_per_sector=per_sector,
+    ), n_sectors
+
+
+def _brokers(params: Params, sizes: list[int]) -> Brokers:
+    counts = np.array([max(1, round(n * params.brokers_per_100k / 1e5)) for n in sizes], np.int32)
+    return Brokers(
+        city=np.repeat(np.arange(len(sizes), dtype=np.int8), counts),
+        earnings_cny=np.zeros(int(counts.sum())),
+        city_start=np.r_[0, np.cumsum(counts)].astype(np.int32),
+    )

@@ -1,0 +1,68 @@
+"""Smuggling (daily): smugglers carry goods across the river at a sector; the guard on duty may detect them.
+
+A detected smuggler is arrested with the day's arrest probability (higher under control pressure); an
+arrested smuggler who can pay the release bribe pays it to the guard and loses the cargo, one who cannot is
+detained. A detected smuggler who is not arrested pays the guard his cut of the profit ("a guard may detect
+them, take a share of the profit or arrest them"). Undetected trips keep the whole profit. Delivered cargo
+feeds the city's market.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from nkborder.engine import slots as S
+from nkborder.engine.rng import GUARD_PICK, SECTOR, TRIP, TRIP_ARREST, TRIP_DETECT, stream_key, uniform
+from nkborder.engine.state import CityState, Guards, Households, People
+from nkborder.model.common import detain, pay_cny, pick_guard, wealth_cny
+
+
+@njit(cache=True)
+def smuggling_day(
+    d: int, seed: np.uint64, people: People, hh: Households, guards: Guards, cities: CityState,
+    smugglers: np.ndarray, n_sectors: np.ndarray, trip_rate: np.ndarray, detect: np.ndarray,
+    arrest: np.ndarray, guard_cut: np.ndarray, rate: np.ndarray, cargo_cny: float, margin: float,
+    release_bribe: float, detention_days: float, active: np.ndarray, n_active: int, daily: np.ndarray,
+) -> int:
+    """All smuggling trips of day ``d``; per-city arrays hold the day's values. Returns the new ``n_active``."""
+    key_t = stream_key(seed, TRIP, d)
+    key_s = stream_key(seed, SECTOR + 100, d)
+    key_g = stream_key(seed, GUARD_PICK + 100, d)
+    key_d = stream_key(seed, TRIP_DETECT, d)
+    key_a = stream_key(seed, TRIP_ARREST, d)
+    for k in range(smugglers.shape[0]):
+        i = smugglers[k]
+        if people.status[i] != S.RESIDENT:
+            continue
+        c = people.city[i]
+        if uniform(key_t, i) >= trip_rate[c]:
+            continue
+        h = people.household[i]
+        daily[d, c, S.SMUGGLING_TRIPS] += 1
+        profit = cargo_cny * margin
+        if uniform(key_d, i) < detect[c]:
+            g = pick_guard(guards, c, int(uniform(key_s, i) * n_sectors[c]), key_g, i)
+            if uniform(key_a, i) < arrest[c]:
+                daily[d, c, S.SMUGGLING_ARRESTS] += 1
+                if wealth_cny(hh, h, rate[c]) >= release_bribe:
+                    pay_cny(hh, h, release_bribe, rate[c])
+                    guards.earnings_cny[g] += release_bribe
+                    daily[d, c, S.BRIBES_PAID_CNY] += release_bribe
+                    daily[d, c, S.GUARD_BRIBES_CNY] += release_bribe
+                else:
+                    detain(people, cities, i, d, detention_days, seed)
+                    active[n_active] = i
+                    n_active += 1
+                continue
+            cut = profit * guard_cut[c]
+            guards.earnings_cny[g] += cut
+            daily[d, c, S.SMUGGLING_CUT_CNY] += cut
+            daily[d, c, S.GUARD_BRIBES_CNY] += cut
+            profit -= cut
+        hh.cny[h] += profit
+        hh.smuggle_cny[h] += profit
+        cities.smuggled_today_cny[c] += cargo_cny
+        daily[d, c, S.SMUGGLING_VOLUME_CNY] += cargo_cny
+        daily[d, c, S.SMUGGLING_PROFIT_CNY] += profit
+    return n_active

@@ -1,0 +1,52 @@
+"""Parameters: the typed, validated, source-carrying inputs of the model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from pydantic import ValidationError
+
+from nkborder.errors import InputError
+from nkborder.params.fields import ASSUMPTION, param
+from nkborder.params.parameters import Params
+
+__all__ = ["ASSUMPTION", "Params", "describe_parameters", "make_params", "param", "parameter_info"]
+
+
+def parameter_info(name: str) -> dict[str, Any]:
+    """Metadata of one parameter: default, lo, hi, unit, doc, source, quote, calibrate, integer."""
+    field = Params.model_fields[name]
+    extra = dict(field.json_schema_extra or {})
+    return {"name": name, "default": field.default, "doc": field.description, **extra}
+
+
+def describe_parameters() -> pd.DataFrame:
+    """One row per parameter with its default, range, unit, source and quote (for docs, app and CLI)."""
+    return pd.DataFrame([parameter_info(name) for name in Params.model_fields])
+
+
+def make_params(values: dict[str, Any], source: str = "overrides") -> Params:
+    """Build :class:`Params` from a mapping, turning validation failures into one :class:`InputError`.
+
+    Args:
+        values: parameter names and values; unknown names are refused.
+        source: where the values came from (a file path, ``--set``), named in the error.
+    """
+    try:
+        return Params(**values)
+    except ValidationError as exc:
+        raise _as_input_error(exc, source) from None
+
+
+def _as_input_error(exc: ValidationError, source: str) -> InputError:
+    err = exc.errors()[0]
+    name = ".".join(str(p) for p in err["loc"]) or "?"
+    if err["type"] == "extra_forbidden":
+        known = ", ".join(sorted(Params.model_fields))
+        return InputError(source, name, "unknown parameter", f"one of: {known}")
+    if name in Params.model_fields:
+        info = parameter_info(name)
+        allowed = f"a number from {info['lo']} to {info['hi']} {info['unit']}"
+        return InputError(source, name, f"{err['msg']} (got {err.get('input')!r})", allowed)
+    return InputError(source, name, err["msg"])

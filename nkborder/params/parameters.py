@@ -1,0 +1,310 @@
+"""The model's parameters: one frozen, validated pydantic object.
+
+Unknown names are refused (``extra="forbid"``), values outside the declared range are refused, and the object
+is frozen so a running simulation cannot change it. Groups follow the submodels of ``docs/odd.md``.
+Money is in Chinese yuan (CNY) unless the unit says KPW (North Korean won, nominal won of the day).
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from nkborder.params.fields import param
+
+
+class Params(BaseModel):
+    """All parameters of the nkborder model (see ``describe_parameters()`` for units and sources)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+    # --- population and households -------------------------------------------------------------------
+    household_size: float = param(4.0, 3.0, 5.5, "persons", "mean household size at initialisation")
+    inminban_households: float = param(
+        30, 20, 40, "households", "households per inminban (neighbourhood watch unit)",
+        quote="an inminban of about 20-40 households (project brief, issue 3; no source in shared data)",
+        integer=True,
+    )
+    birth_rate: float = param(0.015, 0.008, 0.025, "per person per year", "crude birth rate")
+    death_rate: float = param(0.009, 0.005, 0.014, "per person per year", "crude death rate outside famine")
+    famine_excess_death_rate: float = param(
+        0.01, 0.0, 0.04, "per person per year", "extra death rate at famine intensity 1"
+    )
+
+    # --- border geometry, guards -----------------------------------------------------------------------
+    border_km_hoeryong: float = param(40.0, 20.0, 70.0, "km", "river frontage of Hoeryong guarded by its units")
+    border_km_hyesan: float = param(25.0, 12.0, 45.0, "km", "river frontage of Hyesan guarded by its units")
+    sector_km: float = param(2.0, 0.5, 5.0, "km", "length of one river sector (one guard post group)")
+    m_per_guard: float = param(
+        14.0, 10.0, 20.0, "m of border per soldier", "guard density on the river",
+        source="data/border_security.csv: 2006, implied density",
+        quote="14 m of border per soldier (Daily NK via NKEW, 2006-05-18)",
+    )
+    guard_rotation_days: float = param(
+        120, 90, 180, "days", "mean days before a guard is rotated to another sector",
+        source="data/border_security.csv: c.2019-20 rotation",
+        quote="rotation of platoons/squads ... Hyesan-area battalions 3 months; Samjiyon ~6",
+    )
+    guard_service_years: float = param(
+        5.0, 2.0, 10.0, "years", "years a guard serves on the border before discharge"
+    )
+    detect_base: float = param(
+        0.35, 0.05, 0.9, "probability", "chance that a sector's guards detect a lone crosser at 2006 density",
+        calibrate=True,
+    )
+    broker_detect_factor: float = param(
+        0.3, 0.05, 1.0, "multiplier", "detection multiplier for crossings arranged by a broker"
+    )
+    crackdown_detect_gain: float = param(
+        1.5, 0.0, 4.0, "multiplier per unit", "extra detection hazard per unit of crackdown intensity"
+    )
+    fence_detect_gain: float = param(
+        3.0, 0.0, 10.0, "multiplier per unit", "extra detection hazard when fences and posts are complete",
+        source="data/border_security.csv: 2019->2022 watchtowers, 2022-23 guard buildings",
+        quote="5->169 watchtowers->guard posts around Hoeryong; 6820 facilities, 20x 2019",
+    )
+    buffer_detect_gain: float = param(
+        2.0, 0.0, 6.0, "multiplier per unit", "extra detection hazard in the shoot-on-sight buffer zone"
+    )
+    closure_detect_gain: float = param(
+        2.0, 0.0, 6.0, "multiplier per unit", "extra detection hazard while the border is sealed"
+    )
+    shoot_prob: float = param(
+        0.05, 0.0, 0.3, "probability", "chance that a detected crosser in the buffer zone is shot dead",
+        source="abrams-2020", quote="special forces with shoot-to-kill orders",
+    )
+    bribe_accept: float = param(
+        0.85, 0.3, 1.0, "probability", "chance that a detecting guard lets a paying crosser pass",
+        source="data/fees_and_bribes.csv: 2000",
+        quote="safely crossing without bribing guards impossible since 2000",
+    )
+    crossing_bribe_cny: float = param(
+        500.0, 100.0, 2000.0, "CNY", "bribe a lone crosser pays a guard at reference risk",
+        source="seed-hoeryong-2007",
+        quote="The border patrollers normally received 500 yuan (200,000 won) per defector",
+    )
+    betray_under_crackdown: float = param(
+        0.5, 0.0, 1.0, "probability per unit", "chance a bribed guard still turns the crosser in, per unit "
+        "of crackdown intensity",
+        source="seed-hoeryong-2007",
+        quote="they may accept hush-money, but that they just have to turn the person in",
+    )
+
+    # --- livelihoods and markets ------------------------------------------------------------------------
+    rice_kg_per_person_day: float = param(
+        0.4, 0.25, 0.7, "kg/day", "grain a person needs a day, priced as rice"
+    )
+    trader_share: float = param(
+        0.35, 0.1, 0.7, "share of households", "households living mainly from market trading",
+        source="data/local_observations.csv: 2012, 2015 Hyesan stalls (check)",
+        quote="Hyesan, five markets: 6326 stalls (2012), 7627 (2015)",
+    )
+    smuggler_share: float = param(
+        0.04, 0.005, 0.12, "share of households", "households with a member who smuggles across the river"
+    )
+    skill_sigma: float = param(0.8, 0.2, 1.5, "log-sd", "spread of traders' productivity (lognormal)")
+    market_cny_per_capita_day: float = param(
+        1.2, 0.2, 5.0, "CNY per resident per day", "domestic market turnover at full tolerance", calibrate=True
+    )
+    city_trade_share: float = param(
+        0.01, 0.001, 0.05, "share", "share of official China-DPRK trade sold through each city's market",
+        source="data/jilin_trade_points.csv: 2019",
+        quote="share of China-DPRK trade through Dandong ports ~60%; 15 border ports in total",
+    )
+    smuggled_markup: float = param(
+        1.5, 1.0, 3.0, "multiplier", "market turnover generated per CNY of smuggled goods"
+    )
+    trade_margin: float = param(0.2, 0.05, 0.4, "share", "traders' income as a share of market turnover")
+    donju_share: float = param(0.01, 0.002, 0.05, "share of households", "richest households acting as donju")
+    donju_invest_share: float = param(
+        0.05, 0.0, 0.3, "share per month", "share of a donju's yuan wealth invested per month when tolerated",
+        source="seed-hyesan-2024", quote="encouraging wealthy donju (masters of money) to invest and expand them",
+    )
+    donju_return_month: float = param(0.03, 0.0, 0.1, "per month", "return on donju market capital")
+    donju_turnover_per_cny: float = param(
+        0.02, 0.0, 0.1, "turnover per CNY of capital per day", "market turnover driven by donju capital"
+    )
+    crackdown_confiscation: float = param(
+        0.2, 0.0, 0.8, "share per month", "share of donju capital seized per month at crackdown intensity 1"
+    )
+    consume_surplus: float = param(
+        0.7, 0.3, 0.95, "share", "share of income above food needs spent on other goods"
+    )
+    yuan_savings_share: float = param(
+        0.5, 0.0, 1.0, "share", "share of savings households keep in yuan rather than won"
+    )
+    famine_food_price: float = param(
+        2.0, 0.0, 6.0, "multiplier per unit", "extra food cost at famine intensity 1 (relative)"
+    )
+    redenomination_limit_kpw: float = param(
+        150000.0, 50000.0, 500000.0, "old KPW per household",
+        "cash a household could exchange in the 2009 redenomination; the rest was wiped out",
+        source="goodfriends-2010", quote="redenomination 100:1 with exchange limits; cash savings wiped out",
+    )
+
+    # --- smuggling --------------------------------------------------------------------------------------
+    smuggling_trips_month: float = param(
+        3.0, 0.5, 10.0, "trips per month", "trips a smuggler makes in a month in open times"
+    )
+    cargo_cny: float = param(3000.0, 300.0, 20000.0, "CNY", "value of goods carried on one trip")
+    smuggling_margin: float = param(0.3, 0.05, 0.6, "share", "smuggler's gross profit on cargo value")
+    guard_cut_base: float = param(
+        0.11, 0.05, 0.25, "share of profit", "guards' cut of a smuggler's profit in ordinary times",
+        source="rfa-2015", quote="guards' cut of smugglers' profit (before 2014): 11%", calibrate=True,
+    )
+    guard_cut_max: float = param(
+        0.7, 0.4, 0.9, "share of profit", "guards' and officials' cut at the highest control pressure",
+        source="dailynk-yalu-2007",
+        quote="share of a smuggler's profit paid to security officers police and guards: 0.70 (2006-2007)",
+    )
+    smuggler_arrest_given_detect: float = param(
+        0.05, 0.0, 0.5, "probability", "chance that a detected smuggler is arrested in ordinary times"
+    )
+    release_bribe_cny: float = param(
+        3000.0, 1000.0, 10000.0, "CNY", "bribe that frees a caught smuggler",
+        source="nkeconwatch-2013", quote="release bribe when caught smuggling 1000-5000 CNY",
+    )
+    smuggler_detention_days: float = param(
+        90.0, 14.0, 365.0, "days", "detention of an arrested smuggler who cannot pay"
+    )
+
+    # --- brokers ----------------------------------------------------------------------------------------
+    brokers_per_100k: float = param(20.0, 2.0, 80.0, "brokers per 100,000 residents", "brokers in a city")
+    broker_fee_base_cny: float = param(
+        500.0, 200.0, 2000.0, "CNY", "broker fee for a crossing at reference risk",
+        source="dailynk-border-costs", quote="2006: 500 CNY, cost of crossing the Tumen per person",
+    )
+    broker_fee_elasticity: float = param(
+        1.2, 0.2, 3.0, "per unit of risk", "log-increase of the broker fee per unit of the risk index",
+        calibrate=True,
+    )
+    broker_fee_max_cny: float = param(
+        80000.0, 20000.0, 300000.0, "CNY", "upper bound of the crossing fee",
+        source="chosun-fees", quote="2015: 8,600 USD (up to 14,000 on parts of the Tumen)",
+    )
+    broker_share: float = param(
+        0.4, 0.2, 0.6, "share of fee", "broker's share of the crossing fee",
+        source="dailynk-border-costs", quote="split 4:3:3 broker : North Korean guards : Chinese guides",
+    )
+    guard_share_of_fee: float = param(
+        0.3, 0.1, 0.5, "share of fee", "North Korean guards' share of the crossing fee",
+        source="dailynk-border-costs", quote="split 4:3:3 broker : North Korean guards : Chinese guides",
+    )
+    commission_base: float = param(
+        0.25, 0.1, 0.35, "share", "remittance brokers' commission in normal times",
+        source="ap-remittance", quote="commission of remittance brokers in normal times 20-30%",
+    )
+    commission_max: float = param(
+        0.7, 0.4, 0.9, "share", "remittance and escape brokers' commission at most",
+        source="seed-hyesan-2024", quote="charging exorbitant fees - up to 70% commissions",
+    )
+    closure_broker_stop: float = param(
+        0.9, 0.0, 1.0, "share", "share of brokered routes that stop while the border is sealed",
+        source="seed-hyesan-2024", quote="Escapees report being unable to find anyone who can guarantee a route out",
+    )
+
+    # --- defection --------------------------------------------------------------------------------------
+    intent_intercept: float = param(
+        -9.0, -13.0, -5.0, "log-odds per month", "baseline log-odds of attempting to cross in a month",
+        calibrate=True,
+    )
+    intent_hardship: float = param(3.0, 0.0, 6.0, "log-odds per unit", "effect of hardship (0-1)", calibrate=True)
+    intent_discontent: float = param(2.0, 0.0, 5.0, "log-odds per unit", "effect of discontent (0-1)")
+    intent_info: float = param(1.0, 0.0, 4.0, "log-odds per unit", "effect of outside information (0-1)")
+    intent_kin: float = param(
+        1.5, 0.0, 4.0, "log-odds", "effect of having kin abroad (chain migration)", calibrate=True
+    )
+    intent_risk: float = param(
+        0.6, 0.0, 2.0, "log-odds per unit of risk", "deterrence of the risk index, times risk aversion"
+    )
+    intent_female: float = param(
+        0.8, -1.0, 2.5, "log-odds", "extra propensity of women to cross", calibrate=True,
+        source="data/china_stock_repatriation_women.csv: % women rows",
+        quote="share of women among arrivals 35% (1997) to 80.3% (2015)",
+    )
+    kin_pay_prob: float = param(
+        0.5, 0.0, 1.0, "probability", "chance that kin in South Korea pay a relative's broker"
+    )
+    inminban_report: float = param(
+        0.2, 0.0, 0.8, "probability per unit", "chance an attempt is reported and stopped before the river, "
+        "per unit of crackdown intensity"
+    )
+    detention_days_default: float = param(
+        60.0, 7.0, 180.0, "days", "mean detention of a caught crosser before any punishment event",
+        source="hrw-2007",
+        quote="before: release after questioning or a few months of forced labour",
+    )
+
+    # --- China and onward -----------------------------------------------------------------------------
+    china_capture_rate: float = param(
+        0.08, 0.01, 0.4, "per year", "hazard that a North Korean hiding in China is caught and repatriated",
+        source="data/china_stock_repatriation_women.csv: 2002 repatriated, 2000 stock",
+        quote="4809 repatriated (2002); 75000-125000 in China (2000)", calibrate=True,
+    )
+    china_wage_cny_day: float = param(
+        17.0, 10.0, 40.0, "CNY per day", "earnings of a North Korean working hidden in China",
+        source="data/fees_and_bribes.csv: 2016", quote="wage 15-20 CNY/day",
+    )
+    china_savings_share: float = param(0.3, 0.05, 0.8, "share", "share of earnings in China saved for the journey")
+    onward_fee_usd: float = param(
+        2500.0, 1000.0, 6000.0, "USD", "broker fee from China to South Korea",
+        source="data/fees_and_bribes.csv: 2011", quote="China->ROK extra $2,500",
+    )
+    cny_per_usd: float = param(
+        6.8, 6.1, 8.3, "CNY per USD", "conversion of USD amounts (official rate ranged 8.3 to 6.1 in 1995-2025)"
+    )
+    onward_rate: float = param(
+        1.0, 0.1, 6.0, "per year", "hazard of leaving China for South Korea once the fee is paid", calibrate=True
+    )
+    route_year: float = param(
+        2002.0, 1998.0, 2008.0, "year", "year the onward route through China and South-East Asia was half "
+        "developed", calibrate=True,
+    )
+    closure_onward_stop: float = param(
+        0.7, 0.0, 1.0, "share", "share of onward journeys from China that stop while the border is sealed",
+        source="seed-hyesan-2024", quote="In 2023, fewer than 200 made it - most of whom were already living outside",
+    )
+    return_rate: float = param(
+        0.15, 0.0, 0.6, "per year", "hazard that a person in China returns home voluntarily (before the "
+        "route to South Korea matures)"
+    )
+
+    # --- remittances, information, discontent ---------------------------------------------------------
+    remit_prob_month: float = param(
+        0.08, 0.01, 0.3, "per month", "chance that a defector in South Korea sends money in a month",
+        source="data/local_observations.csv: 2010, 2013, 2015",
+        quote="71% ever remitted (2010); 50% remitted (2013); 26% sent in 2015",
+    )
+    remit_cny: float = param(
+        6000.0, 1000.0, 20000.0, "CNY", "gross amount of one remittance",
+        source="data/local_observations.csv: 2015",
+        quote="avg remittance of the 26% who sent in 2015: 2.35 million KRW",
+    )
+    info_decay: float = param(0.8, 0.3, 0.98, "share per month", "share of outside information kept a month")
+    info_kin: float = param(0.6, 0.0, 1.0, "per month", "information from a phone call with kin abroad")
+    info_market: float = param(0.2, 0.0, 1.0, "per month", "information traders and smugglers pick up")
+    info_inminban: float = param(0.3, 0.0, 1.0, "weight", "weight of the inminban's mean information")
+    discontent_intercept: float = param(
+        -2.0, -4.0, 0.0, "log-odds", "log-odds of discontent with no outside information and no hardship"
+    )
+    discontent_rate: float = param(0.1, 0.01, 0.5, "share per month", "speed of discontent toward its target")
+    discontent_info: float = param(
+        3.0, 0.0, 6.0, "log-odds per unit", "effect of outside information on discontent",
+        source="seed-hoeryong-2007",
+        quote="With frequent access to news from the outside world, discontentment over the country's system "
+        "there is also high",
+    )
+    discontent_hardship: float = param(2.0, 0.0, 5.0, "log-odds per unit", "effect of hardship on discontent")
+    surveillance_block: float = param(
+        0.8, 0.0, 1.0, "share per unit", "share of phone contact and remittances stopped by surveillance",
+        source="seed-hyesan-2024",
+        quote="Phone calls via Chinese networks ... severely policed. Information and remittances have slowed "
+        "to a trickle",
+    )
+    crackdown_tolerance_cut: float = param(
+        0.5, 0.0, 1.0, "share per unit", "fall of market tolerance per unit of crackdown intensity",
+        source="seed-hoeryong-2007", quote="The first move ... was to remove all trading companies",
+    )
+    closure_trade_stop: float = param(
+        0.9, 0.0, 1.0, "share", "share of smuggling trips that stop while the border is sealed",
+        source="seed-hyesan-2024", quote="Trade routes have been severed",
+    )

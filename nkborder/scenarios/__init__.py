@@ -1,0 +1,16 @@
+"""Scenarios and their policy timelines (TOML files)."""
+
+from nkborder.scenarios.events import CITIES, EVENT_KINDS, PLACES, EventKind, PolicyEvent
+from nkborder.scenarios.scenario import Scenario, list_scenarios, load_scenario, shipped_dir
+
+__all__ = [
+    "CITIES",
+    "EVENT_KINDS",
+    "PLACES",
+    "EventKind",
+    "PolicyEvent",
+    "Scenario",
+    "list_scenarios",
+    "load_scenario",
+    "shipped_dir",
+]

@@ -1,0 +1,95 @@
+"""Policy events: the typed timeline through which the state drives the model.
+
+An event has a kind (one of :data:`EVENT_KINDS`), a start and an optional end date, a place (``national``,
+``border``, or a city name) and an intensity whose meaning and range depend on the kind. ``ramp`` events grow
+linearly from 0 at the start to their intensity at the end (fence building); other events are steps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+CITIES = ("Hoeryong", "Hyesan")
+PLACES = ("national", "border", *CITIES)
+
+
+@dataclass(frozen=True)
+class EventKind:
+    """What an event kind does in the model, and the range its intensity may take."""
+
+    name: str
+    effect: str
+    lo: float
+    hi: float
+    default: float
+
+
+EVENT_KINDS: dict[str, EventKind] = {
+    k.name: k
+    for k in (
+        EventKind("famine", "food costs, hardship and deaths rise with intensity", 0.0, 1.0, 1.0),
+        EventKind("punishment", "sets the mean detention of caught crossers, in years (= intensity)", 0.0, 15.0, 2.0),
+        EventKind("crackdown", "detection, guards' cut, betrayal and inminban reports rise; market tolerance "
+                  "falls; donju capital is seized", 0.0, 1.0, 1.0),
+        EventKind("currency_reform", "on its start day won cash above the exchange limit is wiped out "
+                  "(intensity = share wiped), the rest divided by 100", 0.0, 1.0, 1.0),
+        EventKind("market_tolerance", "sets the state's tolerance of markets (0 = banned, 1 = tolerated)",
+                  0.0, 1.0, 1.0),
+        EventKind("leadership", "a change of leader; sets market tolerance like market_tolerance", 0.0, 1.0, 1.0),
+        EventKind("sanctions", "the state consolidates control of trade: market tolerance falls by intensity/2",
+                  0.0, 1.0, 1.0),
+        EventKind("border_closure", "smuggling and brokered routes stop, detection rises, remittances slow",
+                  0.0, 1.0, 1.0),
+        EventKind("buffer_zone", "shoot-on-sight zone: detection rises and detected crossers may be shot",
+                  0.0, 1.0, 1.0),
+        EventKind("fences", "fences, watchtowers and posts (ramped): detection rises", 0.0, 1.0, 1.0),
+        EventKind("surveillance", "phone calls policed: outside information and remittances fall, "
+                  "commissions rise", 0.0, 1.0, 1.0),
+        EventKind("trade_control", "trade only through state checkpoints: market tolerance falls, "
+                  "smuggling trips fall", 0.0, 1.0, 1.0),
+        EventKind("china_campaign", "China hunts and repatriates North Koreans: capture hazard times "
+                  "(1 + 4 x intensity)", 0.0, 1.0, 1.0),
+    )
+}
+
+
+class PolicyEvent(BaseModel):
+    """One dated policy event of a scenario's timeline."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(description="short unique name, used by counterfactuals to drop or change the event")
+    kind: str
+    start: dt.date
+    end: dt.date | None = Field(default=None, description="last day in force; none = to the end of the run")
+    place: str = "national"
+    intensity: float | None = None
+    ramp: bool = False
+    source: str = Field(default="", description="sources.csv id or data file row the event rests on")
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> PolicyEvent:
+        if self.kind not in EVENT_KINDS:
+            raise ValueError(f"unknown event kind {self.kind!r}; allowed: {', '.join(EVENT_KINDS)}")
+        if self.place not in PLACES:
+            raise ValueError(f"unknown place {self.place!r}; allowed: {', '.join(PLACES)}")
+        kind = EVENT_KINDS[self.kind]
+        value = self.level
+        if not kind.lo <= value <= kind.hi:
+            raise ValueError(f"intensity {value} outside [{kind.lo}, {kind.hi}] for kind {self.kind!r}")
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+    @property
+    def level(self) -> float:
+        """The intensity, or the kind's default when the scenario leaves it out."""
+        return EVENT_KINDS[self.kind].default if self.intensity is None else self.intensity
+
+    def applies_to(self, city: str) -> bool:
+        """Whether the event acts on ``city`` (national and border events act on both cities)."""
+        return self.place in ("national", "border", city)
