@@ -127,7 +127,9 @@ def _people(
     years = n_days / 365.25
     capacity = n0 + int(n0 * params.birth_rate * years * 1.6) + 64
     household = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
-    age = np.minimum(rng.exponential(AGE_MEAN_YEARS, n0), AGE_MAX_YEARS - 1e-3)
+    # exponential age profile truncated at AGE_MAX_YEARS (inverse CDF), so nobody starts at the age limit
+    tail = 1.0 - np.exp(-(AGE_MAX_YEARS - 1.0) / AGE_MEAN_YEARS)
+    age = -AGE_MEAN_YEARS * np.log1p(-rng.random(n0) * tail)
     first = np.r_[0, np.cumsum(sizes)[:-1]]  # the first member of each household is an adult
     age[first] = rng.uniform(25.0, 60.0, len(first))
 

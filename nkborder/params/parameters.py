@@ -174,7 +174,7 @@ class Params(BaseModel):
         source="dailynk-border-costs", quote="2006: 500 CNY, cost of crossing the Tumen per person",
     )
     broker_fee_elasticity: float = param(
-        1.2, 0.2, 3.0, "per unit of risk", "log-increase of the broker fee per unit of the risk index",
+        1.6, 0.2, 3.0, "per unit of risk", "log-increase of the broker fee per unit of the risk index",
         calibrate=True,
     )
     broker_fee_max_cny: float = param(
@@ -204,7 +204,7 @@ class Params(BaseModel):
 
     # --- defection --------------------------------------------------------------------------------------
     intent_intercept: float = param(
-        -9.0, -13.0, -5.0, "log-odds per month", "baseline log-odds of attempting to cross in a month",
+        -11.5, -15.0, -6.0, "log-odds per month", "baseline log-odds of attempting to cross in a month",
         calibrate=True,
     )
     intent_hardship: float = param(3.0, 0.0, 6.0, "log-odds per unit", "effect of hardship (0-1)", calibrate=True)
