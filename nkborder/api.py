@@ -96,8 +96,6 @@ def run(
     result = Result(sc, params, seed, scale, tables.yearly, tables.monthly, tables.daily,
                     wall_seconds=time.perf_counter() - t0)
     if db is not None:
-        from nkborder.store import store_result
-
         result.run_id = store_result(db, result)
     if polars:
         import polars as pl
@@ -112,3 +110,18 @@ def _date(value: dt.date | str | None) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(value)
+
+
+def store_result(db: str | Path, result: Result) -> str:
+    """Write a finished run (its yearly and monthly tables, and daily if kept) to the DuckDB file ``db``."""
+    from nkborder.store import ResultsStore
+
+    tables = {"yearly": result.yearly, "monthly": result.monthly}
+    if len(result.daily):
+        tables["daily"] = result.daily
+    sc = result.scenario
+    with ResultsStore(db) as store:
+        return store.record_run(
+            tables=tables, scenario_name=sc.name, scenario_text=sc.text, params=result.params.model_dump(),
+            seed=result.seed, scale=result.scale, start=sc.start, end=sc.end, code_version=result.code_version,
+        )

@@ -1,0 +1,5 @@
+"""``python -m nkborder`` runs the command line."""
+
+from nkborder.cli import main
+
+main()

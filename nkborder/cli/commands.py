@@ -1,0 +1,298 @@
+"""Commands for single runs and their results: run, scenarios, check, runs, export, params, plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from nkborder.errors import InputError
+
+console = Console()
+DEFAULT_DB = "nkborder.duckdb"
+SHOWN = (  # yearly columns printed at the end of a run
+    "population", "crossings_attempted", "crossings_succeeded", "arrests_at_border", "in_china",
+    "arrivals_south_korea", "detained", "broker_fee_posted_cny", "guard_bribes_per_guard_cny",
+    "market_turnover_kpw", "income_gini", "discontent_mean",
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to ``app``."""
+    app.command("run")(run_command)
+    app.command("scenarios")(scenarios_command)
+    app.command("check")(check_command)
+    app.command("runs")(runs_command)
+    app.command("export")(export_command)
+    app.command("params")(params_command)
+    app.command("plan")(plan_command)
+
+
+def parse_sets(values: list[str] | None) -> dict[str, float]:
+    """``["name=value", ...]`` from ``--set`` into a mapping; names and ranges are checked by Params."""
+    out: dict[str, float] = {}
+    for item in values or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise InputError("--set", item, "expected name=value", "e.g. --set detect_base=0.5")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise InputError("--set", name.strip(), f"value {value!r} is not a number", "a number") from None
+    return out
+
+
+def parse_date(value: str | None, option: str) -> dt.date | None:
+    """An ISO date from an option, or an InputError naming the option."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(option, value, "not a date", "YYYY-MM-DD") from None
+
+
+def run_command(
+    scenario: Annotated[str, typer.Argument(help="shipped scenario name or path to a .toml file")],
+    seed: Annotated[int, typer.Option(help="random seed; the same seed gives identical results")] = 0,
+    scale: Annotated[float, typer.Option(help="share of the population simulated (1 = one agent per person)")] = 1.0,
+    start: Annotated[str | None, typer.Option(help="first day, YYYY-MM-DD (default: the scenario's)")] = None,
+    end: Annotated[str | None, typer.Option(help="last day, YYYY-MM-DD (default: the scenario's)")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="parameter override name=value")] = None,
+    db: Annotated[str, typer.Option(help="DuckDB results file")] = DEFAULT_DB,
+    out: Annotated[Path | None, typer.Option(help="also write the yearly table to FILE.csv or .parquet")] = None,
+    store_daily: Annotated[bool, typer.Option(help="also store the daily table")] = False,
+) -> None:
+    """Run a scenario once, show progress, print yearly indicators and store the run."""
+    from nkborder.api import resolve
+    from nkborder.engine.record import build_tables
+    from nkborder.engine.sim import Simulation
+
+    if not 0.0 < scale <= 20.0:
+        raise InputError("--scale", str(scale), "out of range", "0 < scale <= 20")
+    if out is not None and out.suffix not in (".csv", ".parquet"):
+        raise InputError("--out", str(out), "unknown file type", ".csv or .parquet")
+    sc, params = resolve(scenario, parse_date(start, "--start"), parse_date(end, "--end"), parse_sets(set_))
+    store = _open_store(db)
+    run_id = store.begin_run(
+        scenario_name=sc.name, scenario_text=sc.text, params=params.model_dump(), seed=seed, scale=scale,
+        start=sc.start, end=sc.end, code_version=_version(),
+    )
+    console.print(f"run [bold]{run_id}[/]: {sc.name}, {', '.join(sc.cities)}, {sc.start} to {sc.end}, "
+                  f"seed {seed}, scale {scale}")
+    try:
+        sim = Simulation(sc, params, seed=seed, scale=scale)
+        n_agents = int(sim.pop.people.count[0])
+        with _progress() as bar:
+            task = bar.add_task("simulating", total=sim.n_days, date="", speed="")
+            t0 = time.perf_counter()
+
+            def step(date: dt.date, done: int, total: int) -> None:
+                rate = done * n_agents / max(time.perf_counter() - t0, 1e-9)
+                bar.update(task, completed=done, date=str(date), speed=f"{rate / 1e6:,.0f} M agent-days/s")
+
+            raw = sim.run(step)
+        tables = build_tables(raw, scale, with_daily=store_daily)
+        written = {"yearly": tables.yearly, "monthly": tables.monthly}
+        if store_daily:
+            written["daily"] = tables.daily
+        for freq, df in written.items():
+            store.write_table(run_id, freq, df)
+        store.finish_run(run_id, "finished")
+    except KeyboardInterrupt:
+        store.finish_run(run_id, "interrupted", "stopped by the user")
+        console.print(f"[yellow]interrupted; run {run_id} is marked interrupted in {db}[/]")
+        raise typer.Exit(130) from None
+    except Exception as exc:
+        store.finish_run(run_id, "failed", f"{type(exc).__name__}: {exc}")
+        raise
+    finally:
+        store.close()
+    _print_yearly(tables.yearly, scale)
+    if out is not None:
+        _write(tables.yearly, out)
+        console.print(f"yearly table written to {out}")
+    console.print(f"stored as run {run_id} in {db}; `nkborder export {run_id} --format csv` writes its tables")
+
+
+def scenarios_command() -> None:
+    """List the shipped scenarios."""
+    from nkborder.scenarios import list_scenarios
+
+    table = Table("scenario", "description")
+    for name, description in list_scenarios():
+        table.add_row(name, description)
+    console.print(table)
+
+
+def check_command(file: Annotated[str, typer.Argument(help="scenario file (or shipped name) to validate")]) -> None:
+    """Validate a scenario file without running it."""
+    from nkborder.scenarios import load_scenario
+
+    sc = load_scenario(file)
+    sc.parameters()
+    console.print(f"[green]ok[/]: {sc.name}: {', '.join(sc.cities)}, {sc.start} to {sc.end}, "
+                  f"{len(sc.events)} events, {len(sc.params)} parameter overrides")
+
+
+def runs_command(
+    db: Annotated[str, typer.Option(help="DuckDB results file")] = DEFAULT_DB,
+    format_: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+    experiment: Annotated[str | None, typer.Option(help="only the runs of this experiment")] = None,
+) -> None:
+    """List stored runs."""
+    if format_ not in ("table", "csv", "json"):
+        raise InputError("--format", format_, "unknown format", "table, csv, json")
+    if not Path(db).exists():
+        raise InputError(db, "--db", "no results file here", "a DuckDB file written by nkborder run")
+    store = _open_store(db, read_only=True)
+    try:
+        frame = store.runs(experiment=experiment)
+    finally:
+        store.close()
+    columns = [c for c in ("run_id", "experiment", "run_key", "scenario_name", "seed", "scale", "start_date",
+                           "end_date", "status", "started_at", "wall_seconds") if c in frame.columns]
+    if format_ == "csv":
+        typer.echo(frame[columns].to_csv(index=False), nl=False)
+    elif format_ == "json":
+        typer.echo(frame[columns].to_json(orient="records", date_format="iso"))
+    else:
+        table = Table(*columns)
+        for row in frame[columns].itertuples(index=False):
+            table.add_row(*("" if pd.isna(v) else str(v) for v in row))
+        console.print(table)
+
+
+def export_command(
+    run_id: Annotated[str, typer.Argument(help="id of a stored run (see `nkborder runs`)")],
+    format_: Annotated[str, typer.Option("--format", help="parquet or csv")] = "parquet",
+    freq: Annotated[str, typer.Option(help="yearly, monthly or daily")] = "yearly",
+    out: Annotated[Path, typer.Option(help="file or directory to write")] = Path("."),
+    db: Annotated[str, typer.Option(help="DuckDB results file")] = DEFAULT_DB,
+) -> None:
+    """Export a stored run's table to Parquet or CSV."""
+    if format_ not in ("parquet", "csv"):
+        raise InputError("--format", format_, "unknown format", "parquet, csv")
+    store = _open_store(db, read_only=True)
+    try:
+        path = store.export(run_id, format_, out, freq=freq)
+    finally:
+        store.close()
+    console.print(f"written {path}")
+
+
+def params_command(
+    format_: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+) -> None:
+    """List every parameter with its default, range, unit and source."""
+    from nkborder.params import describe_parameters
+
+    frame = describe_parameters()
+    if format_ == "csv":
+        typer.echo(frame.to_csv(index=False), nl=False)
+    elif format_ == "json":
+        typer.echo(frame.to_json(orient="records"))
+    elif format_ == "table":
+        table = Table("name", "default", "range", "unit", "source")
+        for r in frame.itertuples():
+            table.add_row(r.name, f"{r.default:g}", f"{r.lo:g} - {r.hi:g}", r.unit, r.source)
+        console.print(table)
+    else:
+        raise InputError("--format", format_, "unknown format", "table, csv, json")
+
+
+def plan_command() -> None:
+    """Print the order in which the submodels run each month and each day."""
+    from nkborder.engine.plan import describe_plan
+
+    console.print(describe_plan(), highlight=False)
+
+
+def _open_store(db: str, read_only: bool = False):  # noqa: ANN202
+    from nkborder.store import ResultsStore, StoreError
+
+    try:
+        store = ResultsStore(db, read_only=read_only)
+    except StoreError as exc:
+        raise InputError(db, "--db", str(exc)) from None
+    if not read_only:
+        store.mark_stale_running()
+    return _StoreErrors(store)
+
+
+class _StoreErrors:
+    """Wraps the store so its errors become InputError (exit code 2) in the CLI."""
+
+    def __init__(self, store) -> None:  # noqa: ANN001
+        self._store = store
+
+    def __getattr__(self, name: str):  # noqa: ANN204
+        from nkborder.store import StoreError
+
+        attr = getattr(self._store, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            try:
+                return attr(*args, **kwargs)
+            except StoreError as exc:
+                raise InputError(str(self._store.path) if hasattr(self._store, "path") else "store",
+                                 name, str(exc)) from None
+
+        return call
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[date]}"),
+        TextColumn("{task.fields[speed]}"), TimeElapsedColumn(), console=console, transient=False,
+    )
+
+
+def _print_yearly(yearly: pd.DataFrame, scale: float) -> None:
+    suffix = "" if scale == 1.0 else "_full"
+    table = Table(title="yearly indicators" + ("" if scale == 1.0 else f" (counts rescaled from scale {scale})"))
+    table.add_column("year")
+    table.add_column("city")
+    cols = []
+    for name in SHOWN:
+        col = f"{name}{suffix}" if f"{name}{suffix}" in yearly.columns else name
+        cols.append(col)
+        table.add_column(name.replace("_", " "), justify="right")
+    for row in yearly.itertuples(index=False):
+        values = [getattr(row, c) for c in cols]
+        table.add_row(str(row.year), row.city, *(_fmt(v) for v in values))
+    console.print(table)
+
+
+def _fmt(value: float) -> str:
+    if pd.isna(value):
+        return "-"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    if abs(value) >= 10 or value == int(value):
+        return f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
+    return f"{value:.3f}"
+
+
+def _write(frame: pd.DataFrame, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix == ".csv":
+        frame.to_csv(out, index=False)
+    else:
+        frame.to_parquet(out, index=False)
+
+
+def _version() -> str:
+    from nkborder import __version__
+
+    return __version__
+
