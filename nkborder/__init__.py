@@ -17,10 +17,10 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-from nkborder.api import Result, resolve, run  # noqa: E402
-from nkborder.errors import InputError  # noqa: E402
-from nkborder.params import Params, describe_parameters  # noqa: E402
-from nkborder.scenarios import Scenario, list_scenarios, load_scenario  # noqa: E402
+from nkborder.api import Result, resolve, run
+from nkborder.errors import InputError
+from nkborder.params import Params, describe_parameters
+from nkborder.scenarios import Scenario, list_scenarios, load_scenario
 
 __all__ = [
     "InputError",

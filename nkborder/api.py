@@ -38,7 +38,7 @@ class Result:
     code_version: str = __version__
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def to_polars(self, freq: str = "yearly"):  # noqa: ANN201  (polars is imported lazily)
+    def to_polars(self, freq: str = "yearly"):
         """The ``freq`` table (yearly, monthly or daily) as a Polars DataFrame."""
         import polars as pl
 
@@ -92,10 +92,12 @@ def run(
     sc, params = resolve(scenario, start, end, overrides)
     t0 = time.perf_counter()
     raw = Simulation(sc, params, seed=seed, scale=scale).run(progress)
-    tables = build_tables(raw, scale, with_daily=daily)
+    tables = build_tables(raw, scale, with_daily=daily).since(sc.report_start)
     result = Result(sc, params, seed, scale, tables.yearly, tables.monthly, tables.daily,
                     wall_seconds=time.perf_counter() - t0)
     if db is not None:
+        from nkborder.store import store_result
+
         result.run_id = store_result(db, result)
     if polars:
         import polars as pl
@@ -111,17 +113,3 @@ def _date(value: dt.date | str | None) -> dt.date | None:
         return value
     return dt.date.fromisoformat(value)
 
-
-def store_result(db: str | Path, result: Result) -> str:
-    """Write a finished run (its yearly and monthly tables, and daily if kept) to the DuckDB file ``db``."""
-    from nkborder.store import ResultsStore
-
-    tables = {"yearly": result.yearly, "monthly": result.monthly}
-    if len(result.daily):
-        tables["daily"] = result.daily
-    sc = result.scenario
-    with ResultsStore(db) as store:
-        return store.record_run(
-            tables=tables, scenario_name=sc.name, scenario_text=sc.text, params=result.params.model_dump(),
-            seed=result.seed, scale=result.scale, start=sc.start, end=sc.end, code_version=result.code_version,
-        )

@@ -13,7 +13,7 @@ from nkborder.errors import InputError
 class _App(typer.Typer):
     """A Typer app that turns bad input into one clear line and exit code 2."""
 
-    def __call__(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN204
+    def __call__(self, *args, **kwargs):
         try:
             return super().__call__(*args, **kwargs)
         except InputError as exc:

@@ -17,11 +17,17 @@ from nkborder.errors import InputError
 
 console = Console()
 DEFAULT_DB = "nkborder.duckdb"
-SHOWN = (  # yearly columns printed at the end of a run
-    "population", "crossings_attempted", "crossings_succeeded", "arrests_at_border", "in_china",
-    "arrivals_south_korea", "detained", "broker_fee_posted_cny", "guard_bribes_per_guard_cny",
-    "market_turnover_kpw", "income_gini", "discontent_mean",
-)
+SHOWN = {  # yearly columns printed at the end of a run, with short headers
+    "population": "people",
+    "crossings_attempted": "tried",
+    "crossings_succeeded": "crossed",
+    "arrests_at_border": "arrested",
+    "in_china": "in China",
+    "arrivals_south_korea": "to ROK",
+    "broker_fee_posted_cny": "fee CNY",
+    "guard_bribes_per_guard_cny": "bribes/guard",
+    "discontent_mean": "discontent",
+}
 
 
 def register(app: typer.Typer) -> None:
@@ -99,7 +105,7 @@ def run_command(
                 bar.update(task, completed=done, date=str(date), speed=f"{rate / 1e6:,.0f} M agent-days/s")
 
             raw = sim.run(step)
-        tables = build_tables(raw, scale, with_daily=store_daily)
+        tables = build_tables(raw, scale, with_daily=store_daily).since(sc.report_start)
         written = {"yearly": tables.yearly, "monthly": tables.monthly}
         if store_daily:
             written["daily"] = tables.daily
@@ -215,7 +221,7 @@ def plan_command() -> None:
     console.print(describe_plan(), highlight=False)
 
 
-def _open_store(db: str, read_only: bool = False):  # noqa: ANN202
+def _open_store(db: str, read_only: bool = False):
     from nkborder.store import ResultsStore, StoreError
 
     try:
@@ -230,17 +236,17 @@ def _open_store(db: str, read_only: bool = False):  # noqa: ANN202
 class _StoreErrors:
     """Wraps the store so its errors become InputError (exit code 2) in the CLI."""
 
-    def __init__(self, store) -> None:  # noqa: ANN001
+    def __init__(self, store) -> None:
         self._store = store
 
-    def __getattr__(self, name: str):  # noqa: ANN204
+    def __getattr__(self, name: str):
         from nkborder.store import StoreError
 
         attr = getattr(self._store, name)
         if not callable(attr):
             return attr
 
-        def call(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        def call(*args, **kwargs):
             try:
                 return attr(*args, **kwargs)
             except StoreError as exc:
@@ -263,10 +269,10 @@ def _print_yearly(yearly: pd.DataFrame, scale: float) -> None:
     table.add_column("year")
     table.add_column("city")
     cols = []
-    for name in SHOWN:
+    for name, header in SHOWN.items():
         col = f"{name}{suffix}" if f"{name}{suffix}" in yearly.columns else name
         cols.append(col)
-        table.add_column(name.replace("_", " "), justify="right")
+        table.add_column(header, justify="right")
     for row in yearly.itertuples(index=False):
         values = [getattr(row, c) for c in cols]
         table.add_row(str(row.year), row.city, *(_fmt(v) for v in values))

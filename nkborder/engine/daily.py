@@ -58,7 +58,7 @@ def run_days(
         abroad_and_detained_day(
             d, seed, people, hh, cities, active, n_active, env.capture[d], env.return_home[d], env.onward[d],
             env.onward_fee_cny[d], env.detention_days[d], kp.china_wage_cny_day * kp.china_savings_share,
-            kp.kin_pay_prob, daily,
+            kp.kin_pay_prob, kp.onward_credit, daily,
         )
         # guards
         guards_day(d, seed, guards, kp.guard_rotation_days, kp.guard_service_years * 365.25, daily)

@@ -53,6 +53,17 @@ class Tables:
     monthly: pd.DataFrame
     yearly: pd.DataFrame
 
+    def since(self, first: pd.Timestamp | None) -> Tables:
+        """The tables from ``first`` on (whole years for the yearly table); all of them if None."""
+        if first is None:
+            return self
+        first = pd.Timestamp(first)
+        return Tables(
+            daily=self.daily[self.daily["date"] >= first].reset_index(drop=True),
+            monthly=self.monthly[self.monthly["date"] >= first].reset_index(drop=True),
+            yearly=self.yearly[self.yearly["year"] >= first.year].reset_index(drop=True),
+        )
+
 
 def build_tables(raw: RawRecords, scale: float, with_daily: bool = True) -> Tables:
     """Daily, monthly and yearly tables, one row per period and city, public columns first."""

@@ -2,9 +2,9 @@
 
 Detained people go home on their release day. People hiding in China save part of their earnings; each day
 they may be caught and repatriated (then detained under the punishment regime of the day), go home of their own
-accord (common while no route onward existed), or, once the onward fee is paid (from savings, or by kin
-already in South Korea), leave for South Korea with the day's onward hazard. Arrivals in a year are therefore
-people who crossed months or years earlier.
+accord (common while no route onward existed), or, once the onward fee is paid (from savings, by kin
+already in South Korea, or on credit from a broker to be repaid after arrival), leave for South Korea with the
+day's onward hazard. Arrivals in a year are therefore people who crossed months or years earlier.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from nkborder.model.common import detain, set_status
 def abroad_and_detained_day(
     d: int, seed: np.uint64, people: People, hh: Households, cities: CityState, active: np.ndarray,
     n_active: int, capture: np.ndarray, return_home: np.ndarray, onward: np.ndarray, onward_fee: np.ndarray,
-    detention_days: np.ndarray, china_saving_cny_day: float, kin_pay_prob: float, daily: np.ndarray,
+    detention_days: np.ndarray, china_saving_cny_day: float, kin_pay_prob: float, onward_credit: float,
+    daily: np.ndarray,
 ) -> None:
     """One day for every tracked person; per-city arrays hold the day's values."""
     key_c = stream_key(seed, CAPTURE, d)
@@ -59,7 +60,7 @@ def abroad_and_detained_day(
             people.savings_cny[i] -= fee
         elif hh.n_south_korea[h] > 0 and uniform(key_k, i) < kin_pay_prob:
             daily[d, c, S.KIN_PAID_CNY] += fee
-        else:
+        elif uniform(key_k, i + people.status.shape[0]) >= onward_credit:
             continue
         daily[d, c, S.ONWARD_FEES_CNY] += fee
         set_status(people, cities, i, S.IN_SOUTH_KOREA)

@@ -20,8 +20,20 @@ from numba import njit
 
 from nkborder.engine import slots as S
 from nkborder.engine.rng import (
-    ACCEPT, ATTEMPT, ATTEMPT_DAY, BETRAY, BROKER_PICK, BROKER_USE, DETECT, GUARD_PICK, KIN_PAY,
-    REPORT, SECTOR, SHOOT, stream_key, uniform,
+    ACCEPT,
+    ATTEMPT,
+    ATTEMPT_DAY,
+    BETRAY,
+    BROKER_PICK,
+    BROKER_USE,
+    DETECT,
+    GUARD_PICK,
+    KIN_PAY,
+    REPORT,
+    SECTOR,
+    SHOOT,
+    stream_key,
+    uniform,
 )
 from nkborder.engine.state import Brokers, CityState, Guards, Households, People
 from nkborder.model.common import detain, logistic, pay_cny, pick_broker, pick_guard, set_status, wealth_cny

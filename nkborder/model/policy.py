@@ -183,7 +183,7 @@ def build_environment(scenario: Scenario, params: Params) -> Environment:
     )
 
 
-def _column_broadcaster(n_days: int, n_c: int):  # noqa: ANN202
+def _column_broadcaster(n_days: int, n_c: int):
     def col(values: np.ndarray) -> np.ndarray:
         return np.repeat(np.asarray(values, dtype=np.float64)[:n_days, None], n_c, axis=1)
 

@@ -252,6 +252,10 @@ class Params(BaseModel):
     cny_per_usd: float = param(
         6.8, 6.1, 8.3, "CNY per USD", "conversion of USD amounts (official rate ranged 8.3 to 6.1 in 1995-2025)"
     )
+    onward_credit: float = param(
+        0.3, 0.0, 1.0, "probability", "chance that a broker takes a person from China to South Korea on credit, "
+        "to be repaid after arrival, when neither savings nor kin can pay", calibrate=True,
+    )
     onward_rate: float = param(
         1.0, 0.1, 6.0, "per year", "hazard of leaving China for South Korea once the fee is paid", calibrate=True
     )

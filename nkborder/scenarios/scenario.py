@@ -35,6 +35,9 @@ class Scenario(BaseModel):
     cities: tuple[str, ...] = CITIES
     start: dt.date = dt.date(1995, 1, 1)
     end: dt.date = dt.date(2025, 12, 31)
+    report_start: dt.date | None = Field(
+        default=None, description="first day shown in the results; the run starts earlier to build up its state"
+    )
     trade_series: Literal["GAC", "KOTRA"] = "GAC"
     trade_hold_after: int | None = Field(
         default=None, ge=1995, le=2030, description="hold official trade at this year's level afterwards"
@@ -61,7 +64,10 @@ class Scenario(BaseModel):
         """A copy running from ``start`` to ``end`` (None keeps the scenario's own date)."""
         new_start, new_end = start or self.start, end or self.end
         _check_window(new_start, new_end, "--start/--end")
-        return self.model_copy(update={"start": new_start, "end": new_end})
+        report = self.report_start
+        if report is not None and not new_start < report <= new_end:
+            report = None
+        return self.model_copy(update={"start": new_start, "end": new_end, "report_start": report})
 
     def content_hash(self) -> str:
         """Hash of everything that changes results (not the file name or comments): for run keys."""
@@ -130,7 +136,7 @@ def _resolve(raw: dict[str, Any], path: Path, text: str) -> Scenario:
         ]
         raw["events"] = kept + list(child_events)
         raw["params"] = {**base.params, **raw.get("params", {})}
-        for key in ("cities", "start", "end", "trade_series", "trade_hold_after", "description"):
+        for key in ("cities", "start", "end", "report_start", "trade_series", "trade_hold_after", "description"):
             raw.setdefault(key, getattr(base, key))
     elif drop:
         raise InputError(str(path), "drop_events", "needs a base scenario", "set base = \"<scenario>\"")
@@ -140,6 +146,9 @@ def _resolve(raw: dict[str, Any], path: Path, text: str) -> Scenario:
     except ValidationError as exc:
         raise _scenario_error(exc, path, raw) from None
     _check_window(scenario.start, scenario.end, str(path))
+    if scenario.report_start is not None and not scenario.start <= scenario.report_start <= scenario.end:
+        raise InputError(str(path), "report_start", f"{scenario.report_start} is outside the run",
+                         f"{scenario.start} to {scenario.end}")
     _check_events(scenario, path)
     scenario.parameters()  # validates parameter names, types and ranges now, naming the file
     return scenario

@@ -1,0 +1,28 @@
+"""Results store: runs and their indicator tables in an embedded DuckDB file, with Parquet/CSV export.
+
+Typical use::
+
+    with ResultsStore("results.duckdb") as store:
+        run_id = store.begin_run(scenario_name="history", scenario_text=text, params=params, seed=1,
+                                 scale=0.1, start=date(1995, 1, 1), end=date(2025, 12, 31),
+                                 code_version="0.1.0")
+        store.write_table(run_id, "yearly", yearly)
+        store.finish_run(run_id)
+        store.table(run_id, "yearly")          # the same wide DataFrame back
+
+One process writes a file at a time (a DuckDB rule): experiments store runs from their client process.
+"""
+
+from nkborder.store.duckdb_store import ResultsStore, RunRecord, StoreError, store_result
+from nkborder.store.schema import FORMATS, FREQS, SCHEMA_VERSION, STATUSES
+
+__all__ = [
+    "FORMATS",
+    "FREQS",
+    "SCHEMA_VERSION",
+    "STATUSES",
+    "ResultsStore",
+    "RunRecord",
+    "StoreError",
+    "store_result",
+]
