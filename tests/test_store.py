@@ -1,0 +1,378 @@
+"""Tests of nkborder.store: round trips, run bookkeeping, atomic writes, locking, crash recovery, export."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+from datetime import date
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nkborder.store import ResultsStore, RunRecord, StoreError, store_result
+from nkborder.store.duckdb_store import _pid_alive
+
+CITIES = ["Hoeryong", "Hyesan"]
+RUN = {
+    "scenario_name": "history", "scenario_text": 'name = "history"\n', "params": {"detect_base": 0.3, "n": 4},
+    "seed": 7, "scale": 0.05, "start": date(1995, 1, 1), "end": date(1997, 12, 31), "code_version": "0.1.0",
+}
+
+
+def frame(key: str, periods: pd.Index | np.ndarray, seed: int = 0, n_extra: int = 3) -> pd.DataFrame:
+    """A wide table like the engine's: key, city, then indicators of mixed dtypes in no alphabetical order."""
+    rng = np.random.default_rng(seed)
+    n = len(periods) * len(CITIES)
+    df = pd.DataFrame({key: np.repeat(np.asarray(periods), len(CITIES)), "city": CITIES * len(periods)})
+    df["city"] = df["city"].astype(str)
+    df["population"] = rng.integers(1_000, 2_000, n).astype(np.int64)
+    df["crossings_attempted"] = rng.poisson(3.0, n).astype(np.float64)
+    df["income_gini"] = rng.random(n)
+    df.loc[1, "income_gini"] = np.nan
+    df["closed"] = rng.random(n) < 0.5
+    df["arrests_at_border"] = rng.integers(0, 9, n).astype(np.int32)
+    for i in range(n_extra):
+        df[f"z_extra_{i}"] = rng.normal(size=n)
+    df["a_last"] = rng.random(n) * 1e9
+    return df
+
+
+def yearly(seed: int = 0, **kw: int) -> pd.DataFrame:
+    return frame("year", np.arange(1995, 1998, dtype=np.int64), seed, **kw)
+
+
+def monthly(seed: int = 0) -> pd.DataFrame:
+    return frame("date", pd.date_range("1995-01-01", "1997-12-01", freq="MS"), seed)
+
+
+def daily(seed: int = 0) -> pd.DataFrame:
+    return frame("date", pd.date_range("1995-01-01", "1997-12-31", freq="D"), seed)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "results.duckdb"
+
+
+@pytest.fixture
+def store(db: Path):
+    with ResultsStore(db) as s:
+        yield s
+
+
+def run_in_child(code: str, db: Path, **kw) -> subprocess.Popen:
+    """Start a Python process running ``code`` with ``DB`` bound to the results file path."""
+    src = f"from pathlib import Path\nDB = Path({str(db)!r})\n" + textwrap.dedent(code)
+    return subprocess.Popen([sys.executable, "-c", src], text=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, **kw)
+
+
+def dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+# --------------------------------------------------------------------------------------------- round trips
+@pytest.mark.parametrize(("freq", "make"), [("yearly", yearly), ("monthly", monthly), ("daily", daily)])
+def test_round_trip(store: ResultsStore, freq: str, make) -> None:
+    df = make()
+    run_id = store.begin_run(**RUN)
+    store.write_table(run_id, freq, df)
+    back = store.table(run_id, freq)
+    pd.testing.assert_frame_equal(back, df)  # values, NaN, dtypes (int year, datetime date, str city), order
+    assert list(back.columns) == list(df.columns)
+
+
+def test_reopen_and_replace(db: Path) -> None:
+    with ResultsStore(db) as store:
+        run_id = store.begin_run(**RUN)
+        store.write_table(run_id, "yearly", yearly(seed=1, n_extra=5))
+        store.write_table(run_id, "yearly", yearly(seed=2, n_extra=1))  # replaces, fewer columns
+        store.write_table(run_id, "monthly", monthly())
+    with ResultsStore(db, read_only=True) as store:
+        pd.testing.assert_frame_equal(store.table(run_id, "yearly"), yearly(seed=2, n_extra=1))
+        pd.testing.assert_frame_equal(store.table(run_id, "monthly"), monthly())
+        with pytest.raises(StoreError, match="read-only"):
+            store.finish_run(run_id)
+
+
+def test_rows_come_back_in_written_city_order(store: ResultsStore) -> None:
+    df = yearly().iloc[::-1].reset_index(drop=True)  # Hyesan first, years descending
+    run_id = store.begin_run(**RUN)
+    store.write_table(run_id, "yearly", df)
+    back = store.table(run_id)
+    assert list(back["city"][:2]) == ["Hyesan", "Hoeryong"]
+    assert back["year"].is_monotonic_increasing
+    expected = df.sort_values("year", kind="stable").reset_index(drop=True)
+    pd.testing.assert_frame_equal(back, expected)
+
+
+def test_tables_of_many_runs(store: ResultsStore) -> None:
+    a = store.begin_run(**RUN)
+    b = store.begin_run(**RUN)
+    c = store.begin_run(**RUN)  # no yearly table: contributes no rows
+    store.write_table(a, "yearly", yearly(seed=1, n_extra=1))
+    store.write_table(b, "yearly", yearly(seed=2, n_extra=2))
+    both = store.tables([b, a, c])
+    assert list(both.columns[:3]) == ["run_id", "year", "city"]
+    assert list(both["run_id"].unique()) == [b, a]
+    pd.testing.assert_frame_equal(
+        both[both["run_id"] == a].drop(columns=["run_id", "z_extra_1"]).reset_index(drop=True),
+        yearly(seed=1, n_extra=1),
+    )
+    assert both.loc[both["run_id"] == a, "z_extra_1"].isna().all()
+    assert both["population"].dtype == np.int64
+    with pytest.raises(StoreError, match="nope"):
+        store.tables([a, "nope"])
+
+
+# ------------------------------------------------------------------------------------------- run records
+def test_runs_listing_and_filters(store: ResultsStore) -> None:
+    first = store.begin_run(**RUN, experiment="sweep")
+    second = store.begin_run(**RUN, experiment="sweep", run_key="k2")
+    third = store.begin_run(**RUN)
+    store.finish_run(first, "finished")
+    store.finish_run(second, "failed", "boom")
+    assert list(store.runs()["run_id"]) == [third, second, first]  # newest first
+    assert list(store.runs(experiment="sweep")["run_id"]) == [second, first]
+    assert list(store.runs(status="running")["run_id"]) == [third]
+    assert list(store.runs(experiment="sweep", status="failed")["run_id"]) == [second]
+    assert store.runs(experiment="other").empty
+    with pytest.raises(StoreError, match="status 'done'"):
+        store.runs(status="done")
+
+    rec = store.run(second)
+    assert isinstance(rec, RunRecord)
+    assert (rec.status, rec.message, rec.experiment, rec.run_key) == ("failed", "boom", "sweep", "k2")
+    assert rec.params == RUN["params"] and json.loads(rec.params_json) == RUN["params"]
+    assert (rec.seed, rec.scale) == (7, 0.05)
+    assert (rec.start_date, rec.end_date) == (date(1995, 1, 1), date(1997, 12, 31))
+    assert rec.scenario_text == RUN["scenario_text"]
+    assert rec.pid == os.getpid() and rec.host == socket.gethostname()
+    assert rec.finished_at is not None and rec.finished_at >= rec.started_at and rec.wall_seconds >= 0
+    assert store.run(third).finished_at is None
+    assert len(first) == 12 and int(first, 16) >= 0
+
+
+def test_finished_run_for_key(store: ResultsStore) -> None:
+    assert store.finished_run_for_key("abc") is None
+    running = store.begin_run(**RUN, run_key="abc")
+    assert store.finished_run_for_key("abc") is None
+    store.finish_run(running, "failed", "x")
+    assert store.finished_run_for_key("abc") is None
+    done = store.record_run(tables={"yearly": yearly()}, **RUN, run_key="abc")
+    assert store.finished_run_for_key("abc") == done
+
+
+def test_finish_run_checks(store: ResultsStore, db: Path) -> None:
+    run_id = store.begin_run(**RUN)
+    with pytest.raises(StoreError, match="status 'running'"):
+        store.finish_run(run_id, "running")
+    store.finish_run(run_id, wall_seconds=12.5)
+    assert store.run(run_id).wall_seconds == 12.5
+
+
+# --------------------------------------------------------------------------------------------- atomicity
+def test_record_run_is_one_transaction(store: ResultsStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    run_id = store.record_run(tables={"yearly": yearly(), "monthly": monthly()}, wall_seconds=3.0, **RUN)
+    rec = store.run(run_id)
+    assert (rec.status, rec.wall_seconds) == ("finished", 3.0)
+    pd.testing.assert_frame_equal(store.table(run_id, "monthly"), monthly())
+
+    bad = yearly().assign(note="text")  # non-numeric indicator: refused before anything is written
+    with pytest.raises(StoreError, match="note"):
+        store.record_run(tables={"monthly": monthly(), "yearly": bad}, **RUN)
+
+    original = ResultsStore._replace_table
+    calls = []
+
+    def fail_on_second(self, con, rid, freq, long):
+        calls.append(freq)
+        original(self, con, rid, freq, long)
+        if len(calls) == 2:
+            raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(ResultsStore, "_replace_table", fail_on_second)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        store.record_run(tables={"yearly": yearly(), "monthly": monthly()}, **RUN)
+    assert calls == ["yearly", "monthly"]
+    assert list(store.runs()["run_id"]) == [run_id]  # nothing of the failed run is left
+    assert len(store.tables([run_id])) == len(yearly())
+
+
+def test_failure_mid_write_leaves_previous_rows(store: ResultsStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    run_id = store.begin_run(**RUN)
+    old = yearly(seed=1)
+    store.write_table(run_id, "yearly", old)
+
+    with pytest.raises(StoreError, match=r"indicator columns must be numeric.*'note'"):
+        store.write_table(run_id, "yearly", yearly(seed=2).assign(note="x"))
+    pd.testing.assert_frame_equal(store.table(run_id), old)
+
+    original = ResultsStore._replace_table
+
+    def delete_insert_then_fail(self, con, rid, freq, long):
+        original(self, con, rid, freq, long)  # old rows deleted, new ones inserted ...
+        assert con.execute("SELECT count(*) FROM indicators WHERE run_id = ?", [rid]).fetchone()[0] > 0
+        raise KeyboardInterrupt  # ... then the process is interrupted before COMMIT
+
+    monkeypatch.setattr(ResultsStore, "_replace_table", delete_insert_then_fail)
+    with pytest.raises(KeyboardInterrupt):
+        store.write_table(run_id, "yearly", yearly(seed=3))
+    monkeypatch.undo()
+    pd.testing.assert_frame_equal(store.table(run_id), old)
+
+    new = yearly(seed=4)  # the store is still usable
+    store.write_table(run_id, "yearly", new)
+    pd.testing.assert_frame_equal(store.table(run_id), new)
+
+
+# ------------------------------------------------------------------------------------------ stale runs
+def test_mark_stale_running(store: ResultsStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    gone = dead_pid()
+    assert not _pid_alive(gone) and _pid_alive(os.getpid())
+    live = store.begin_run(**RUN)
+    with monkeypatch.context() as m:
+        m.setattr(os, "getpid", lambda: gone)
+        dead = store.begin_run(**RUN)
+        m.setattr(socket, "gethostname", lambda: "elsewhere")
+        other_host = store.begin_run(**RUN)
+    finished = store.record_run(tables={}, **RUN)
+    assert store.run(dead).pid == gone
+
+    assert store.mark_stale_running() == 1
+    assert store.run(dead).status == "interrupted" and str(gone) in store.run(dead).message
+    assert store.run(live).status == "running"
+    assert store.run(other_host).status == "running"
+    assert store.run(finished).status == "finished"
+    assert store.mark_stale_running() == 0
+
+
+# ---------------------------------------------------------------------------------------------- export
+def test_export_parquet_and_csv(store: ResultsStore, tmp_path: Path) -> None:
+    run_id = store.record_run(tables={"yearly": yearly(), "monthly": monthly()}, **RUN)
+    out = tmp_path / "out"
+    out.mkdir()
+    pq = store.export(run_id, "parquet", out, freq="monthly")
+    assert pq == out / f"{run_id}_monthly.parquet"
+    pd.testing.assert_frame_equal(pd.read_parquet(pq), monthly(), check_dtype=False)
+    assert pd.read_parquet(pq).dtypes["population"] == np.int64
+
+    csv = store.export(run_id, "csv", tmp_path / "sub" / "y.csv")
+    assert csv == tmp_path / "sub" / "y.csv"
+    pd.testing.assert_frame_equal(pd.read_csv(csv), yearly(), check_dtype=False)
+    csv_m = store.export(run_id, "csv", out, freq="monthly")
+    pd.testing.assert_frame_equal(pd.read_csv(csv_m, parse_dates=["date"]), monthly(), check_dtype=False)
+    assert not list(out.glob(".*tmp"))
+
+
+# ---------------------------------------------------------------------------------------------- errors
+def test_errors_name_the_file(store: ResultsStore, db: Path, tmp_path: Path) -> None:
+    run_id = store.record_run(tables={"yearly": yearly()}, **RUN)
+    cases = [
+        (lambda: store.run("feedbeef"), "no run with id 'feedbeef'"),
+        (lambda: store.table("feedbeef"), "no run with id 'feedbeef'"),
+        (lambda: store.write_table("feedbeef", "yearly", yearly()), "no run with id 'feedbeef'"),
+        (lambda: store.finish_run("feedbeef"), "no run with id 'feedbeef'"),
+        (lambda: store.export("feedbeef", "csv", tmp_path), "no run with id 'feedbeef'"),
+        (lambda: store.table(run_id, "weekly"), "'weekly' not known (allowed: yearly, monthly, daily)"),
+        (lambda: store.write_table(run_id, "hourly", yearly()), "allowed: yearly, monthly, daily"),
+        (lambda: store.export(run_id, "xlsx", tmp_path), "format 'xlsx' not known (allowed: parquet, csv)"),
+        (lambda: store.table(run_id, "daily"), "has no daily table (stored: yearly)"),
+        (lambda: store.write_table(run_id, "monthly", yearly()), "needs columns 'date' and 'city'"),
+        (lambda: store.write_table(run_id, "yearly", pd.concat([yearly(), yearly()])), "more than one row"),
+    ]
+    for call, text in cases:
+        with pytest.raises(StoreError) as info:
+            call()
+        assert str(db) in str(info.value) and text in str(info.value)
+    with pytest.raises(StoreError, match="no results file"):
+        ResultsStore(tmp_path / "missing.duckdb", read_only=True)
+    store.close()
+    with pytest.raises(StoreError, match="closed"):
+        store.runs()
+
+
+def test_file_locked_by_another_process(db: Path) -> None:
+    ResultsStore(db).close()
+    child = run_in_child(
+        """
+        import sys
+        from nkborder.store import ResultsStore
+        store = ResultsStore(DB)
+        print("ready", flush=True)
+        sys.stdin.read()
+        """,
+        db, stdin=subprocess.PIPE,
+    )
+    try:
+        assert child.stdout.readline().strip() == "ready", child.stderr.read()
+        try:
+            ResultsStore(db).close()
+        except StoreError as exc:
+            message = str(exc)
+        else:
+            pytest.skip("DuckDB on this machine lets two processes open one file for writing")
+        assert str(db) in message and "another process" in message
+        with pytest.raises(StoreError, match="another process"):
+            ResultsStore(db, read_only=True)
+    finally:
+        child.communicate("", timeout=30)
+
+
+def test_killed_writer_leaves_a_running_run(db: Path, tmp_path: Path) -> None:
+    yearly().to_parquet(tmp_path / "y.parquet")
+    daily().to_parquet(tmp_path / "d.parquet")
+    child = run_in_child(
+        f"""
+        import time
+        import pandas as pd
+        from nkborder.store import ResultsStore
+        import datetime
+        store = ResultsStore(DB)
+        run_id = store.begin_run(**{RUN!r})
+        store.write_table(run_id, "yearly", pd.read_parquet({str(tmp_path / "y.parquet")!r}))
+        store.write_table(run_id, "daily", pd.read_parquet({str(tmp_path / "d.parquet")!r}))
+        print(run_id, flush=True)
+        time.sleep(120)
+        store.finish_run(run_id)
+        """,
+        db,
+    )
+    run_id = child.stdout.readline().strip()
+    os.kill(child.pid, signal.SIGKILL)
+    _, err = child.communicate(timeout=30)
+    assert run_id, err
+
+    with ResultsStore(db) as store:
+        assert store.run(run_id).status == "running" and store.run(run_id).pid == child.pid
+        assert store.mark_stale_running() == 1
+        assert store.run(run_id).status == "interrupted"
+        pd.testing.assert_frame_equal(store.table(run_id, "yearly"), yearly())
+        pd.testing.assert_frame_equal(store.table(run_id, "daily"), daily())
+
+
+def test_store_result(db: Path) -> None:
+    scenario = SimpleNamespace(name="history", text="x = 1\n", start=date(1995, 1, 1), end=date(1997, 12, 31))
+    params = SimpleNamespace(model_dump=lambda: {"detect_base": 0.3})
+    result = SimpleNamespace(
+        scenario=scenario, params=params, seed=3, scale=0.1, yearly=yearly(), monthly=monthly(),
+        daily=daily().iloc[0:0], wall_seconds=1.5, code_version="0.1.0",
+    )
+    run_id = store_result(db, result)
+    with ResultsStore(db, read_only=True) as store:
+        rec = store.run(run_id)
+        assert (rec.status, rec.seed, rec.wall_seconds) == ("finished", 3, 1.5)
+        assert rec.params == {"detect_base": 0.3}
+        pd.testing.assert_frame_equal(store.table(run_id, "yearly"), yearly())
+        with pytest.raises(StoreError, match="no daily table"):
+            store.table(run_id, "daily")
