@@ -35,15 +35,24 @@ def main() -> None:
     app()
 
 
+OPTIONAL_COMMANDS = ("experiment_commands", "calibration_commands", "app_commands")
+
+
 def _register() -> None:
+    """Add the commands of every command module present (each has ``register(app)``)."""
+    import importlib
+
     from nkborder.cli import commands
 
     commands.register(app)
-    try:
-        from nkborder.cli import experiment_commands
-    except ImportError:  # the experiments layer is optional while it is being built
-        return
-    experiment_commands.register(app)
+    for name in OPTIONAL_COMMANDS:
+        try:
+            module = importlib.import_module(f"nkborder.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"nkborder.cli.{name}":
+                raise
+            continue
+        module.register(app)
 
 
 _register()

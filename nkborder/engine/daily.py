@@ -7,6 +7,7 @@ from numba import njit
 
 from nkborder.engine import slots as S
 from nkborder.engine.state import Brokers, CityState, Guards, Households, KernelParams, People
+from nkborder.engine.tracking import track
 from nkborder.model.china import abroad_and_detained_day
 from nkborder.model.defection import cross
 from nkborder.model.guards import guards_day
@@ -52,8 +53,7 @@ def run_days(
                 kp.bribe_accept, kp.broker_share, kp.guard_share_of_fee, daily,
             )
             if tracked:
-                active[n_active] = i
-                n_active += 1
+                n_active = track(people, active, n_active, i)
         # china
         abroad_and_detained_day(
             d, seed, people, hh, cities, active, n_active, env.capture[d], env.return_home[d], env.onward[d],

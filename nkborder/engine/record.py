@@ -36,7 +36,6 @@ RATIOS = (  # name, numerator, denominator: means over what actually happened in
     ("guard_service_earnings_per_guard_cny", "guard_service_earnings_cny", "guards_discharged"),
     ("arrivals_share_female", "arrivals_south_korea_female", "arrivals_south_korea"),
 )
-NOT_SCALED = {"state_wage_kpw"}
 PUBLIC_FIRST = (
     "population", "crossings_attempted", "crossings_succeeded", "arrests_at_border", "in_china", "repatriated",
     "arrivals_south_korea", "detained", "smuggling_volume_cny", "market_turnover_kpw", "income_mean_kpw",

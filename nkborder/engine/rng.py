@@ -24,7 +24,7 @@ _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
 # Streams: one per kind of decision, so adding a draw to one rule does not shift the draws of another.
 DEATH, BIRTH, BIRTH_SEX, RISK, ATTEMPT, ATTEMPT_DAY, REPORT, BROKER_USE, BROKER_PICK = range(9)
 DETECT, ACCEPT, BETRAY, SHOOT, SECTOR, GUARD_PICK, DETENTION, CAPTURE, ONWARD, RETURN = range(9, 19)
-TRIP, TRIP_DETECT, TRIP_ARREST, REMIT, KIN_PAY, ROTATE, INIT = range(19, 26)
+TRIP, TRIP_DETECT, TRIP_ARREST, REMIT, KIN_PAY, ROTATE, REMIT_BROKER = range(19, 26)
 
 
 @njit(cache=True, inline="always")

@@ -30,6 +30,7 @@ class People(NamedTuple):
     attempt_prob: np.ndarray  # float32, probability of attempting to cross this month
     savings_cny: np.ndarray  # float64, savings of a person hiding in China
     crossed_day: np.ndarray  # int32, day of the last successful crossing (-1: never)
+    listed: np.ndarray  # uint8, 1 while the person is on this month's daily tracking list
     count: np.ndarray  # int64[1], number of rows in use
 
 

@@ -16,10 +16,24 @@ def tracked_people(people: People, capacity: int) -> tuple[np.ndarray, int]:
     k = 0
     for i in range(people.count[0]):
         s = people.status[i]
+        people.listed[i] = 0
         if s == S.IN_CHINA or s == S.DETAINED:
             out[k] = i
+            people.listed[i] = 1
             k += 1
     return out, k
+
+
+@njit(cache=True)
+def track(people: People, active: np.ndarray, n_active: int, i: int) -> int:
+    """Add person ``i`` to the daily list unless already on it; returns the new length."""
+    if people.listed[i] == 0:
+        if n_active >= active.shape[0]:
+            raise IndexError("daily tracking list is full")
+        people.listed[i] = 1
+        active[n_active] = i
+        n_active += 1
+    return n_active
 
 
 @njit(cache=True)

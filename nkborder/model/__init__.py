@@ -2,5 +2,5 @@
 
 Submodels (``livelihoods``, ``demography``, ``information``, ``defection``, ``smuggling``, ``china``,
 ``guards``, ``markets``) hold numba kernels that take arrays and scalars only; :mod:`nkborder.engine` runs them
-in the order of :data:`nkborder.engine.plan.STEP_PLAN`.
+in the order of :mod:`nkborder.engine.plan`.
 """

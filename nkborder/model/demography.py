@@ -1,7 +1,8 @@
 """Demography (monthly): deaths at a flat hazard plus famine excess, births to women aged 18-45.
 
 Mortality is age-independent (an assumption; ODD "Submodels: demography"); people over 85 die. A newborn joins
-its mother's household, with a risk aversion drawn as the mean of two uniforms (a triangular 0-1 trait).
+its mother's household, with a risk aversion drawn as the median of three uniforms, which is Beta(2, 2) like
+the initial population's.
 """
 
 from __future__ import annotations
@@ -63,12 +64,20 @@ def births_and_deaths(
         people.birth_day[j] = day + int(u * 12.0 / fertility * days_in_month) % days_in_month
         people.status[j] = S.RESIDENT
         people.release_day[j] = -1
-        people.risk_aversion[j] = 0.5 * (uniform(key_r, i) + uniform(key_r, i + capacity))
+        people.risk_aversion[j] = _median3(uniform(key_r, i), uniform(key_r, i + capacity),
+                                           uniform(key_r, i + 2 * capacity))
         people.info[j] = 0.0
         people.discontent[j] = people.discontent[i]
         people.attempt_prob[j] = 0.0
         people.savings_cny[j] = 0.0
         people.crossed_day[j] = -1
+        people.listed[j] = 0
         cities.status_counts[c, S.RESIDENT] += 1
         daily[day, c, S.BIRTHS] += 1
     return lost
+
+
+@njit(cache=True)
+def _median3(a: float, b: float, c: float) -> float:
+    """Median of three numbers (of three uniforms: a Beta(2, 2) draw)."""
+    return max(min(a, b), min(max(a, b), c))

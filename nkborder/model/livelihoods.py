@@ -12,7 +12,7 @@ import numpy as np
 from numba import njit
 
 from nkborder.engine import slots as S
-from nkborder.engine.rng import BROKER_PICK, REMIT, stream_key, uniform
+from nkborder.engine.rng import REMIT, REMIT_BROKER, stream_key, uniform
 from nkborder.engine.state import Brokers, CityState, Households, People
 from nkborder.model.common import pick_broker
 
@@ -59,7 +59,7 @@ def remittances(
     rest the household's yuan.
     """
     key = stream_key(seed, REMIT, month)
-    key_b = stream_key(seed, BROKER_PICK, month)
+    key_b = stream_key(seed, REMIT_BROKER, month)
     for i in range(people.count[0]):
         if people.status[i] != S.IN_SOUTH_KOREA:
             continue
@@ -97,8 +97,8 @@ def household_budgets(
     for c in range(n_c):
         a, b = cities.household_start[c], cities.household_start[c + 1]
         weight = 0.0
-        for h in range(a, b):
-            if hh.trader[h] and hh.n_home[h] > 0:
+        for h in range(a, b):  # households that trade: a trader household with a working-age member at home
+            if hh.trader[h] == 1 and hh.n_workers[h] > 0:
                 weight += hh.skill[h]
         trade_pool = cities.turnover_month_kpw[c] * trade_margin
         incomes = np.zeros(b - a)

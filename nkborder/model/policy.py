@@ -93,6 +93,8 @@ def policy_levers(scenario: Scenario) -> dict[str, np.ndarray]:
         a = max(0, day_index(scenario.start, event.start))
         b = n_days if event.end is None else min(n_days, day_index(scenario.start, event.end) + 1)
         if event.kind == "currency_reform":
+            if event.start < scenario.start:
+                continue  # happened before the run: its effect is already in the starting state
             b = a + 1
         if a >= n_days or b <= 0:
             continue
@@ -100,10 +102,10 @@ def policy_levers(scenario: Scenario) -> dict[str, np.ndarray]:
             if not event.applies_to(city):
                 continue
             if event.kind in setters:
-                out[setters[event.kind]][a:, c] = event.level
-            elif event.ramp:
+                out[setters[event.kind]][a:b, c] = event.level
+            elif event.ramp and event.end is not None:
                 first = day_index(scenario.start, event.start)
-                span = max(1, b - first)
+                span = max(1, day_index(scenario.start, event.end) + 1 - first)
                 ramp = np.clip((np.arange(a, n_days) - first + 1) / span, 0.0, 1.0) * event.level
                 lever = out[_lever_of(event.kind)]
                 lever[a:, c] = np.maximum(lever[a:, c], ramp)
@@ -162,7 +164,8 @@ def build_environment(scenario: Scenario, params: Params) -> Environment:
         shoot=shoot,
         detention_days=detention_years * 365.25,
         guard_cut=p.guard_cut_base + (p.guard_cut_max - p.guard_cut_base) * pressure,
-        smuggler_arrest=p.smuggler_arrest_given_detect + (1.0 - p.smuggler_arrest_given_detect) * pressure,
+        smuggler_arrest=p.smuggler_arrest_given_detect
+        + (p.smuggler_arrest_max - p.smuggler_arrest_given_detect) * pressure,
         trip_rate=p.smuggling_trips_month / DAYS_PER_MONTH
         * (1.0 - p.closure_trade_stop * np.maximum(lv["closure"], lv["trade_control"])),
         tolerance=np.clip(tolerance, 0.0, 1.0),

@@ -22,9 +22,6 @@ from nkborder.params import Params
 
 AGE_MEAN_YEARS = 30.0  # assumption: exponential age profile truncated at 85 (young population)
 AGE_MAX_YEARS = 85.0
-WORK_AGE = (17.0, 60.0)  # working ages, assumption
-BIRTH_AGE = (18.0, 45.0)  # ages at which women give birth, assumption
-CROSS_AGE = (15.0, 65.0)  # ages at which people attempt to cross, assumption
 
 
 @lru_cache(maxsize=1)
@@ -151,6 +148,7 @@ def _people(
         attempt_prob=grow(np.zeros(n0), np.float32),
         savings_cny=grow(np.zeros(n0), np.float64),
         crossed_day=grow(np.full(n0, -1), np.int32, -1),
+        listed=grow(np.zeros(n0), np.uint8),
         count=np.array([n0], np.int64),
     )
 

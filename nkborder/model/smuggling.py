@@ -15,6 +15,7 @@ from numba import njit
 from nkborder.engine import slots as S
 from nkborder.engine.rng import GUARD_PICK, SECTOR, TRIP, TRIP_ARREST, TRIP_DETECT, stream_key, uniform
 from nkborder.engine.state import CityState, Guards, Households, People
+from nkborder.engine.tracking import track
 from nkborder.model.common import detain, pay_cny, pick_guard, wealth_cny
 
 
@@ -52,8 +53,7 @@ def smuggling_day(
                     daily[d, c, S.GUARD_BRIBES_CNY] += release_bribe
                 else:
                     detain(people, cities, i, d, detention_days, seed)
-                    active[n_active] = i
-                    n_active += 1
+                    n_active = track(people, active, n_active, i)
                 continue
             cut = profit * guard_cut[c]
             guards.earnings_cny[g] += cut

@@ -91,17 +91,17 @@ class Params(BaseModel):
 
     # --- livelihoods and markets ------------------------------------------------------------------------
     rice_kg_per_person_day: float = param(
-        0.4, 0.25, 0.7, "kg/day", "grain a person needs a day, priced as rice"
+        0.3, 0.2, 0.6, "kg/day", "grain a person needs a day, priced as rice (much of it is eaten as cheaper maize)"
     )
     trader_share: float = param(
-        0.35, 0.1, 0.7, "share of households", "households living mainly from market trading",
+        0.6, 0.3, 0.9, "share of households", "households living mainly from market trading",
         source="data/local_observations.csv: 2012, 2015 Hyesan stalls (check)",
         quote="Hyesan, five markets: 6326 stalls (2012), 7627 (2015)",
     )
     smuggler_share: float = param(
         0.04, 0.005, 0.12, "share of households", "households with a member who smuggles across the river"
     )
-    skill_sigma: float = param(0.8, 0.2, 1.5, "log-sd", "spread of traders' productivity (lognormal)")
+    skill_sigma: float = param(0.6, 0.2, 1.5, "log-sd", "spread of traders' productivity (lognormal)")
     market_cny_per_capita_day: float = param(
         1.2, 0.2, 5.0, "CNY per resident per day", "domestic market turnover at full tolerance", calibrate=True
     )
@@ -158,6 +158,10 @@ class Params(BaseModel):
     )
     smuggler_arrest_given_detect: float = param(
         0.05, 0.0, 0.5, "probability", "chance that a detected smuggler is arrested in ordinary times"
+    )
+    smuggler_arrest_max: float = param(
+        0.5, 0.1, 1.0, "probability", "chance that a detected smuggler is arrested at the highest control pressure "
+        "(the rest pay the guards' cut)"
     )
     release_bribe_cny: float = param(
         3000.0, 1000.0, 10000.0, "CNY", "bribe that frees a caught smuggler",

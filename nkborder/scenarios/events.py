@@ -41,15 +41,17 @@ EVENT_KINDS: dict[str, EventKind] = {
         EventKind("leadership", "a change of leader; sets market tolerance like market_tolerance", 0.0, 1.0, 1.0),
         EventKind("sanctions", "the state consolidates control of trade: market tolerance falls by intensity/2",
                   0.0, 1.0, 1.0),
-        EventKind("border_closure", "smuggling and brokered routes stop, detection rises, remittances slow",
+        EventKind("border_closure", "smuggling trips, brokered routes and onward journeys stop, detection, "
+                  "guards' cut and smuggler arrests rise, phone contact and remittances fall, commissions rise",
                   0.0, 1.0, 1.0),
         EventKind("buffer_zone", "shoot-on-sight zone: detection rises and detected crossers may be shot",
                   0.0, 1.0, 1.0),
-        EventKind("fences", "fences, watchtowers and posts (ramped): detection rises", 0.0, 1.0, 1.0),
+        EventKind("fences", "fences, watchtowers and posts: detection rises (with ramp = true, linearly from the "
+                  "start to the end date, then held)", 0.0, 1.0, 1.0),
         EventKind("surveillance", "phone calls policed: outside information and remittances fall, "
                   "commissions rise", 0.0, 1.0, 1.0),
-        EventKind("trade_control", "trade only through state checkpoints: market tolerance falls, "
-                  "smuggling trips fall", 0.0, 1.0, 1.0),
+        EventKind("trade_control", "trade only through state checkpoints: market tolerance falls by intensity/2, "
+                  "smuggling trips fall, guards' cut and smuggler arrests rise", 0.0, 1.0, 1.0),
         EventKind("china_campaign", "China hunts and repatriates North Koreans: capture hazard times "
                   "(1 + 4 x intensity)", 0.0, 1.0, 1.0),
     )

@@ -1,0 +1,225 @@
+"""Experiment commands: ensemble, sweep, compare, sensitivity, plot and experiments.
+
+Each computes on Dask (a local cluster of ``--workers`` processes, or ``--scheduler tcp://HOST:PORT``), stores
+every run in ``--db`` as it finishes, and resumes: the same command again computes only the missing runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from nkborder.errors import InputError
+
+console = Console()
+DEFAULT_DB = "nkborder.duckdb"
+
+Scale = Annotated[float, typer.Option(help="share of the population simulated (1 = one agent per person)")]
+Seed = Annotated[int, typer.Option(help="base seed; run i uses a seed derived from it and i")]
+Reps = Annotated[int, typer.Option(help="replicate runs (seeds) per scenario or design point")]
+Start = Annotated[str | None, typer.Option(help="first day, YYYY-MM-DD (default: the scenario's)")]
+End = Annotated[str | None, typer.Option(help="last day, YYYY-MM-DD (default: the scenario's)")]
+Sets = Annotated[list[str] | None, typer.Option("--set", help="parameter override name=value")]
+Db = Annotated[str, typer.Option(help="DuckDB results file")]
+Workers = Annotated[int | None, typer.Option(help="local Dask worker processes (default: cores)")]
+Scheduler = Annotated[str | None, typer.Option(
+    help="tcp://HOST:PORT of a running Dask scheduler (default: $NKBORDER_SCHEDULER, else a local cluster)")]
+Name = Annotated[str | None, typer.Option(
+    help="experiment name; the same name and command resume it (default: derived from the command)")]
+Period = Annotated[str | None, typer.Option(help="years summed in the summary, e.g. 2020:2025")]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the experiment commands to ``app``."""
+    app.command("ensemble")(ensemble_command)
+    app.command("sweep")(sweep_command)
+    app.command("compare")(compare_command)
+    app.command("sensitivity")(sensitivity_command)
+    app.command("plot")(plot_command)
+    app.command("experiments")(experiments_command)
+
+
+def ensemble_command(
+    scenario: Annotated[str, typer.Argument(help="shipped scenario name or path to a .toml file")],
+    reps: Reps = 10, scale: Scale = 1.0, seed: Seed = 0, start: Start = None, end: End = None,
+    set_: Sets = None, db: Db = DEFAULT_DB, workers: Workers = None, scheduler: Scheduler = None,
+    name: Name = None,
+) -> None:
+    """Replicate runs of a scenario: yearly indicators with mean, median and 5-95 % bands."""
+    from nkborder.analysis import band_label, headline
+    from nkborder.experiments import ensemble
+
+    res = _run(ensemble, scenario, reps, seed=seed, scale=scale, start=start, end=end,
+               overrides=_sets(set_), db=db, name=name, workers=workers, scheduler=scheduler)
+    shown = headline(res.summary["indicator"].unique(), 3)
+    table = Table("year", "city", *(f"{i}\nmedian [p5 - p95]" for i in shown),
+                  title=f"{res.name}: {res.n_runs} runs of {scenario} at scale {scale:g}")
+    wide = res.summary.loc[res.summary["indicator"].isin(shown)]
+    for (year, city), rows in wide.groupby(["year", "city"], sort=True):
+        cells = {r["indicator"]: band_label(r) for _, r in rows.iterrows()}
+        table.add_row(str(year), str(city), *(cells.get(i, "-") for i in shown))
+    console.print(table)
+    _footer(res)
+
+
+def sweep_command(
+    scenario: Annotated[str, typer.Argument(help="shipped scenario name or path to a .toml file")],
+    vary: Annotated[list[str] | None, typer.Option(
+        help="name=LO:HI:STEPS (factorial), name=LO:HI or name (lhs: declared range); repeatable")] = None,
+    design: Annotated[str, typer.Option(help="factorial or lhs (Latin hypercube)")] = "factorial",
+    samples: Annotated[int | None, typer.Option(help="Latin hypercube points (--design lhs)")] = None,
+    reps: Reps = 1, scale: Scale = 1.0, seed: Seed = 0, start: Start = None, end: End = None,
+    set_: Sets = None, db: Db = DEFAULT_DB, workers: Workers = None, scheduler: Scheduler = None,
+    name: Name = None,
+) -> None:
+    """Run a scenario over a grid or a Latin hypercube of parameter values."""
+    from nkborder.analysis import headline
+    from nkborder.analysis.bands import fmt
+    from nkborder.experiments import sweep
+
+    res = _run(sweep, scenario, vary or [], reps, design=design, samples=samples, seed=seed, scale=scale,
+               start=start, end=end, overrides=_sets(set_), db=db, name=name, workers=workers,
+               scheduler=scheduler)
+    names = [r["name"] for r in res.definition["design"]["vary"]]
+    shown = headline(res.summary["indicator"].unique(), 2)
+    totals = res.runs.groupby(["point", "idx"], sort=True)[shown].sum().groupby("point")
+    table = Table("point", *names, "runs", *(f"{i}\ntotal, mean [min - max]" for i in shown),
+                  title=f"{res.name}: {res.definition['design']['design']} design, totals over all years "
+                        "and both cities")
+    for point in res.tables["points"].itertuples(index=False):
+        row = [str(point.point), *(fmt(getattr(point, n)) for n in names), str(point.runs)]
+        for ind in shown:
+            t = totals.get_group(point.point)[ind]
+            row.append(f"{fmt(t.mean())} [{fmt(t.min())} - {fmt(t.max())}]")
+        table.add_row(*row)
+    console.print(table)
+    _footer(res)
+
+
+def compare_command(
+    scenario_a: Annotated[str, typer.Argument(help="baseline scenario (name or .toml)")],
+    scenario_b: Annotated[str, typer.Argument(help="what-if scenario (name or .toml)")],
+    reps: Reps = 10, period: Period = None,
+    output: Annotated[str | None, typer.Option(help="indicators of the period summary, comma-separated")] = None,
+    scale: Scale = 1.0, seed: Seed = 0, start: Start = None, end: End = None, set_: Sets = None,
+    db: Db = DEFAULT_DB, workers: Workers = None, scheduler: Scheduler = None, name: Name = None,
+) -> None:
+    """What-if: B minus A with the same seeds on both sides (common random numbers)."""
+    from nkborder.analysis.bands import fmt
+    from nkborder.experiments import compare
+
+    res = _run(compare, scenario_a, scenario_b, reps, period=period, outputs=output, seed=seed, scale=scale,
+               start=start, end=end, overrides=_sets(set_), db=db, name=name, workers=workers,
+               scheduler=scheduler)
+    y0, y1 = res.definition["analysis"]["period"]
+    table = Table("city", "indicator", f"A: {scenario_a}\nmean total", f"B: {scenario_b}\nmean total",
+                  "B - A\nmean", "B - A\nmedian [p5 - p95]", "share\nB > A",
+                  title=f"{res.name}: totals over {y0}-{y1}, paired over {res.definition['design']['reps']} seeds")
+    for r in res.period.itertuples(index=False):
+        table.add_row(r.city, r.indicator, fmt(r.a_mean), fmt(r.b_mean), fmt(r.mean),
+                      f"{fmt(r.median)} [{fmt(r.p5)} - {fmt(r.p95)}]", f"{r.share_positive:.0%}")
+    console.print(table)
+    _footer(res)
+
+
+def sensitivity_command(
+    scenario: Annotated[str, typer.Argument(help="shipped scenario name or path to a .toml file")],
+    method: Annotated[str, typer.Option(help="sobol or morris")] = "morris",
+    samples: Annotated[int, typer.Option(help="Sobol: N (a power of 2); Morris: trajectories")] = 8,
+    params: Annotated[str | None, typer.Option(
+        help="parameters to vary, comma-separated (default: the calibrated ones)")] = None,
+    output: Annotated[str, typer.Option(help="indicators, comma-separated")] = "arrivals_south_korea_full",
+    period: Period = None,
+    aggregate: Annotated[str, typer.Option(help="sum (counts) or mean (rates) over years and cities")] = "sum",
+    reps: Reps = 1, scale: Scale = 1.0, seed: Seed = 0, start: Start = None, end: End = None,
+    set_: Sets = None, db: Db = DEFAULT_DB, workers: Workers = None, scheduler: Scheduler = None,
+    name: Name = None,
+) -> None:
+    """SALib sensitivity indices of outputs to parameters over their declared ranges."""
+    from nkborder.analysis.bands import fmt
+    from nkborder.experiments import sensitivity
+
+    res = _run(sensitivity, scenario, method, samples, params=params, outputs=output, period=period,
+               aggregate=aggregate, reps=reps, seed=seed, scale=scale, start=start, end=end,
+               overrides=_sets(set_), db=db, name=name, workers=workers, scheduler=scheduler)
+    cols = [c for c in res.indices.columns if c not in ("output", "parameter", "method")]
+    y0, y1 = res.definition["analysis"]["period"]
+    table = Table("output", "parameter", *cols,
+                  title=f"{res.name}: {method} indices, output = {aggregate} over {y0}-{y1} and both cities")
+    for r in res.indices.itertuples(index=False):
+        table.add_row(r.output, r.parameter, *(fmt(getattr(r, c)) for c in cols))
+    console.print(table)
+    _footer(res)
+
+
+def plot_command(
+    experiment: Annotated[str, typer.Argument(help="experiment name (see `nkborder experiments`)")],
+    db: Db = DEFAULT_DB,
+    out: Annotated[Path, typer.Option(help="directory for the figures")] = Path("."),
+    format_: Annotated[str, typer.Option("--format", help="png or svg")] = "png",
+    indicators: Annotated[str | None, typer.Option(help="indicators to draw, comma-separated")] = None,
+) -> None:
+    """Draw an experiment's figures from the results file: bands with policy events, comparisons, indices."""
+    from nkborder.experiments import load_experiment
+
+    _need_db(db)
+    res = load_experiment(db, experiment)
+    chosen = [i.strip() for i in indicators.split(",") if i.strip()] if indicators else None
+    from nkborder.analysis.plots import plot_experiment
+
+    for path in plot_experiment(res, out, format_, chosen):
+        console.print(f"written {path}")
+
+
+def experiments_command(db: Db = DEFAULT_DB) -> None:
+    """List the experiments stored in a results file."""
+    from nkborder.experiments import list_experiments
+
+    _need_db(db)
+    frame = list_experiments(db)
+    table = Table("name", "kind", "planned runs", "status", "updated (UTC)")
+    for r in frame.itertuples(index=False):
+        table.add_row(r.name, r.kind, str(r.n_runs), r.status, str(r.updated_at)[:19])
+    console.print(table)
+    console.print("`nkborder runs --experiment NAME` lists its runs; `nkborder plot NAME` draws it")
+
+
+def _run(func: Any, *args: Any, **kwargs: Any) -> Any:
+    """Call an experiment function with progress; Ctrl-C ends with exit code 130 and keeps stored runs."""
+    from nkborder.cli.commands import parse_date
+
+    kwargs["start"] = parse_date(kwargs.get("start"), "--start")
+    kwargs["end"] = parse_date(kwargs.get("end"), "--end")
+    try:
+        return func(*args, progress=True, **kwargs)
+    except KeyboardInterrupt:
+        console.print("[yellow]interrupted[/]: every finished run is stored; run the same command again to "
+                      "compute the rest")
+        raise typer.Exit(130) from None
+
+
+def _sets(values: list[str] | None) -> dict[str, float]:
+    from nkborder.cli.commands import parse_sets
+
+    return parse_sets(values)
+
+
+def _need_db(db: str) -> None:
+    if not Path(db).exists():
+        raise InputError(db, "--db", "no results file here", "a DuckDB file written by an nkborder experiment")
+
+
+def _footer(res: Any) -> None:
+    failed = f", [red]{res.failed} failed[/]" if res.failed else ""
+    console.print(f"{res.computed} runs computed, {res.reused} already stored{failed}; experiment "
+                  f"[bold]{res.name}[/] in {res.db}")
+    db = "" if res.db == DEFAULT_DB else f" --db {res.db}"
+    console.print(f"see it as a figure: nkborder plot {res.name}{db}   "
+                  f"(runs: nkborder runs --experiment {res.name}{db})", highlight=False)
+
+
+__all__ = ["register"]
