@@ -36,14 +36,20 @@ def mix64(z: np.uint64) -> np.uint64:
 
 
 @njit(cache=True, inline="always")
-def stream_key(seed_key: np.uint64, stream: int, period: int) -> np.uint64:
-    """Key of one stream at one period (day or month index); combine with an agent index in :func:`uniform`."""
-    return mix64(seed_key ^ mix64((np.uint64(stream) << _S40) + np.uint64(period) + _GOLDEN))
+def stream_key(seed_key: np.uint64, stream: int, period: int) -> np.int64:
+    """Key of one stream at one period (day or month index); combine with an agent index in :func:`uniform`.
+
+    The key's 64 bits are returned as a signed integer so that Python callers can pass it back to
+    :func:`uniform` (numba types Python integers as int64); :func:`uniform` reads the same bits as unsigned.
+    """
+    seed_key = np.uint64(seed_key)
+    return np.int64(mix64(seed_key ^ mix64((np.uint64(stream) << _S40) + np.uint64(period) + _GOLDEN)))
 
 
 @njit(cache=True, inline="always")
-def uniform(key: np.uint64, i: int) -> float:
+def uniform(key: np.int64, i: int) -> float:
     """Uniform draw in [0, 1) for agent ``i`` under ``key``."""
+    key = np.uint64(key)
     return float(mix64(key ^ (np.uint64(i) * _GOLDEN)) >> _S11) * _TO_UNIT
 
 

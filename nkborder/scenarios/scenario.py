@@ -42,7 +42,7 @@ class Scenario(BaseModel):
     trade_hold_after: int | None = Field(
         default=None, ge=1995, le=2030, description="hold official trade at this year's level afterwards"
     )
-    params: dict[str, float] = Field(default_factory=dict)
+    params: dict[str, Any] = Field(default_factory=dict, description="parameter overrides, checked by Params")
     events: tuple[PolicyEvent, ...] = ()
     path: str = Field(default="", description="file the scenario was read from")
     text: str = Field(default="", description="the TOML text as written")

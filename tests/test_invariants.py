@@ -1,0 +1,233 @@
+"""Invariants of the state after short runs: people are conserved, money moved by bribes, fees and commissions
+leaves one account and enters another, nobody holds negative money, and statuses are consistent."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nkborder.api import resolve
+from nkborder.engine import slots as S
+from nkborder.engine.sim import RawRecords, Simulation
+from nkborder.params import Params
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# (scenario, seed, scale): the whole history (famine, redenomination, closure) at 3%; case studies at 5%
+CASES = [
+    ("history", 1, 0.03),
+    ("history", 2, 0.03),
+    ("hoeryong-2007", 1, 0.05),
+    ("hoeryong-2007", 2, 0.05),
+    ("hoeryong-2007", 3, 0.05),
+    ("hyesan-2020", 1, 0.05),
+    ("hyesan-2020", 2, 0.05),
+]
+
+
+@dataclass
+class Done:
+    sim: Simulation
+    raw: RawRecords
+    params: Params
+    n0: int  # initial population
+    city0: np.ndarray  # initial population per city
+
+
+@pytest.fixture(scope="module", params=CASES, ids=[f"{n}-s{s}" for n, s, _ in CASES])
+def done(request: pytest.FixtureRequest) -> Done:
+    name, seed, scale = request.param
+    scenario, params = resolve(name)
+    sim = Simulation(scenario, params, seed=seed, scale=scale)
+    n0 = int(sim.pop.people.count[0])
+    city0 = np.bincount(sim.pop.people.city[:n0], minlength=len(scenario.cities))
+    raw = sim.run()
+    return Done(sim, raw, params, n0, city0)
+
+
+def statuses(done: Done) -> np.ndarray:
+    people = done.sim.pop.people
+    return people.status[: int(people.count[0])]
+
+
+def total(done: Done, slot: int) -> float:
+    return float(done.raw.daily[:, :, slot].sum())
+
+
+# ------------------------------------------------------------------------------------------ people
+def test_people_are_conserved(done: Done) -> None:
+    st = statuses(done)
+    births = total(done, S.BIRTHS)
+    assert done.raw.lost_births == 0
+    assert births > 0
+    by_status = np.bincount(st.astype(np.int64), minlength=5)
+    assert by_status.sum() == done.n0 + births  # residents + China + South Korea + detained + dead
+    assert len(st) == done.n0 + births  # every birth recorded is a row, and no row is unrecorded
+
+
+def test_people_are_conserved_per_city_every_day(done: Done) -> None:
+    daily = done.raw.daily
+    stocks = daily[:, :, S.FIRST_STOCK : S.FIRST_STOCK + 5]
+    assert [S.DAILY_NAMES[S.FIRST_STOCK + k] for k in range(5)] == [
+        "population", "in_china", "in_south_korea", "detained", "dead"]
+    expected = done.city0[None, :] + np.cumsum(daily[:, :, S.BIRTHS], axis=0)
+    np.testing.assert_array_equal(stocks.sum(axis=2), expected)
+    # and the last day's stocks are a recount of the people by city and status
+    people = done.sim.pop.people
+    n = int(people.count[0])
+    recount = np.zeros((len(done.city0), 5), np.int64)
+    np.add.at(recount, (people.city[:n].astype(np.int64), people.status[:n].astype(np.int64)), 1)
+    np.testing.assert_array_equal(stocks[-1], recount)
+
+
+def test_status_counts_equal_a_recount(done: Done) -> None:
+    people = done.sim.pop.people
+    n = int(people.count[0])
+    recount = np.zeros_like(done.sim.pop.cities.status_counts)
+    np.add.at(recount, (people.city[:n].astype(np.int64), people.status[:n].astype(np.int64)), 1)
+    np.testing.assert_array_equal(done.sim.pop.cities.status_counts, recount)
+
+
+def test_dead_stock_equals_deaths_recorded(done: Done) -> None:
+    dead = done.raw.daily[-1, :, S.DEAD_STOCK]
+    np.testing.assert_array_equal(dead, done.raw.daily[:, :, S.DEATHS].sum(axis=0))
+
+
+def test_statuses_are_valid_and_detained_have_a_release_day(done: Done) -> None:
+    st = statuses(done)
+    assert st.min() >= S.RESIDENT and st.max() <= S.DEAD
+    people = done.sim.pop.people
+    detained = np.flatnonzero(st == S.DETAINED)
+    last_day = done.sim.n_days - 1
+    release = people.release_day[detained]
+    # a detained person's release is in the future (anyone due by the last day was released on it)
+    assert np.all(release > last_day)
+    # people never detained still have no release day; births too
+    assert np.all(people.release_day[: len(st)] >= -1)
+
+
+def test_in_china_people_crossed_and_hold_no_negative_savings(done: Done) -> None:
+    people = done.sim.pop.people
+    st = statuses(done)
+    n = len(st)
+    assert np.all(people.crossed_day[:n][st == S.IN_CHINA] >= 0)
+    assert np.all(people.crossed_day[:n][st == S.IN_SOUTH_KOREA] >= 0)
+    assert np.all(people.savings_cny[:n] >= 0.0)
+
+
+# ------------------------------------------------------------------------------------------ money
+def test_guard_earnings_equal_the_bribes_recorded(done: Done) -> None:
+    now = done.sim.pop.guards.earnings_cny.sum()
+    discharged = total(done, S.GUARD_SERVICE_EARNINGS_CNY)
+    bribes = total(done, S.GUARD_BRIBES_CNY)
+    assert bribes > 0
+    assert now + discharged == pytest.approx(bribes, rel=1e-9)
+    assert np.all(done.sim.pop.guards.earnings_cny >= 0.0)
+
+
+def test_guard_bribes_are_what_others_paid(done: Done) -> None:
+    d = done.raw.daily
+    paid = (d[:, :, S.BRIBES_PAID_CNY] + d[:, :, S.SMUGGLING_CUT_CNY]
+            + done.params.guard_share_of_fee * d[:, :, S.BROKER_FEES_PAID_CNY])
+    np.testing.assert_allclose(d[:, :, S.GUARD_BRIBES_CNY], paid, rtol=1e-9, atol=1e-6)
+
+
+def test_broker_earnings_equal_broker_income(done: Done) -> None:
+    earned = done.sim.pop.brokers.earnings_cny.sum()
+    assert earned == pytest.approx(total(done, S.BROKER_INCOME_CNY), rel=1e-9, abs=1e-9)
+    assert np.all(done.sim.pop.brokers.earnings_cny >= 0.0)
+
+
+def test_broker_fees_are_split_between_broker_guards_and_guides(done: Done) -> None:
+    d = done.raw.daily
+    p = done.params
+    fees = d[:, :, S.BROKER_FEES_PAID_CNY]
+    from_fees = d[:, :, S.BROKER_INCOME_CNY] - d[:, :, S.BROKER_COMMISSION_CNY]
+    np.testing.assert_allclose(from_fees, fees * p.broker_share, rtol=1e-9, atol=1e-6)
+    np.testing.assert_allclose(fees, from_fees + fees * p.guard_share_of_fee + d[:, :, S.GUIDES_INCOME_CNY],
+                               rtol=1e-9, atol=1e-6)
+    # each brokered crossing pays the fee posted that day in that city
+    np.testing.assert_allclose(fees, d[:, :, S.CROSSINGS_BROKERED] * done.raw.env.broker_fee_cny, rtol=1e-12)
+
+
+def test_remittances_gross_is_net_plus_commission(done: Done) -> None:
+    d = done.raw.daily
+    np.testing.assert_allclose(d[:, :, S.REMITTANCES_GROSS_CNY],
+                               d[:, :, S.REMITTANCES_CNY] + d[:, :, S.BROKER_COMMISSION_CNY], rtol=1e-12)
+    # the commission is the posted share of the gross amount
+    gross = d[:, :, S.REMITTANCES_GROSS_CNY]
+    np.testing.assert_allclose(d[:, :, S.BROKER_COMMISSION_CNY], gross * done.raw.env.commission, rtol=1e-12)
+
+
+def test_no_negative_wealth(done: Done) -> None:
+    hh = done.sim.pop.households
+    assert np.all(hh.kpw >= 0.0)
+    assert np.all(hh.cny >= 0.0)
+    assert np.all(hh.capital_cny >= 0.0)
+    assert np.all(np.isfinite(hh.kpw)) and np.all(np.isfinite(hh.cny))
+    wealth = done.raw.monthly[:, :, S.WEALTH_MEAN_CNY]
+    assert np.all(wealth[np.isfinite(wealth)] >= 0.0)  # every month, not only the last
+    assert np.all(done.raw.daily[:, :, :S.FIRST_STOCK] >= 0.0)  # no negative flow was recorded
+
+
+def test_guard_slots_stay_a_permutation(done: Done) -> None:
+    g = done.sim.pop.guards
+    n = len(g.city)
+    np.testing.assert_array_equal(np.sort(g.slot_guard), np.arange(n))
+    np.testing.assert_array_equal(g.slot[g.slot_guard], np.arange(n))
+    # rotation swaps posts within a city only
+    slot_city = np.repeat(np.arange(len(g.city_slot_start) - 1), np.diff(g.city_slot_start))
+    np.testing.assert_array_equal(slot_city[g.slot], g.city)
+
+
+def test_currency_reform_runs_keep_wealth_non_negative() -> None:
+    """A reform that wipes all won above the limit (intensity 1) and a low limit leave nobody negative."""
+    scenario, params = resolve("hoeryong-2007", start="2009-06-01",
+                               overrides={"redenomination_limit_kpw": 50000})
+    sim = Simulation(scenario, params, seed=9, scale=0.03)
+    raw = sim.run()
+    assert raw.daily[:, 0, S.CONFISCATED_CNY].sum() > 0
+    hh = sim.pop.households
+    assert np.all(hh.kpw >= 0.0) and np.all(hh.cny >= 0.0)
+
+
+# ------------------------------------------------------------------------------------------ memory safety
+CHILD = textwrap.dedent("""
+    import sys
+    import nkborder.engine.sim as simmod
+    from nkborder.api import run
+
+    real = simmod.run_days
+    over = []
+
+    def checked(*args):
+        n = real(*args)
+        active = args[15]
+        if n > len(active):
+            over.append((int(args[0]), n - len(active)))
+        return n
+
+    simmod.run_days = checked
+    run("hoeryong-2007", seed=0, scale=0.1, start="2006-11-01", end="2007-12-31",
+        overrides={"smuggler_detention_days": 14}, daily=False)
+    print("overflow", over, flush=True)
+    sys.exit(3 if over else 0)
+""")
+
+
+# Regression: the daily tracking list was sized for one entry per smuggler, but a smuggler released within
+# the month can be detained again; with smuggler_detention_days=14 (inside its range) under the 2007
+# crackdown, run_days wrote past the end of the buffer and the process aborted with heap corruption. Run in a
+# child process so that a regression cannot take the test session down.
+def test_tracked_buffer_never_overflows() -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-c", CHILD], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, f"rc={proc.returncode}\n{proc.stdout}\n{proc.stderr[-2000:]}"

@@ -1,0 +1,289 @@
+"""The model responds to the state's levers the way its rules say it should.
+
+Stochastic comparisons use the same seeds in both arms (common random numbers) and sum or average over several
+seeds at small scale. Each threshold was chosen from the model's equations before looking at the output; the
+comment next to it gives the reasoning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nkborder.api import Result, resolve, run
+from nkborder.engine.sim import Simulation
+from nkborder.model.policy import build_environment, policy_levers
+from nkborder.scenarios import load_scenario
+
+SEEDS = (1, 2, 3)
+SCALE = 0.03
+
+
+@pytest.fixture(scope="module")
+def history() -> dict[int, Result]:
+    return {seed: run("history", seed=seed, scale=SCALE, daily=False) for seed in SEEDS}
+
+
+@pytest.fixture(scope="module")
+def no_closure() -> dict[int, Result]:
+    return {seed: run("no-closure", seed=seed, scale=SCALE, daily=False) for seed in SEEDS}
+
+
+def by_year(results: dict[int, Result], column: str, city: str | None = None) -> pd.Series:
+    """``column`` summed over the cities (or for one city), averaged over seeds, indexed by year."""
+    frames = []
+    for res in results.values():
+        y = res.yearly if city is None else res.yearly[res.yearly.city == city]
+        frames.append(y.groupby("year")[column].sum())
+    return pd.concat(frames, axis=1).mean(axis=1)
+
+
+# ------------------------------------------------------------------------------------------ detection
+def test_more_detection_means_fewer_successful_crossings() -> None:
+    def successes(detect: float) -> float:
+        return sum(
+            run("history", seed=seed, scale=SCALE, start="1995-01-01", end="2004-12-31",
+                overrides={"detect_base": detect}, daily=False).yearly["crossings_succeeded"].sum()
+            for seed in SEEDS
+        )
+
+    low, high = successes(0.2), successes(0.8)
+    assert low > 100  # enough crossings for the comparison to mean something
+    # At 0.8 a lone crosser is detected four times as often; only those who can pay a bribe and whom the guard
+    # accepts (0.85) pass, and the higher risk index deters attempts. Even if every household could pay, the
+    # success rate of a lone crosser falls from >= 0.97 to <= 0.88 and attempts fall; with the famine-era poor
+    # most cannot pay, so the fall should be far larger. We ask for at least a quarter fewer successes.
+    assert high < 0.75 * low
+
+
+def test_more_detection_means_more_arrests_at_the_border() -> None:
+    def arrest_share(detect: float) -> float:
+        ys = [run("hoeryong-2007", seed=seed, scale=0.05, overrides={"detect_base": detect},
+                  daily=False).yearly for seed in SEEDS]
+        return sum(y.arrests_at_border.sum() for y in ys) / sum(y.crossings_attempted.sum() for y in ys)
+
+    # the share of attempts ending in arrest must rise with the detection probability (strictly, and by a lot:
+    # detection itself rises from 0.2 to 0.8, and under the 2007 crackdown paid guards betray half the time)
+    assert arrest_share(0.8) > 1.5 * arrest_share(0.2)
+
+
+# ------------------------------------------------------------------------------------------ 2020 closure
+def test_closure_cuts_crossings(history: dict[int, Result]) -> None:
+    succeeded = by_year(history, "crossings_succeeded")
+    before, after = succeeded.loc[2017:2019].mean(), succeeded.loc[2021:2023].mean()
+    assert before > 5  # a few dozen a year at 3% scale: enough to see the cut
+    # closure stops 90% of brokered routes and triples-plus the detection hazard (closure + buffer + fences),
+    # so successful crossings should fall by far more than the 70% asked here
+    assert after < 0.3 * before
+
+
+def test_closure_cuts_crossings_in_hyesan_2020() -> None:
+    ys = [run("hyesan-2020", seed=seed, scale=0.05, daily=False).yearly for seed in SEEDS]
+    succeeded = pd.concat([y.set_index("year")["crossings_succeeded"] for y in ys], axis=1).mean(axis=1)
+    assert succeeded.loc[2021:2023].mean() < 0.3 * succeeded.loc[2017:2019].mean()
+
+
+def test_no_closure_has_more_arrivals_after_2020(history: dict[int, Result],
+                                                 no_closure: dict[int, Result]) -> None:
+    hist = by_year(history, "arrivals_south_korea").loc[2020:2025].sum()
+    what_if = by_year(no_closure, "arrivals_south_korea").loc[2020:2025].sum()
+    # the closure cuts the onward hazard from China by 70% (closure_onward_stop) and almost stops new
+    # crossings; without it arrivals should be well over 1.5 times as many (same seeds, so the same people
+    # until 2020)
+    assert what_if > 1.5 * hist
+    # and until 2019 the two are the same run (common random numbers, and no lever differs before 2020 except
+    # trade held from mid-2019)
+    pd.testing.assert_series_equal(by_year(history, "crossings_succeeded").loc[:2018],
+                                   by_year(no_closure, "crossings_succeeded").loc[:2018])
+
+
+# ------------------------------------------------------------------------------------------ Hoeryong 2007
+@pytest.fixture(scope="module")
+def purification() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Hoeryong's yearly rows in hoeryong-2007 and in no-purification over the same years and seed."""
+    hist = run("hoeryong-2007", seed=1, scale=0.02, daily=False).yearly
+    nopur = run("no-purification", seed=1, scale=0.02, start="2005-01-01", end="2009-12-31",
+                daily=False).yearly
+    return hist.set_index("year"), nopur[nopur.city == "Hoeryong"].set_index("year")
+
+
+def test_crackdown_raises_posted_broker_fees(purification: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    hist, nopur = purification
+    fee = hist["broker_fee_posted_cny"]
+    # the fee is exp(elasticity x extra risk) times the base: a crackdown of intensity 1 raises detection
+    # and so the fee; the fee of 2007 (crackdown all year) must exceed 2005's and the same year without the
+    # campaign
+    assert fee.loc[2007] > fee.loc[2005]
+    assert fee.loc[2007] > nopur.loc[2007, "broker_fee_posted_cny"]
+    # the same before the campaign and after it
+    assert fee.loc[2005] == pytest.approx(nopur.loc[2005, "broker_fee_posted_cny"])
+    assert fee.loc[2009] == pytest.approx(nopur.loc[2009, "broker_fee_posted_cny"])
+
+
+def test_crackdown_raises_the_guards_cut(history: dict[int, Result],
+                                         purification: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    _, nopur = purification
+    y = history[SEEDS[0]].yearly
+    hist_2007 = y[(y.city == "Hoeryong") & (y.year == 2007)]["guard_cut_share"].item()
+    assert hist_2007 > nopur.loc[2007, "guard_cut_share"]
+    assert nopur.loc[2007, "guard_cut_share"] == pytest.approx(0.11)  # guard_cut_base: nothing else in force
+    assert hist_2007 == pytest.approx(0.7)  # guard_cut_max at full pressure all of 2007
+
+
+# ------------------------------------------------------------------------------------------ redenomination
+def _households_at(end: str) -> Simulation:
+    scenario, params = resolve("hoeryong-2007", start="2009-11-01", end=end)
+    sim = Simulation(scenario, params, seed=4, scale=0.05)
+    sim.run()
+    return sim
+
+
+def test_redenomination_cuts_won_savings_a_hundredfold() -> None:
+    # same start and seed: the run ending on 29 November is the run ending on the 30th up to its last day
+    before, after = _households_at("2009-11-29"), _households_at("2009-11-30")
+    n = len(before.env.kpw_per_cny)
+    for field in before.env._fields:
+        np.testing.assert_array_equal(getattr(before.env, field), getattr(after.env, field)[:n],
+                                      err_msg=field)
+    kpw0, kpw1 = before.pop.households.kpw, after.pop.households.kpw
+    assert kpw0.sum() > 0
+    # won are divided by 100 (and above the limit wiped); on the day households can only pay out, not earn won
+    assert np.all(kpw1 <= kpw0 / 100.0 * (1.0 + 1e-12))
+    assert kpw0.sum() / kpw1.sum() >= 100.0
+    rich = kpw0 > before.params.redenomination_limit_kpw
+    assert rich.any()
+    limit = before.params.redenomination_limit_kpw / 100.0  # what is left of a household above the limit
+    assert np.all(kpw1[rich] <= limit * (1.0 + 1e-12))
+    assert np.median(kpw1[rich]) == pytest.approx(limit, rel=1e-9)
+    # yuan savings are untouched by the reform itself
+    assert after.pop.households.cny.sum() >= 0.99 * before.pop.households.cny.sum()
+
+
+def test_redenomination_shows_in_the_daily_prices() -> None:
+    res = run("hoeryong-2007", seed=0, scale=0.02, start="2009-11-01", end="2009-12-31")
+    d = res.daily.set_index("date")
+    day_before, day = pd.Timestamp("2009-11-29"), pd.Timestamp("2009-11-30")
+    assert d.loc[day_before, "rice_price_kpw"] / d.loc[day, "rice_price_kpw"] == pytest.approx(100.0, rel=0.1)
+    assert d.loc[day_before, "kpw_per_cny"] / d.loc[day, "kpw_per_cny"] == pytest.approx(100.0, rel=0.1)
+    confiscated = d["confiscated_cny"]
+    assert confiscated.loc[day] > 0
+    assert confiscated.drop(index=day).sum() == 0  # only on the reform day (no crackdown here)
+
+
+# Regression: a currency_reform before the run's start used to be clamped to day 0 and fire again there.
+def test_redenomination_does_not_repeat_in_runs_that_start_later() -> None:
+    for scenario in ("history", "hyesan-2020", "no-closure"):
+        sc, params = resolve(scenario, start="2015-01-01")
+        assert build_environment(sc, params).reform.max() == 0.0, scenario
+
+
+# ------------------------------------------------------------------------------------------ remittances
+def test_remittances_start_only_after_someone_reached_south_korea(history: dict[int, Result]) -> None:
+    for res in history.values():
+        for city, y in res.yearly.groupby("city"):
+            y = y.set_index("year")
+            first_arrival = y.index[y["in_south_korea"] > 0].min()
+            assert np.isfinite(first_arrival), city
+            assert (y.loc[: first_arrival - 1, "remittances_cny"] == 0).all(), city
+            assert y.loc[first_arrival:, "remittances_cny"].sum() > 0, city
+            assert (y.loc[first_arrival + 3 :, "remittances_cny"] > 0).all(), city
+
+
+def test_remittances_never_precede_the_first_arrival_day() -> None:
+    res = run("history", seed=5, scale=SCALE, start="1995-01-01", end="2008-12-31")
+    for _, d in res.daily.groupby("city"):
+        first_arrival = d.loc[d["in_south_korea"] > 0, "date"].min()
+        first_remittance = d.loc[d["remittances_cny"] > 0, "date"].min()
+        assert first_remittance > first_arrival
+
+
+def test_commission_rises_to_its_maximum_after_2020_in_hyesan(history: dict[int, Result]) -> None:
+    p = history[SEEDS[0]].params
+    for res in history.values():
+        y = res.yearly[res.yearly.city == "Hyesan"].set_index("year")["broker_commission_share"]
+        before, after = y.loc[:2019].dropna(), y.loc[2021:].dropna()
+        assert len(before) > 5 and len(after) >= 3
+        np.testing.assert_allclose(before, p.commission_base)
+        np.testing.assert_allclose(after, p.commission_max)
+    assert p.commission_max == 0.7
+
+
+# ------------------------------------------------------------------------------------------ timing
+def test_in_china_rises_before_arrivals(history: dict[int, Result]) -> None:
+    for res in history.values():
+        for city, y in res.yearly.groupby("city"):
+            first_china = y.loc[y["in_china"] > 0, "year"].min()
+            first_arrival = y.loc[y["arrivals_south_korea"] > 0, "year"].min()
+            # arrivals need the onward route (half developed in route_year) and the onward fee saved or
+            # paid by kin, so they lag the first crossings by years
+            assert first_arrival > first_china, city
+
+
+def test_arrivals_lag_crossings_on_average(history: dict[int, Result]) -> None:
+    # everyone who reached South Korea crossed first, so arrivals to date never exceed crossings to date
+    for res in history.values():
+        for _, y in res.yearly.groupby("city"):
+            assert np.all(y["arrivals_south_korea"].cumsum().to_numpy()
+                          <= y["crossings_succeeded"].cumsum().to_numpy())
+
+
+# ------------------------------------------------------------------------------------------ policy levers
+# Regression: setter kinds (punishment, market_tolerance, leadership) used to ignore their end date.
+def test_setter_events_stop_at_their_end(write_toml) -> None:
+    path = write_toml("""
+        name = "ban"
+        cities = ["Hoeryong"]
+        start = 2000-01-01
+        end = 2003-12-31
+
+        [[events]]
+        id = "ban"
+        kind = "market_tolerance"
+        start = 2001-01-01
+        end = 2001-12-31
+        intensity = 0.2
+
+        [[events]]
+        id = "harsh"
+        kind = "punishment"
+        start = 2001-01-01
+        end = 2001-12-31
+        intensity = 10
+    """)
+    sc = load_scenario(path)
+    lv = policy_levers(sc)
+    day = (dt.date(2002, 6, 1) - sc.start).days
+    assert lv["tolerance"][day, 0] == 1.0
+    assert np.isnan(lv["punishment_years"][day, 0])
+
+
+def test_step_events_hold_between_start_and_end() -> None:
+    sc = load_scenario("history")
+    lv = policy_levers(sc)
+    idx = {c: i for i, c in enumerate(sc.cities)}
+
+    def at(day: str, lever: str, city: str) -> float:
+        return lv[lever][(dt.date.fromisoformat(day) - sc.start).days, idx[city]]
+
+    assert at("2006-11-30", "crackdown", "Hoeryong") == 0.0
+    assert at("2006-12-01", "crackdown", "Hoeryong") == 1.0
+    assert at("2007-12-31", "crackdown", "Hoeryong") == 1.0
+    assert at("2008-01-01", "crackdown", "Hoeryong") == 0.0
+    assert at("2007-01-15", "crackdown", "Hyesan") == 0.0  # a Hoeryong event
+    assert at("2009-11-30", "reform", "Hyesan") == 1.0
+    assert at("2009-12-01", "reform", "Hyesan") == 0.0
+    built = (dt.date(2021, 12, 31) - dt.date(2020, 1, 22)).days + 1  # days of fence building so far
+    span = (dt.date(2023, 12, 31) - dt.date(2020, 1, 22)).days + 1  # days the ramp takes
+    assert at("2021-12-31", "fence", "Hyesan") == pytest.approx(built / span)
+    assert at("2025-06-01", "fence", "Hyesan") == 1.0
+
+
+def test_nobody_is_shot_before_the_buffer_zone(history: dict[int, Result]) -> None:
+    # shooting probability is shoot_prob x the buffer-zone lever, which is zero before 2020-08-25
+    for res in history.values():
+        y = res.yearly
+        assert y.loc[y.year < 2020, "shot_at_border"].sum() == 0
+        assert (y["shot_at_border"] <= y["deaths"]).all()  # the shot are counted among the deaths
