@@ -180,12 +180,14 @@ def export_command(
     run_id: Annotated[str, typer.Argument(help="id of a stored run (see `nkborder runs`)")],
     format_: Annotated[str, typer.Option("--format", help="parquet or csv")] = "parquet",
     freq: Annotated[str, typer.Option(help="yearly, monthly or daily")] = "yearly",
-    out: Annotated[Path, typer.Option(help="file or directory to write")] = Path("."),
+    out: Annotated[Path, typer.Option(help="file, or folder (no extension) for <run_id>_<freq>.<fmt>")] = Path("."),
     db: Annotated[str, typer.Option(help="DuckDB results file")] = DEFAULT_DB,
 ) -> None:
     """Export a stored run's table to Parquet or CSV."""
     if format_ not in ("parquet", "csv"):
         raise InputError("--format", format_, "unknown format", "parquet, csv")
+    if not out.suffix:
+        out.mkdir(parents=True, exist_ok=True)  # a path without a file extension is a folder
     store = _open_store(db, read_only=True)
     try:
         path = store.export(run_id, format_, out, freq=freq)

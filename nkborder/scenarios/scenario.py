@@ -95,7 +95,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(str(path), _toml_line(exc), f"broken TOML: {exc}", "TOML 1.0 syntax") from None
+        raise InputError(str(path), _toml_line(exc, text), f"broken TOML: {exc}", "TOML 1.0 syntax") from None
     return _resolve(raw, path, text)
 
 
@@ -207,8 +207,9 @@ def _allowed_keys(loc: list[Any]) -> str:
     return "one of: " + ", ".join(names)
 
 
-def _toml_line(exc: tomllib.TOMLDecodeError) -> str:
+def _toml_line(exc: tomllib.TOMLDecodeError, source: str) -> str:
+    """``line N`` of a TOML error (the last line when the parser ran off the end of the document)."""
     text = str(exc)
     if "(at line" in text:
         return "line " + text.split("(at line", 1)[1].split(",", 1)[0].strip()
-    return "syntax"
+    return f"line {max(1, len(source.splitlines()))}"
