@@ -1,0 +1,331 @@
+"""Mesa agents of the reference model: a person, a border guard, a broker. One method per rule.
+
+The rules are those of the fast engine's kernels (``nkborder/model/*.py``), written out in plain Python; the
+docstring of each method names the kernel it mirrors. Every draw comes from the model's ``random.Random``
+(``self.random``), not from the engine's counter-based streams, so runs agree with the engine only in
+distribution. Agents read the day's conditions of their city from ``model.today`` (the engine's
+:class:`~nkborder.model.policy.Environment`, one value per city) and write flows with ``model.record``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import mesa
+
+from nkborder.engine import slots as S
+
+if TYPE_CHECKING:
+    from reference.households import City, Household
+    from reference.model import BorderModel
+
+DAYS_PER_YEAR = 365.25
+WORK_AGE_DAYS = (17.0 * DAYS_PER_YEAR, 60.0 * DAYS_PER_YEAR)
+BIRTH_AGE_DAYS = (18.0 * DAYS_PER_YEAR, 45.0 * DAYS_PER_YEAR)
+CROSS_AGE_DAYS = (15.0 * DAYS_PER_YEAR, 65.0 * DAYS_PER_YEAR)
+MAX_AGE_DAYS = 85.0 * DAYS_PER_YEAR
+FEMALE_AT_BIRTH = 0.49
+
+
+def logistic(z: float) -> float:
+    """1 / (1 + exp(-z))."""
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+class Person(mesa.Agent):
+    """One inhabitant of Hoeryong or Hyesan, at home, in China, in South Korea or detained."""
+
+    model: BorderModel
+
+    def __init__(self, model: BorderModel, city: City, household: Household, female: bool, birth_day: int,
+                 risk_aversion: float, discontent: float) -> None:
+        super().__init__(model)
+        self.city, self.household, self.female, self.birth_day = city, household, female, birth_day
+        self.risk_aversion, self.discontent = risk_aversion, discontent
+        self.info = 0.0
+        self.attempt_prob = 0.0
+        self.savings_cny = 0.0  # savings while hiding in China
+        self.release_day = -1
+        self.crossed_day = -1
+        self.status = S.RESIDENT
+        city.counts[S.RESIDENT] += 1
+
+    def move_to(self, status: int) -> None:
+        """Change status, keeping the city's counts by status exact."""
+        self.city.counts[self.status] -= 1
+        self.city.counts[status] += 1
+        self.status = status
+
+    def detain(self, mean_days: float) -> None:
+        """Detention for an exponential number of whole days (at least one) of mean ``mean_days``."""
+        self.move_to(S.DETAINED)
+        self.release_day = self.model.day + 1 + int(-mean_days * math.log(1.0 - self.random.random()))
+        self.model.track(self)
+
+    # ------------------------------------------------------------------------------------------- monthly
+    def report_to_census(self) -> None:
+        """Census (``livelihoods.census``): count myself in my household, and my information in my inminban."""
+        h = self.household
+        if self.status == S.RESIDENT:
+            h.n_home += 1
+            if WORK_AGE_DAYS[0] <= self.model.day - self.birth_day < WORK_AGE_DAYS[1]:
+                h.n_workers += 1
+            h.inminban.info_sum += self.info
+            h.inminban.residents += 1
+        elif self.status == S.IN_CHINA:
+            h.n_china += 1
+        elif self.status == S.IN_SOUTH_KOREA:
+            h.n_south_korea += 1
+
+    def send_remittance(self) -> None:
+        """Remittances (``livelihoods.remittances``): from South Korea, through a broker who keeps a commission."""
+        h, c, m = self.household, self.city.index, self.model
+        if self.status != S.IN_SOUTH_KOREA or h.n_home == 0:
+            return
+        if self.random.random() >= m.params.remit_prob_month * m.today.contact[c]:
+            return
+        amount = m.params.remit_cny
+        fee = amount * m.today.commission[c]
+        self.random.choice(self.city.brokers).earnings_cny += fee
+        h.cny += amount - fee
+        h.remit_cny += amount - fee
+        m.record(c, S.REMITTANCES_GROSS_CNY, amount)
+        m.record(c, S.REMITTANCES_CNY, amount - fee)
+        m.record(c, S.BROKER_COMMISSION_CNY, fee)
+        m.record(c, S.BROKER_INCOME_CNY, fee)
+
+    def face_death_and_birth(self) -> None:
+        """Demography (``demography.births_and_deaths``): flat hazard plus famine, age limit; births to women."""
+        m, c = self.model, self.city.index
+        if self.status in (S.DEAD, S.IN_SOUTH_KOREA):
+            return
+        age = m.day - self.birth_day
+        p_death = 1.0 - math.exp(-(m.params.death_rate + m.today.famine_death[c]) / 12.0)
+        if age >= MAX_AGE_DAYS or self.random.random() < p_death:
+            self.die()
+            return
+        if self.status != S.RESIDENT or not self.female or not BIRTH_AGE_DAYS[0] <= age < BIRTH_AGE_DAYS[1]:
+            return
+        if self.random.random() < m.fertility / 12.0:
+            self.give_birth()
+
+    def die(self) -> None:
+        """Death: counted, and the agent leaves the model."""
+        self.move_to(S.DEAD)
+        self.model.record(self.city.index, S.DEATHS)
+        self.remove()
+
+    def give_birth(self) -> None:
+        """A child joins the household on a uniform day of the month: Beta(2, 2) risk aversion, the mother's
+        discontent, no information."""
+        m, rng = self.model, self.random
+        Person(m, self.city, self.household, female=rng.random() < FEMALE_AT_BIRTH,
+               birth_day=m.day + int(rng.random() * m.days_in_month),
+               risk_aversion=rng.betavariate(2.0, 2.0), discontent=self.discontent)
+        m.record(self.city.index, S.BIRTHS)
+
+    def update_information(self) -> None:
+        """Information (``information.information_and_discontent``): kin calls, market work, the inminban."""
+        if self.status != S.RESIDENT:
+            return
+        m, h, c, p = self.model, self.household, self.city.index, self.model.params
+        kin = 1.0 if h.n_china + h.n_south_korea > 0 else 0.0
+        works_market = 1.0 if h.trader or h.smuggler is self else 0.0
+        fresh = (p.info_kin * kin * m.today.contact[c] + p.info_market * works_market * m.today.tolerance[c]
+                 + p.info_inminban * h.inminban.info)
+        self.info = p.info_decay * self.info + (1.0 - p.info_decay) * min(1.0, fresh)
+        target = logistic(p.discontent_intercept + p.discontent_info * self.info
+                          + p.discontent_hardship * h.hardship)
+        self.discontent += p.discontent_rate * (target - self.discontent)
+        m.tally(c, S.INFO_MEAN, self.info)
+        m.tally(c, S.DISCONTENT_MEAN, self.discontent)
+
+    def plan_crossing(self) -> None:
+        """Intention (``defection.plan_attempts``): residents aged 15-65 may pick a day this month to cross."""
+        m, h, c, p = self.model, self.household, self.city.index, self.model.params
+        if self.status != S.RESIDENT or not CROSS_AGE_DAYS[0] <= m.day - self.birth_day < CROSS_AGE_DAYS[1]:
+            return
+        kin = 1.0 if h.n_china + h.n_south_korea > 0 else 0.0
+        z = (p.intent_intercept + p.intent_hardship * h.hardship + p.intent_discontent * self.discontent
+             + p.intent_info * self.info + p.intent_kin * kin + p.intent_female * self.female
+             - p.intent_risk * self.risk_aversion * m.today.risk[c])
+        self.attempt_prob = logistic(z)
+        m.tally(c, S.INTENT_MEAN, self.attempt_prob)
+        if self.random.random() < self.attempt_prob:
+            m.schedule_crossing(self, m.day + int(self.random.random() * m.days_in_month))
+
+    # --------------------------------------------------------------------------------------------- daily
+    def smuggle(self) -> None:
+        """Smuggling (``smuggling.smuggling_day``): a trip; a detecting guard arrests or takes his cut."""
+        m, h, c, p, t = self.model, self.household, self.city.index, self.model.params, self.model.today
+        if self.status != S.RESIDENT or self.random.random() >= t.trip_rate[c]:
+            return
+        m.record(c, S.SMUGGLING_TRIPS)
+        profit = p.cargo_cny * p.smuggling_margin
+        if self.random.random() < t.detect_self[c]:
+            guard = self.city.guard_on_duty(self.random)
+            if self.random.random() < t.smuggler_arrest[c]:
+                m.record(c, S.SMUGGLING_ARRESTS)
+                if h.wealth_cny(t.kpw_per_cny[c]) >= p.release_bribe_cny:  # bought free, cargo lost
+                    h.pay_cny(p.release_bribe_cny, t.kpw_per_cny[c])
+                    guard.take(p.release_bribe_cny, S.BRIBES_PAID_CNY)
+                else:
+                    self.detain(p.smuggler_detention_days)
+                return
+            cut = profit * t.guard_cut[c]
+            guard.take(cut, S.SMUGGLING_CUT_CNY)
+            profit -= cut
+        h.cny += profit
+        h.smuggle_cny += profit
+        self.city.smuggled_today_cny += p.cargo_cny
+        m.record(c, S.SMUGGLING_VOLUME_CNY, p.cargo_cny)
+        m.record(c, S.SMUGGLING_PROFIT_CNY, profit)
+
+    def cross(self) -> None:
+        """Crossing (``defection.cross``) on the planned day: report, broker, guard, bribe, arrest or China."""
+        m, c, p, t = self.model, self.city.index, self.model.params, self.model.today
+        if self.status != S.RESIDENT:
+            return
+        if self.random.random() < p.inminban_report * t.crackdown[c]:
+            self.detain(t.detention_days[c])
+            m.record(c, S.REPORTED_BEFORE_BORDER)
+            return
+        m.record(c, S.CROSSINGS_ATTEMPTED)
+        guard = self.city.guard_on_duty(self.random)
+        brokered = self.hire_broker(guard)
+        detect = t.detect_broker[c] if brokered else t.detect_self[c]
+        if m.rule_change == "double_detection":
+            detect = min(1.0, 2.0 * detect)
+        if self.random.random() < detect and not self.get_past(guard, brokered):
+            if self.random.random() < t.shoot[c]:
+                m.record(c, S.SHOT_AT_BORDER)
+                self.die()
+                return
+            self.detain(t.detention_days[c])
+            m.record(c, S.ARRESTS_AT_BORDER)
+            return
+        self.move_to(S.IN_CHINA)
+        self.crossed_day = m.day
+        self.savings_cny = 0.0
+        m.track(self)
+        m.record(c, S.CROSSINGS_SUCCEEDED)
+
+    def hire_broker(self, guard: Guard) -> bool:
+        """A broker if routes work and the household (or kin in South Korea) pays; the fee is shared out."""
+        m, h, c, p, t = self.model, self.household, self.city.index, self.model.params, self.model.today
+        fee = t.broker_fee_cny[c]
+        if self.random.random() >= t.broker_available[c]:
+            return False
+        if h.wealth_cny(t.kpw_per_cny[c]) >= fee:
+            h.pay_cny(fee, t.kpw_per_cny[c])
+        elif h.n_south_korea > 0 and self.random.random() < p.kin_pay_prob:
+            m.record(c, S.KIN_PAID_CNY, fee)
+        else:
+            return False
+        self.random.choice(self.city.brokers).earnings_cny += fee * p.broker_share
+        guard.earnings_cny += fee * p.guard_share_of_fee
+        m.record(c, S.CROSSINGS_BROKERED)
+        m.record(c, S.BROKER_FEES_PAID_CNY, fee)
+        m.record(c, S.BROKER_INCOME_CNY, fee * p.broker_share)
+        m.record(c, S.GUARD_BRIBES_CNY, fee * p.guard_share_of_fee)
+        m.record(c, S.GUIDES_INCOME_CNY, fee * (1.0 - p.broker_share - p.guard_share_of_fee))
+        return True
+
+    def get_past(self, guard: Guard, brokered: bool) -> bool:
+        """A detecting guard lets a brokered or bribing crosser pass, unless he betrays him (crackdown)."""
+        h, c, p, t = self.household, self.city.index, self.model.params, self.model.today
+        accept = 0.0 if self.model.rule_change == "ignore_bribes" else p.bribe_accept
+        let_pass = False
+        if self.random.random() < accept:
+            if brokered:
+                let_pass = True
+            elif h.wealth_cny(t.kpw_per_cny[c]) >= t.bribe_cny[c]:
+                h.pay_cny(t.bribe_cny[c], t.kpw_per_cny[c])
+                guard.take(t.bribe_cny[c], S.BRIBES_PAID_CNY)
+                let_pass = True
+        return let_pass and self.random.random() >= t.betray[c]
+
+    def spend_day_away(self) -> None:
+        """China and detention (``china.abroad_and_detained_day``): release, or capture, return, onward."""
+        m, h, c, p, t = self.model, self.household, self.city.index, self.model.params, self.model.today
+        if self.status == S.DETAINED:
+            if m.day >= self.release_day:
+                self.move_to(S.RESIDENT)
+                m.record(c, S.RELEASED)
+            return
+        if self.status != S.IN_CHINA or self.crossed_day == m.day:
+            return
+        self.savings_cny += p.china_wage_cny_day * p.china_savings_share
+        if self.random.random() < t.capture[c]:
+            self.detain(t.detention_days[c])
+            m.record(c, S.REPATRIATED)
+        elif self.random.random() < t.return_home[c]:
+            self.move_to(S.RESIDENT)
+            h.cny += self.savings_cny
+            self.savings_cny = 0.0
+            m.record(c, S.RETURNED_FROM_CHINA)
+        elif self.random.random() < t.onward[c]:
+            self.go_onward()
+
+    def go_onward(self) -> None:
+        """Leave China for South Korea if the onward fee is paid: from savings, by kin there, or on credit."""
+        m, h, c, p, t = self.model, self.household, self.city.index, self.model.params, self.model.today
+        fee = t.onward_fee_cny[c]
+        if self.savings_cny >= fee:
+            self.savings_cny -= fee
+        elif h.n_south_korea > 0 and self.random.random() < p.kin_pay_prob:
+            m.record(c, S.KIN_PAID_CNY, fee)
+        elif self.random.random() >= p.onward_credit:  # no broker gives credit, to be repaid after arrival
+            return
+        m.record(c, S.ONWARD_FEES_CNY, fee)
+        self.move_to(S.IN_SOUTH_KOREA)
+        m.record(c, S.ARRIVALS_SOUTH_KOREA)
+        if self.female:
+            m.record(c, S.ARRIVALS_FEMALE)
+
+
+class Guard(mesa.Agent):
+    """A border guard holding post ``post`` of his city; his earnings over the current service."""
+
+    model: BorderModel
+
+    def __init__(self, model: BorderModel, city: City, post: int, service_end: int, next_rotation: int) -> None:
+        super().__init__(model)
+        self.city, self.post = city, post
+        self.service_end, self.next_rotation = service_end, next_rotation
+        self.earnings_cny = 0.0
+
+    def take(self, amount: float, slot: int) -> None:
+        """A bribe or a cut: to the guard, recorded under ``slot`` and as guards' bribes."""
+        self.earnings_cny += amount
+        self.model.record(self.city.index, slot, amount)
+        self.model.record(self.city.index, S.GUARD_BRIBES_CNY, amount)
+
+    def serve_day(self) -> None:
+        """Guards (``guards.guards_day``): discharge at the end of service, rotation on the rotation day."""
+        m, p = self.model, self.model.params
+        if m.day >= self.service_end:  # a recruit with no earnings takes the place
+            m.record(self.city.index, S.GUARDS_DISCHARGED)
+            m.record(self.city.index, S.GUARD_SERVICE_EARNINGS_CNY, self.earnings_cny)
+            self.earnings_cny = 0.0
+            self.service_end = m.day + int(p.guard_service_years * DAYS_PER_YEAR)
+        if m.day >= self.next_rotation:
+            self.rotate()
+            self.next_rotation = m.day + int(p.guard_rotation_days * (0.5 + self.random.random()))
+
+    def rotate(self) -> None:
+        """Swap posts with the holder of a random post of the same city (possibly himself)."""
+        posts = self.city.posts
+        other = posts[int(self.random.random() * len(posts))]
+        posts[self.post], posts[other.post] = other, self
+        self.post, other.post = other.post, self.post
+
+
+class Broker(mesa.Agent):
+    """A broker of a city: arranges crossings and remittances and keeps a share of the money."""
+
+    def __init__(self, model: BorderModel, city: City) -> None:
+        super().__init__(model)
+        self.city = city
+        self.earnings_cny = 0.0

@@ -1,0 +1,185 @@
+"""Households, inminban and cities of the reference model: plain Python objects, no agents of their own.
+
+A household holds the family's money and its monthly budget (after ``nkborder/model/livelihoods.py``); a city
+holds its market, its guard posts and brokers, and the count of its people by status.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from nkborder.engine import slots as S
+
+if TYPE_CHECKING:
+    from reference.agents import Broker, Guard, Person
+
+
+@dataclass(eq=False)
+class Inminban:
+    """A neighbourhood unit; ``info`` is its residents' mean outside information at the last census."""
+
+    info: float = 0.0
+    info_sum: float = 0.0
+    residents: int = 0
+
+    def close_census(self) -> None:
+        """Turn the census sums into last month's mean information."""
+        self.info = self.info_sum / self.residents if self.residents > 0 else 0.0
+
+
+@dataclass(eq=False)
+class Household:
+    """A family: its money (won and yuan), trade, smuggler, donju capital and the monthly census of members."""
+
+    city: City
+    inminban: Inminban
+    trader: bool
+    skill: float
+    donju: bool
+    kpw: float = 0.0
+    cny: float = 0.0
+    smuggler: Person | None = None
+    capital_cny: float = 0.0
+    income_kpw: float = 0.0
+    income_year_kpw: float = 0.0
+    hardship: float = 0.0
+    smuggle_cny: float = 0.0
+    remit_cny: float = 0.0
+    n_home: int = 0
+    n_china: int = 0
+    n_south_korea: int = 0
+    n_workers: int = 0
+
+    def start_census(self) -> None:
+        """Forget last month's head count."""
+        self.n_home = self.n_china = self.n_south_korea = self.n_workers = 0
+
+    def wealth_cny(self, rate: float) -> float:
+        """Yuan plus won at the day's rate."""
+        return self.cny + self.kpw / rate
+
+    def pay_cny(self, amount: float, rate: float) -> None:
+        """Pay ``amount`` CNY: yuan first, the rest in won at the day's rate (the caller checks the means)."""
+        from_cny = min(self.cny, amount)
+        self.cny -= from_cny
+        self.kpw = max(0.0, self.kpw - (amount - from_cny) * rate)
+
+    def budget(self, trade_pool: float, trade_weight: float, t: dict, p, record) -> float | None:
+        """Income, food, hardship, spending and saving of the month that ended; returns the income.
+
+        ``t`` holds the day's conditions of the household's city (wage, food cost, rate, tolerance,
+        crackdown). Returns None for a household with nobody at home (it has no budget this month).
+        """
+        n = self.n_home
+        if n == 0:
+            self.income_kpw = self.smuggle_cny = self.remit_cny = 0.0
+            return None
+        rate = t["rate"]
+        trades = self.trader and self.n_workers > 0
+        cash = t["wage"] * (self.n_workers - (1 if trades else 0))
+        if trades and trade_weight > 0:
+            cash += trade_pool * self.skill / trade_weight
+        if self.donju:
+            cash += self.run_donju_capital(t, p, record)
+        income = cash + (self.smuggle_cny + self.remit_cny) * rate  # smuggling and remittances already banked
+        self.kpw += cash
+        money = self.kpw + self.cny * rate
+        need = n * t["food"]
+        food = min(need, money)
+        spend = min(money, food + p.consume_surplus * max(0.0, income - need))
+        money -= spend
+        self.cny = p.yuan_savings_share * money / rate
+        self.kpw = (1.0 - p.yuan_savings_share) * money
+        self.hardship = 1.0 - food / need if need > 0 else 0.0
+        self.income_kpw = income
+        self.income_year_kpw += income
+        self.smuggle_cny = self.remit_cny = 0.0
+        return income
+
+    def run_donju_capital(self, t: dict, p, record) -> float:
+        """A donju invests part of his yuan in the market, earns on the capital, and loses some to a crackdown."""
+        invest = p.donju_invest_share * t["tolerance"] * self.cny
+        self.cny -= invest
+        self.capital_cny += invest
+        earned = self.capital_cny * p.donju_return_month * t["tolerance"] * t["rate"]
+        seized = self.capital_cny * p.crackdown_confiscation * t["crackdown"]
+        self.capital_cny -= seized
+        record(self.city.index, S.CONFISCATED_CNY, seized)
+        return earned
+
+    def redenominate(self, limit_kpw: float, wiped_share: float) -> float:
+        """The 100:1 currency reform: won above the limit is partly wiped out; returns the won wiped."""
+        wiped = max(0.0, self.kpw - limit_kpw) * wiped_share
+        self.kpw = (self.kpw - wiped) / 100.0
+        self.income_kpw /= 100.0
+        self.income_year_kpw /= 100.0
+        return wiped
+
+
+@dataclass(eq=False)
+class City:
+    """A city: households, guard posts, brokers, the market, and its people counted by status."""
+
+    index: int
+    name: str
+    n_sectors: int
+    guards_per_sector: int
+    households: list[Household] = field(default_factory=list)
+    posts: list[Guard] = field(default_factory=list)  # post k = sector k // guards_per_sector
+    brokers: list[Broker] = field(default_factory=list)
+    counts: list[int] = field(default_factory=lambda: [0] * 5)  # people by status (engine.slots)
+    turnover_month_kpw: float = 0.0
+    smuggled_today_cny: float = 0.0
+    donju_capital: float = 0.0
+
+    def budgets(self, t: dict, p, record) -> dict[int, float]:
+        """Every household's budget for the month that ended; returns the city's monthly means by slot."""
+        weight = sum(h.skill for h in self.households if h.trader and h.n_workers > 0)  # those who trade
+        pool = self.turnover_month_kpw * p.trade_margin
+        incomes: list[float] = []
+        persons, hardship, wealth, capital = 0, 0.0, 0.0, 0.0
+        for h in self.households:
+            income = h.budget(pool, weight, t, p, record)
+            if income is None:
+                continue
+            incomes.append(income)
+            persons += h.n_home
+            hardship += h.hardship * h.n_home
+            wealth += h.wealth_cny(t["rate"])
+            if h.donju:
+                capital += h.capital_cny
+        self.turnover_month_kpw = 0.0
+        self.donju_capital = capital
+        means = {S.DONJU_CAPITAL_CNY: capital}
+        if incomes:
+            means[S.INCOME_MEAN_KPW] = sum(incomes) / len(incomes)
+            means[S.INCOME_GINI] = gini(incomes)
+            means[S.HARDSHIP_MEAN] = hardship / persons
+            means[S.WEALTH_MEAN_CNY] = wealth / len(incomes)
+        return means
+
+    def guard_on_duty(self, rng) -> Guard:
+        """The guard a crosser or smuggler meets: a random sector, then one of the sector's guards."""
+        sector = int(rng.random() * self.n_sectors)
+        return self.posts[sector * self.guards_per_sector + int(rng.random() * self.guards_per_sector)]
+
+    def market_day(self, tolerance: float, trade_cny: float, rate: float, p) -> float:
+        """The day's market turnover in won: domestic trade, official imports, smuggled goods, donju trade."""
+        cny = tolerance * (p.market_cny_per_capita_day * self.counts[S.RESIDENT] + trade_cny
+                           + p.smuggled_markup * self.smuggled_today_cny
+                           + p.donju_turnover_per_cny * self.donju_capital)
+        self.turnover_month_kpw += cny * rate
+        self.smuggled_today_cny = 0.0
+        return cny * rate
+
+
+def gini(values: list[float]) -> float:
+    """Gini coefficient of non-negative values (0 = equal, 1 = one holds all)."""
+    x = np.sort(np.asarray(values, dtype=float))
+    n, total = len(x), float(x.sum())
+    if n == 0 or total <= 0:
+        return 0.0
+    return float(2.0 * np.sum(np.arange(1, n + 1) * x) / (n * total) - (n + 1.0) / n)

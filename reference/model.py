@@ -1,0 +1,249 @@
+"""The reference model: a plain Mesa 3 implementation of the nkborder rules, for docking with the fast engine.
+
+One :meth:`BorderModel.step` is one day. On the first day of each month (and on the run's first day) the
+monthly phases run first, in the order of :data:`nkborder.engine.plan.MONTHLY_PHASES`; then the daily phases,
+in the order of :data:`~nkborder.engine.plan.DAILY_PHASES`. Inputs that are not agent rules come from the
+package: the scenario and parameters, the daily environment (detection, prices, fees, ...) and the initial
+population arrays, which are turned into agents here. Flows are written into the engine's record layout
+(:mod:`nkborder.engine.slots`) so :func:`nkborder.engine.record.build_tables` makes the same tables.
+
+``rule_change`` deliberately breaks one rule, for the docking test's negative control: ``"double_detection"``
+(guards detect crossers twice as often) or ``"ignore_bribes"`` (detecting guards never take a bribe).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+import mesa
+import numpy as np
+
+from nkborder.engine import slots as S
+from nkborder.engine.sim import INITIAL_SAVINGS_MONTHS, RawRecords
+from nkborder.model.policy import DAYS_PER_MONTH, Environment, build_environment
+from nkborder.model.population import Population, build_population
+from nkborder.params import Params
+from nkborder.scenarios import Scenario
+from reference.agents import BIRTH_AGE_DAYS, Broker, Guard, Person
+from reference.households import City, Household, Inminban, gini
+
+RULE_CHANGES = (None, "double_detection", "ignore_bribes")
+
+
+class BorderModel(mesa.Model):
+    """Both border cities, one agent per person (at ``scale``), from the scenario's start to its end."""
+
+    def __init__(self, scenario: Scenario, params: Params, seed: int = 0, scale: float = 1.0,
+                 rule_change: str | None = None) -> None:
+        super().__init__(seed=seed)
+        if rule_change not in RULE_CHANGES:
+            raise ValueError(f"rule_change {rule_change!r} not one of {RULE_CHANGES}")
+        self.scenario, self.params, self.scale, self.rule_change = scenario, params, scale, rule_change
+        self.n_days = (scenario.end - scenario.start).days + 1
+        env = build_environment(scenario, params)
+        self.env = env._replace(trade_cny_day=env.trade_cny_day * scale)
+        n_c = len(scenario.cities)
+        self.daily = np.zeros((self.n_days, n_c, S.N_DAILY))
+        dates = [scenario.start + dt.timedelta(days=d) for d in range(self.n_days)]
+        self.month_starts = [d for d in range(self.n_days) if d == 0 or dates[d].day == 1]
+        self.monthly = np.full((len(self.month_starts), n_c, S.N_MONTHLY), np.nan)
+        self.yearly_gini: dict[int, np.ndarray] = {}
+        self.day, self.month, self.days_in_month = 0, -1, 0
+        self.today = self._conditions(0)
+        self.crossings: dict[int, list[Person]] = defaultdict(list)
+        self.smugglers: list[Person] = []
+        self.tracked: list[Person] = []
+        self._tracked_ids: set[int] = set()
+        self._sums: list[list[float]] = []
+        self._counts: list[list[int]] = []
+        self._create_agents(build_population(params, scenario.cities, scale, seed, self.n_days))
+        self._initial_conditions()
+
+    # ---------------------------------------------------------------------------------------- set-up
+    def _create_agents(self, pop: Population) -> None:
+        """Turn the package's initial population arrays into cities, households and agents."""
+        g, b, people, hh = pop.guards, pop.brokers, pop.people, pop.households
+        self.cities = [City(c, name, int(pop.n_sectors[c]), int(g.slots_per_sector[c]))
+                       for c, name in enumerate(self.scenario.cities)]
+        inminban = [Inminban() for _ in range(int(hh.inminban.max()) + 1)]
+        self.households = []
+        for k in range(len(hh.city)):
+            city = self.cities[int(hh.city[k])]
+            household = Household(city, inminban[int(hh.inminban[k])], bool(hh.trader[k]), float(hh.skill[k]),
+                                  bool(hh.donju[k]))
+            city.households.append(household)
+            self.households.append(household)
+        persons = [Person(self, self.households[int(people.household[i])].city,
+                          self.households[int(people.household[i])], bool(people.female[i]),
+                          int(people.birth_day[i]), float(people.risk_aversion[i]), float(people.discontent[i]))
+                   for i in range(int(people.count[0]))]
+        for k, i in enumerate(hh.smuggler):
+            if i >= 0:
+                self.households[k].smuggler = persons[int(i)]
+        self.inminban = inminban
+        for c, city in enumerate(self.cities):
+            first = int(g.city_slot_start[c])
+            city.posts = [Guard(self, city, slot - first, int(g.service_end[slot]), int(g.next_rotation[slot]))
+                          for slot in range(first, int(g.city_slot_start[c + 1]))]
+            city.brokers = [Broker(self, city) for _ in range(int(b.city_start[c + 1] - b.city_start[c]))]
+
+    def _initial_conditions(self) -> None:
+        """Savings, last month's market turnover and the fertility that gives the crude birth rate."""
+        p, env = self.params, self.env
+        members: dict[int, int] = defaultdict(int)
+        people = list(self.agents_by_type[Person])
+        for person in people:
+            members[id(person.household)] += 1
+        for h in self.households:
+            h.kpw = INITIAL_SAVINGS_MONTHS * members[id(h)] * env.food_cost_kpw[0, h.city.index]
+        for c, city in enumerate(self.cities):
+            daily_cny = env.tolerance[0, c] * (p.market_cny_per_capita_day * city.counts[S.RESIDENT]
+                                               + env.trade_cny_day[0, c])
+            city.turnover_month_kpw = daily_cny * env.kpw_per_cny[0, c] * DAYS_PER_MONTH
+        women = sum(1 for x in people if x.female and BIRTH_AGE_DAYS[0] <= -x.birth_day < BIRTH_AGE_DAYS[1])
+        self.fertility = p.birth_rate * len(people) / max(1, women)
+
+    # ----------------------------------------------------------------------------------- bookkeeping
+    def _conditions(self, d: int) -> Environment:
+        """The day's environment: each field a list with one value per city."""
+        return Environment._make(field[d].tolist() for field in self.env)
+
+    def record(self, c: int, slot: int, amount: float = 1.0) -> None:
+        """Add a flow of today to city ``c``."""
+        self.daily[self.day, c, slot] += amount
+
+    def tally(self, c: int, slot: int, value: float) -> None:
+        """Add a value to this month's mean of ``slot`` in city ``c``."""
+        self._sums[c][slot] += value
+        self._counts[c][slot] += 1
+
+    def track(self, person: Person) -> None:
+        """Visit ``person`` every day of this month in the China and detention phase."""
+        if person.unique_id not in self._tracked_ids:
+            self._tracked_ids.add(person.unique_id)
+            self.tracked.append(person)
+
+    def schedule_crossing(self, person: Person, day: int) -> None:
+        """``person`` will try to cross on ``day``."""
+        self.crossings[day].append(person)
+
+    # ------------------------------------------------------------------------------------------ steps
+    def step(self) -> None:
+        """One day: the monthly phases on a month's first day, then the daily phases."""
+        self.today = self._conditions(self.day)
+        if self.month + 1 < len(self.month_starts) and self.month_starts[self.month + 1] == self.day:
+            self.month += 1
+            bounds = [*self.month_starts, self.n_days]
+            self.days_in_month = bounds[self.month + 1] - bounds[self.month]
+            self.monthly_phases()
+        self.daily_phases()
+        self.day += 1
+
+    def monthly_phases(self) -> None:
+        """Census, remittances, livelihoods, demography, information, defection plans, tracking."""
+        date = self.scenario.start + dt.timedelta(days=self.day)
+        if date.month == 1 and self.month > 0:
+            self.close_year(date.year - 1)
+        self._sums = [[0.0] * S.N_MONTHLY for _ in self.cities]
+        self._counts = [[0] * S.N_MONTHLY for _ in self.cities]
+        people = list(self.agents_by_type[Person])  # in order of creation, like the engine's rows
+        self.census(people)
+        for person in people:
+            person.send_remittance()
+        self.livelihoods()
+        for person in people:
+            person.face_death_and_birth()
+        people = list(self.agents_by_type[Person])  # without the dead, with the newborn
+        for person in people:
+            person.update_information()
+        for person in people:
+            person.plan_crossing()
+        self.write_monthly_means()
+        self.tracking(people)
+
+    def write_monthly_means(self) -> None:
+        """City means of information, discontent and attempt probability over the people tallied."""
+        for c in range(len(self.cities)):
+            for slot in (S.INFO_MEAN, S.DISCONTENT_MEAN, S.INTENT_MEAN):
+                if self._counts[c][slot] > 0:
+                    self.monthly[self.month, c, slot] = self._sums[c][slot] / self._counts[c][slot]
+
+    def tracking(self, people: list[Person]) -> None:
+        """This month's lists: the smugglers at home, and everyone in China or detained."""
+        self.smugglers = [h.smuggler for h in self.households
+                          if h.smuggler is not None and h.smuggler.status == S.RESIDENT]
+        self.tracked, self._tracked_ids = [], set()
+        for person in people:
+            if person.status in (S.IN_CHINA, S.DETAINED):
+                self.track(person)
+
+    def census(self, people: list[Person]) -> None:
+        """Households count their members by status; inminban average their residents' information."""
+        for h in self.households:
+            h.start_census()
+        for ib in self.inminban:
+            ib.info_sum, ib.residents = 0.0, 0
+        for person in people:
+            person.report_to_census()
+        for ib in self.inminban:
+            ib.close_census()
+
+    def livelihoods(self) -> None:
+        """Every city's household budgets for the month that ended."""
+        for c, city in enumerate(self.cities):
+            t = {"rate": self.today.kpw_per_cny[c], "wage": self.today.wage_kpw[c],
+                 "food": self.today.food_cost_kpw[c], "tolerance": self.today.tolerance[c],
+                 "crackdown": self.today.crackdown[c]}
+            for slot, value in city.budgets(t, self.params, self.record).items():
+                self.monthly[self.month, c, slot] = value
+
+    def daily_phases(self) -> None:
+        """Currency reform, smuggling, crossings, China and detention, guards, markets, record."""
+        self.currency_reform()
+        for person in self.smugglers:
+            person.smuggle()
+        for person in self.crossings.pop(self.day, []):
+            person.cross()
+        for person in self.tracked:
+            person.spend_day_away()
+        self.agents_by_type[Guard].do("serve_day")
+        for c, city in enumerate(self.cities):
+            turnover = city.market_day(self.today.tolerance[c], self.today.trade_cny_day[c],
+                                       self.today.kpw_per_cny[c], self.params)
+            self.daily[self.day, c, S.MARKET_TURNOVER_KPW] = turnover
+            self.daily[self.day, c, S.FIRST_STOCK:S.FIRST_STOCK + 5] = city.counts
+
+    def currency_reform(self) -> None:
+        """The redenomination on its day (``markets.redenominate``): won above the limit partly wiped out."""
+        for c, city in enumerate(self.cities):
+            share = self.today.reform[c]
+            if share <= 0.0:
+                continue
+            old_rate = float(self.env.kpw_per_cny[max(self.day - 1, 0), c])
+            for h in city.households:
+                wiped = h.redenominate(self.params.redenomination_limit_kpw, share)
+                self.record(c, S.CONFISCATED_CNY, wiped / old_rate)
+            city.turnover_month_kpw /= 100.0
+
+    def close_year(self, year: int) -> None:
+        """Gini of the year's household incomes per city; incomes restart at zero."""
+        out = np.full(len(self.cities), np.nan)
+        for c, city in enumerate(self.cities):
+            incomes = [h.income_year_kpw for h in city.households if h.income_year_kpw > 0]
+            if incomes:
+                out[c] = gini(incomes)
+        self.yearly_gini[year] = out
+        if self.day < self.n_days:
+            for h in self.households:
+                h.income_year_kpw = 0.0
+
+    # -------------------------------------------------------------------------------------------- run
+    def run(self) -> RawRecords:
+        """Every day of the scenario; returns the records in the engine's layout."""
+        for _ in range(self.n_days):
+            self.step()
+        self.close_year((self.scenario.start + dt.timedelta(days=self.n_days - 1)).year)
+        n_guards = np.array([len(city.posts) for city in self.cities])
+        return RawRecords(self.scenario.start, self.scenario.cities, self.daily, self.monthly,
+                          np.array(self.month_starts), self.yearly_gini, self.env, n_guards, 0)
