@@ -7,7 +7,7 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint bench install install-test browser clean
+.PHONY: run test lint bench install install-test browser assets clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ $(TSTAMP): pyproject.toml $(STAMP)
 
 install: $(STAMP)
 
-install-test: $(TSTAMP) browser
+install-test: $(TSTAMP) browser assets
 
 # Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium; no browser download).
 browser:
@@ -31,6 +31,10 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
+
+# Solara's front end from the npm registry (the app's page stays blank on a machine without internet otherwise).
+assets: $(STAMP)
+	$(PY) -m nkborder.app.assets
 
 run: $(STAMP)
 	$(VENV)/bin/nkborder run history

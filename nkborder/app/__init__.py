@@ -1,0 +1,15 @@
+"""The web app (Solara): edit a scenario's policy timeline and parameters, run it, compare what-ifs, browse runs.
+
+``nkborder app`` starts it (see :func:`nkborder.app.server.serve`). The modules:
+
+- :mod:`~nkborder.app.state`: scenario editing and validation (events, parameters, uploads), no UI;
+- :mod:`~nkborder.app.jobs`: runs through the experiment layer (Dask) into the DuckDB store, with progress;
+- :mod:`~nkborder.app.storage`: reading the results file (runs, experiments, tables, downloads);
+- :mod:`~nkborder.app.cluster`: the app's long-lived local Dask cluster and its simulated-date reports;
+- :mod:`~nkborder.app.charts` and :mod:`~nkborder.app.citymap`: matplotlib figures;
+- :mod:`~nkborder.app.session`: the page's reactive state and actions (one copy per browser tab);
+- :mod:`~nkborder.app.components`, :mod:`~nkborder.app.panels` and :mod:`~nkborder.app.pages`: the Solara page;
+- :mod:`~nkborder.app.server`: serving it (``nkborder app``); :mod:`~nkborder.app.assets`: its front end.
+
+The model logic stays in the package: the app only calls the public API.
+"""

@@ -1,0 +1,327 @@
+"""Runs started from the page: ensembles and what-if comparisons through the experiment layer, in the background.
+
+A :class:`Job` runs in its own thread. It calls :func:`nkborder.experiments.ensemble` or
+:func:`~nkborder.experiments.compare` on the app's Dask cluster (:mod:`nkborder.app.cluster`); every finished
+run is stored in the DuckDB results file at once, and after each one the job reads the experiment back from the
+file so the page can draw what has arrived. :meth:`Job.snapshot` gives the page runs done, failed and total, the
+simulated dates of the runs in progress, and the latest (partial) result.
+
+If the experiment layer cannot be used (no Dask cluster, or the layer itself fails), the job falls back to
+calling :func:`nkborder.run` in its thread for each run and storing it with :func:`nkborder.store.store_result`,
+and says so in its note. Bad input (an :class:`~nkborder.errors.InputError`) is never retried: it is the
+message shown.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from nkborder.app.state import RunOptions, check_options, error_text, scenario_info
+from nkborder.app.storage import open_experiment, store
+from nkborder.errors import InputError
+from nkborder.scenarios import Scenario, shipped_dir
+
+PARTIAL_EVERY = 1.0  # s: at most one partial read-back of the results file per second
+
+
+@dataclass
+class LocalResult:
+    """What the in-process fallback returns: the same fields as an ``ExperimentResult``."""
+
+    name: str
+    kind: str
+    definition: dict[str, Any]
+    runs: pd.DataFrame
+    summary: pd.DataFrame
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    db: str = ""
+    computed: int = 0
+    reused: int = 0
+    failed: int = 0
+
+    @property
+    def n_runs(self) -> int:
+        """Distinct stored runs in ``runs``."""
+        return int(self.runs["run_id"].nunique()) if len(self.runs) else 0
+
+
+@dataclass
+class Snapshot:
+    """The state of a job as the page shows it."""
+
+    kind: str
+    state: str = "starting"  # starting, running, finished, failed
+    done: int = 0
+    failed: int = 0
+    total: int = 0
+    dates: list[tuple[str, float]] = field(default_factory=list)
+    note: str = ""
+    error: str | None = None
+    result: Any = None
+    version: int = 0  # grows whenever ``result`` changes
+    backend: str = ""
+
+    @property
+    def fraction(self) -> float:
+        """Share of the work done, counting the runs in progress by their simulated days."""
+        if not self.total:
+            return 0.0
+        running = sum(share for _, share in self.dates)
+        return min(1.0, (self.done + self.failed + running) / self.total)
+
+    @property
+    def text(self) -> str:
+        """One line: runs stored, failed, and the simulated dates of the runs in progress."""
+        if self.state == "finished" and self.result is not None:
+            r = self.result
+            failed = f", {r.failed} failed" if r.failed else ""
+            return f"{r.n_runs} runs stored ({r.computed} computed now, {r.reused} reused{failed})"
+        parts = [f"{self.done} of {self.total} runs computed" if self.total else "preparing the runs"]
+        if self.failed:
+            parts.append(f"{self.failed} failed")
+        if self.dates:
+            parts.append("simulating " + ", ".join(d for d, _ in self.dates[:4]))
+        return "; ".join(parts)
+
+
+class Job:
+    """One ensemble (``sides`` = [scenario]) or comparison (``sides`` = [baseline, what-if]) in the background.
+
+    Args:
+        kind: ``ensemble`` or ``compare``.
+        db: the DuckDB results file.
+        sides: the scenario(s) to run.
+        opts: scale, replicate seeds, base seed and years.
+        period: compare only: the years summed in the period summary (``"2020:2025"``; blank = all).
+        backend: ``auto`` (experiment layer on the app's Dask cluster, else in-process), ``dask`` or ``local``.
+    """
+
+    def __init__(self, kind: str, db: str | Path, sides: list[Scenario], opts: RunOptions, period: str = "",
+                 backend: str = "auto") -> None:
+        if kind not in ("ensemble", "compare") or len(sides) != (1 if kind == "ensemble" else 2):
+            raise ValueError(f"bad job: {kind} with {len(sides)} scenarios")
+        self.kind, self.db, self.sides, self.opts = kind, str(db), sides, opts
+        self.period = period.strip()
+        self.backend = backend
+        self.dates = [check_options(opts, sc) for sc in sides]  # InputError at once, before any thread
+        self.name = experiment_name(kind, sides, opts, self.period)
+        self._snap = Snapshot(kind, total=opts.reps * len(sides))
+        self._lock = threading.Lock()
+        self._done = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._last_partial = 0.0
+        self._started = time.monotonic()
+        self._wall_start = time.time()
+
+    # ------------------------------------------------------------------------------------------ control
+    def start(self) -> Job:
+        """Start the job's thread; returns the job."""
+        self._started = time.monotonic()
+        self._wall_start = time.time()
+        self._thread = threading.Thread(target=self._main, name=f"nkborder-app-{self.name}", daemon=True)
+        self._thread.start()
+        return self
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the job ends or ``timeout`` passes; True if it has ended."""
+        return self._done.wait(timeout)
+
+    def snapshot(self) -> Snapshot:
+        """A copy of the job's state, with the simulated dates of the runs in progress."""
+        with self._lock:
+            snap = Snapshot(**self._snap.__dict__)
+        if snap.state == "running" and snap.backend == "dask":
+            from nkborder.app.cluster import get_cluster
+
+            cluster = get_cluster(start=False)
+            snap.dates = cluster.dates(since=self._wall_start) if cluster is not None else []
+        return snap
+
+    def _set(self, **changes: Any) -> None:
+        with self._lock:
+            if "result" in changes:
+                changes["version"] = self._snap.version + 1
+            for key, value in changes.items():
+                setattr(self._snap, key, value)
+
+    # ---------------------------------------------------------------------------------------------- run
+    def _main(self) -> None:
+        try:
+            result = self._run()
+            note = self._snap.note
+            if result.failed:
+                note = (note + " " if note else "") + failure_note(self.db, result)
+            self._set(state="finished", result=result, failed=result.failed, note=note)
+        except InputError as exc:
+            self._set(state="failed", error=error_text(exc))
+        except Exception as exc:  # a failing run: shown in the page, which keeps working
+            self._set(state="failed", error=error_text(exc))
+        finally:
+            self._done.set()
+
+    def _run(self) -> Any:
+        if self.backend != "local":
+            address, why = self._cluster_address()
+            if address is not None:
+                self._set(state="running", backend="dask")
+                try:
+                    return self._run_experiment(address)
+                except InputError:
+                    raise
+                except Exception as exc:
+                    if self.backend == "dask":
+                        raise
+                    why = f"the experiment layer failed ({error_text(exc)})"
+            elif self.backend == "dask":
+                raise RuntimeError(f"no Dask cluster: {why}")
+            self._set(note=f"Ran in-process with nkborder.run: {why}.")
+        self._set(state="running", backend="in-process", done=0, failed=0)
+        return self._run_local()
+
+    def _cluster_address(self) -> tuple[str | None, str]:
+        import os
+
+        from nkborder.experiments.cluster import ENV_SCHEDULER
+
+        if os.environ.get(ENV_SCHEDULER):  # a running scheduler given by the user (no simulated dates then)
+            return os.environ[ENV_SCHEDULER], ""
+        try:
+            from nkborder.app.cluster import get_cluster
+
+            cluster = get_cluster()
+            assert cluster is not None
+            address = cluster.wait()
+        except Exception as exc:
+            return None, f"the Dask cluster could not start ({error_text(exc)})"
+        if address is None:
+            return None, f"the Dask cluster could not start ({cluster.error or 'timed out'})"
+        return address, ""
+
+    def _run_experiment(self, address: str) -> Any:
+        from nkborder import experiments
+
+        o = self.opts
+        (start, end), refs = self.dates[0], [scenario_ref(sc) for sc in self.sides]
+        common = {"seed": o.seed, "scale": o.scale, "start": start, "end": end, "db": self.db, "name": self.name,
+                  "scheduler": address, "progress": self._on_progress}
+        if self.kind == "ensemble":
+            return experiments.ensemble(refs[0], reps=o.reps, **common)
+        return experiments.compare(refs[0], refs[1], reps=o.reps, period=self.period or None, **common)
+
+    def _on_progress(self, done: int, failed: int, total: int) -> None:
+        with self._lock:
+            self._snap.done, self._snap.failed = done, failed
+            self._snap.total = total or self._snap.total
+        now = time.monotonic()
+        if now - self._last_partial >= PARTIAL_EVERY or done + failed == total:
+            self._last_partial = now
+            with contextlib.suppress(Exception):  # a partial view is a nicety; the final read is what counts
+                self._set(result=open_experiment(self.db, self.name))
+
+    # ------------------------------------------------------------------------------------- in-process
+    def _run_local(self) -> LocalResult:
+        import nkborder
+        from nkborder.store import store_result
+
+        o = self.opts
+        specs = [(r, side, sc, dates) for r in range(o.reps)
+                 for side, (sc, dates) in zip("AB", zip(self.sides, self.dates, strict=True), strict=False)]
+        self._set(total=len(specs))
+        frames, failed = [], 0
+        for i, (rep, side, sc, (start, end)) in enumerate(specs):
+            def step(date: dt.date, days: int, n_days: int) -> None:
+                with self._lock:
+                    self._snap.dates = [(date.isoformat(), days / max(n_days, 1))]
+
+            try:
+                res = nkborder.run(sc, seed=replicate_seed(o.seed, rep), scale=o.scale, start=start, end=end,
+                                   daily=False, progress=step)
+            except InputError:
+                raise
+            except Exception as exc:
+                failed += 1
+                self._set(failed=failed, note=(self._snap.note + f" Run {i + 1} failed: {error_text(exc)}."))
+                continue
+            run_id = store_result(self.db, res, experiment=self.name)
+            labels = {"rep": rep} if self.kind == "ensemble" else {"side": side, "scenario": sc.name, "rep": rep}
+            frames.append(res.yearly.assign(run_id=run_id, seed=res.seed, **labels))
+            result = local_result(self.kind, self.name, self.db, self.sides, frames, self.period, failed)
+            self._set(done=len(frames), dates=[], result=result)
+        if not frames:
+            raise RuntimeError("every run failed; see the note above")
+        return local_result(self.kind, self.name, self.db, self.sides, frames, self.period, failed)
+
+
+def replicate_seed(seed: int, rep: int) -> int:
+    """The seed of replicate ``rep``: the experiment layer's derivation (so both paths give the same runs)."""
+    try:
+        from nkborder.experiments.spec import derive_seed
+    except ImportError:
+        return seed + rep
+    return derive_seed(seed, rep)
+
+
+def local_result(kind: str, name: str, db: str, sides: list[Scenario], frames: list[pd.DataFrame], period: str,
+                 failed: int) -> LocalResult:
+    """The in-process runs summarised like the experiment layer does (bands; paired differences for compare)."""
+    from nkborder.analysis.bands import bands
+    from nkborder.analysis.differences import paired_differences, period_summary
+
+    runs = pd.concat(frames, ignore_index=True)
+    front = [c for c in ("run_id", "seed", "side", "scenario", "rep") if c in runs.columns]
+    runs = runs[[*front, *[c for c in runs.columns if c not in front]]]
+    definition = {"kind": kind, "scenarios": [scenario_info(sc) for sc in sides], "backend": "in-process"}
+    if kind == "ensemble":
+        return LocalResult(name, kind, definition, runs, bands(runs, by=("year", "city")), {}, db,
+                           computed=len(frames), failed=failed)
+    diffs = paired_differences(runs)
+    years = sorted(set(runs["year"]))
+    y0, y1 = (int(p) for p in period.split(":")) if ":" in period else (years[0], years[-1])
+    outputs = ["arrivals_south_korea_full", "crossings_succeeded_full", "crossings_attempted_full",
+               "arrests_at_border_full"]
+    tables = {"bands": bands(runs, by=("side", "year", "city")), "differences": diffs,
+              "period": period_summary(runs, (y0, y1), outputs)}
+    return LocalResult(name, kind, definition, runs, bands(diffs, by=("year", "city")), tables, db,
+                       computed=len(frames), failed=failed)
+
+
+def scenario_ref(sc: Scenario) -> str | Scenario:
+    """A shipped, unedited scenario by name (so the experiment records ``history``), else the object."""
+    path = Path(sc.path) if sc.path else None
+    if path is not None and path.parent == shipped_dir() and path.stem == sc.name:
+        return sc.name
+    return sc
+
+
+def experiment_name(kind: str, sides: list[Scenario], opts: RunOptions, period: str = "") -> str:
+    """``app-KIND-SCENARIOS-HASH``: the same scenarios and options give the same name, so a repeated click
+    reuses the stored runs instead of computing them again."""
+    ref = [sc.name if isinstance(scenario_ref(sc), str) else f"{sc.path}|{sc.name}" for sc in sides]
+    payload = {"kind": kind, "ref": ref, "content": [sc.content_hash() for sc in sides], "opts": opts.__dict__,
+               "period": period}
+    digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:8]
+    slug = "-vs-".join(sc.name for sc in sides)
+    slug = "".join(ch if ch.isalnum() or ch in "._-" else "-" for ch in slug)[:60]
+    return f"app-{kind}-{slug}-{digest}"
+
+
+def failure_note(db: str, result: Any) -> str:
+    """Why runs of an experiment failed (their stored messages), in one line."""
+    try:
+        with store(db) as s:
+            runs = s.runs(experiment=result.name, status="failed")
+        messages = sorted(set(runs["message"].astype(str)))[:3]
+    except Exception:
+        messages = []
+    text = f"{result.failed} run(s) failed"
+    return text + (": " + "; ".join(messages) if messages else ".")

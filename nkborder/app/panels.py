@@ -1,0 +1,296 @@
+"""Solara components of the results side: indicator charts, the what-if comparison, the city map, stored runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import solara
+
+from nkborder.app import charts, citymap, session, state, storage
+from nkborder.app.components import PngDownload
+
+NOTE = ("Schematic, not geography. The number of river sectors, the guards per sector, fences, the buffer zone and "
+        "the closure come from the model and the scenario; districts are boxes (the model has none), shaded by the "
+        "city's mean discontent. The engine records crossings, arrests and smuggling per city and month only and "
+        "picks each crossing's sector at random, so the app splits the month's count over the sectors: 'draw' "
+        "splits it at random as the engine does, 'expected' evenly.")
+
+
+def _key(result: Any) -> tuple:
+    """What identifies a drawn result: its name and how many runs and rows it has (grows as runs arrive)."""
+    if result is None:
+        return (None,)
+    return (result.name, result.n_runs, len(result.runs), len(result.summary))
+
+
+@solara.component
+def TableDownloads(df: pd.DataFrame, stem: str, what: str) -> None:
+    """CSV and Parquet download buttons for one table."""
+    # the same callables while the table is the same object: a new one would cancel a download in progress
+    csv, parquet = solara.use_memo(
+        lambda: (lambda: storage.to_bytes(df, "csv"), lambda: storage.to_bytes(df, "parquet")), [id(df)])
+    with solara.Row(style={"align-items": "center", "flex-wrap": "nowrap", "gap": "4px"}):
+        solara.FileDownload(csv, filename=f"{stem}.csv", label=f"{what} CSV", mime_type="text/csv")
+        solara.FileDownload(parquet, filename=f"{stem}.parquet", label=f"{what} Parquet")
+
+
+@solara.component
+def IndicatorPicker(value: list[str], on_value: Any) -> None:
+    """Which indicators to draw, and whether to add the observed arrivals."""
+    solara.SelectMultiple("indicators", values=value, all_values=list(charts.INDICATORS), on_value=on_value,
+                          dense=True)
+
+
+@solara.component
+def ResultsPanel() -> None:
+    """Bands of the indicators per city for the latest ensemble (updating as its runs arrive)."""
+    result = session.ensemble_result.value
+    if result is None:
+        solara.Info("No results yet: press 'Run scenario' in the side bar (a small scale such as 0.02 and a few "
+                    "years run in seconds), or open a stored experiment under 'Stored runs'.")
+        return
+    EnsembleView(result)
+
+
+@solara.component
+def EnsembleView(result: Any) -> None:
+    """The figure and downloads of one ensemble."""
+    chosen, set_chosen = solara.use_state(list(charts.DEFAULT_INDICATORS))
+    observed, set_observed = solara.use_state(True)
+    deps = [*_key(result), tuple(chosen), observed]
+    fig = solara.use_memo(lambda: charts.ensemble_figure(result, chosen, observed), deps)
+    backend = " (in-process fallback)" if result.definition.get("backend") == "in-process" else ""
+    solara.Text(f"{result.name}: {result.n_runs} run(s) of {result.definition['scenarios'][0]['name']} stored in "
+                f"{result.db or session.db()}{backend}.", style={"font-size": "13px"})
+    with solara.Row(style={"align-items": "center"}):
+        with solara.Column(style={"flex": "1 1 auto"}):
+            IndicatorPicker(chosen, set_chosen)
+        solara.Checkbox(label="observed arrivals (national)", value=observed, on_value=set_observed)
+    with solara.Div(classes=["nk-results-figure"]):
+        solara.FigureMatplotlib(fig, dependencies=deps, format="png")
+    with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
+        PngDownload(fig, f"{result.name}.png", "figure PNG")
+        TableDownloads(result.summary, f"{result.name}-bands", "bands")
+        TableDownloads(result.runs, f"{result.name}-runs", "runs (yearly)")
+
+
+@solara.component
+def ComparePanel() -> None:
+    """A what-if against its baseline: levels side by side, the paired difference with its band."""
+    sc = session.scenario.value
+    current = f"current: {sc.name}"
+    choices = [current, *state.shipped_names()]
+    a, set_a = solara.use_state("history")
+    b, set_b = solara.use_state("no-closure")
+    period, set_period = solara.use_state("")
+
+    def scenario_for(choice: str) -> Any:
+        return session.scenario.value if choice.startswith("current: ") else state.load_shipped(choice)
+
+    def run() -> None:
+        try:
+            sides = [scenario_for(a if a in choices else current), scenario_for(b if b in choices else current)]
+        except Exception as exc:
+            session.notify("error", state.error_text(exc))
+            return
+        session.start("compare", sides, period)
+
+    with solara.Card("Compare a what-if (B) against a baseline (A)", margin=0):
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+            solara.Select(label="baseline A", value=a if a in choices else current, values=choices, on_value=set_a)
+            solara.Select(label="what-if B", value=b if b in choices else current, values=choices, on_value=set_b)
+            solara.InputText("period summed, e.g. 2020:2025 (blank: all years)", value=period,
+                             on_value=set_period)
+            solara.Button("Run comparison", color="primary", icon_name="mdi-compare", disabled=session.running(),
+                          on_click=run)
+        solara.Text("Both sides use the same seeds, scale and years (side bar); the difference B - A is taken run "
+                    "by run, so it shows the effect of the scenarios' differences alone.",
+                    style={"font-size": "12px", "color": "#555"})
+    result = session.compare_result.value
+    if result is None:
+        solara.Info("No comparison yet. Try baseline 'history' against what-if 'no-closure'.")
+        return
+    CompareView(result)
+
+
+@solara.component
+def CompareView(result: Any) -> None:
+    """Levels and difference figures, the period summary and downloads of one comparison."""
+    chosen, set_chosen = solara.use_state(list(charts.DEFAULT_INDICATORS[:4] + charts.DEFAULT_INDICATORS[-1:]))
+    IndicatorPicker(chosen, set_chosen)
+    deps = [*_key(result), tuple(chosen)]
+    figs = solara.use_memo(lambda: charts.compare_figures(result, chosen), deps)
+    names = [s["name"] for s in result.definition["scenarios"]]
+    solara.Text(f"{result.name}: A = {names[0]}, B = {names[1]}; {result.n_runs} run(s) stored.",
+                style={"font-size": "13px"})
+    with solara.Columns([1, 1]):
+        with solara.Div(classes=["nk-compare-levels"]):
+            solara.FigureMatplotlib(figs[0], dependencies=deps, format="png")
+        with solara.Div(classes=["nk-compare-difference"]):
+            solara.FigureMatplotlib(figs[1], dependencies=deps, format="png")
+    period_table = result.tables.get("period")
+    with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
+        PngDownload(figs[0], f"{result.name}-levels.png", "levels PNG")
+        PngDownload(figs[1], f"{result.name}-difference.png", "difference PNG")
+        TableDownloads(result.summary, f"{result.name}-difference-bands", "difference bands")
+        if period_table is not None and len(period_table):
+            TableDownloads(period_table, f"{result.name}-period", "period summary")
+    if period_table is not None and len(period_table):
+        shown = period_table.copy()
+        for col in ("a_mean", "b_mean", "mean", "median", "p5", "p95"):
+            if col in shown:
+                shown[col] = shown[col].round(1)
+        solara.Text("Change of the totals over the period (B - A; mean, median and 5-95 % of the paired "
+                    "differences; share_positive = share of seeds where B > A)", style={"font-size": "13px"})
+        solara.DataFrame(shown, items_per_page=12, scrollable=True)
+
+
+@solara.component
+def MapPanel() -> None:
+    """The schematic map of a city with per-sector colour over time (slider)."""
+    ens, cmp_ = session.ensemble_result.value, session.compare_result.value
+    sources = {}
+    if ens is not None:
+        sources[f"run: {ens.definition['scenarios'][0]['name']}"] = (ens, 0)
+    if cmp_ is not None:
+        for i, s in enumerate(cmp_.definition["scenarios"][:2]):
+            sources[f"what-if {'AB'[i]}: {s['name']}"] = (cmp_, i)
+    if not sources:
+        solara.Info("Run a scenario (or a comparison) first: the map shows its monthly results.")
+        return
+    MapView(sources)
+
+
+@solara.component
+def MapView(sources: dict[str, tuple[Any, int]]) -> None:
+    """Pickers, month slider and the map of one result."""
+    source, set_source = solara.use_state(next(iter(sources)))
+    source = source if source in sources else next(iter(sources))
+    result, side = sources[source]
+    info = result.definition["scenarios"][side]
+    city, set_city = solara.use_state(info["cities"][0])
+    city = city if city in info["cities"] else info["cities"][0]
+    metric, set_metric = solara.use_state("crossings_attempted")
+    mode, set_mode = solara.use_state("draw")
+    month, set_month = solara.use_state(-1)
+
+    def load() -> tuple[Any, pd.DataFrame]:
+        runs = result.runs if "side" not in result.runs else result.runs.loc[result.runs["side"] == "AB"[side]]
+        ids = list(dict.fromkeys(runs["run_id"])) if len(runs) else []
+        return session.scenario_of(result, side), storage.when(lambda: storage.monthly_mean(session.db(), ids),
+                                                            pd.DataFrame())
+
+    sc, monthly = solara.use_memo(load, [*_key(result), side])
+    months = sorted(pd.to_datetime(monthly["date"]).unique()) if not monthly.empty else []
+    k = len(months) - 1 if month < 0 or month >= len(months) else month
+    deps = [*_key(result), side, city, metric, mode, k]
+
+    def draw() -> Any:
+        if sc is None or not months:
+            return None
+        return citymap.city_figure(sc, sc.parameters(), monthly, city, metric, k, mode)
+
+    fig = solara.use_memo(draw, deps)
+    if fig is None:
+        solara.Info("No monthly results of this run yet.")
+        return
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.Select(label="results", value=source, values=list(sources), on_value=set_source)
+        solara.ToggleButtonsSingle(value=city, values=info["cities"], on_value=set_city)
+        solara.Select(label="colour sectors by", value=metric, values=list(citymap.METRICS), on_value=set_metric)
+        solara.ToggleButtonsSingle(value=mode, values=["draw", "expected"], on_value=set_mode)
+    solara.SliderInt(f"month: {pd.Timestamp(months[k]):%Y-%m}", value=k, min=0, max=len(months) - 1,
+                     on_value=set_month)
+    PngDownload(fig, f"map-{city}-{pd.Timestamp(months[k]):%Y-%m}.png", "map PNG")
+    with solara.Div(classes=["nk-map"]):
+        solara.FigureMatplotlib(fig, dependencies=deps, format="png")
+    solara.Text(NOTE, style={"font-size": "12px", "color": "#555"})
+
+
+@solara.component
+def StoredPanel() -> None:
+    """Experiments and runs of the results file; open, download."""
+    version = session.stored_version.value
+    refresh, set_refresh = solara.use_state(0)
+    db = session.db()
+    experiments = solara.use_memo(lambda: storage.when(lambda: storage.stored_experiments(db), None),
+                                  [version, refresh])
+    runs = solara.use_memo(lambda: storage.when(lambda: storage.stored_runs(db), None), [version, refresh])
+    solara.Text(f"Results file: {db}")
+    solara.Button("refresh", icon_name="mdi-refresh", on_click=lambda: set_refresh(refresh + 1), text=True)
+    if experiments is None or runs is None:
+        solara.Error(f"Cannot read {db} (another program may hold it open for writing); press refresh later.")
+        return
+    ExperimentsCard(experiments)
+    RunsCard(runs)
+
+
+@solara.component
+def ExperimentsCard(experiments: pd.DataFrame) -> None:
+    """The stored experiments: pick one to open or download."""
+    names = list(experiments["name"])
+    chosen, set_chosen = solara.use_state(names[0] if names else None)
+    chosen = chosen if chosen in names else (names[0] if names else None)
+    with solara.Card(f"Experiments ({len(experiments)})", margin=0):
+        if chosen is not None:
+            with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+                solara.Select(label="experiment", value=chosen, values=names, on_value=set_chosen)
+                solara.Button("Open", color="primary", on_click=lambda: session.open_stored(chosen))
+            ExperimentDownloads(chosen)
+        solara.DataFrame(_readable(experiments), items_per_page=8, scrollable=True)
+
+
+@solara.component
+def RunsCard(runs: pd.DataFrame) -> None:
+    """The stored runs: pick one to download its yearly or monthly table."""
+    ids = list(runs["run_id"])
+    run_id, set_run_id = solara.use_state(ids[0] if ids else None)
+    run_id = run_id if run_id in ids else (ids[0] if ids else None)
+    freq, set_freq = solara.use_state("yearly")
+    with solara.Card(f"Runs ({len(runs)})", margin=0):
+        if run_id is not None:
+            with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+                solara.Select(label="run", value=run_id, values=ids, on_value=set_run_id)
+                solara.ToggleButtonsSingle(value=freq, values=["yearly", "monthly"], on_value=set_freq)
+            RunDownloads(run_id, freq)
+        shown = runs[[c for c in ("run_id", "experiment", "scenario_name", "seed", "scale", "start_date",
+                                  "end_date", "status", "message", "wall_seconds", "finished_at") if c in runs]]
+        solara.DataFrame(_readable(shown), items_per_page=10, scrollable=True)
+
+
+def _readable(df: pd.DataFrame) -> pd.DataFrame:
+    """Dates as days, timestamps to the second, seconds rounded: a table that fits the page."""
+    out = df.copy()
+    for col in out.columns:
+        if col.endswith("_date"):
+            out[col] = pd.to_datetime(out[col]).dt.strftime("%Y-%m-%d")
+        elif col.endswith("_at"):
+            out[col] = pd.to_datetime(out[col]).dt.strftime("%Y-%m-%d %H:%M:%S")
+        elif col == "wall_seconds":
+            out[col] = out[col].round(1)
+    return out
+
+
+@solara.component
+def ExperimentDownloads(name: str) -> None:
+    """Downloads of a stored experiment's tables (runs, bands, and the kind's own tables)."""
+    result = solara.use_memo(lambda: storage.when(lambda: storage.open_experiment(session.db(), name), None), [name])
+    if result is None:
+        return
+    TableDownloads(result.runs, f"{name}-runs", "runs")
+    TableDownloads(result.summary, f"{name}-summary", "summary")
+    for key, table in result.tables.items():
+        if isinstance(table, pd.DataFrame) and len(table):
+            TableDownloads(table, f"{name}-{key}", key)
+
+
+@solara.component
+def RunDownloads(run_id: str, freq: str) -> None:
+    """Downloads of one stored run's table, and a preview."""
+    table = solara.use_memo(lambda: storage.when(lambda: storage.run_table(session.db(), run_id, freq), None),
+                            [run_id, freq])
+    if table is None:
+        solara.Warning(f"Run {run_id} has no {freq} table (it failed or was interrupted).")
+        return
+    TableDownloads(table, f"{run_id}_{freq}", f"run {run_id} {freq}")

@@ -1,0 +1,267 @@
+"""The page's reactive state (one copy per browser tab) and the actions that change it.
+
+Every action catches bad input and failures and turns them into a message in the page: the app keeps
+working and nothing stored is touched.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import solara
+
+from nkborder.app import jobs, state, storage
+from nkborder.app.state import EventForm, RunOptions
+from nkborder.scenarios import Scenario
+
+DB_ENV = "NKBORDER_APP_DB"
+BACKEND_ENV = "NKBORDER_APP_BACKEND"
+TABS = ("Scenario", "Results", "What-if", "City map", "Stored runs")
+
+
+def db() -> str:
+    """The results file of this server (``nkborder app --db``)."""
+    return os.environ.get(DB_ENV, "nkborder.duckdb")
+
+
+def backend() -> str:
+    """``auto`` (experiment layer on Dask, else in-process), ``dask`` or ``local``."""
+    return os.environ.get(BACKEND_ENV, "auto")
+
+
+_HISTORY = state.load_shipped("history")
+
+scenario: solara.Reactive[Scenario] = solara.reactive(_HISTORY)  # what the page edits and runs
+base: solara.Reactive[Scenario] = solara.reactive(_HISTORY)  # as loaded, before edits
+options: solara.Reactive[RunOptions] = solara.reactive(RunOptions())
+form: solara.Reactive[EventForm] = solara.reactive(EventForm())
+editing: solara.Reactive[str | None] = solara.reactive(None)  # id of the event loaded into the form
+messages: solara.Reactive[list[dict[str, Any]]] = solara.reactive([])
+tab: solara.Reactive[int] = solara.reactive(0)
+snapshot: solara.Reactive[jobs.Snapshot | None] = solara.reactive(None)
+ensemble_result: solara.Reactive[Any] = solara.reactive(None)
+compare_result: solara.Reactive[Any] = solara.reactive(None)
+scenarios_run: solara.Reactive[dict[str, Scenario]] = solara.reactive({})  # by name, for the map
+stored_version: solara.Reactive[int] = solara.reactive(0)  # bump to re-read the results file
+
+_ids = itertools.count(1)
+
+
+# ------------------------------------------------------------------------------------------------ messages
+def notify(kind: str, text: str) -> None:
+    """Show a message: kind ``error``, ``warning``, ``info`` or ``success`` (the page shows every error and the
+    latest other message; at most 5 errors are kept)."""
+    new = {"id": next(_ids), "kind": kind, "text": text}
+    errors = [m for m in messages.value if m["kind"] == "error"]
+    messages.value = [*(errors[-4:] if kind == "error" else errors[-5:]), new]
+
+
+def dismiss(message_id: int) -> None:
+    """Remove one message."""
+    messages.value = [m for m in messages.value if m["id"] != message_id]
+
+
+def guarded(action: Callable[[], Any], success: str | None = None) -> bool:
+    """Run ``action``; on bad input or failure show the message and return False."""
+    try:
+        action()
+    except Exception as exc:
+        notify("error", state.error_text(exc))
+        return False
+    if success:
+        notify("success", success)
+    return True
+
+
+# ----------------------------------------------------------------------------------------------- scenarios
+def _use(sc: Scenario, label: str) -> None:
+    scenario.value = sc
+    base.value = sc
+    editing.value = None
+    form.value = EventForm(start=sc.start.isoformat())
+    notify("info", f"Loaded scenario {sc.name!r} ({label}): {len(sc.events)} events, "
+                   f"{', '.join(sc.cities)}, {sc.start} to {sc.end}.")
+
+
+def load_shipped(name: str) -> None:
+    """Load a shipped scenario."""
+    guarded(lambda: _use(state.load_shipped(name), "shipped"))
+
+
+def load_upload(filename: str, data: bytes) -> None:
+    """Load an uploaded scenario file (validated like ``nkborder check``)."""
+    guarded(lambda: _use(state.load_upload(filename, data), f"uploaded file {filename}"))
+
+
+def set_form(**changes: Any) -> None:
+    """Change fields of the event form."""
+    form.value = replace(form.value, **changes)
+
+
+def set_form_kind(kind: str) -> None:
+    """Change the kind in the event form (clears the intensity: each kind has its own range)."""
+    form.value = form.value.with_kind(kind)
+
+
+def edit_event(event_id: str) -> None:
+    """Load an event into the form."""
+    for e in scenario.value.events:
+        if e.id == event_id:
+            form.value = EventForm.of(e)
+            editing.value = event_id
+            return
+
+
+def clear_form() -> None:
+    """Empty the event form (stop editing)."""
+    editing.value = None
+    form.value = EventForm(start=scenario.value.start.isoformat())
+
+
+def add_event() -> None:
+    """Add the form's event to the scenario."""
+    def act() -> None:
+        scenario.value = state.add_event(scenario.value, form.value)
+    if guarded(act, f"Added event {form.value.id.strip()!r}."):
+        clear_form()
+
+
+def save_event() -> None:
+    """Replace the event being edited by the form's event."""
+    old = editing.value
+    if old is None:
+        add_event()
+        return
+
+    def act() -> None:
+        scenario.value = state.update_event(scenario.value, old, form.value)
+    if guarded(act, f"Changed event {old!r}."):
+        clear_form()
+
+
+def remove_event(event_id: str) -> None:
+    """Remove an event from the scenario."""
+    def act() -> None:
+        scenario.value = state.remove_event(scenario.value, event_id)
+    if guarded(act, f"Removed event {event_id!r}.") and editing.value == event_id:
+        clear_form()
+
+
+def set_param(name: str, value: float) -> None:
+    """Set a parameter of the scenario."""
+    def act() -> None:
+        scenario.value = state.set_param(scenario.value, name, value)
+    guarded(act)
+
+
+def reset_param(name: str) -> None:
+    """Put a parameter back to its value in the loaded scenario."""
+    def act() -> None:
+        scenario.value = state.reset_param(scenario.value, name, base.value)
+    guarded(act)
+
+
+def revert_scenario() -> None:
+    """Drop every edit."""
+    scenario.value = base.value
+    clear_form()
+
+
+def set_options(**changes: Any) -> None:
+    """Change the run options."""
+    options.value = replace(options.value, **changes)
+
+
+# -------------------------------------------------------------------------------------------------- runs
+def running() -> bool:
+    """Whether a job of this page is running."""
+    snap = snapshot.value
+    return snap is not None and snap.state in ("starting", "running")
+
+
+@solara.lab.task
+def watch(job: jobs.Job) -> None:
+    """Start ``job`` and mirror its progress and (partial) results into the page until it ends."""
+    job.start()
+    seen = -1
+    while True:
+        ended = job.wait(0.4)
+        snap = job.snapshot()
+        snapshot.value = snap
+        if snap.result is not None and snap.version != seen:
+            seen = snap.version
+            if job.kind == "ensemble":
+                ensemble_result.value = snap.result
+            else:
+                compare_result.value = snap.result
+        if ended:
+            break
+    stored_version.value += 1
+    if snap.state == "failed":
+        notify("error", f"The run failed: {snap.error}")
+        return
+    if snap.note:
+        notify("warning", snap.note)
+    notify("success", f"{snap.result.n_runs} runs of experiment {job.name} are in {db()} "
+                      f"({snap.result.computed} computed now, {snap.result.reused} reused).")
+
+
+def start(kind: str, sides: list[Scenario], period: str = "") -> None:
+    """Check the options and start an ensemble or a comparison."""
+    if running():
+        notify("warning", "A run is in progress: wait for it to finish.")
+        return
+    try:
+        job = jobs.Job(kind, db(), sides, options.value, period=period, backend=backend())
+    except Exception as exc:
+        notify("error", state.error_text(exc))
+        return
+    scenarios_run.value = {**scenarios_run.value, **{sc.name: sc for sc in sides}}
+    snapshot.value = jobs.Snapshot(kind, total=options.value.reps * len(sides))
+    tab.value = TABS.index("Results" if kind == "ensemble" else "What-if")
+    watch(job)
+
+
+def open_stored(name: str) -> None:
+    """Show a stored experiment in the Results (ensemble) or What-if (compare) tab."""
+    try:
+        result = storage.open_experiment(db(), name)
+    except Exception as exc:
+        notify("error", state.error_text(exc))
+        return
+    if result.kind == "ensemble":
+        ensemble_result.value = result
+        tab.value = TABS.index("Results")
+    elif result.kind == "compare":
+        compare_result.value = result
+        tab.value = TABS.index("What-if")
+    else:
+        notify("info", f"{name} is a {result.kind}: the page draws ensembles and comparisons; download its "
+                       "tables below or draw it with `nkborder plot`.")
+        return
+    notify("info", f"Opened experiment {name} ({result.n_runs} runs).")
+
+
+def scenario_of(result: Any, side: int = 0) -> Scenario | None:
+    """The scenario a result ran (from this session, else rebuilt from the text stored with its runs)."""
+    info = result.definition["scenarios"][side]
+    known = scenarios_run.value.get(info["name"])
+    if known is not None:
+        return known
+    runs = result.runs
+    if "side" in runs:
+        runs = runs.loc[runs["side"] == "AB"[side]]
+    if runs.empty:
+        return None
+    run_id = str(runs["run_id"].iloc[0])
+    try:
+        with storage.store(db()) as s:
+            rec = s.run(run_id)
+        sc = state.load_text(rec.scenario_text, f"stored run {run_id}", info["name"])
+        return sc.model_copy(update={"name": info["name"]}).with_dates(rec.start_date, rec.end_date)
+    except Exception:
+        return None

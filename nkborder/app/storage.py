@@ -1,0 +1,100 @@
+"""The results file as the page reads it: stored runs and experiments, tables, downloads.
+
+The app opens the DuckDB file read-write, like the experiment layer, only for the moment it reads, so the two can
+share it inside this process; a file held open for writing by another program gives a clear message instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from nkborder.errors import InputError
+
+
+@contextlib.contextmanager
+def store(db: str | Path) -> Iterator[Any]:
+    """The results store (read-write, like the experiment layer, so both can be open in this process)."""
+    from nkborder.store import ResultsStore, StoreError
+
+    try:
+        s = ResultsStore(db)
+    except StoreError as exc:
+        raise InputError(str(db), "results file", exc.problem, exc.allowed) from None
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+def open_experiment(db: str | Path, name: str) -> Any:
+    """A stored experiment (definition, runs, bands) as the experiment layer reads it."""
+    from nkborder.experiments.core import load
+
+    with store(db) as s:
+        result = load(s, name)
+    result.db = str(db)
+    return result
+
+
+def stored_runs(db: str | Path) -> pd.DataFrame:
+    """The runs of the results file, newest first, without the long text columns."""
+    if not Path(db).exists():
+        return pd.DataFrame(columns=["run_id", "experiment", "scenario_name", "seed", "scale", "status"])
+    with store(db) as s:
+        runs = s.runs()
+    return runs.drop(columns=[c for c in ("scenario_text", "params_json") if c in runs.columns])
+
+
+def stored_experiments(db: str | Path) -> pd.DataFrame:
+    """The experiments of the results file (name, kind, n_runs, status, created_at, updated_at)."""
+    if not Path(db).exists():
+        return pd.DataFrame(columns=["name", "kind", "n_runs", "status", "created_at", "updated_at"])
+    from nkborder.experiments import registry
+
+    with store(db) as s:
+        return registry.experiments(s)
+
+
+def run_table(db: str | Path, run_id: str, freq: str = "yearly") -> pd.DataFrame:
+    """The ``freq`` table of one stored run."""
+    with store(db) as s:
+        return s.table(run_id, freq)
+
+
+def monthly_mean(db: str | Path, run_ids: list[str]) -> pd.DataFrame:
+    """The monthly tables of ``run_ids`` averaged over the runs, one row per month and city."""
+    if not run_ids:
+        return pd.DataFrame()
+    with store(db) as s:
+        tables = s.tables(list(run_ids), "monthly")
+    if tables.empty:
+        return tables
+    numeric = [c for c in tables.columns if c not in ("run_id", "date", "city")
+               and pd.api.types.is_numeric_dtype(tables[c])]
+    return tables.groupby(["date", "city"], sort=True)[numeric].mean().reset_index()
+
+
+def to_bytes(df: pd.DataFrame, fmt: str) -> bytes:
+    """A table as CSV or Parquet bytes, for a download."""
+    import io
+
+    if fmt == "csv":
+        return df.to_csv(index=False).encode("utf-8")
+    if fmt == "parquet":
+        buf = io.BytesIO()
+        df.to_parquet(buf, index=False)
+        return buf.getvalue()
+    raise InputError("download", "format", f"unknown format {fmt!r}", "csv, parquet")
+
+
+def when(f: Callable[[], Any], default: Any) -> Any:
+    """``f()``, or ``default`` if it raises (for optional read-outs in the page)."""
+    try:
+        return f()
+    except Exception:
+        return default

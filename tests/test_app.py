@@ -1,0 +1,342 @@
+"""The web app's logic without a browser: scenario editing, validation messages, uploads, run options, jobs,
+figures, the front-end assets list and the ``app`` command."""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import subprocess
+import sys
+from dataclasses import replace
+
+import pandas as pd
+import pytest
+
+from nkborder.app import state
+from nkborder.app.state import EventForm, RunOptions
+from nkborder.errors import InputError
+from nkborder.scenarios import load_scenario
+
+
+@pytest.fixture(scope="module")
+def history():
+    return load_scenario("history")
+
+
+def _message(fn, *args) -> str:
+    with pytest.raises(InputError) as info:
+        fn(*args)
+    return str(info.value)
+
+
+# ------------------------------------------------------------------------------------------------ scenarios
+def test_toml_round_trip_keeps_the_content(history) -> None:
+    again = state.revalidate(history)
+    assert again.content_hash() == history.content_hash()
+    assert again.path == state.EDITOR
+    assert "[[events]]" in again.text and "base" not in again.text.split("\n", 2)[1]
+
+
+def test_shipped_names_start_with_history() -> None:
+    names = state.shipped_names()
+    assert names[0] == "history" and "no-closure" in names
+
+
+def test_unknown_shipped_scenario_names_the_choices() -> None:
+    text = _message(state.load_shipped, "nope")
+    assert "no shipped scenario" in text and "history" in text
+
+
+# --------------------------------------------------------------------------------------------------- events
+def test_add_change_remove_event(history) -> None:
+    form = EventForm(id="crackdown-2016", kind="crackdown", start="2016-03-01", end="2016-12-31", place="Hyesan",
+                     intensity="0.7", note="test")
+    added = state.add_event(history, form)
+    assert added.name == "history-edited" and len(added.events) == len(history.events) + 1
+    event = next(e for e in added.events if e.id == "crackdown-2016")
+    assert event.place == "Hyesan" and event.level == 0.7 and event.end == dt.date(2016, 12, 31)
+    assert "crackdown-2016" in added.text  # the stored text describes what ran
+    changed = state.update_event(added, "crackdown-2016",
+                                 replace(EventForm.of(event), intensity="0.2", id="crackdown-2016b"))
+    ids = {e.id for e in changed.events}
+    assert "crackdown-2016b" in ids and "crackdown-2016" not in ids
+    removed = state.remove_event(changed, "crackdown-2016b")
+    assert removed.events == history.events and removed.params == history.params
+    assert removed.name == "history-edited"
+
+
+def test_blank_intensity_takes_the_kind_default(history) -> None:
+    sc = state.add_event(history, EventForm(id="p", kind="punishment", start="2018-01-01"))
+    assert next(e for e in sc.events if e.id == "p").level == 2.0
+
+
+@pytest.mark.parametrize(("form", "expected"), [
+    (EventForm(id="", kind="crackdown", start="2015-01-01"), "no id given"),
+    (EventForm(id="x", kind="crackdown", start="2015-13-01"), "not a date: '2015-13-01'"),
+    (EventForm(id="x", kind="crackdown", start=""), "no start date given"),
+    (EventForm(id="x", kind="crackdown", start="2015-01-01", end="2014-01-01"), "is before start"),
+    (EventForm(id="x", kind="punishment", start="2015-01-01", intensity="20"), "out of range for punishment"),
+    (EventForm(id="x", kind="crackdown", start="2015-01-01", intensity="lots"), "not a number"),
+    (EventForm(id="x", kind="nope", start="2015-01-01"), "unknown kind 'nope'"),
+    (EventForm(id="x", kind="crackdown", start="2015-01-01", place="Pyongyang"), "unknown place"),
+    (EventForm(id="x", kind="crackdown", start="2045-01-01"), "outside the run"),
+    (EventForm(id="famine", kind="famine", start="2000-01-01"), "exists already"),
+])
+def test_bad_events_are_refused_with_a_clear_message(history, form, expected) -> None:
+    text = _message(state.add_event, history, form)
+    assert expected in text
+    assert text.startswith(state.EDITOR)
+    assert "allowed" in text or "is before" in text or "outside" in text
+
+
+def test_event_for_a_city_outside_the_scenario(history) -> None:
+    hyesan = load_scenario("hyesan-2020")
+    text = _message(state.add_event, hyesan, EventForm(id="x", kind="crackdown", start="2016-01-01",
+                                                       place="Hoeryong"))
+    assert "is not in this scenario" in text
+    assert state.places_for(hyesan) == ["national", "border", "Hyesan"]
+
+
+def test_editing_or_removing_an_unknown_event(history) -> None:
+    assert "no event 'ghost'" in _message(state.remove_event, history, "ghost")
+    assert "no event 'ghost'" in _message(state.update_event, history, "ghost", EventForm(id="g", start="2000-01-01"))
+
+
+def test_form_of_an_event_and_kind_change(history) -> None:
+    e = next(e for e in history.events if e.id == "fences")
+    form = EventForm.of(e)
+    assert form.ramp and form.end == "2023-12-31" and form.place == "border"
+    assert form.with_kind("punishment").intensity == ""
+    assert "Intensity 0 to 15 (default 2)" in state.kind_help("punishment")
+
+
+def test_events_table(history) -> None:
+    table = state.events_table(history)
+    assert len(table) == len(history.events)
+    assert list(table["start"]) == sorted(table["start"])
+
+
+# ----------------------------------------------------------------------------------------------- parameters
+def test_set_and_reset_parameter(history) -> None:
+    sc = state.set_param(history, "detect_base", 0.5)
+    assert sc.params["detect_base"] == 0.5 and sc.parameters().detect_base == 0.5
+    assert state.changed_params(sc, history) == {"detect_base": (0.35, 0.5)}
+    back = state.reset_param(sc, "detect_base", history)
+    assert "detect_base" not in back.params and not state.changed_params(back, history)
+
+
+def test_parameter_out_of_range_or_unknown(history) -> None:
+    text = _message(state.set_param, history, "detect_base", 5.0)
+    assert "detect_base" in text and "0.05 to 0.9" in text
+    assert "unknown parameter" in _message(state.set_param, history, "no_such_thing", 1.0)
+
+
+def test_integer_parameter_is_rounded(history) -> None:
+    assert state.set_param(history, "inminban_households", 31.4).params["inminban_households"] == 31.0
+
+
+def test_slider_steps_and_search() -> None:
+    assert state.slider_step(0.05, 0.9, False) == 0.005
+    assert state.slider_step(20, 40, True) == 1.0
+    assert state.slider_step(100, 2000, False) == 10
+    assert "detect_base" in state.search_parameters("")  # the calibrated ones by default
+    assert "crossing_bribe_cny" in state.search_parameters("bribe CNY")
+    assert state.search_parameters("zzzz-no-match") == []
+
+
+# -------------------------------------------------------------------------------------------------- uploads
+def test_upload_with_a_base_scenario() -> None:
+    sc = state.load_upload("mine.toml", b'base = "history"\nname = "mine"\ndrop_events = ["famine"]\n')
+    assert sc.name == "mine" and sc.path == "mine.toml"
+    assert "famine" not in {e.id for e in sc.events}
+
+
+@pytest.mark.parametrize(("name", "data", "expected"), [
+    ("bad.toml", b"name = [", "bad.toml: line 1: broken TOML"),
+    ("bad.toml", b"name = 'x'\n[[events]]\nid = 'a'\nkind = 'nope'\nstart = 2000-01-01\n", "unknown event kind"),
+    ("bad.toml", b"name = 'x'\nstart = 2000-01-01\nend = 1999-01-01\n", "start/end"),
+    ("bad.toml", b"name = 'x'\n[params]\ndetect_base = 7\n", "detect_base"),
+    ("bad.toml", b"name = 'x'\nbogus = 1\n", "unknown key"),
+    ("bad.toml", b"base = 'nope'\n", "no shipped scenario"),
+    ("bad.toml", b"\xff\xfe\x00", "not UTF-8"),
+    ("bad.toml", b"   \n", "empty"),
+    ("scenario.txt", b"name = 'x'\n", "a .toml file"),
+    ("big.toml", b"#" * (state.UPLOAD_LIMIT + 1), "too large"),
+])
+def test_bad_uploads_are_refused_naming_the_file(name, data, expected) -> None:
+    text = _message(state.load_upload, name, data)
+    assert expected in text
+    assert text.startswith(name) or "nope" in text
+    assert "/tmp" not in text and "nkborder-app-" not in text  # never the temporary file's path
+
+
+# ---------------------------------------------------------------------------------------------- run options
+def test_run_options(history) -> None:
+    assert state.check_options(RunOptions(scale=0.02, reps=2, start_year=2015, end_year=2020), history) == (
+        dt.date(2015, 1, 1), dt.date(2020, 12, 31))
+    assert state.check_options(RunOptions(), history) == (None, None)
+
+
+@pytest.mark.parametrize(("opts", "expected"), [
+    (RunOptions(scale=0.0), "scale"),
+    (RunOptions(scale=2.0), "scale"),
+    (RunOptions(reps=0), "seeds"),
+    (RunOptions(reps=500), "seeds"),
+    (RunOptions(seed=-1), "base seed"),
+    (RunOptions(start_year=2020, end_year=2010), "years"),
+    (RunOptions(start_year=1800), "years"),
+])
+def test_bad_run_options(history, opts, expected) -> None:
+    text = _message(state.check_options, opts, history)
+    assert text.startswith(f"run options: {expected}")
+
+
+def test_error_text() -> None:
+    assert state.error_text(InputError("f", "x", "bad", "good")) == "f: x: bad (allowed: good)"
+    assert state.error_text(RuntimeError("boom")) == "RuntimeError: boom"
+
+
+# ------------------------------------------------------------------------------------------------------ jobs
+def test_experiment_names_are_stable_and_valid(history) -> None:
+    from nkborder.app.jobs import experiment_name, scenario_ref
+    from nkborder.experiments.registry import check_name
+
+    opts = RunOptions(scale=0.01, reps=2)
+    name = experiment_name("ensemble", [history], opts)
+    assert name == experiment_name("ensemble", [history], opts) and check_name(name) == name
+    assert name != experiment_name("ensemble", [history], RunOptions(scale=0.01, reps=3))
+    edited = state.set_param(history, "detect_base", 0.5)
+    assert experiment_name("ensemble", [edited], opts) != name
+    assert scenario_ref(history) == "history" and scenario_ref(edited) is edited
+
+
+def test_job_refuses_bad_options_at_once(history, tmp_path) -> None:
+    from nkborder.app.jobs import Job
+
+    with pytest.raises(InputError, match="scale"):
+        Job("ensemble", tmp_path / "r.duckdb", [history], RunOptions(scale=5.0))
+
+
+def test_in_process_job_stores_runs_and_summarises(history, tmp_path) -> None:
+    from nkborder.app import charts, citymap, jobs, storage
+
+    db = tmp_path / "r.duckdb"
+    opts = RunOptions(scale=0.005, reps=2, seed=1, start_year=2019, end_year=2020)
+    job = jobs.Job("compare", db, [history, load_scenario("no-closure")], opts, period="2020:2020",
+                   backend="local").start()
+    assert job.wait(300)
+    snap = job.snapshot()
+    assert snap.state == "finished", snap.error
+    result = snap.result
+    assert result.n_runs == 4 and result.computed == 4 and snap.fraction == 1.0
+    assert set(result.runs["side"]) == {"A", "B"}
+    assert {"p5", "median", "p95"} <= set(result.summary.columns)
+    assert set(result.tables["period"]["city"]) == {"Hoeryong", "Hyesan", "both"}
+    assert "4 runs stored" in snap.text
+    runs = storage.stored_runs(db)
+    assert len(runs) == 4 and set(runs["status"]) == {"finished"} and "scenario_text" not in runs
+    run_id = runs["run_id"].iloc[0]
+    assert list(storage.run_table(db, run_id).columns[:2]) == ["year", "city"]
+    assert storage.to_bytes(storage.run_table(db, run_id), "csv").startswith(b"year,city,")
+    assert storage.to_bytes(storage.run_table(db, run_id), "parquet")[:4] == b"PAR1"
+    # the figures draw from it
+    levels, diff = charts.compare_figures(result, ["arrivals_south_korea_full", "discontent_mean"])
+    assert len(levels.axes) >= 4 and charts.png(diff)[:4] == b"\x89PNG"
+    monthly = storage.monthly_mean(db, list(result.runs["run_id"].unique()))
+    assert {"date", "city", "crossings_attempted"} <= set(monthly.columns)
+    fig = citymap.city_figure(history, history.parameters(), monthly, "Hyesan", "crossings_attempted", 18)
+    texts = " ".join(t.get_text() for t in fig.axes[0].texts)
+    assert citymap.LABEL in texts
+
+
+def test_failing_job_reports_the_error(history, tmp_path, monkeypatch) -> None:
+    import nkborder
+    from nkborder.app import jobs
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("the model broke")
+
+    monkeypatch.setattr(nkborder, "run", boom)
+    job = jobs.Job("ensemble", tmp_path / "r.duckdb", [history], RunOptions(scale=0.005, reps=1),
+                   backend="local").start()
+    assert job.wait(60)
+    snap = job.snapshot()
+    assert snap.state == "failed" and "every run failed" in snap.error
+    assert "the model broke" in snap.note
+
+
+def test_stored_tables_of_a_missing_file(tmp_path) -> None:
+    from nkborder.app import storage
+
+    assert storage.stored_runs(tmp_path / "none.duckdb").empty
+    assert storage.stored_experiments(tmp_path / "none.duckdb").empty
+    assert storage.monthly_mean(tmp_path / "none.duckdb", []).empty
+    with pytest.raises(InputError, match="format"):
+        storage.to_bytes(pd.DataFrame(), "xlsx")
+
+
+# ---------------------------------------------------------------------------------------------------- figures
+def test_timeline_and_map_helpers(history) -> None:
+    from nkborder.app import charts, citymap
+
+    fig = charts.timeline_figure(history, highlight="fences")
+    assert len(fig.axes[0].get_yticklabels()) == len(history.events)
+    params = history.parameters()
+    assert citymap.n_sectors(params, "Hoeryong") == 20 and citymap.n_sectors(params, "Hyesan") == 13
+    levers = citymap.levers_on(history, dt.date(2022, 1, 1))
+    assert 0.0 < levers["Hyesan"]["fence"] < 1.0 and levers["Hyesan"]["closure"] == 1.0
+    assert citymap.levers_on(history, dt.date(2010, 1, 1))["Hoeryong"]["fence"] == 0.0
+    monthly = pd.DataFrame({"date": pd.to_datetime(["2020-01-01", "2020-02-01"]), "city": "Hyesan",
+                            "crossings_attempted": [7.0, 0.0], "crossings_attempted_full": [700.0, 0.0]})
+    months, values = citymap.sector_values(monthly, "Hyesan", "crossings_attempted", 13)
+    assert len(months) == 2 and values[0].sum() == pytest.approx(700.0) and values[1].sum() == 0.0
+    _, expected = citymap.sector_values(monthly, "Hyesan", "crossings_attempted", 13, mode="expected")
+    assert expected[0] == pytest.approx(700.0 / 13)
+    empty = citymap.city_figure(history, params, monthly.iloc[:0], "Hyesan", "crossings_attempted", 0)
+    assert "run the scenario first" in " ".join(t.get_text() for t in empty.axes[0].texts)
+
+
+def test_observed_arrivals_are_annual_national_counts() -> None:
+    from nkborder.app import charts
+
+    obs = charts.observed_arrivals()
+    assert obs["year"].min() >= 1999 and obs["total"].gt(0).all()
+
+
+# ------------------------------------------------------------------------------------------- server, command
+def test_front_end_packages_follow_the_installed_solara() -> None:
+    from nkborder.app import assets
+
+    needed = dict(assets.needed())
+    assert "requirejs" in needed and any(n.startswith("@widgetti/solara-vuetify") for n in needed)
+    assert all(v.count(".") >= 2 for v in needed.values())
+
+
+def test_port_in_use_is_a_clear_error() -> None:
+    from nkborder.app.server import check_port
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        with pytest.raises(InputError, match="cannot listen"):
+            check_port("127.0.0.1", port)
+    with pytest.raises(InputError, match="not a port"):
+        check_port("127.0.0.1", 70000)
+
+
+def test_app_command_is_registered() -> None:
+    from typer.testing import CliRunner
+
+    from nkborder.cli import app
+
+    out = CliRunner().invoke(app, ["app", "--help"])
+    assert out.exit_code == 0, out.output
+    assert "--port" in out.output and "--db" in out.output and "127.0.0.1" in out.output
+
+
+def test_app_command_refuses_a_bad_backend(tmp_path) -> None:
+    done = subprocess.run([sys.executable, "-m", "nkborder", "app", "--backend", "cloud", "--db",
+                           str(tmp_path / "x.duckdb")], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2 and "unknown backend" in done.stderr
+    assert not (tmp_path / "x.duckdb").exists()
