@@ -158,13 +158,21 @@ def runs_command(
         raise InputError("--format", format_, "unknown format", "table, csv, json")
     if not Path(db).exists():
         raise InputError(db, "--db", "no results file here", "a DuckDB file written by nkborder run")
-    store = _open_store(db, read_only=True)
-    try:
-        frame = store.runs(experiment=experiment)
-    finally:
-        store.close()
-    columns = [c for c in ("run_id", "experiment", "run_key", "scenario_name", "seed", "scale", "start_date",
-                           "end_date", "status", "started_at", "wall_seconds") if c in frame.columns]
+    base = ("run_id", "experiment", "run_key", "scenario_name", "seed", "scale", "start_date", "end_date",
+            "status", "started_at", "wall_seconds")
+    if experiment is not None:  # the experiment's runs, including runs it reused from other experiments
+        from nkborder.experiments import list_runs
+
+        frame = list_runs(db, experiment)
+        extra = [c for c in frame.columns if c not in base and c not in ("message", "finished_at", "code_version")]
+    else:
+        store = _open_store(db, read_only=True)
+        try:
+            frame = store.runs()
+        finally:
+            store.close()
+        extra = []
+    columns = extra + [c for c in base if c in frame.columns]
     if format_ == "csv":
         typer.echo(frame[columns].to_csv(index=False), nl=False)
     elif format_ == "json":

@@ -56,7 +56,7 @@ def ensemble_command(
     res = _run(ensemble, scenario, reps, seed=seed, scale=scale, start=start, end=end,
                overrides=_sets(set_), db=db, name=name, workers=workers, scheduler=scheduler)
     shown = headline(res.summary["indicator"].unique(), 3)
-    table = Table("year", "city", *(f"{i}\nmedian [p5 - p95]" for i in shown),
+    table = Table("year", "city", *(f"{i}\nmedian \\[p5 - p95]" for i in shown),
                   title=f"{res.name}: {res.n_runs} runs of {scenario} at scale {scale:g}")
     wide = res.summary.loc[res.summary["indicator"].isin(shown)]
     for (year, city), rows in wide.groupby(["year", "city"], sort=True):
@@ -78,7 +78,7 @@ def sweep_command(
 ) -> None:
     """Run a scenario over a grid or a Latin hypercube of parameter values."""
     from nkborder.analysis import headline
-    from nkborder.analysis.bands import fmt
+    from nkborder.analysis.bands import fmt, how_to_total
     from nkborder.experiments import sweep
 
     res = _run(sweep, scenario, vary or [], reps, design=design, samples=samples, seed=seed, scale=scale,
@@ -86,10 +86,11 @@ def sweep_command(
                scheduler=scheduler)
     names = [r["name"] for r in res.definition["design"]["vary"]]
     shown = headline(res.summary["indicator"].unique(), 2)
-    totals = res.runs.groupby(["point", "idx"], sort=True)[shown].sum().groupby("point")
-    table = Table("point", *names, "runs", *(f"{i}\ntotal, mean [min - max]" for i in shown),
-                  title=f"{res.name}: {res.definition['design']['design']} design, totals over all years "
-                        "and both cities")
+    totals = res.runs.groupby(["point", "idx"], sort=True)[shown].agg(
+        {i: how_to_total(i) for i in shown}).groupby("point")
+    table = Table("point", *names, "runs",
+                  *(f"{i}\n{how_to_total(i)}: mean \\[min - max] over runs" for i in shown),
+                  title=f"{res.name}: {res.definition['design']['design']} design, over all years and cities")
     for point in res.tables["points"].itertuples(index=False):
         row = [str(point.point), *(fmt(getattr(point, n)) for n in names), str(point.runs)]
         for ind in shown:
@@ -117,7 +118,7 @@ def compare_command(
                scheduler=scheduler)
     y0, y1 = res.definition["analysis"]["period"]
     table = Table("city", "indicator", f"A: {scenario_a}\nmean total", f"B: {scenario_b}\nmean total",
-                  "B - A\nmean", "B - A\nmedian [p5 - p95]", "share\nB > A",
+                  "B - A\nmean", "B - A\nmedian \\[p5 - p95]", "share\nB > A",
                   title=f"{res.name}: totals over {y0}-{y1}, paired over {res.definition['design']['reps']} seeds")
     for r in res.period.itertuples(index=False):
         table.add_row(r.city, r.indicator, fmt(r.a_mean), fmt(r.b_mean), fmt(r.mean),

@@ -84,6 +84,8 @@ class Simulation:
         people, hh, cities = pop.people, pop.households, pop.cities
         yearly_gini: dict[int, np.ndarray] = {}
         lost = 0
+        incomes = np.empty(len(hh.city))
+        n_live = np.zeros(len(self.scenario.cities), np.int64)
         bounds = np.r_[self.month_starts, self.n_days]
         for m in range(len(self.month_starts)):
             d0, d1 = int(bounds[m]), int(bounds[m + 1])
@@ -98,8 +100,9 @@ class Simulation:
                 m, d0, hh, cities, env.food_cost_kpw[d0], env.wage_kpw[d0], env.kpw_per_cny[d0],
                 env.tolerance[d0], env.crackdown[d0], kp.trade_margin, kp.donju_invest_share,
                 kp.donju_return_month, kp.crackdown_confiscation, kp.consume_surplus, kp.yuan_savings_share,
-                self.daily, self.monthly,
+                self.daily, self.monthly, incomes, n_live,
             )
+            self._monthly_gini(m, incomes, n_live)
             lost += births_and_deaths(m, d0, d1 - d0, key, people, cities, kp.death_rate, env.famine_death[d0],
                                       self.fertility, self.daily)
             information_and_discontent(
@@ -128,6 +131,14 @@ class Simulation:
         n_guards = np.bincount(pop.guards.city, minlength=len(self.scenario.cities))
         return RawRecords(self.scenario.start, self.scenario.cities, self.daily, self.monthly,
                           self.month_starts, yearly_gini, env, n_guards, lost)
+
+    def _monthly_gini(self, m: int, incomes: np.ndarray, n_live: np.ndarray) -> None:
+        """Gini of the month's household incomes per city (written by ``household_budgets``)."""
+        starts = self.pop.cities.household_start
+        for c in range(len(n_live)):
+            if n_live[c] > 0:
+                a = int(starts[c])
+                self.monthly[m, c, S.INCOME_GINI] = gini(incomes[a:a + int(n_live[c])])
 
     def _income_gini(self) -> np.ndarray:
         hh, starts = self.pop.households, self.pop.cities.household_start

@@ -37,14 +37,14 @@ def births_and_deaths(
     n = people.count[0]
     capacity = people.status.shape[0]
     lost = 0
+    p_death_city = 1.0 - np.exp(-(death_rate + famine_death) / 12.0)  # per city, once a month
     for i in range(n):
         s = people.status[i]
         if s == S.DEAD or s == S.IN_SOUTH_KOREA:
             continue
         c = people.city[i]
         age = day - people.birth_day[i]
-        p_death = 1.0 - np.exp(-(death_rate + famine_death[c]) / 12.0)
-        if age >= MAX_AGE_DAYS or uniform(key_d, i) < p_death:
+        if age >= MAX_AGE_DAYS or uniform(key_d, i) < p_death_city[c]:
             set_status(people, cities, i, S.DEAD)
             daily[day, c, S.DEATHS] += 1
             continue

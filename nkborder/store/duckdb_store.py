@@ -142,14 +142,14 @@ class ResultsStore:
             scenario_name=scenario_name, scenario_text=scenario_text, params=params, seed=seed, scale=scale,
             start=start, end=end, code_version=code_version, experiment=experiment, run_key=run_key,
         )
-        with self._transaction() as con:
+        with self.transaction() as con:
             self._insert_run(con, row)
         return row["run_id"]
 
     def write_table(self, run_id: str, freq: str, df: pd.DataFrame) -> None:
         """Store the wide ``freq`` table of a run in one transaction, replacing any earlier one."""
         long = self._to_long(freq, df)
-        with self._transaction() as con:
+        with self.transaction() as con:
             self._require_run(con, run_id)
             self._replace_table(con, run_id, freq, long)
 
@@ -159,7 +159,7 @@ class ResultsStore:
         """End a run as ``finished``, ``failed`` or ``interrupted``; ``wall_seconds`` defaults to the
         time since ``begin_run``."""
         self._check_end_status(status)
-        with self._transaction() as con:
+        with self.transaction() as con:
             self._require_run(con, run_id)
             self._finish(con, run_id, status, message, wall_seconds)
 
@@ -176,7 +176,7 @@ class ResultsStore:
         self._check_end_status(status)
         row = self._run_row(**begin_kwargs)
         longs = {freq: self._to_long(freq, df) for freq, df in tables.items()}
-        with self._transaction() as con:
+        with self.transaction() as con:
             self._insert_run(con, row)
             for freq, long in longs.items():
                 self._replace_table(con, row["run_id"], freq, long)
@@ -190,7 +190,7 @@ class ResultsStore:
         A recycled pid (a new process with the dead one's number) keeps its run ``running``.
         """
         host = socket.gethostname()
-        with self._transaction() as con:
+        with self.transaction() as con:
             rows = con.execute(
                 "SELECT run_id, pid FROM runs WHERE status = 'running' AND host = ? AND pid IS NOT NULL",
                 [host],
@@ -209,7 +209,7 @@ class ResultsStore:
         if status is not None and status not in STATUSES:
             raise StoreError(self.path, f"status {status!r} not known", ", ".join(STATUSES))
         with self._lock:
-            return self._connection().execute(
+            return self.connection().execute(
                 "SELECT * FROM runs WHERE (?::VARCHAR IS NULL OR experiment = ?) "
                 "AND (?::VARCHAR IS NULL OR status = ?) ORDER BY started_at DESC, rowid DESC",
                 [experiment, experiment, status, status],
@@ -218,7 +218,7 @@ class ResultsStore:
     def run(self, run_id: str) -> RunRecord:
         """The record of one run; :class:`StoreError` if the id is unknown."""
         with self._lock:
-            row = self._connection().execute(
+            row = self.connection().execute(
                 f"SELECT {', '.join(RUN_COLUMNS)} FROM runs WHERE run_id = ?", [run_id]
             ).fetchone()
         if row is None:
@@ -232,7 +232,7 @@ class ResultsStore:
         """
         self._check_freq(freq)
         with self._lock:
-            con = self._connection()
+            con = self.connection()
             self._require_run(con, run_id)
             stored = self._frames(con, [run_id], freq)
             if not stored:
@@ -251,7 +251,7 @@ class ResultsStore:
         self._check_freq(freq)
         run_ids = list(dict.fromkeys(run_ids))
         with self._lock:
-            con = self._connection()
+            con = self.connection()
             known = {r for (r,) in con.execute(
                 "SELECT run_id FROM runs WHERE list_contains(?::VARCHAR[], run_id)", [run_ids]
             ).fetchall()}
@@ -263,7 +263,7 @@ class ResultsStore:
     def finished_run_for_key(self, run_key: str) -> str | None:
         """The id of the latest finished run with this ``run_key``, or None (to skip it on resume)."""
         with self._lock:
-            row = self._connection().execute(
+            row = self.connection().execute(
                 "SELECT run_id FROM runs WHERE run_key = ? AND status = 'finished' "
                 "ORDER BY finished_at DESC, rowid DESC LIMIT 1",
                 [run_key],
@@ -295,19 +295,20 @@ class ResultsStore:
             raise StoreError(target, f"cannot write the {fmt} export: {exc.strerror or exc}") from exc
         return target
 
-    # ------------------------------------------------------------------------------------------- internals
-    def _connection(self) -> duckdb.DuckDBPyConnection:
+    # ------------------------------------------------------------- connection and transactions (public)
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """The open DuckDB connection, for modules that keep tables of their own in the same file."""
         if self._con is None:
             raise StoreError(self.path, "the store is closed")
         return self._con
 
     @contextlib.contextmanager
-    def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """BEGIN ... COMMIT; ROLLBACK on any exception (DuckDB errors become :class:`StoreError`)."""
         if self.read_only:
             raise StoreError(self.path, "the store was opened read-only")
         with self._lock:
-            con = self._connection()
+            con = self.connection()
             con.begin()
             try:
                 yield con
@@ -320,9 +321,9 @@ class ResultsStore:
                 raise
 
     def _init_schema(self) -> None:
-        con = self._connection()
+        con = self.connection()
         if not self.read_only:
-            with self._transaction() as tx:
+            with self.transaction() as tx:
                 for ddl in DDL:
                     tx.execute(ddl)
                 tx.execute(

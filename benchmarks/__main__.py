@@ -1,0 +1,53 @@
+"""``python -m benchmarks [--quick] [--output BENCHMARKS.md] [--json FILE]``: measure and write BENCHMARKS.md.
+
+The full mode (default) runs the whole history at 1:1, 10x the population, the Mesa reference for about a
+minute and the experiments benchmark: about ten minutes on a 2-core machine. ``--quick`` uses reduced sizes
+and finishes in about two minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from benchmarks import ROOT
+from benchmarks.report import embedded_results, write_markdown
+from benchmarks.suite import MODES, Config, evaluate_targets, log, run_all
+
+
+def main(argv: list[str] | None = None) -> int:
+    args_list = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="reduced sizes (about two minutes)")
+    parser.add_argument("--mode", choices=sorted(MODES), help="full, quick or tiny (overrides --quick)")
+    parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md", help="Markdown file to write")
+    parser.add_argument("--json", type=Path, default=None, help="also write the raw results as JSON")
+    parser.add_argument("--render-only", action="store_true",
+                        help="rewrite --output from the results embedded in it, without measuring")
+    args = parser.parse_args(args_list)
+    if args.render_only:
+        results = embedded_results(args.output.read_text(encoding="utf-8"))
+        try:
+            cfg = Config(**results["config"])
+        except TypeError:  # written by an older version of the benchmarks
+            cfg = MODES[results["config"]["mode"]]
+        results["targets"] = evaluate_targets(cfg, results)  # criteria as in this version of the code
+        write_markdown(results, args.output)
+        log(f"re-rendered {args.output} from its embedded results")
+        return 0
+    mode = args.mode or ("quick" if args.quick else "full")
+    command = " ".join(["python -m benchmarks", *args_list])
+    results = run_all(MODES[mode], command)
+    path = write_markdown(results, args.output)
+    if args.json is not None:
+        args.json.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
+    log(f"wrote {path} in {results['total_s']:.0f} s")
+    for t in results["targets"]:
+        log(f"  {t['status']:>12}: {t['target']}: {t['measured']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

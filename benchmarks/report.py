@@ -1,0 +1,377 @@
+"""BENCHMARKS.md from the results of :func:`benchmarks.suite.run_all`."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+SECTIONS = (
+    "## Machine",
+    "## Targets",
+    "## 1. Fast engine: full history",
+    "## 2. Compile time: cold vs warm numba cache",
+    "## 3. Mesa reference vs fast engine",
+    "## 4. Peak memory",
+    "## 5. Scaling with population",
+    "## 6. Cost of recording daily indicators",
+    "## 7. Where the time goes",
+    "## 8. Experiments",
+    "## How it was measured",
+)
+PHASE_NOTES = {
+    "run_days": "daily kernel: smuggling, crossings, China/detention, guards, markets, record (per month)",
+    "census": "monthly: household members by status, inminban information",
+    "remittances": "monthly: remittances from South Korea",
+    "household_budgets": "monthly: incomes, food, hardship, savings (households)",
+    "births_and_deaths": "monthly: deaths and births (every person)",
+    "information_and_discontent": "monthly: information and discontent (residents)",
+    "plan_attempts": "monthly: crossing intentions and schedule (residents)",
+    "resident_smugglers": "monthly: list of smugglers at home",
+    "tracked_people": "monthly: list of people in China or detained",
+    "_income_gini": "yearly: Gini of household income (Python + numba)",
+    "other": "Python orchestration in Simulation.run (argsort of the schedule, buffers, ...)",
+}
+
+
+def _f(x: Any, digits: int = 2) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    if isinstance(x, bool):
+        return "yes" if x else "no"
+    if isinstance(x, int):
+        return f"{x:,}"
+    if isinstance(x, float):
+        if abs(x) >= 1000:
+            return f"{x:,.0f}"
+        if x == 0 or abs(x) >= 1:
+            return f"{x:.{digits}f}"
+        return f"{x:.{digits + 1}g}"  # small values keep significant digits
+    return str(x)
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    lines += ["| " + " | ".join(_f(v) for v in row) + " |" for row in rows]
+    return [*lines, ""]
+
+
+def _failed(res: dict[str, Any]) -> list[str] | None:
+    if res.get("status") == "ok":
+        return None
+    return [f"**{res.get('status', 'not measured')}**: {res.get('error', '')}", ""]
+
+
+def _machine(m: dict[str, Any]) -> list[str]:
+    cores = f"{m.get('logical_cpus')} logical CPUs ({m.get('physical_cores') or '?'} physical cores listed)"
+    load = m.get("load_start")
+    load_end = m.get("load_end")
+    rows = [
+        ["CPU", m.get("cpu_model")], ["cores", cores],
+        ["RAM", f"{m['ram_gib']:.1f} GiB" if m.get("ram_gib") else "-"], ["OS", m.get("os")],
+        ["Python", f"{m.get('python')} ({m.get('implementation')})"], ["numba", m.get("numba")],
+        ["numpy", m.get("numpy")], ["pandas", m.get("pandas")], ["Mesa", m.get("mesa")],
+        ["nkborder", f"{m.get('nkborder')} (commit {m.get('commit')}, work tree as found)"],
+        ["date", m.get("date")],
+        ["load average (1/5/15 min) at start", " / ".join(f"{v:.2f}" for v in load) if load else "-"],
+        ["load average at end", " / ".join(f"{v:.2f}" for v in load_end) if load_end else "-"],
+    ]
+    return _table(["", ""], rows)
+
+
+def _engine(e: dict[str, Any]) -> list[str]:
+    if (bad := _failed(e)) is not None:
+        return bad
+    lines = [f"`{e['scenario']}` scenario, cities {', '.join(e['cities'])}, scale {e['scale']}, "
+             f"{e['start']} to {e['end']} ({e['n_days']:,} days), seed 1, in a new process with a warm numba "
+             "cache.", ""]
+    rows = [
+        ["initial population (agents)", e["initial_people"], ""],
+        ["rows used at the end (incl. births)", e["final_rows"], ""],
+        ["agent-days, alive (all statuses but dead, summed over days)", e["agent_days_alive"],
+         "**the denominator used below**"],
+        ["agent-days, initial population x days", e["agent_days_initial"], "for comparison"],
+        ["import nkborder (s)", e["import_s"], ""],
+        ["load cached kernels (tiny run, s)", e.get("warmup_s"), "once per process"],
+        ["set-up: Simulation(...) (s)", e["setup_s"], "population, environment"],
+        ["**simulation: Simulation.run() (s)**", e["sim_s"], f"CPU time {_f(e['sim_cpu_s'])} s"],
+        ["tables: build_tables(with_daily=False) (s)", e["tables_s"], ""],
+        ["run total = set-up + simulation + tables (s)", e["run_s"], "= nkborder.run(daily=False)"],
+        ["wall time with warm cache, new process (s)", e["warm_wall_s"], "import + cache load + run total"],
+        ["**ns per agent-day (simulation, wall)**", e["ns_per_agent_day"], ""],
+        ["ns per agent-day (simulation, CPU time)", e["ns_per_agent_day_cpu"], ""],
+        ["ns per agent-day (simulation, initial-population agent-days)", e["ns_per_agent_day_initial"], ""],
+    ]
+    return lines + _table(["", "value", "note"], rows)
+
+
+def _compile(c: dict[str, Any]) -> list[str]:
+    if (bad := _failed(c)) is not None:
+        return bad
+    t = c["tiny"]
+    lines = [f"Tiny run: `nkborder.run({t['scenario']!r}, seed={t['seed']}, scale={t['scale']}, "
+             f"end={t['end']!r}, daily=False)`, timed in a new process "
+             + ("with `NUMBA_CACHE_DIR` set to a fresh temporary directory (cold), then in another new process "
+                "with the same, now filled, directory (warm)." if c["fresh_cache"] else
+                "with the default cache both times (machinery test only: the cache was not cold)."), ""]
+    rows = [
+        ["import nkborder (s)", c["import_s"], "not included below"],
+        ["tiny run, cold cache (s)", c["cold_first_run_s"], "compiles every kernel"],
+        ["tiny run, warm cache, first call in the process (s)", c["warm_first_run_s"], "loads the cache"],
+        ["tiny run, second call in the same process (s)", c["in_process_run_s"], "the run itself"],
+        ["**one-time compile = cold - warm (s)**", c["compile_s"],
+         f"CPU time {_f(c['cold_first_run_cpu_s'])} - {_f(c['warm_first_run_cpu_s'])} = {_f(c['compile_cpu_s'])} s"],
+        ["whole child process, cold / warm (s)", f"{_f(c['cold_process_wall_s'])} / "
+         f"{_f(c['warm_process_wall_s'])}", "interpreter start + import + both runs"],
+        ["cache written", f"{c['cache_files']} files, {_f(c['cache_mib'])} MiB", ""],
+    ]
+    return lines + _table(["", "value", "note"], rows)
+
+
+def _reference(r: dict[str, Any], engine: dict[str, Any]) -> list[str]:
+    if (bad := _failed(r)) is not None:
+        return bad
+    ref = r["reference"]
+    lines = [f"Both on `{r['scenario']}` at scale {r['scale']} ({r['initial_people']:,} agents at the start), "
+             f"{r['start']} to {r['end']} ({r['n_days']:,} days), seed 1, each in a new process."]
+    if ref.get("pilots"):
+        lines[0] += (" The size was chosen to last about the target time from pilot runs of the reference over the "
+                     "whole period (" + ", ".join(f"scale {p['scale']}: {_f(p['seconds'])} s" for p in ref["pilots"])
+                     + "; time = a + b x scale through them).")
+    lines += ["Both are timed end to end (set-up, simulation and the yearly table); the fast engine is the best "
+              "of its repeats after its kernels were loaded. Per agent-day both divide by the same count (alive "
+              "agent-days of the fast engine's run).", ""]
+    rows = [
+        ["Mesa reference `run_reference(...)`", r["ref_s"], r["ref_ns_per_agent_day"], "1x"],
+        ["fast engine, set-up + simulation + tables", r["fast_run_s"], r["fast_ns_per_agent_day"],
+         f"**{r['speedup']:,.0f}x**"],
+        ["fast engine, simulation only", r["fast_sim_s"], r["fast_sim_ns_per_agent_day"],
+         f"{r['speedup_sim_only']:,.0f}x"],
+    ]
+    if engine.get("status") == "ok":
+        rows.append([f"fast engine at scale {engine['scale']} (section 1), simulation", engine["sim_s"],
+                     engine["ns_per_agent_day"], f"{r['ref_ns_per_agent_day'] / engine['ns_per_agent_day']:,.0f}x"
+                     " (per agent-day, different size)"])
+    rows.append(["CPU time: Mesa / fast engine (set-up + simulation + tables)",
+                 f"{_f(r['ref_cpu_s'])} / {_f(r['fast_run_cpu_s'])}", "-", f"{r['speedup_cpu']:,.0f}x"])
+    lines += _table(["", "seconds", "ns per agent-day", "speed-up vs Mesa"], rows)
+    lines += [f"Agent-days (alive) on this size: {r['agent_days_alive']:,}. At this small size the fast engine's "
+              "fixed costs (numba dispatch of about ten kernel calls a month, NumPy set-up, table building) weigh "
+              "more than at full scale, so the same-size ratio is the conservative one.", ""]
+    return lines
+
+
+def _memory(e: dict[str, Any], scaling: dict[str, Any]) -> list[str]:
+    if (bad := _failed(e)) is not None:
+        return bad
+    rows = [
+        ["after importing nkborder", e["maxrss_import_mib"]],
+        ["after loading the cached kernels", e["maxrss_warm_mib"]],
+        [f"**after the run at scale {e['scale']} (set-up, simulation, tables without daily)**",
+         e["maxrss_run_mib"]],
+        ["after also building the tables with the daily table", e.get("maxrss_daily_mib")],
+    ]
+    lines = ["Peak resident set size (`resource.getrusage(RUSAGE_SELF).ru_maxrss`) of the child process that ran "
+             "section 1, read at each step (it only grows):", ""]
+    lines += _table(["peak RSS so far", "MiB"], rows)
+    if scaling.get("status") == "ok":
+        lines += ["Peak RSS of each scaling run: " + ", ".join(
+            f"scale {p['scale']}: {_f(p['maxrss_mib'], 0)} MiB" for p in scaling["points"]) + ".", ""]
+    return lines
+
+
+def _scaling(s: dict[str, Any]) -> list[str]:
+    if (bad := _failed(s)) is not None:
+        return bad
+    pts = s["points"]
+    period = f"to {s['end']}" if s.get("end") else "over the whole scenario"
+    lines = [f"`history` (both cities) {period}, seed 1, simulation time only (`Simulation.run()`), one new "
+             "process per size (the 1x run is the one of section 1 when the sizes match).", ""]
+    rows = [[str(p["scale"]), p["initial_people"], p["n_days"], p["agent_days_alive"], p["setup_s"], p["sim_s"],
+             p["sim_cpu_s"], p["ns_per_agent_day"], p["ns_per_agent_day_cpu"], p["maxrss_mib"]] for p in pts]
+    lines += _table(["scale", "agents", "days", "agent-days", "set-up s", "simulation s", "CPU s",
+                     "ns/agent-day", "ns/agent-day CPU", "peak RSS MiB"], rows)
+    if "fit_ns_per_agent_day" in s:
+        for suffix, what in (("_cpu", "CPU time"), ("", "wall time")):
+            v = {key: s[key + suffix] for key in ("fit_ns_per_agent_day", "fit_fixed_s", "fit_r2", "exponent_all",
+                                                  "exponent_top", "ns_ratio_top")}
+            lines += [
+                f"- {what}: linear fit `seconds = a + b x agent-days` gives b = {_f(v['fit_ns_per_agent_day'])} ns "
+                f"per agent-day, a = {_f(v['fit_fixed_s'])} s, R^2 = {v['fit_r2']:.4f}; log-log exponent (cost ~ "
+                f"agent-days^k) k = {v['exponent_all']:.3f} over all sizes and k = {v['exponent_top']:.3f} from "
+                f"{pts[-2]['scale']}x to {pts[-1]['scale']}x; ns per agent-day at {pts[-1]['scale']}x / at "
+                f"{pts[-2]['scale']}x = {v['ns_ratio_top']:.2f}.",
+            ]
+        lines += ["- k = 1 is linear; k < 1 means fixed costs still matter at the smaller size. Linearity is judged "
+                  "on CPU time because the machine is shared (wall time includes waiting for a core).", ""]
+    return lines
+
+
+def _recording(e: dict[str, Any]) -> list[str]:
+    if (bad := _failed(e)) is not None:
+        return bad
+    if "tables_daily_s" not in e:
+        return ["not measured", ""]
+    total = e["setup_s"] + e["sim_s"] + e["tables_daily_s"]
+    extra = e["tables_daily_s"] - e["tables_no_daily_s"]
+    rows = [
+        ["build_tables(raw, scale, with_daily=False) (s)", e["tables_no_daily_s"],
+         f"{100 * e['tables_no_daily_s'] / (e['setup_s'] + e['sim_s'] + e['tables_no_daily_s']):.1f}% of a "
+         "daily=False run"],
+        ["build_tables(raw, scale, with_daily=True) (s)", e["tables_daily_s"],
+         f"{100 * e['tables_daily_s'] / total:.1f}% of a daily=True run"],
+        ["**extra cost of the daily table (s)**", extra, f"{100 * extra / total:.1f}% of a daily=True run"],
+    ]
+    lines = ["Both on the raw records of the section 1 run, best of 2 each.", ""]
+    lines += _table(["", "seconds", "share of run time (set-up + simulation + tables)"], rows)
+    rec = e.get("record")
+    if rec:
+        share = 100 * (rec["stock_s"] + rec["flow_s"]) / e["sim_s"]
+        lines += [
+            "Record-keeping inside the kernels (writes into the `daily[day, city, slot]` array, "
+            f"{_f(rec['daily_array_mib'])} MiB) cannot be switched off without changing package code, so it was "
+            "replicated in stand-alone numba loops of the same size and timed (best of 3):", "",
+        ]
+        lines += _table(["", "writes", "seconds"], [
+            ["end-of-day stock copy (5 stocks x cities x days, as in run_days)", rec["stock_writes"], rec["stock_s"]],
+            [f"flow `+=` writes ({rec['events']:,.0f} counted events x {rec['writes_per_event']}, an upper bound)",
+             rec["flow_writes"], rec["flow_s"]],
+        ])
+        lines += [f"Together {_f(rec['stock_s'] + rec['flow_s'], 4)} s, {share:.3f}% of the simulation time.", ""]
+    return lines
+
+
+def _phases(e: dict[str, Any], scaling: dict[str, Any]) -> list[str]:
+    if (bad := _failed(e)) is not None:
+        return bad
+    phases, cpu = dict(e.get("phases", {})), dict(e.get("phases_cpu", {}))
+    if not phases:
+        return ["not measured", ""]
+    phases["other"], cpu["other"] = e["phase_other_s"], e["phase_other_cpu_s"]
+    calls = e.get("phase_calls", {})
+    sim, sim_cpu = e["sim_s"], e["sim_cpu_s"]
+    rows = [[name, calls.get(name, "-"), secs, cpu.get(name), f"{100 * cpu.get(name, 0.0) / sim_cpu:.1f}%",
+             PHASE_NOTES.get(name, "")] for name, secs in sorted(phases.items(), key=lambda kv: -cpu.get(kv[0], 0))]
+    gini = e.get("gini_estimate")
+    if gini:
+        rows.append(["  of which: monthly income Gini in household_budgets (estimate)", "-", "-", gini["seconds"],
+                     f"{100 * gini['seconds'] / sim_cpu:.1f}%",
+                     f"a sort of {', '.join(f'{n:,}' for n in gini['households'])} household incomes per city "
+                     "and month: gini() on the last month's incomes, CPU-timed, x months"])
+    lines = [f"Run of section 1 ({_f(sim)} s wall, {_f(sim_cpu)} s CPU of simulation). Every kernel that "
+             "`Simulation.run` calls was wrapped, for that run, with wall (`time.perf_counter`) and CPU "
+             "(`time.process_time`) timers by replacing its name in `nkborder.engine.sim` (about 4,000 calls in "
+             "all, so the wrappers add well under 0.1 s); \"other\" is the simulation time not inside any wrapped "
+             "call. Shares are of CPU time (the machine is shared).", ""]
+    lines += _table(["phase", "calls", "wall s", "CPU s", "share of CPU", "what"], rows)
+    points = [p for p in scaling.get("points", []) if p.get("phases_cpu")] if scaling.get("status") == "ok" else []
+    if points:
+        names = [n for n in PHASE_NOTES if n != "other" and n in points[0]["phases_cpu"]]
+        lines += ["CPU ns per agent-day of each phase at each scaling size (section 5); a phase whose cost per "
+                  "agent-day grows with the population scales worse than linearly:", ""]
+        body = [[name, *(1e9 * p["phases_cpu"].get(name, math.nan) / p["agent_days_alive"] for p in points)]
+                for name in names]
+        body.append(["simulation (all)", *(p["ns_per_agent_day_cpu"] for p in points)])
+        lines += _table(["phase", *(f"scale {p['scale']}" for p in points)], body)
+    return lines
+
+
+def _experiments(x: dict[str, Any]) -> list[str]:
+    if x.get("status") != "ok":
+        status = x.get("status", "not measured yet")
+        if status in ("not measured yet", "skipped"):
+            return [f"not measured yet ({x.get('error', '')})", ""]
+        return [f"**{status}**: {x.get('error', '')}", ""]
+    rows = [[k, v] for k, v in _flatten(x["values"])]
+    head = f"`benchmarks.bench_experiments.run(quick={x.get('quick', False)})`, {_f(x['wall_s'])} s in all."
+    return [head, "", *_table(["measure", "value"], rows)]
+
+
+def _flatten(values: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """Nested dicts as ``outer.inner`` rows; lists as comma-separated text."""
+    rows: list[tuple[str, Any]] = []
+    for key, value in values.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            rows += _flatten(value, name + ".")
+        elif isinstance(value, list | tuple):
+            rows.append((name, ", ".join(_f(v) for v in value)))
+        else:
+            rows.append((name, value))
+    return rows
+
+
+def _method(results: dict[str, Any]) -> list[str]:
+    return [
+        "- Every measurement runs in its own child process (`python -m benchmarks.child JOB SPEC`), one after "
+        "another, so peak memory belongs to one run and the numba cache can be made cold. Children run at the "
+        "repository root with it first on `PYTHONPATH`.",
+        "- Wall times are `time.perf_counter`; CPU times are `time.process_time` of the child (the kernels are "
+        "single-threaded). The machine is shared: the load average at start and end is in the machine table, "
+        "and CPU time is the number less disturbed by other processes.",
+        "- ns per agent-day = simulation seconds x 1e9 / agent-days, with agent-days = people in the model who "
+        "are not dead (resident, in China, in South Korea, detained) summed over the days (the stock columns of "
+        "the daily records); initial population x days is given as well.",
+        "- The raw results are embedded as JSON in an HTML comment at the end of this file; "
+        "`python -m benchmarks --render-only` rewrites the Markdown from them without measuring again.",
+        "- Seed 1 everywhere. The default numba cache is warmed by a tiny run first (section 2 uses its own "
+        "fresh cache directory).",
+        f"- The whole benchmark took {_f(results.get('total_s'))} s.",
+        "",
+    ]
+
+
+JSON_OPEN, JSON_CLOSE = "<!-- benchmark-results-json", "-->"
+
+
+def embedded_results(text: str) -> dict[str, Any]:
+    """The raw results embedded at the end of a BENCHMARKS.md written by :func:`render`."""
+    start = text.index(JSON_OPEN) + len(JSON_OPEN)
+    return json.loads(text[start:text.index(JSON_CLOSE, start)])
+
+
+def render(results: dict[str, Any]) -> str:
+    """The Markdown text of BENCHMARKS.md."""
+    cfg = results["config"]
+    engine = results.get("engine", {})
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Written by `{results['command']}` (mode **{cfg['mode']}**; `make bench` runs `python -m benchmarks`, "
+        "`python -m benchmarks --quick` a reduced size). Do not edit by hand: re-run the command.",
+        "",
+        "## Machine", "",
+        *_machine(results["machine"]),
+        "## Targets", "",
+        *_table(["target", "measured", "status", "note"],
+                [[t["target"], t["measured"], t["status"], t["note"]] for t in results.get("targets", [])]),
+        f"## 1. Fast engine: full history (scale {cfg['main_scale']})", "",
+        *_engine(engine),
+        "## 2. Compile time: cold vs warm numba cache", "",
+        *_compile(results.get("compile", {})),
+        "## 3. Mesa reference vs fast engine", "",
+        *_reference(results.get("reference", {}), engine),
+        "## 4. Peak memory", "",
+        *_memory(engine, results.get("scaling", {})),
+        "## 5. Scaling with population", "",
+        *_scaling(results.get("scaling", {})),
+        "## 6. Cost of recording daily indicators", "",
+        *_recording(engine),
+        "## 7. Where the time goes", "",
+        *_phases(engine, results.get("scaling", {})),
+        "## 8. Experiments", "",
+        *_experiments(results.get("experiments", {})),
+        "## How it was measured", "",
+        *_method(results),
+    ]
+    # ">" only occurs inside JSON strings, so escaping it keeps "-->" out of the comment and loads back unchanged
+    raw = json.dumps(results, default=str, separators=(",", ":")).replace(">", "\\u003e")
+    return "\n".join(lines).rstrip() + f"\n\n{JSON_OPEN}\n{raw}\n{JSON_CLOSE}\n"
+
+
+def write_markdown(results: dict[str, Any], path: str | Path) -> Path:
+    """Write BENCHMARKS.md (or ``path``) and return its path."""
+    path = Path(path)
+    path.write_text(render(results), encoding="utf-8")
+    return path

@@ -1,0 +1,348 @@
+"""The benchmark suite: sizes of each mode, child processes, derived numbers and the targets.
+
+``run_all(config)`` runs every measurement in order and returns one dict (JSON-serialisable) that
+:func:`benchmarks.report.write_markdown` turns into BENCHMARKS.md. A measurement that fails is recorded as
+``{"status": "failed", "error": ...}`` and the others still run.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benchmarks import ROOT
+from benchmarks.child import MARKER
+from benchmarks.machine import load_average, machine_info
+
+SEED = 1
+
+
+@dataclass(frozen=True)
+class Config:
+    """Sizes and switches of one benchmark mode."""
+
+    mode: str
+    main_scenario: str = "history"
+    main_scale: float = 1.0
+    main_end: str | None = None  # None: the scenario's end (history: 2025-12-31)
+    scaling_scales: tuple[float, ...] = (0.1, 1.0, 10.0)
+    scaling_end: str | None = None
+    tiny: dict[str, Any] = field(
+        default_factory=lambda: {"scenario": "history", "scale": 0.001, "end": "1995-02-28", "seed": SEED})
+    fresh_cache: bool = True  # compile measured with a fresh NUMBA_CACHE_DIR (False: machinery test only)
+    reference_scenario: str = "hoeryong-2007"
+    reference_target_s: float = 60.0
+    reference_scale: float | None = None  # None: calibrated by a pilot run to last about reference_target_s
+    reference_end: str | None = None
+    reference_pilot_scale: float = 0.01
+    reference_min_scale: float = 0.002
+    reference_max_scale: float = 1.0
+    fast_repeats: int = 3  # the fast engine on the reference's size: best of this many runs
+    experiments: bool = True
+    child_timeout_s: float = 1500.0
+
+
+FULL = Config(mode="full")
+QUICK = Config(mode="quick", main_scale=0.25, scaling_scales=(0.02, 0.2, 2.0), scaling_end="1999-12-31",
+               reference_target_s=15.0, child_timeout_s=600.0)
+TINY = Config(  # for the smoke test: seconds, warm cache, no experiments
+    mode="tiny", main_scale=0.003, main_end="1995-12-31", scaling_scales=(0.002, 0.006), scaling_end="1995-03-31",
+    fresh_cache=False, reference_scale=0.002, reference_end="2005-01-31", fast_repeats=1, experiments=False,
+    child_timeout_s=300.0,
+)
+MODES = {"full": FULL, "quick": QUICK, "tiny": TINY}
+
+TARGETS = {
+    "sim_s": 30.0,  # full history at 1:1, simulation with a warm cache, seconds
+    "compile_s": 30.0,  # first-run compile with a cold cache, seconds
+    "speedup": 500.0,  # fast engine vs Mesa per agent-day
+    "memory_mib": 1024.0,  # peak RSS of the full-scale run
+    "scaling_exponent": (0.9, 1.1),  # cost ~ agent-days^k between the two largest sizes
+}
+
+
+class ChildError(RuntimeError):
+    """A benchmark child process failed."""
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def run_child(job: str, spec: dict[str, Any], env: dict[str, str] | None = None,
+              timeout: float = 1500.0) -> dict[str, Any]:
+    """Run ``python -m benchmarks.child job spec`` at the repository root and return its result dict."""
+    child_env = os.environ.copy()
+    child_env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), child_env.get("PYTHONPATH", "")) if p)
+    child_env.update(env or {})
+    cmd = [sys.executable, "-m", "benchmarks.child", job, json.dumps(spec)]
+    t = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, env=child_env, capture_output=True, text=True, timeout=timeout)
+    wall = time.perf_counter() - t
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith(MARKER)]
+    if proc.returncode != 0 or not lines:
+        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
+        raise ChildError(f"child {job} exited {proc.returncode}: {tail}")
+    out = json.loads(lines[-1][len(MARKER):])
+    out["process_wall_s"] = wall
+    return out
+
+
+def _guard(name: str, fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    log(f"{name} ...")
+    t = time.perf_counter()
+    try:
+        out = fn()
+    except Exception as exc:  # one failed measurement must not lose the others
+        log(f"{name} FAILED: {exc}")
+        return {"status": "failed", "error": f"{type(exc).__name__}: {exc}",
+                "traceback": traceback.format_exc(limit=3)}
+    out.setdefault("status", "ok")
+    log(f"{name} done in {time.perf_counter() - t:.1f} s")
+    return out
+
+
+def _engine_spec(cfg: Config, scenario: str, scale: float, end: str | None, **extra: Any) -> dict[str, Any]:
+    return {"scenario": scenario, "scale": scale, "end": end, "seed": SEED, "warmup": cfg.tiny, **extra}
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _ns(seconds: float, agent_days: float) -> float:
+    return seconds * 1e9 / agent_days if agent_days > 0 else math.nan
+
+
+# ---------------------------------------------------------------------------------------------- measurements
+
+
+def warm_default_cache(cfg: Config) -> dict[str, Any]:
+    """A tiny run with the default cache, so that later children load compiled kernels instead of compiling."""
+    return run_child("tiny", cfg.tiny, timeout=cfg.child_timeout_s)
+
+
+def measure_compile(cfg: Config) -> dict[str, Any]:
+    """Compile time = first tiny run with a cold cache minus first tiny run with a warm cache (both new processes)."""
+    cache_dir = tempfile.mkdtemp(prefix="nkborder-numba-") if cfg.fresh_cache else None
+    env = {"NUMBA_CACHE_DIR": cache_dir} if cache_dir else None
+    try:
+        cold = run_child("tiny", cfg.tiny, env=env, timeout=cfg.child_timeout_s)
+        warm = run_child("tiny", cfg.tiny, env=env, timeout=cfg.child_timeout_s)
+        files = [p for p in Path(cache_dir).rglob("*") if p.is_file()] if cache_dir else []
+        cache_bytes = sum(_size(p) for p in files)
+    finally:
+        if cache_dir:
+            shutil.rmtree(cache_dir, ignore_errors=True)
+    return {
+        "fresh_cache": cfg.fresh_cache,
+        "tiny": cfg.tiny,
+        "import_s": warm["import_s"],
+        "cold_first_run_s": cold["first_run_s"],
+        "warm_first_run_s": warm["first_run_s"],
+        "in_process_run_s": warm["second_run_s"],
+        "compile_s": cold["first_run_s"] - warm["first_run_s"],
+        "cold_first_run_cpu_s": cold["first_run_cpu_s"],
+        "warm_first_run_cpu_s": warm["first_run_cpu_s"],
+        "compile_cpu_s": cold["first_run_cpu_s"] - warm["first_run_cpu_s"],
+        "cold_process_wall_s": cold["process_wall_s"],
+        "warm_process_wall_s": warm["process_wall_s"],
+        "cache_files": len(files),
+        "cache_mib": cache_bytes / 2**20,
+    }
+
+
+def measure_engine(cfg: Config) -> dict[str, Any]:
+    """The main run (history, both cities, ``main_scale``): times, phases, tables, record cost, memory."""
+    spec = _engine_spec(cfg, cfg.main_scenario, cfg.main_scale, cfg.main_end, phases=True, tables=True,
+                        daily_tables=True, record_cost=True, gini_estimate=True)
+    out = run_child("engine", spec, timeout=cfg.child_timeout_s)
+    ad = out["agent_days_alive"]
+    out["ns_per_agent_day"] = _ns(out["sim_s"], ad)
+    out["ns_per_agent_day_cpu"] = _ns(out["sim_cpu_s"], ad)
+    out["ns_per_agent_day_initial"] = _ns(out["sim_s"], out["agent_days_initial"])
+    out["run_s"] = out["setup_s"] + out["sim_s"] + out["tables_s"]  # what nkborder.run(daily=False) does
+    out["warm_wall_s"] = out["import_s"] + out.get("warmup_s", 0.0) + out["run_s"]
+    out["scale"], out["scenario"] = cfg.main_scale, cfg.main_scenario
+    out["phase_other_s"] = out["sim_s"] - sum(out.get("phases", {}).values())
+    out["phase_other_cpu_s"] = out["sim_cpu_s"] - sum(out.get("phases_cpu", {}).values())
+    return out
+
+
+def reference_available() -> bool:
+    return (ROOT / "reference" / "__init__.py").exists()
+
+
+def measure_reference(cfg: Config) -> dict[str, Any]:
+    """Mesa reference vs the fast engine on the same scenario, size and period."""
+    if not reference_available():
+        return {"status": "not available", "error": "reference/__init__.py does not exist yet"}
+    spec = {"scenario": cfg.reference_scenario, "seed": SEED, "scale": cfg.reference_scale,
+            "end": cfg.reference_end, "target_s": cfg.reference_target_s,
+            "pilot_scale": cfg.reference_pilot_scale,
+            "min_scale": cfg.reference_min_scale, "max_scale": cfg.reference_max_scale}
+    ref = run_child("reference", spec, timeout=cfg.child_timeout_s)
+    fast = run_child("engine", {**_engine_spec(cfg, ref["scenario"], ref["scale"], ref["end"]),
+                                "start": ref["start"], "repeats": cfg.fast_repeats},
+                     timeout=cfg.child_timeout_s)
+    ad = fast["agent_days_alive"]
+    fast_run_s = fast["setup_s"] + fast["sim_s"] + fast["tables_s"]
+    fast_run_cpu_s = fast["setup_cpu_s"] + fast["sim_cpu_s"] + fast["tables_cpu_s"]
+    return {
+        "reference": ref,
+        "fast": fast,
+        "scenario": ref["scenario"],
+        "scale": ref["scale"],
+        "start": ref["start"],
+        "end": ref["end"],
+        "n_days": fast["n_days"],
+        "initial_people": fast["initial_people"],
+        "agent_days_alive": ad,
+        "ref_s": ref["ref_s"],
+        "fast_run_s": fast_run_s,
+        "fast_sim_s": fast["sim_s"],
+        "ref_ns_per_agent_day": _ns(ref["ref_s"], ad),
+        "fast_ns_per_agent_day": _ns(fast_run_s, ad),
+        "fast_sim_ns_per_agent_day": _ns(fast["sim_s"], ad),
+        "speedup": ref["ref_s"] / fast_run_s,
+        "speedup_sim_only": ref["ref_s"] / fast["sim_s"],
+        "ref_cpu_s": ref["ref_cpu_s"],
+        "fast_run_cpu_s": fast_run_cpu_s,
+        "speedup_cpu": ref["ref_cpu_s"] / fast_run_cpu_s,
+    }
+
+
+def measure_scaling(cfg: Config, main: dict[str, Any]) -> dict[str, Any]:
+    """ns per agent-day at each of ``scaling_scales``; a linear fit and the log-log exponent."""
+    import numpy as np
+
+    points = []
+    for scale in cfg.scaling_scales:
+        if main.get("status") == "ok" and scale == cfg.main_scale and cfg.scaling_end == cfg.main_end:
+            res, reused = main, True
+        else:
+            log(f"  scaling: scale {scale}")
+            res = run_child("engine", _engine_spec(cfg, cfg.main_scenario, scale, cfg.scaling_end, tables=False,
+                                                   phases=True), timeout=cfg.child_timeout_s)
+            reused = False
+        ad = res["agent_days_alive"]
+        points.append({
+            "scale": scale, "initial_people": res["initial_people"], "n_days": res["n_days"],
+            "agent_days_alive": ad, "setup_s": res["setup_s"], "sim_s": res["sim_s"], "sim_cpu_s": res["sim_cpu_s"],
+            "ns_per_agent_day": _ns(res["sim_s"], ad), "ns_per_agent_day_cpu": _ns(res["sim_cpu_s"], ad),
+            "maxrss_mib": res.get("maxrss_run_mib", res["maxrss_mib"]), "reused_main_run": reused,
+            "phases_cpu": res.get("phases_cpu", {}),
+        })
+    out: dict[str, Any] = {"points": points, "end": cfg.scaling_end}
+    if len(points) < 2:
+        return out
+    x = np.array([p["agent_days_alive"] for p in points], float)
+    for suffix, key in (("", "sim_s"), ("_cpu", "sim_cpu_s")):
+        y = np.array([p[key] for p in points], float)
+        slope, intercept = np.polyfit(x, y, 1)
+        pred = slope * x + intercept
+        ss_tot = float(((y - y.mean()) ** 2).sum())
+        out["fit_ns_per_agent_day" + suffix] = slope * 1e9
+        out["fit_fixed_s" + suffix] = intercept
+        out["fit_r2" + suffix] = 1.0 - float(((y - pred) ** 2).sum()) / ss_tot if ss_tot > 0 else math.nan
+        out["exponent_all" + suffix] = float(np.polyfit(np.log(x), np.log(y), 1)[0])
+        out["exponent_top" + suffix] = float(math.log(y[-1] / y[-2]) / math.log(x[-1] / x[-2]))
+        per = "ns_per_agent_day" + suffix
+        out["ns_ratio_top" + suffix] = points[-1][per] / points[-2][per]
+    return out
+
+
+def measure_experiments(cfg: Config) -> dict[str, Any]:
+    """``benchmarks.bench_experiments.run(quick)`` if that module exists (the Dask experiments issue)."""
+    if not cfg.experiments:
+        return {"status": "skipped", "error": "not run in this mode"}
+    if not (ROOT / "benchmarks" / "bench_experiments.py").exists():
+        return {"status": "not measured yet", "error": "benchmarks/bench_experiments.py does not exist yet"}
+    module = importlib.import_module("benchmarks.bench_experiments")
+    t = time.perf_counter()
+    quick = cfg.mode != "full"
+    values = module.run(quick=quick)
+    return {"values": dict(values), "wall_s": time.perf_counter() - t, "quick": quick}
+
+
+# ------------------------------------------------------------------------------------------------ the suite
+
+
+def evaluate_targets(cfg: Config, results: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per target: what was measured and whether it is met (only when measured at the target's size)."""
+    rows = []
+    main, comp = results.get("engine", {}), results.get("compile", {})
+    ref, scal = results.get("reference", {}), results.get("scaling", {})
+    full_size = cfg.main_scale == 1.0 and cfg.main_end is None and cfg.main_scenario == "history"
+    full_mode = cfg.mode == "full"
+    reduced = "" if full_mode else f"; {cfg.mode} mode: reduced sizes, not judged"
+
+    def row(target: str, measured: str, ok: bool | None, note: str = "") -> None:
+        status = "not measured" if ok is None else ("met" if ok else "missed")
+        rows.append({"target": target, "measured": measured, "status": status, "note": note})
+
+    if main.get("status") == "ok":
+        note = "" if full_size else f"measured at scale {cfg.main_scale} only ({cfg.mode} mode)"
+        row("full history at 1:1, simulation with warm cache <= 30 s", f"{main['sim_s']:.1f} s "
+            f"(CPU {main['sim_cpu_s']:.1f} s)", main["sim_s"] <= TARGETS["sim_s"] if full_size else None, note)
+        row("peak memory of the full-scale run < 1 GiB", f"{main['maxrss_run_mib']:.0f} MiB",
+            main["maxrss_run_mib"] < TARGETS["memory_mib"] if full_size else None, note)
+    else:
+        row("full history at 1:1, simulation with warm cache <= 30 s", "-", None, "engine run failed")
+        row("peak memory of the full-scale run < 1 GiB", "-", None, "engine run failed")
+    if comp.get("status") == "ok":
+        row("first-run compile (cold cache) < 30 s", f"{comp['compile_s']:.1f} s (CPU {comp['compile_cpu_s']:.1f} s)",
+            comp["compile_s"] < TARGETS["compile_s"] if cfg.fresh_cache else None,
+            "" if cfg.fresh_cache else "cache was not cold in this mode")
+    else:
+        row("first-run compile (cold cache) < 30 s", "-", None, comp.get("error", ""))
+    if ref.get("status") == "ok":
+        row(">= 500x faster than Mesa per agent-day (same size and period)", f"{ref['speedup']:.0f}x",
+            ref["speedup"] >= TARGETS["speedup"] if full_mode else None,
+            f"wall time, end to end; CPU-time ratio {ref['speedup_cpu']:.0f}x" + reduced)
+    else:
+        row(">= 500x faster than Mesa per agent-day (same size and period)", "-", None,
+            ref.get("error", "not measured"))
+    if scal.get("status") == "ok" and "exponent_top" in scal:
+        lo, hi = TARGETS["scaling_exponent"]
+        pts = scal["points"]
+        row("linear scaling in population", f"CPU time ~ N^{scal['exponent_top_cpu']:.2f} (wall ~ "
+            f"N^{scal['exponent_top']:.2f}) from {pts[-2]['scale']}x to {pts[-1]['scale']}x",
+            lo <= scal["exponent_top_cpu"] <= hi if full_mode else None,
+            f"linear = exponent of CPU time in [{lo}, {hi}] between the two largest sizes (CPU time: the machine "
+            "is shared)" + reduced)
+    else:
+        row("linear scaling in population", "-", None, scal.get("error", "not measured"))
+    return rows
+
+
+def run_all(cfg: Config, command: str) -> dict[str, Any]:
+    """Run every measurement of ``cfg`` (sequentially: one child at a time on the machine)."""
+    t = time.perf_counter()
+    results: dict[str, Any] = {"command": command, "config": asdict(cfg), "machine": machine_info()}
+    results["warmup"] = _guard("warm-up of the default numba cache", lambda: warm_default_cache(cfg))
+    results["compile"] = _guard("compile time (cold vs warm numba cache)", lambda: measure_compile(cfg))
+    results["engine"] = _guard(f"fast engine, {cfg.main_scenario} at scale {cfg.main_scale}",
+                               lambda: measure_engine(cfg))
+    results["scaling"] = _guard("scaling", lambda: measure_scaling(cfg, results["engine"]))
+    results["reference"] = _guard("Mesa reference vs fast engine", lambda: measure_reference(cfg))
+    results["experiments"] = _guard("experiments", lambda: measure_experiments(cfg))
+    results["targets"] = evaluate_targets(cfg, results)
+    results["machine"]["load_end"] = load_average()
+    results["total_s"] = time.perf_counter() - t
+    return results

@@ -1,0 +1,199 @@
+"""Calibration commands: calibrate, validate, calibrations and posterior.
+
+``calibrate`` runs ABC-SMC (pyabc) on the Dask cluster (local ``--workers`` processes or ``--scheduler``),
+stores every generation in ``--db`` and resumes: the same command again runs only the missing generations.
+``validate`` runs the posterior predictive ensemble and writes the fit table and figure.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from nkborder.errors import InputError
+
+console = Console()
+DEFAULT_DB = "nkborder.duckdb"
+
+Scenario = Annotated[str, typer.Argument(help="shipped scenario name or path to a .toml file")]
+Observed = Annotated[str, typer.Option(help="folder of observed CSV files in the format of shared/data")]
+Db = Annotated[str, typer.Option(help="DuckDB results file (pyabc's history goes to <db>.pyabc.sqlite)")]
+Workers = Annotated[int | None, typer.Option(help="local Dask worker processes (default: cores)")]
+Scheduler = Annotated[str | None, typer.Option(
+    help="tcp://HOST:PORT of a running Dask scheduler (default: $NKBORDER_SCHEDULER, else a local cluster)")]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the calibration commands to ``app``."""
+    app.command("calibrate")(calibrate_command)
+    app.command("validate")(validate_command)
+    app.command("calibrations")(calibrations_command)
+    app.command("posterior")(posterior_command)
+
+
+def calibrate_command(
+    scenario: Scenario,
+    observed: Observed = ...,
+    until: Annotated[int, typer.Option(help="last year of observations fitted")] = 2015,
+    population: Annotated[int, typer.Option(help="accepted particles per generation")] = 150,
+    generations: Annotated[int, typer.Option(help="ABC-SMC generations in all (resume adds the missing)")] = 6,
+    scale: Annotated[float, typer.Option(help="share of the population simulated in each run")] = 0.05,
+    seed: Annotated[int, typer.Option(help="base seed of the simulations")] = 0,
+    workers: Workers = None, scheduler: Scheduler = None, db: Db = DEFAULT_DB,
+    name: Annotated[str | None, typer.Option(help="calibration id (default: derived from the options)")] = None,
+    parameters: Annotated[str | None, typer.Option(
+        help="comma-separated parameters to calibrate (default: all flagged calibrate=True)")] = None,
+    fix: Annotated[list[str] | None, typer.Option(help="name=value for a parameter not calibrated")] = None,
+    series: Annotated[str | None, typer.Option(
+        help="comma-separated series to fit (default: arrivals,women_share,broker_fee,guard_cut,china_stock)")] = None,
+) -> None:
+    """Estimate the flagged parameters by ABC-SMC against the observed series."""
+    from nkborder.calibration import calibrate
+    from nkborder.cli.commands import parse_sets
+
+    names = [p.strip() for p in parameters.split(",") if p.strip()] if parameters else None
+    chosen = [p.strip() for p in series.split(",") if p.strip()] if series else None
+    command = "nkborder " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    try:
+        cal = calibrate(scenario, observed, until=until, population=population, generations=generations,
+                        scale=scale, seed=seed, workers=workers, scheduler=scheduler, db=db, name=name,
+                        parameters=names, fixed=parse_sets(fix), series=chosen, progress=True, command=command)
+    except KeyboardInterrupt:
+        console.print("[yellow]interrupted[/]: finished generations are stored; run the same command again to "
+                      "resume")
+        raise typer.Exit(130) from None
+    _generations_table(cal.generations, cal.name)
+    _summary_table(cal.posterior)
+    console.print(f"calibration [bold]{cal.name}[/] in {db} ({cal.seconds:.0f} s); validate it with: nkborder "
+                  f"validate {scenario} --posterior {cal.name} --db {db} --observed {observed}", highlight=False)
+
+
+def validate_command(
+    scenario: Scenario,
+    observed: Observed = ...,
+    posterior: Annotated[str | None, typer.Option(
+        help="calibration id in --db (default: the shipped calibrated posterior)")] = None,
+    holdout: Annotated[str | None, typer.Option(help="held-out years FROM:TO, e.g. 2012:2015")] = None,
+    reps: Annotated[int, typer.Option(help="parameter sets drawn from the posterior (one run each)")] = 50,
+    scale: Annotated[float | None, typer.Option(help="share simulated (default: the calibration's)")] = None,
+    seed: Annotated[int, typer.Option(help="seed of the draws and runs")] = 0,
+    out: Annotated[str | None, typer.Option(help="write the fit table to this CSV file")] = None,
+    figure: Annotated[str | None, typer.Option(help="write the figure to this PNG file")] = None,
+    workers: Workers = None, scheduler: Scheduler = None, db: Db = DEFAULT_DB,
+) -> None:
+    """Posterior predictive check: MAE, MAPE and 50/90 % coverage per series, calibration vs hold-out years."""
+    from nkborder.calibration import load_calibration, load_shipped, validate
+    from nkborder.calibration.figure import draw
+    from nkborder.calibration.validate import parse_holdout, write_fit
+
+    held = parse_holdout(holdout)
+    if posterior is None:
+        post = load_shipped()
+    else:
+        _need_db(db)
+        post = load_calibration(db, posterior).posterior
+    try:
+        val = validate(scenario, post, observed, held, reps=reps, scale=scale, seed=seed, workers=workers,
+                       scheduler=scheduler, progress=True)
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+    table = Table("series", "period", "n", "MAE", "MAPE %", "coverage 50%", "coverage 90%",
+                  title=f"fit of {val.posterior} ({reps} posterior draws) on {val.scenario}")
+    for r in val.fit.itertuples(index=False):
+        table.add_row(r.series, r.period, str(r.n), f"{r.mae:.4g}", f"{r.mape:.1f}", f"{r.coverage_50:.2f}",
+                      f"{r.coverage_90:.2f}")
+    console.print(table)
+    for r in val.checks.itertuples(index=False):
+        mark = "[green]met[/]" if r.met else "[red]not met[/]"
+        console.print(f"target: {r.target}: {r.value:.3g} (required {r.required}) {mark}", highlight=False)
+    for note in val.notes:
+        console.print(f"[yellow]note:[/] {note}", highlight=False)
+    if out:
+        console.print(f"fit table written to {write_fit(val.fit, out)}")
+    if figure:
+        console.print(f"figure written to {draw(val, figure)}")
+
+
+def calibrations_command(db: Db = DEFAULT_DB) -> None:
+    """List the calibrations stored in a results file."""
+    from nkborder.calibration.store import list_all
+    from nkborder.experiments.core import open_store
+
+    _need_db(db)
+    with open_store(db, read_only=True) as store:
+        frame = list_all(store)
+    table = Table("name", "scenario", "status", "generations", "last tolerance", "updated (UTC)")
+    for r in frame.itertuples(index=False):
+        table.add_row(r.name, r.scenario, r.status, str(r.generations), f"{r.epsilon:.4g}", str(r.updated_at)[:19])
+    console.print(table)
+
+
+def posterior_command(
+    name: Annotated[str, typer.Argument(help="calibration id (see `nkborder calibrations`)")],
+    db: Db = DEFAULT_DB,
+    toml: Annotated[str | None, typer.Option(help="write medians and particles as a calibrated TOML file")] = None,
+    correlations: Annotated[bool, typer.Option(help="also print the strongest correlations between parameters")] = True,
+) -> None:
+    """Summary of a calibration's posterior (medians, 90 % intervals, correlations); optionally as TOML."""
+    from nkborder.calibration import load_calibration
+    from nkborder.calibration.shipped import write_toml
+    from nkborder.experiments.core import open_store
+
+    _need_db(db)
+    cal = load_calibration(db, name)
+    _generations_table(cal.generations, cal.name)
+    _summary_table(cal.posterior)
+    if correlations:
+        corr = cal.posterior.correlations()
+        names = list(corr.columns)
+        pairs = sorted(((a, b, corr.loc[a, b]) for i, a in enumerate(names) for b in names[i + 1:]),
+                       key=lambda p: -abs(p[2]) if p[2] == p[2] else 0.0)  # fmt: skip
+        table = Table("parameter", "parameter", "correlation", title="strongest posterior correlations (weighted)")
+        for a, b, v in pairs[:12]:
+            table.add_row(a, b, f"{v:+.2f}")
+        console.print(table)
+    if toml:
+        from nkborder import __version__
+        from nkborder.calibration.store import require
+
+        with open_store(db, read_only=True) as store:
+            rec = require(store, name)
+        meta = {"name": name, "db": db, "command": rec["command"], "created": str(rec["updated_at"])[:19],
+                "code_version": __version__, "generations": len(cal.generations)}
+        console.print(f"written {write_toml(toml, cal.posterior, meta)}")
+
+
+def _generations_table(gens, name: str) -> None:
+    table = Table("generation", "tolerance", "acceptance", "simulations", "effective sample size", "seconds",
+                  title=f"{name}: generations")
+    for r in gens.itertuples(index=False):
+        table.add_row(str(r.generation), f"{r.epsilon:.4g}", f"{r.acceptance_rate:.3f}", str(r.n_simulations),
+                      f"{r.ess:.1f} of {r.n_particles}", f"{r.wall_seconds:.0f}")
+    console.print(table)
+    last = gens.iloc[-1] if len(gens) else None
+    if last is not None and last["ess"] < 0.1 * last["n_particles"]:
+        console.print(f"[yellow]warning:[/] the last generation's effective sample size is {last['ess']:.1f} of "
+                      f"{last['n_particles']} particles: a few particles carry the posterior (weight degeneracy); "
+                      "use a larger --population or fewer --parameters", highlight=False)
+
+
+def _summary_table(post) -> None:
+    table = Table("parameter", "unit", "prior", "median", "90% interval", "width / prior", title="posterior")
+    for r in post.summary().itertuples(index=False):
+        table.add_row(r.parameter, r.unit, f"{r.prior_lo:.4g} - {r.prior_hi:.4g}", f"{r.median:.4g}",
+                      f"{r.p5:.4g} - {r.p95:.4g}", f"{r.width_share:.2f}")
+    console.print(table)
+
+
+def _need_db(db: str) -> None:
+    if not Path(db).exists():
+        raise InputError(db, "--db", "no results file here", "a DuckDB file written by nkborder calibrate")
+
+
+__all__ = ["register"]

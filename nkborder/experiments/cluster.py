@@ -1,0 +1,93 @@
+"""The Dask cluster experiments run on: a local one started and stopped here, or an existing scheduler.
+
+Without ``scheduler`` (and without the ``NKBORDER_SCHEDULER`` environment variable) a
+:class:`distributed.LocalCluster` of worker *processes* with one thread each is started on this machine and
+closed afterwards. With ``scheduler="tcp://HOST:PORT"`` the client connects to a running scheduler whose
+workers can import ``nkborder``; that cluster is left running.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from nkborder.errors import InputError
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+ENV_SCHEDULER = "NKBORDER_SCHEDULER"
+CONNECT_TIMEOUT = "20s"
+#: No dashboard, and the scheduler's HTTP routes on a free port (not 8787, which another cluster may hold).
+LOCAL_OPTIONS = {"dashboard_address": None, "scheduler_kwargs": {"dashboard_address": ":0"},
+                 "silence_logs": logging.ERROR}
+#: Quieter event loops: the 20 ms tick and 0.5 s system monitor of the defaults cost the client process about
+#: 5 % of a core while runs take seconds; runs are alike, so work stealing has nothing to balance.
+TUNING = {"distributed.admin.tick.interval": "500ms", "distributed.admin.system-monitor.interval": "2s",
+          "distributed.scheduler.work-stealing": False}
+
+
+def default_workers() -> int:
+    """Number of cores this process may use (the default number of local workers)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def scheduler_address(scheduler: str | None) -> str | None:
+    """The scheduler to use: ``scheduler``, else ``$NKBORDER_SCHEDULER``, else None (a local cluster)."""
+    address = scheduler or os.environ.get(ENV_SCHEDULER) or None
+    if address is not None and "://" not in address:
+        raise InputError("--scheduler", address, "not a scheduler address", "tcp://HOST:PORT")
+    return address
+
+
+def check_workers(workers: int | None) -> int:
+    """``workers`` validated (>= 1), or the number of cores."""
+    if workers is None:
+        return default_workers()
+    if int(workers) != workers or workers < 1:
+        raise InputError("--workers", str(workers), "not a positive whole number", "1, 2, ...")
+    return int(workers)
+
+
+@contextlib.contextmanager
+def dask_client(scheduler: str | None = None, workers: int | None = None) -> Iterator[Client]:
+    """A Dask client: on ``scheduler`` if given, else on a local cluster of ``workers`` processes."""
+    import dask
+
+    with dask.config.set(TUNING), _client(scheduler, workers) as client:
+        yield client
+
+
+@contextlib.contextmanager
+def _client(scheduler: str | None, workers: int | None) -> Iterator[Client]:
+    from distributed import Client, LocalCluster
+
+    address = scheduler_address(scheduler)
+    if address is not None:
+        try:
+            client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        except (OSError, TimeoutError) as exc:
+            raise InputError("--scheduler", address, f"cannot connect: {exc}",
+                             "the tcp://HOST:PORT of a running dask scheduler") from None
+        try:
+            yield client
+        finally:
+            client.close()
+        return
+    cluster = LocalCluster(
+        n_workers=check_workers(workers), threads_per_worker=1, processes=True, **LOCAL_OPTIONS,
+    )
+    try:
+        client = Client(cluster, set_as_default=False)
+        try:
+            yield client
+        finally:
+            client.close()
+    finally:
+        cluster.close()

@@ -1,0 +1,153 @@
+"""Shared steps of every experiment: check options, register the design, execute it, read the results back."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from nkborder.errors import InputError
+from nkborder.experiments import registry
+from nkborder.experiments.progress import ProgressHook
+from nkborder.experiments.result import ExperimentResult
+from nkborder.experiments.runner import execute
+from nkborder.experiments.spec import RunSpec
+from nkborder.scenarios import Scenario, load_scenario
+
+if TYPE_CHECKING:
+    from nkborder.store import ResultsStore
+
+DEFAULT_DB = "nkborder.duckdb"
+MAX_SCALE = 20.0
+
+#: kind -> summarise(definition, runs) -> (summary, other tables); filled in by each kind's module.
+SUMMARISERS: dict[str, Callable[[dict[str, Any], pd.DataFrame], tuple[pd.DataFrame, dict[str, pd.DataFrame]]]] = {}
+
+
+@contextlib.contextmanager
+def open_store(db: str | Path, read_only: bool = False) -> Iterator[ResultsStore]:
+    """The results store at ``db``; its errors (locked file, not a results file) become InputError."""
+    from nkborder.store import ResultsStore, StoreError
+
+    try:
+        store = ResultsStore(db, read_only=read_only)
+    except StoreError as exc:
+        raise InputError(str(db), "--db", exc.problem, exc.allowed) from None
+    try:
+        if not read_only:
+            store.mark_stale_running()
+        yield store
+    finally:
+        store.close()
+
+
+def check_common(reps: int, seed: int, scale: float) -> None:
+    """Replicates >= 1, seed >= 0, 0 < scale <= 20, or InputError naming the option."""
+    if int(reps) != reps or reps < 1:
+        raise InputError("--reps", str(reps), "not a positive whole number", "1, 2, ...")
+    if int(seed) != seed or seed < 0:
+        raise InputError("--seed", str(seed), "not a non-negative whole number", "0, 1, 2, ...")
+    if not 0.0 < scale <= MAX_SCALE:
+        raise InputError("--scale", str(scale), "out of range", f"0 < scale <= {MAX_SCALE:g}")
+
+
+def scenario_for(scenario: str | Path | Scenario, start: dt.date | str | None, end: dt.date | str | None) -> Scenario:
+    """The scenario (shipped name, file or object) with the run dates applied."""
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    return sc.with_dates(_date(start, "--start"), _date(end, "--end"))
+
+
+def scenario_info(sc: Scenario, ref: str | Path | Scenario) -> dict[str, Any]:
+    """What the definition keeps of a scenario: name, how it was given, content hash, dates, events."""
+    return {
+        "name": sc.name,
+        "ref": (sc.path or sc.name) if isinstance(ref, Scenario) else str(ref),
+        "content_hash": sc.content_hash(),
+        "start": sc.start.isoformat(),
+        "end": sc.end.isoformat(),
+        "cities": list(sc.cities),
+        "events": [
+            {"id": e.id, "kind": e.kind, "start": e.start.isoformat(), "place": e.place,
+             "end": e.end.isoformat() if e.end else None}
+            for e in sc.events
+        ],
+    }
+
+
+def default_name(definition: dict[str, Any]) -> str:
+    """``KIND-SCENARIO[-vs-SCENARIO]-HASH``: the same command gives the same name, so it resumes."""
+    scenarios = "-vs-".join(s["name"] for s in definition["scenarios"])
+    digest = hashlib.sha256(registry.canonical(registry.identity(definition)).encode()).hexdigest()[:8]
+    slug = "".join(ch if ch.isalnum() or ch in "._-" else "-" for ch in scenarios)[:60]
+    return f"{definition['kind']}-{slug}-{digest}"
+
+
+def run_experiment(
+    definition: dict[str, Any], specs: list[RunSpec], *, db: str | Path, name: str | None,
+    scheduler: str | None, workers: int | None, progress: bool | ProgressHook,
+) -> ExperimentResult:
+    """Register the experiment, compute its missing runs, and return its results read from ``db``."""
+    name = registry.check_name(name) if name is not None else default_name(definition)
+    members = pd.DataFrame({
+        "idx": range(len(specs)), "run_key": [s.key for s in specs], "seed": [s.seed for s in specs],
+        "labels": [s.labels for s in specs],
+    })
+    with open_store(db) as store:
+        registry.register(store, name, definition, members)
+        registry.set_status(store, name, "running")
+        try:
+            outcome = execute(store, name, specs, scheduler=scheduler, workers=workers, progress=progress)
+        except BaseException:
+            registry.set_status(store, name, "incomplete")
+            raise
+        registry.set_status(store, name, "incomplete" if outcome.failed else "finished")
+        result = load(store, name)
+    result.computed, result.reused, result.failed = outcome.computed, outcome.reused, len(outcome.failed)
+    result.compute_seconds = outcome.seconds
+    result.db = str(db)
+    return result
+
+
+def load(store: ResultsStore, name: str) -> ExperimentResult:
+    """Experiment ``name`` as stored: its definition, the runs table and the kind's summaries."""
+    definition = registry.definition(store, name)
+    members = registry.members(store, name)
+    runs = runs_table(store, members)
+    summarise = _summariser(definition["kind"])
+    summary, tables = summarise(definition, runs)
+    failed = int((members["status"] == "failed").sum())
+    return ExperimentResult(name, definition["kind"], definition, runs, summary, tables, str(store.path),
+                            failed=failed)
+
+
+def runs_table(store: ResultsStore, members: pd.DataFrame) -> pd.DataFrame:
+    """Yearly tables of the finished member runs with their design columns in front (one row per member,
+    year and city, in design order)."""
+    stored = members.loc[members["status"] == "finished"]
+    labels = pd.DataFrame(list(stored["labels"]), index=stored.index)
+    meta = pd.concat([stored[["idx", "run_id", "run_key", "seed"]], labels], axis=1)
+    if stored.empty:
+        return meta.assign(year=pd.Series(dtype="int64"), city=pd.Series(dtype=object))
+    yearly = store.tables(list(dict.fromkeys(stored["run_id"])), "yearly")
+    runs = meta.merge(yearly, on="run_id", how="inner", sort=False)
+    return runs.sort_values(["idx"], kind="stable").reset_index(drop=True)
+
+
+def _summariser(kind: str) -> Callable[[dict[str, Any], pd.DataFrame], tuple[pd.DataFrame, dict]]:
+    from nkborder.experiments import comparisons, ensembles, sensitivities, sweeps  # noqa: F401 (register)
+
+    return SUMMARISERS[kind]
+
+
+def _date(value: dt.date | str | None, option: str) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(option, value, "not a date", "YYYY-MM-DD") from None

@@ -1,0 +1,73 @@
+"""Ensembles: one scenario, many replicate seeds; yearly bands per year and city."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from nkborder.analysis.bands import bands
+from nkborder.experiments.core import (
+    DEFAULT_DB,
+    SUMMARISERS,
+    check_common,
+    run_experiment,
+    scenario_for,
+    scenario_info,
+)
+from nkborder.experiments.progress import ProgressHook
+from nkborder.experiments.result import ExperimentResult
+from nkborder.experiments.spec import RunSpec, derive_seed
+from nkborder.scenarios import Scenario
+
+
+def ensemble(
+    scenario: str | Path | Scenario = "history", reps: int = 10, *, seed: int = 0, scale: float = 1.0,
+    start: dt.date | str | None = None, end: dt.date | str | None = None,
+    overrides: dict[str, float] | None = None, db: str | Path = DEFAULT_DB, name: str | None = None,
+    workers: int | None = None, scheduler: str | None = None, progress: bool | ProgressHook = False,
+) -> ExperimentResult:
+    """Run ``reps`` replicates of a scenario on Dask and summarise them per year and city.
+
+    Replicate ``r`` uses seed ``derive_seed(seed, r)``. Every finished run is stored in ``db`` at once; calling
+    again with the same arguments computes only the runs not stored yet.
+
+    Args:
+        scenario: shipped scenario name, path to a TOML file, or a :class:`Scenario`.
+        reps: number of replicate runs.
+        seed: base seed.
+        scale: share of the population simulated (1.0 = one agent per person).
+        start, end: run dates (default: the scenario's).
+        overrides: parameter values replacing the scenario's.
+        db: DuckDB results file.
+        name: experiment name (default: derived from the definition, so the same call resumes).
+        workers: local Dask worker processes (default: cores); ignored with ``scheduler``.
+        scheduler: ``tcp://HOST:PORT`` of a running Dask scheduler (default: ``$NKBORDER_SCHEDULER``, else a
+            local cluster started and stopped here).
+        progress: True shows a progress bar; a callable gets ``(done, failed, total)`` after each run.
+
+    Returns:
+        :class:`ExperimentResult`: ``runs`` (per-run yearly table with ``rep``) and ``summary`` (bands:
+        mean, median, p5, p95 of each indicator per year and city).
+    """
+    check_common(reps, seed, scale)
+    sc = scenario_for(scenario, start, end)
+    fixed = {k: float(v) for k, v in (overrides or {}).items()}
+    definition = {
+        "kind": "ensemble", "scenarios": [scenario_info(sc, scenario)],
+        "design": {"reps": int(reps), "seed": int(seed), "scale": float(scale), "overrides": fixed},
+        "analysis": {},
+    }
+    specs = [RunSpec.make(sc, fixed, derive_seed(seed, r), scale, {"rep": r}) for r in range(reps)]
+    return run_experiment(definition, specs, db=db, name=name, scheduler=scheduler, workers=workers,
+                          progress=progress)
+
+
+def summarise(definition: dict[str, Any], runs: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """Bands of every indicator per year and city."""
+    return bands(runs, by=("year", "city")), {}
+
+
+SUMMARISERS["ensemble"] = summarise

@@ -1,0 +1,76 @@
+"""One planned run of an experiment: scenario, parameters, seed and scale, and its run key.
+
+The run key identifies a run by everything that changes its results (scenario content, every parameter value,
+seed, scale, dates), so a resumed experiment can find the runs it already stored, whichever experiment stored
+them. Seeds of replicates derive from the base seed with NumPy's ``SeedSequence``: replicate ``i`` of base
+seed ``S`` always gets the same seed, whatever the number of workers or the order runs finish in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from nkborder.params import Params
+from nkborder.scenarios import Scenario
+
+
+def derive_seed(base: int, index: int) -> int:
+    """The seed of replicate ``index`` (0, 1, ...) of base seed ``base``: a 31-bit non-negative integer."""
+    if base < 0 or index < 0:
+        raise ValueError("seeds and replicate indices are non-negative")
+    state = np.random.SeedSequence(base, spawn_key=(index,)).generate_state(1, dtype=np.uint32)[0]
+    return int(state) & 0x7FFFFFFF
+
+
+def run_key(scenario: Scenario, params: Params, seed: int, scale: float) -> str:
+    """Hash (hex, 24 characters) of the scenario's content hash, all parameter values, seed, scale and dates."""
+    payload = {
+        "scenario": scenario.content_hash(),
+        "params": params.model_dump(),
+        "seed": int(seed),
+        "scale": float(scale),
+        "start": scenario.start.isoformat(),
+        "end": scenario.end.isoformat(),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:24]
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """A planned run.
+
+    Attributes:
+        scenario: the scenario with the run dates applied.
+        overrides: parameter values replacing the scenario's (the varied ones of a sweep).
+        seed: the run's seed.
+        scale: share of the population simulated.
+        labels: where the run sits in the design (``rep``, ``side``, ``point``, ``sample``, varied values).
+        params: the resolved, validated parameters.
+        key: the run key (see :func:`run_key`).
+    """
+
+    scenario: Scenario
+    overrides: dict[str, float]
+    seed: int
+    scale: float
+    labels: dict[str, Any] = field(default_factory=dict)
+    params: Params | None = None
+    key: str = ""
+
+    @classmethod
+    def make(
+        cls, scenario: Scenario, overrides: dict[str, float], seed: int, scale: float, labels: dict[str, Any]
+    ) -> RunSpec:
+        """A spec with validated parameters (``InputError`` for a bad override) and its run key."""
+        params = scenario.parameters(overrides)
+        return cls(scenario, dict(overrides), int(seed), float(scale), dict(labels), params,
+                   run_key(scenario, params, seed, scale))
+
+    def payload(self) -> dict[str, Any]:
+        """What a worker needs to run it (picklable, small)."""
+        return {"scenario": self.scenario, "overrides": self.overrides, "seed": self.seed, "scale": self.scale}

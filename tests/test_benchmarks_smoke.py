@@ -1,0 +1,139 @@
+"""Smoke test of the benchmark code (``python -m benchmarks``) at a tiny size, so that it cannot rot.
+
+No timing assertions: only that every measurement produces its keys with positive numbers and that the Markdown
+writer produces every section. The suite runs in-process here (children replaced by direct calls); one real
+child process checks the child protocol.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from benchmarks import child, report, suite
+
+
+def _in_process_child(job: str, spec: dict[str, Any], env: dict[str, str] | None = None,
+                      timeout: float = 0.0) -> dict[str, Any]:
+    out = child.JOBS[job](json.loads(json.dumps(spec)))
+    out["maxrss_mib"] = child.maxrss_mib()
+    out["process_wall_s"] = 0.0
+    return out
+
+
+def _positive(value: Any) -> bool:
+    return isinstance(value, int | float) and math.isfinite(value) and value > 0
+
+
+@pytest.fixture(scope="module")
+def tiny_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    mp = pytest.MonkeyPatch()
+    mp.setattr(suite, "run_child", _in_process_child)
+    cfg = suite.Config(**{**suite.asdict(suite.TINY), "reference_end": "1995-04-30"})
+    try:
+        results = suite.run_all(cfg, "python -m benchmarks --mode tiny")
+    finally:
+        mp.undo()
+    return results
+
+
+def test_child_protocol_in_a_real_process() -> None:
+    out = suite.run_child("tiny", suite.TINY.tiny, timeout=240)
+    for key in ("import_s", "first_run_s", "second_run_s", "maxrss_mib", "process_wall_s"):
+        assert _positive(out[key]), key
+
+
+def test_engine_measurement(tiny_results: dict[str, Any]) -> None:
+    e = tiny_results["engine"]
+    assert e["status"] == "ok", e
+    for key in ("setup_s", "sim_s", "sim_cpu_s", "tables_s", "tables_no_daily_s", "tables_daily_s", "run_s",
+                "warm_wall_s", "ns_per_agent_day", "ns_per_agent_day_initial", "agent_days_alive",
+                "agent_days_initial", "initial_people", "maxrss_run_mib", "maxrss_daily_mib"):
+        assert _positive(e[key]), key
+    assert set(child.PHASES) <= set(e["phases"])
+    assert e["phase_calls"]["run_days"] == 12  # one call per month of 1995
+    assert all(v >= 0 for v in e["phases"].values()) and set(e["phases_cpu"]) == set(e["phases"])
+    assert e["record"]["stock_writes"] == e["n_days"] * 2 * 5
+    assert _positive(e["record"]["stock_s"])
+    assert _positive(e["gini_estimate"]["seconds"])
+
+
+def test_compile_scaling_reference_experiments(tiny_results: dict[str, Any]) -> None:
+    comp = tiny_results["compile"]
+    assert comp["status"] == "ok", comp
+    assert _positive(comp["cold_first_run_s"]) and math.isfinite(comp["compile_s"])
+    assert math.isfinite(comp["compile_cpu_s"])
+    scal = tiny_results["scaling"]
+    assert scal["status"] == "ok", scal
+    assert [p["scale"] for p in scal["points"]] == list(suite.TINY.scaling_scales)
+    for p in scal["points"]:
+        assert _positive(p["sim_s"]) and _positive(p["ns_per_agent_day"]) and _positive(p["agent_days_alive"])
+        assert "run_days" in p["phases_cpu"]
+    assert math.isfinite(scal["exponent_top"]) and math.isfinite(scal["fit_ns_per_agent_day"])
+    ref = tiny_results["reference"]
+    if suite.reference_available():
+        assert ref["status"] == "ok", ref
+        for key in ("ref_s", "fast_run_s", "ref_ns_per_agent_day", "fast_ns_per_agent_day", "speedup"):
+            assert _positive(ref[key]), key
+    else:
+        assert ref["status"] == "not available"
+    assert tiny_results["experiments"]["status"] == "skipped"  # may take minutes: rendering is tested below
+    assert {t["status"] for t in tiny_results["targets"]} <= {"met", "missed", "not measured"}
+    assert len(tiny_results["targets"]) == 5
+
+
+def test_markdown_has_every_section(tiny_results: dict[str, Any], tmp_path: Path) -> None:
+    path = report.write_markdown(tiny_results, tmp_path / "BENCHMARKS.md")
+    text = path.read_text()
+    assert text.startswith("# Benchmarks\n")
+    assert "`python -m benchmarks --mode tiny`" in text
+    for section in report.SECTIONS:
+        assert section in text, section
+    assert "AMD" in text or "CPU" in text
+    assert "ns per agent-day" in text
+
+
+def test_markdown_experiments_table_and_missing_parts(tiny_results: dict[str, Any], tmp_path: Path) -> None:
+    results = dict(tiny_results)
+    results["experiments"] = {"status": "ok", "values": {"ensemble of 4, seconds": 1.5, "workers": 2},
+                              "wall_s": 2.0, "quick": True}
+    results["reference"] = {"status": "not available", "error": "reference/__init__.py does not exist yet"}
+    text = report.render(results)
+    assert "| ensemble of 4, seconds | 1.50 |" in text
+    results["experiments"]["values"] = {"speedup": {"wall_s": 3.25, "ok": False}, "load": [1.0, 2.0]}
+    text = report.render(results)
+    assert "| speedup.wall_s | 3.25 |" in text and "| load | 1.00, 2.00 |" in text
+    assert "not available" in text
+    results["experiments"] = {"status": "not measured yet", "error": "no module"}
+    assert "not measured yet" in report.render(results)
+
+
+def test_reference_size_calibration() -> None:
+    import datetime as dt
+    import time
+
+    def fake_reference(scenario: str, seed: int, scale: float, start: Any = None, end: Any = None) -> None:
+        time.sleep(0.005 + 2.0 * scale)  # 5 ms fixed + 2 s per unit of scale
+
+    spec = {"scenario": "hoeryong-2007", "seed": 1, "target_s": 0.05, "min_scale": 0.002, "pilot_scale": 0.01,
+            "max_scale": 1.0}
+    scale, n_days, pilots = child._calibrate(spec, fake_reference, dt.date(1995, 1, 1), 365)
+    assert 0.012 < scale < 0.03 and n_days == 365 and len(pilots) == 2
+    scale, n_days, _ = child._calibrate({**spec, "target_s": 0.004}, fake_reference, dt.date(1995, 1, 1), 365)
+    assert scale == 0.002 and 31 <= n_days < 365  # even the smallest size is too slow: shorter period
+
+
+def test_render_only_round_trip(tiny_results: dict[str, Any], tmp_path: Path) -> None:
+    from benchmarks.__main__ import main
+
+    results = {**tiny_results, "command": "python -m benchmarks --quick -->"}
+    path = report.write_markdown(results, tmp_path / "BENCHMARKS.md")
+    loaded = report.embedded_results(path.read_text())
+    assert loaded["command"] == results["command"]
+    assert loaded["engine"]["agent_days_alive"] == results["engine"]["agent_days_alive"]
+    assert main(["--render-only", "--output", str(path)]) == 0
+    assert report.embedded_results(path.read_text())["command"] == results["command"]
