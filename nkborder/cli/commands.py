@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import time
 from pathlib import Path
 from typing import Annotated
@@ -15,7 +16,7 @@ from rich.table import Table
 
 from nkborder.errors import InputError
 
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 160)  # full tables when output goes to a file or CI
 DEFAULT_DB = "nkborder.duckdb"
 SHOWN = {  # yearly columns printed at the end of a run, with short headers
     "population": "people",
