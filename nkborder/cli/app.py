@@ -35,23 +35,11 @@ def main() -> None:
     app()
 
 
-OPTIONAL_COMMANDS = ("experiment_commands", "calibration_commands", "app_commands")
-
-
 def _register() -> None:
-    """Add the commands of every command module present (each has ``register(app)``)."""
-    import importlib
+    """Add the commands of every command module (each has ``register(app)``)."""
+    from nkborder.cli import app_commands, calibration_commands, commands, experiment_commands
 
-    from nkborder.cli import commands
-
-    commands.register(app)
-    for name in OPTIONAL_COMMANDS:
-        try:
-            module = importlib.import_module(f"nkborder.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"nkborder.cli.{name}":
-                raise
-            continue
+    for module in (commands, experiment_commands, calibration_commands, app_commands):
         module.register(app)
 
 

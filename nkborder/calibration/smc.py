@@ -1,0 +1,285 @@
+"""ABC-SMC calibration (pyabc) of the flagged parameters against the observed series, on a Dask cluster.
+
+Each generation is one ``ABCSMC.run(max_nr_populations=1)`` on an ABCSMC object freshly loaded from pyabc's
+SQLite history (``<db>.pyabc.sqlite``), so an interrupted calibration resumes exactly like the next generation
+of a running one: the same command (or the same ``name``) continues with the generations still missing.
+After each generation its particles are copied into the DuckDB results file (:mod:`.store`).
+
+Tolerance: generation 0 accepts every prior draw whose run finished; generation t > 0 accepts distances up to
+the weighted median of generation t-1's distances (pyabc ``QuantileEpsilon``, alpha 0.5). Seeds: each
+simulation's seed is derived from ``seed`` and its parameter values; pyabc draws parameters on the workers from
+fresh entropy, so a rerun gives a statistically equivalent, not an identical, posterior.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyabc
+
+from nkborder.calibration import store as cstore
+from nkborder.calibration.distance import SeriesDistance, series_spreads
+from nkborder.calibration.observation import city_weights
+from nkborder.calibration.posterior import Posterior
+from nkborder.calibration.priors import Prior, check_fixed, priors, pyabc_prior
+from nkborder.calibration.progress import CountingClient, GenerationHook, GenerationProgress
+from nkborder.calibration.simulate import RunModel
+from nkborder.calibration.targets import (
+    FIRST_YEAR,
+    SERIES,
+    Targets,
+    check_directory,
+    load_targets,
+    make_targets,
+)
+from nkborder.errors import InputError
+from nkborder.scenarios import Scenario, load_scenario
+
+MAX_SCALE = 1.0
+
+
+FIRST_TOLERANCE = 1e9  # generation 0 accepts every prior draw whose run finished (a failed run has d = inf)
+
+
+class MedianTolerance(pyabc.QuantileEpsilon):
+    """Tolerance :data:`FIRST_TOLERANCE` at generation 0, then the weighted median of the previous generation's
+    distances, recomputed from the stored history when a calibration resumes (pyabc's own forgets it)."""
+
+    def __init__(self) -> None:
+        super().__init__(initial_epsilon=FIRST_TOLERANCE, alpha=0.5)
+
+    def initialize(self, t, get_weighted_distances, get_all_records, max_nr_populations, acceptor_config):
+        if t > 0:
+            self._update(t, get_weighted_distances())
+
+
+@dataclass
+class Setup:
+    """Everything a calibration's simulations and distance need, rebuilt identically on resume."""
+
+    scenario: Scenario
+    targets: Targets
+    weights: dict[str, float]
+    spreads: dict[str, float]
+    definition: dict[str, Any]
+
+    def model(self) -> RunModel:
+        d = self.definition
+        return RunModel(self.scenario, d["scale"], d["seed"], self.targets, self.weights, d["fixed"])
+
+    def abc(self, sampler: pyabc.sampler.Sampler) -> pyabc.ABCSMC:
+        prs = [Prior(p["name"], p["lo"], p["hi"], p["unit"], False) for p in self.definition["priors"]]
+        return pyabc.ABCSMC(self.model(), pyabc_prior(prs), SeriesDistance(self.targets, self.spreads),
+                            population_size=self.definition["population"], sampler=sampler, eps=MedianTolerance())
+
+    def observed(self) -> dict[str, np.ndarray]:
+        return {"values": self.targets.rows["value"].to_numpy(float), "failed": np.array([0.0])}
+
+
+def prepare(
+    scenario: str | Path | Scenario = "history", observed: str | Path | None = None, until: int = 2015,
+    scale: float = 0.05, seed: int = 0, population: int = 150, parameters: list[str] | None = None,
+    fixed: dict[str, float] | None = None, targets: Targets | None = None, series: list[str] | None = None,
+) -> Setup:
+    """Check the options and build the calibration's scenario, targets, weights, spreads and definition.
+
+    ``targets`` replaces the observed rows (e.g. a synthetic truth); ``observed`` still gives the city weights.
+    ``series`` limits the fit to some of :data:`~nkborder.calibration.targets.SERIES` (default: all).
+    """
+    _check(until, scale, seed, population)
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    sc = sc.with_dates(None, dt.date(until, 12, 31))
+    first = max(FIRST_YEAR, (sc.report_start or sc.start).year)
+    directory = None if observed is None else check_directory(Path(observed).resolve())
+    weights = city_weights(directory) if observed is not None else city_weights(None)
+    fit = targets.between(first, until) if targets is not None else load_targets(directory, first, until)
+    if series is not None:
+        bad = sorted(set(series) - set(SERIES))
+        if bad or not series:
+            raise InputError("--series", ",".join(bad), "unknown series", ", ".join(SERIES))
+        fit = Targets(fit.rows.loc[fit.rows["series"].isin(series)].reset_index(drop=True))
+    if len(fit) == 0:
+        raise InputError(str(observed or "package data"), "--until", f"no observation between {first} and {until}",
+                         "years covered by the observed series")
+    spreads = series_spreads(targets if targets is not None else load_targets(directory, FIRST_YEAR, 9999))
+    prs = priors(parameters)
+    fixed = check_fixed(fixed, [p.name for p in prs])
+    definition = {
+        "scenario": {"name": sc.name, "ref": str(sc.path or sc.name) if isinstance(scenario, Scenario)
+                     else str(scenario), "content_hash": sc.content_hash(), "start": sc.start.isoformat(),
+                     "end": sc.end.isoformat(), "cities": list(sc.cities)},
+        "observed": str(directory) if directory else "package data", "first": first, "until": int(until),
+        "scale": float(scale), "seed": int(seed), "population": int(population),
+        "priors": [{"name": p.name, "lo": p.lo, "hi": p.hi, "unit": p.unit} for p in prs], "fixed": fixed,
+        "weights": weights, "spreads": spreads, "targets": _records(fit.rows),
+    }  # fmt: skip
+    if series is not None:
+        definition["series"] = [s for s in SERIES if s in series]
+    return Setup(sc, fit, weights, spreads, json.loads(json.dumps(definition)))
+
+
+def _records(rows: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as plain JSON-able dicts (numpy scalars made Python ones; ``inf`` kept)."""
+    return [{k: v.item() if hasattr(v, "item") else v for k, v in r.items()} for r in rows.to_dict("records")]
+
+
+def setup_from(definition: dict[str, Any]) -> Setup:
+    """The setup of a stored calibration, from its definition (the scenario is reloaded and checked)."""
+    sc = load_scenario(definition["scenario"]["ref"])
+    sc = sc.with_dates(None, dt.date.fromisoformat(definition["scenario"]["end"]))
+    if sc.content_hash() != definition["scenario"]["content_hash"]:
+        raise InputError(definition["scenario"]["ref"], "scenario", "changed since the calibration was made",
+                         "the scenario as it was, or a new calibration")
+    targets = make_targets(definition["targets"])
+    return Setup(sc, targets, definition["weights"], definition["spreads"], definition)
+
+
+def default_name(definition: dict[str, Any]) -> str:
+    """``calibrate-SCENARIO-HASH``: the same command gives the same name, so it resumes."""
+    digest = hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()[:8]
+    return f"calibrate-{definition['scenario']['name']}-{digest}"
+
+
+@dataclass
+class Calibration:
+    """A calibration as stored: its name, results file, definition, generations and last posterior."""
+
+    name: str
+    db: str
+    definition: dict[str, Any]
+    generations: pd.DataFrame
+    posterior: Posterior
+    seconds: float = 0.0
+
+
+def calibrate(
+    scenario: str | Path | Scenario = "history", observed: str | Path | None = None, until: int = 2015,
+    population: int = 150, generations: int = 6, scale: float = 0.05, seed: int = 0, workers: int | None = None,
+    scheduler: str | None = None, db: str | Path = "nkborder.duckdb", name: str | None = None,
+    parameters: list[str] | None = None, fixed: dict[str, float] | None = None, targets: Targets | None = None,
+    series: list[str] | None = None, progress: bool | GenerationHook = False, command: str = "",
+) -> Calibration:
+    """Run (or resume) an ABC-SMC calibration and return its posterior.
+
+    Args:
+        scenario: scenario name or file; it is run from its start to the end of ``until``.
+        observed: folder of CSV files like ``shared/data`` (default: the package's copies).
+        until: last year of observations used (inclusive).
+        population: accepted particles per generation.
+        generations: generations wanted in all (a resumed calibration runs only the missing ones).
+        scale: share of the population simulated in each run.
+        seed: base of every simulation's seed.
+        workers, scheduler: the Dask cluster (see :func:`nkborder.experiments.cluster.dask_client`).
+        db: DuckDB results file; pyabc's history goes to ``<db>.pyabc.sqlite``.
+        name: calibration id (default: derived from the options, so the same command resumes).
+        parameters: names to calibrate (default: every parameter flagged ``calibrate=True``).
+        fixed: values for parameters that are not calibrated (override the scenario's).
+        targets: observed rows to fit instead of those read from ``observed`` (synthetic truth).
+        series: fit only these series (default: all five; see :mod:`.targets`).
+        progress: True shows a progress bar, a callable gets each finished generation.
+        command: the command line, recorded with the calibration.
+    """
+    from nkborder.experiments.core import open_store
+
+    if int(generations) != generations or generations < 1:
+        raise InputError("--generations", str(generations), "not a positive whole number", "1, 2, ...")
+    setup = prepare(scenario, observed, until, scale, seed, population, parameters, fixed, targets, series)
+    name = name or default_name(setup.definition)
+    t0 = time.perf_counter()
+    with open_store(db) as store:
+        cstore.ensure_tables(store)
+        rec = cstore.get(store, name)
+        if rec is not None and rec["definition"] != setup.definition:
+            raise InputError(str(db), "--name", f"calibration {name!r} exists with other options",
+                             "the same options to resume it, or another --name")
+        sqlite = rec["pyabc_db"] if rec else str(Path(f"{db}.pyabc.sqlite").resolve())
+        if rec is None:
+            history = setup.abc(pyabc.SingleCoreSampler()).new(f"sqlite:///{sqlite}", setup.observed())
+            cstore.insert(store, name, setup.definition, sqlite, int(history.id), command)
+            rec = cstore.require(store, name)
+        cstore.set_status(store, name, "running", command)
+        try:
+            _run_generations(store, setup, rec, generations, workers, scheduler, progress)
+        except BaseException:
+            cstore.set_status(store, name, "interrupted")
+            raise
+        cstore.set_status(store, name, "finished")
+        gens = cstore.generations(store, name)
+        particles, weights = cstore.posterior(store, name)
+    return Calibration(name, str(db), setup.definition, gens, Posterior(name, particles, weights, setup.definition),
+                       seconds=time.perf_counter() - t0)
+
+
+def _run_generations(store, setup: Setup, rec: dict, wanted: int, workers, scheduler, progress) -> None:
+    from nkborder.experiments.cluster import dask_client
+
+    url, abc_id = f"sqlite:///{rec['pyabc_db']}", int(rec["abc_id"])
+    history = pyabc.History(url, _id=abc_id)
+    _sync(store, rec["name"], history)
+    done = int(history.max_t) + 1
+    if done >= wanted:
+        return
+    logging.getLogger("ABC").setLevel(logging.WARNING)
+    with GenerationProgress(progress, wanted, done, rec["name"]) as prog, dask_client(scheduler, workers) as client:
+        sampler = pyabc.DaskDistributedSampler(CountingClient(client, prog.simulation_done))
+        for _ in range(done, wanted):
+            abc = setup.abc(sampler)
+            abc.load(url, abc_id, setup.observed())
+            started = time.perf_counter()
+            abc.run(max_nr_populations=1)
+            t = int(abc.history.max_t)
+            info = _copy(store, rec["name"], abc.history, t, time.perf_counter() - started)
+            prog.generation_done(info)
+
+
+def _sync(store, name: str, history: pyabc.History) -> None:
+    """Copy into DuckDB every generation pyabc has that the results file lacks (after an interruption)."""
+    stored = set(cstore.generations(store, name)["generation"].astype(int))
+    for t in range(int(history.max_t) + 1):
+        if t not in stored:
+            _copy(store, name, history, t, None)
+
+
+def _copy(store, name: str, history: pyabc.History, t: int, seconds: float | None) -> dict[str, Any]:
+    pops = history.get_all_populations().set_index("t")
+    pop = history.get_population(t)
+    particles = pd.DataFrame([dict(p.parameter) for p in pop.particles])
+    weights = pd.Series([p.weight for p in pop.particles], dtype=float)
+    distances = pd.Series([p.distance for p in pop.particles], dtype=float)
+    info = {"generation": t, "epsilon": float(pops.loc[t, "epsilon"]), "n_simulations": int(pops.loc[t, "samples"]),
+            "acceptance_rate": float(pops.loc[t, "particles"]) / max(1, int(pops.loc[t, "samples"])),
+            "wall_seconds": seconds if seconds is not None else float("nan")}  # fmt: skip
+    cstore.record_generation(store, name, t, info, particles, weights / weights.sum(), distances)
+    return info
+
+
+def load_calibration(db: str | Path, name: str) -> Calibration:
+    """A stored calibration (read-only): definition, generations and last posterior."""
+    from nkborder.experiments.core import open_store
+
+    with open_store(db, read_only=True) as store:
+        rec = cstore.require(store, name)
+        gens = cstore.generations(store, name)
+        particles, weights = cstore.posterior(store, name)
+    d = rec["definition"]
+    return Calibration(name, str(db), d, gens, Posterior(name, particles, weights, d))
+
+
+def _check(until: int, scale: float, seed: int, population: int) -> None:
+    if int(until) != until or not 1999 <= until <= 2035:
+        raise InputError("--until", str(until), "not a year from 1999 to 2035", "e.g. 2015")
+    if not 0.0 < scale <= MAX_SCALE:
+        raise InputError("--scale", str(scale), "out of range", f"0 < scale <= {MAX_SCALE:g}")
+    if int(seed) != seed or seed < 0:
+        raise InputError("--seed", str(seed), "not a non-negative whole number", "0, 1, 2, ...")
+    if int(population) != population or population < 2:
+        raise InputError("--population", str(population), "too small", "a whole number >= 2 (e.g. 100-200)")

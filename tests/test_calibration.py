@@ -1,0 +1,343 @@
+"""Calibration and validation: observation model, interval distance, fit metrics, bad observed folders,
+recovery of known parameters from synthetic data, resume after an interruption, the shipped posterior."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nkborder.calibration import (
+    calibrate,
+    city_weights,
+    expected_city_counts,
+    load_shipped,
+    load_targets,
+    make_targets,
+    national_equivalent,
+)
+from nkborder.calibration.distance import (
+    MISSING_Z,
+    interval_residual,
+    series_distances,
+    series_spreads,
+    total_distance,
+    z_residuals,
+)
+from nkborder.calibration.metrics import fit_table, quantiles
+from nkborder.calibration.observation import ObservationParams
+from nkborder.calibration.posterior import Posterior, weighted_quantile
+from nkborder.calibration.shipped import calibrated_params, write_toml
+from nkborder.calibration.simulate import model_values
+from nkborder.calibration.targets import FILES
+from nkborder.errors import InputError
+from nkborder.params import Params
+
+PACKAGE_DATA = Path(__file__).resolve().parents[1] / "nkborder" / "data"
+
+
+# ------------------------------------------------------------------------------------------- mapping
+def test_city_weights_are_province_share_times_population_share():
+    w = city_weights()
+    assert w["Hoeryong"] == pytest.approx(0.59 * 153532 / 2327362)
+    assert w["Hyesan"] == pytest.approx(0.18 * 192680 / 719269)
+
+
+def test_national_to_city_and_back():
+    w = {"Hoeryong": 0.04, "Hyesan": 0.05}
+    national = np.array([1000.0, 2000.0])
+    cities = expected_city_counts(national, w, factor=2.0)
+    assert cities["Hoeryong"] == pytest.approx([80.0, 160.0])
+    assert cities["Hyesan"] == pytest.approx([100.0, 200.0])
+    total = cities["Hoeryong"] + cities["Hyesan"]
+    assert national_equivalent(total, w, ("Hoeryong", "Hyesan"), 2.0) == pytest.approx(national)
+    # one city only: its own weight
+    assert national_equivalent(cities["Hyesan"], w, ("Hyesan",), 2.0) == pytest.approx(national)
+    with pytest.raises(InputError, match="city_modelled"):
+        national_equivalent(total, w, ("Pyongyang",), 2.0)
+
+
+def test_observation_parameter_declared_like_model_parameters():
+    field = ObservationParams.model_fields["crossing_point_factor"]
+    extra = field.json_schema_extra
+    assert extra["calibrate"] and extra["unit"] == "multiplier" and extra["lo"] < field.default < extra["hi"]
+    with pytest.raises(ValueError):
+        ObservationParams(crossing_point_factor=50.0)
+    with pytest.raises(ValueError):
+        ObservationParams(unknown=1.0)
+
+
+def test_model_values_map_counts_to_national_units():
+    yearly = pd.DataFrame({
+        "year": [2000, 2000, 2001, 2001], "city": ["Hoeryong", "Hyesan"] * 2,
+        "arrivals_south_korea_full": [10.0, 30.0, 0.0, 0.0], "arrivals_south_korea_female_full": [5.0, 25.0, 0, 0],
+        "in_china_full": [100.0, 100.0, 50.0, 50.0], "broker_fee_posted_cny": [500.0, 700.0, 1000.0, 1000.0],
+        "guard_cut_share": [0.1, 0.2, 0.3, 0.4],
+    })  # fmt: skip
+    targets = make_targets([
+        {"series": "arrivals", "year_from": 2000, "year_to": 2000, "low": 1, "high": 1},
+        {"series": "arrivals", "year_from": 2001, "year_to": 2001, "low": 1, "high": 1},
+        {"series": "women_share", "year_from": 2000, "year_to": 2000, "low": 0.5, "high": 0.5},
+        {"series": "women_share", "year_from": 2001, "year_to": 2001, "low": 0.5, "high": 0.5},
+        {"series": "broker_fee", "year_from": 2000, "year_to": 2000, "low": 1, "high": 1},
+        {"series": "broker_fee", "year_from": 2000, "year_to": 2000, "low": 1, "high": 1, "city": "Hyesan"},
+        {"series": "guard_cut", "year_from": 2000, "year_to": 2001, "low": 0, "high": 1},
+        {"series": "china_stock", "year_from": 2001, "year_to": 2001, "low": 1, "high": np.inf},
+        {"series": "arrivals", "year_from": 2003, "year_to": 2003, "low": 1, "high": 1},
+    ])  # fmt: skip
+    w = {"Hoeryong": 0.1, "Hyesan": 0.1}
+    v = model_values(yearly, targets, w, factor=2.0, scale=0.1)
+    assert v[0] == pytest.approx(40.0 / 0.4)
+    assert v[1] == pytest.approx((0.5 / 0.1) / 0.4)  # no arrivals: half an agent
+    assert v[2] == pytest.approx(0.75) and np.isnan(v[3])
+    assert v[4] == pytest.approx(600.0) and v[5] == pytest.approx(700.0)
+    assert v[6] == pytest.approx(0.25)
+    assert v[7] == pytest.approx(100.0 / 0.4)
+    assert np.isnan(v[8])  # a year the run does not cover
+
+
+# ------------------------------------------------------------------------------------------ distance
+def test_interval_residual_zero_inside_distance_outside():
+    r = interval_residual([5.0, 0.0, 12.0, 100.0, np.nan], [2.0, 2.0, 2.0, 50.0, 1.0], [10.0, 10.0, 10.0, np.inf, 2.0])
+    assert r[:4] == pytest.approx([0.0, 2.0, 2.0, 0.0])
+    assert np.isnan(r[4])
+
+
+def test_z_scored_distance_weighs_each_series_equally():
+    targets = make_targets(
+        [{"series": "women_share", "year_from": y, "year_to": y, "low": 0.5, "high": 0.5} for y in range(2000, 2010)]
+        + [{"series": "guard_cut", "year_from": 2006, "year_to": 2007, "low": 0.3, "high": 0.4}]
+        + [{"series": "arrivals", "year_from": 2001, "year_to": 2001, "low": 100, "high": 100}]
+    )
+    spreads = {"women_share": 0.1, "guard_cut": 0.1, "arrivals": 0.5}
+    values = np.array([0.6] * 10 + [0.5, 100 * np.e])
+    z = z_residuals(values, targets, spreads)
+    assert z[:10] == pytest.approx([1.0] * 10)  # 0.1 off / spread 0.1
+    assert z[10] == pytest.approx(1.0)  # 0.1 above the interval's top
+    assert z[11] == pytest.approx(2.0)  # log(e) / 0.5
+    d = series_distances(values, targets, spreads)
+    assert d == pytest.approx({"women_share": 1.0, "guard_cut": 1.0, "arrivals": 2.0})
+    assert total_distance(values, targets, spreads) == pytest.approx(np.sqrt((1 + 1 + 4) / 3))
+    values[0] = np.nan  # a year without a value counts MISSING_Z spreads
+    assert series_distances(values, targets, spreads)["women_share"] == pytest.approx(
+        np.sqrt((9 + MISSING_Z**2) / 10))
+
+
+def test_spreads_are_floored_and_logged():
+    targets = make_targets([{"series": "arrivals", "year_from": y, "year_to": y, "low": v, "high": v}
+                            for y, v in ((2000, 100.0), (2001, 100.0 * np.e**2))]
+                           + [{"series": "guard_cut", "year_from": 2000, "year_to": 2000, "low": 0.1, "high": 0.1}])
+    s = series_spreads(targets)
+    assert s["arrivals"] == pytest.approx(1.0)  # sd of (log 100, log 100 + 2)
+    assert s["guard_cut"] == pytest.approx(0.05)  # one point: the floor
+
+
+# ------------------------------------------------------------------------------------------- metrics
+def test_fit_table_metrics_on_hand_made_numbers():
+    rows = pd.DataFrame({
+        "series": ["arrivals"] * 4 + ["china_stock"], "period": ["calibration"] * 2 + ["holdout"] * 2 + ["calibration"],
+        "low": [100.0, 200.0, 100.0, 400.0, 50.0], "high": [100.0, 200.0, 100.0, 400.0, 80.0],
+        "value": [100.0, 200.0, 100.0, 400.0, 65.0],
+    })  # fmt: skip
+    # runs x rows: row 0 median 110, row 1 median 150, row 2 median 100, row 3 median 500, row 4 median 70
+    runs = np.array([[100, 100, 90, 480, 60], [110, 150, 100, 500, 70], [120, 160, 110, 520, 80.0]])
+    q = quantiles(runs)
+    fit = fit_table(rows, q).set_index(["series", "period"])
+    cal, hold = fit.loc[("arrivals", "calibration")], fit.loc[("arrivals", "holdout")]
+    assert cal["n"] == 2 and cal["mae"] == pytest.approx((10 + 50) / 2)
+    assert cal["mape"] == pytest.approx(100 * (0.1 + 0.25) / 2)
+    # 90% band of row 0: p5 101..p95 119 -> 100 outside; row 1: 105..159 -> 200 outside
+    assert cal["coverage_90"] == 0.0
+    assert hold["mae"] == pytest.approx(50.0) and hold["mape"] == pytest.approx(100 * 100 / 400 / 2)
+    assert hold["coverage_90"] == pytest.approx(0.5) and hold["coverage_50"] == pytest.approx(0.5)
+    stock = fit.loc[("china_stock", "calibration")]
+    assert stock["mae"] == 0.0 and stock["coverage_50"] == 1.0  # median 70 inside [50, 80]
+    assert list(fit.reset_index().columns) == ["series", "period", "n", "mae", "mape", "coverage_50", "coverage_90"]
+
+
+def test_weighted_quantile_and_posterior_summary():
+    assert weighted_quantile([1, 2, 3], [1, 1, 1], 0.5) == pytest.approx(2.0)
+    assert weighted_quantile([1, 2, 3], [0, 0, 1], 0.5) == pytest.approx(3.0)
+    parts = pd.DataFrame({"a": [0.0, 1.0, 2.0, 3.0], "b": [0.0, 2.0, 4.0, 6.0]})
+    post = Posterior("x", parts, pd.Series([1.0, 1.0, 1.0, 1.0]),
+                     {"priors": [{"name": "a", "lo": 0, "hi": 10, "unit": "u"}]})
+    assert post.correlations().loc["a", "b"] == pytest.approx(1.0)
+    s = post.summary().set_index("parameter")
+    assert s.loc["a", "median"] == pytest.approx(1.5) and s.loc["a", "width_share"] < 0.4
+
+
+# -------------------------------------------------------------------------------------- bad folders
+def _copy_data(tmp_path: Path) -> Path:
+    d = tmp_path / "observed"
+    d.mkdir(parents=True)
+    for name in FILES:
+        shutil.copy(PACKAGE_DATA / name, d / name)
+    return d
+
+
+def test_observed_folder_missing_file_names_the_file(tmp_path):
+    d = _copy_data(tmp_path)
+    (d / "defector_arrivals.csv").unlink()
+    with pytest.raises(InputError, match=r"defector_arrivals\.csv"):
+        load_targets(d)
+    with pytest.raises(InputError, match="not a directory"):
+        load_targets(tmp_path / "nowhere")
+
+
+def test_observed_folder_missing_column_names_file_and_column(tmp_path):
+    d = _copy_data(tmp_path)
+    text = (d / "defector_arrivals.csv").read_text().replace("total,", "all,", 1)
+    (d / "defector_arrivals.csv").write_text(text)
+    with pytest.raises(InputError) as err:
+        load_targets(d)
+    assert "defector_arrivals.csv" in err.value.source and err.value.field == "total"
+    d2 = _copy_data(tmp_path / "second")
+    text = (d2 / "populations.csv").read_text().replace("population,", "people,", 1)
+    (d2 / "populations.csv").write_text(text)
+    with pytest.raises(InputError) as err:
+        city_weights(d2)
+    assert "populations.csv" in err.value.source and err.value.field == "population"
+
+
+def test_newer_years_in_the_folder_are_used(tmp_path):
+    d = _copy_data(tmp_path)
+    with (d / "defector_arrivals.csv").open("a") as f:
+        f.write("2016,1418,302,1116,mou-annual,\n")
+    t = load_targets(d, 1999, 2016).rows
+    row = t.loc[(t["series"] == "arrivals") & (t["year_to"] == 2016)]
+    assert row["value"].tolist() == [1418.0]
+    assert 1998 not in set(t.loc[t["series"] == "arrivals", "year_to"])  # cumulative row dropped
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "nkborder", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_cli_reports_bad_observed_folder(tmp_path):
+    res = _cli("calibrate", "history", "--observed", str(tmp_path / "none"), cwd=tmp_path)
+    assert res.returncode == 2 and "not a directory" in res.stderr and "Traceback" not in res.stderr
+    d = _copy_data(tmp_path)
+    (d / "border_costs.csv").unlink()
+    res = _cli("calibrate", "history", "--observed", str(d), cwd=tmp_path)
+    assert res.returncode == 2 and "border_costs.csv" in res.stderr
+    res = _cli("validate", "history", "--observed", str(PACKAGE_DATA), "--holdout", "2015-2012", cwd=tmp_path)
+    assert res.returncode == 2 and "--holdout" in res.stderr
+    assert not (tmp_path / "nkborder.duckdb").exists()
+
+
+# ------------------------------------------------------------------------------ synthetic truth (slow)
+TRUTH = {"intent_intercept": -10.5, "broker_fee_elasticity": 1.1}
+SYN = {"scenario": "history", "until": 2005, "scale": 0.02}
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    """Targets simulated at TRUTH (seed 999), then a small calibration of the two parameters on them.
+
+    Series: arrivals and people in China 1999-2005, and the broker fee in 2004-2005 (the years the 2004
+    punishment raises the risk index, so the fee depends on its elasticity); every other parameter is fixed.
+    """
+    from nkborder.api import run
+
+    db = tmp_path_factory.mktemp("syn") / "syn.duckdb"
+    truth_run = run(SYN["scenario"], seed=999, scale=SYN["scale"], end=f"{SYN['until']}-12-31",
+                    overrides=TRUTH, daily=False)
+    years = {"arrivals": range(1999, 2006), "china_stock": range(1999, 2006), "broker_fee": range(2004, 2006)}
+    template = make_targets([{"series": s, "year_from": y, "year_to": y, "low": 1.0, "high": 1.0}
+                             for s, ys in years.items() for y in ys])
+    values = model_values(truth_run.yearly, template, city_weights(), ObservationParams().crossing_point_factor,
+                          SYN["scale"])
+    targets = make_targets(template.rows.assign(low=values, high=values).drop(columns="value").to_dict("records"))
+    cal = calibrate(SYN["scenario"], until=SYN["until"], population=24, generations=3, scale=SYN["scale"], seed=3,
+                    workers=2, db=db, parameters=list(TRUTH), targets=targets)
+    return cal, db
+
+
+@pytest.mark.slow
+def test_synthetic_truth_inside_posterior_90_interval(synthetic):
+    cal, _ = synthetic
+    s = cal.posterior.summary().set_index("parameter")
+    for name, true in TRUTH.items():
+        assert s.loc[name, "p5"] <= true <= s.loc[name, "p95"], (name, s.loc[name].to_dict())
+    # the data narrowed the posterior: the arrivals pin the intercept to a fraction of its prior width
+    assert s.loc["intent_intercept", "width_share"] < 0.5, s.to_dict()
+    assert list(cal.generations["generation"]) == [0, 1, 2]
+    assert (cal.generations["epsilon"].diff().dropna() <= 0).all()
+
+
+@pytest.mark.slow
+def test_validate_writes_fit_table_and_figure(tmp_path):
+    from nkborder.calibration import validate
+    from nkborder.calibration.figure import draw
+    from nkborder.calibration.validate import write_fit
+
+    post = Posterior("hand-made", pd.DataFrame({"intent_intercept": [-11.5, -11.0], "crossing_point_factor": [2, 3]}),
+                     pd.Series([0.5, 0.5]), {"scenario": {"ref": "history"}, "first": 1999, "until": 2003,
+                                             "scale": 0.01, "fixed": {}})  # fmt: skip
+    val = validate(None, post, None, holdout=(2002, 2004), reps=4, workers=2)
+    assert set(val.fit["period"]) == {"calibration", "holdout"}
+    assert set(val.predictions["year_to"]) <= set(range(1999, 2005))
+    assert val.notes  # the hold-out years were inside the calibration's years
+    out = pd.read_csv(write_fit(val.fit, tmp_path / "fit.csv"))
+    assert list(out.columns) == ["series", "period", "n", "mae", "mape", "coverage_50", "coverage_90"]
+    assert ((out["coverage_90"] >= 0) & (out["coverage_90"] <= 1)).all()
+    assert draw(val, tmp_path / "fit.png").stat().st_size > 10_000
+
+
+@pytest.mark.slow
+def test_interrupted_calibration_resumes(tmp_path):
+    import pyabc
+
+    from nkborder.calibration import load_calibration
+    from nkborder.calibration.store import get
+    from nkborder.store import ResultsStore
+
+    db = tmp_path / "resume.duckdb"
+    opts = {"until": 2002, "population": 6, "scale": 0.01, "seed": 1, "workers": 1, "db": db, "name": "r",
+            "parameters": ["intent_intercept"]}
+
+    def stop(info):
+        raise KeyboardInterrupt  # the user presses Ctrl-C right after generation 0 is stored
+
+    with pytest.raises(KeyboardInterrupt):
+        calibrate("history", generations=2, progress=stop, **opts)
+    with ResultsStore(db) as store:
+        assert get(store, "r")["status"] == "interrupted"
+    assert list(load_calibration(db, "r").generations["generation"]) == [0]
+    cal = calibrate("history", generations=2, **opts)
+    assert list(cal.generations["generation"]) == [0, 1]
+    with ResultsStore(db) as store:
+        rec = get(store, "r")
+    assert rec["status"] == "finished" and rec["abc_id"] == 1
+    assert pyabc.History(f"sqlite:///{rec['pyabc_db']}", _id=1).max_t == 1
+    with pytest.raises(InputError, match="other options"):
+        calibrate("history", generations=2, **{**opts, "scale": 0.02})
+
+
+# ----------------------------------------------------------------------------------------- shipped
+def test_toml_round_trip(tmp_path):
+    parts = pd.DataFrame({"intent_intercept": [-11.0, -10.0, -12.0], "crossing_point_factor": [1.0, 2.0, 3.0]})
+    post = Posterior("p", parts, pd.Series([0.2, 0.5, 0.3]),
+                     {"scenario": {"name": "history"}, "until": 2011, "priors": [], "fixed": {}, "inf": np.inf})
+    path = write_toml(tmp_path / "c.toml", post, {"name": "p", "command": "nkborder calibrate history"})
+    back = load_shipped(path)
+    assert back.median() == pytest.approx(post.median(), rel=1e-5)
+    assert back.definition["inf"] == np.inf
+    assert calibrated_params(path) == pytest.approx({"intent_intercept": post.median()["intent_intercept"]},
+                                                    rel=1e-5)
+
+
+def test_shipped_calibration_covers_the_flagged_parameters():
+    post = load_shipped()
+    flagged = {n for n, f in Params.model_fields.items() if (f.json_schema_extra or {}).get("calibrate")}
+    assert flagged <= set(post.names)
+    assert post.weights.sum() == pytest.approx(1.0)
+    Params(**calibrated_params())  # the medians are valid parameter values
+    s = post.summary()
+    assert ((s["p5"] >= s["prior_lo"] - 1e-9) & (s["p95"] <= s["prior_hi"] + 1e-9)).all()
