@@ -29,30 +29,10 @@ import pandas as pd
 from nkborder.app.state import RunOptions, check_options, error_text, scenario_info
 from nkborder.app.storage import open_experiment, store
 from nkborder.errors import InputError
+from nkborder.experiments.result import ExperimentResult
 from nkborder.scenarios import Scenario, shipped_dir
 
 PARTIAL_EVERY = 1.0  # s: at most one partial read-back of the results file per second
-
-
-@dataclass
-class LocalResult:
-    """What the in-process fallback returns: the same fields as an ``ExperimentResult``."""
-
-    name: str
-    kind: str
-    definition: dict[str, Any]
-    runs: pd.DataFrame
-    summary: pd.DataFrame
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    db: str = ""
-    computed: int = 0
-    reused: int = 0
-    failed: int = 0
-
-    @property
-    def n_runs(self) -> int:
-        """Distinct stored runs in ``runs``."""
-        return int(self.runs["run_id"].nunique()) if len(self.runs) else 0
 
 
 @dataclass
@@ -229,7 +209,7 @@ class Job:
                 self._set(result=open_experiment(self.db, self.name))
 
     # ------------------------------------------------------------------------------------- in-process
-    def _run_local(self) -> LocalResult:
+    def _run_local(self) -> ExperimentResult:
         import nkborder
         from nkborder.store import store_result
 
@@ -272,7 +252,7 @@ def replicate_seed(seed: int, rep: int) -> int:
 
 
 def local_result(kind: str, name: str, db: str, sides: list[Scenario], frames: list[pd.DataFrame], period: str,
-                 failed: int) -> LocalResult:
+                 failed: int) -> ExperimentResult:
     """The in-process runs summarised like the experiment layer does (bands; paired differences for compare)."""
     from nkborder.analysis.bands import bands
     from nkborder.analysis.differences import paired_differences, period_summary
@@ -282,7 +262,7 @@ def local_result(kind: str, name: str, db: str, sides: list[Scenario], frames: l
     runs = runs[[*front, *[c for c in runs.columns if c not in front]]]
     definition = {"kind": kind, "scenarios": [scenario_info(sc) for sc in sides], "backend": "in-process"}
     if kind == "ensemble":
-        return LocalResult(name, kind, definition, runs, bands(runs, by=("year", "city")), {}, db,
+        return ExperimentResult(name, kind, definition, runs, bands(runs, by=("year", "city")), {}, db,
                            computed=len(frames), failed=failed)
     diffs = paired_differences(runs)
     years = sorted(set(runs["year"]))
@@ -291,7 +271,7 @@ def local_result(kind: str, name: str, db: str, sides: list[Scenario], frames: l
                "arrests_at_border_full"]
     tables = {"bands": bands(runs, by=("side", "year", "city")), "differences": diffs,
               "period": period_summary(runs, (y0, y1), outputs)}
-    return LocalResult(name, kind, definition, runs, bands(diffs, by=("year", "city")), tables, db,
+    return ExperimentResult(name, kind, definition, runs, bands(diffs, by=("year", "city")), tables, db,
                        computed=len(frames), failed=failed)
 
 
