@@ -17,9 +17,9 @@ from rich.console import Console
 from rich.table import Table
 
 from nkborder.errors import InputError
+from nkborder.store.schema import DEFAULT_DB
 
 console = Console()
-DEFAULT_DB = "nkborder.duckdb"
 
 Scenario = Annotated[str, typer.Argument(help="shipped scenario name or path to a .toml file")]
 Observed = Annotated[str, typer.Option(help="folder of observed CSV files in the format of shared/data")]

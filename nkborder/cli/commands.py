@@ -15,9 +15,10 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from nkborder.errors import InputError
+from nkborder.store.schema import DEFAULT_DB
 
 console = Console(width=None if sys.stdout.isatty() else 160)  # full tables when output goes to a file or CI
-DEFAULT_DB = "nkborder.duckdb"
+
 SHOWN = {  # yearly columns printed at the end of a run, with short headers
     "population": "people",
     "crossings_attempted": "tried",

@@ -14,9 +14,9 @@ from rich.console import Console
 from rich.table import Table
 
 from nkborder.errors import InputError
+from nkborder.store.schema import DEFAULT_DB
 
 console = Console()
-DEFAULT_DB = "nkborder.duckdb"
 
 Scale = Annotated[float, typer.Option(help="share of the population simulated (1 = one agent per person)")]
 Seed = Annotated[int, typer.Option(help="base seed; run i uses a seed derived from it and i")]

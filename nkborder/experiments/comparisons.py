@@ -18,7 +18,6 @@ from nkborder.analysis.bands import bands
 from nkborder.analysis.differences import paired_differences, period_summary
 from nkborder.errors import InputError
 from nkborder.experiments.core import (
-    DEFAULT_DB,
     SUMMARISERS,
     check_common,
     run_experiment,
@@ -30,6 +29,7 @@ from nkborder.experiments.progress import ProgressHook
 from nkborder.experiments.result import ExperimentResult
 from nkborder.experiments.spec import RunSpec, derive_seed
 from nkborder.scenarios import Scenario
+from nkborder.store.schema import DEFAULT_DB
 
 OUTPUTS = ("arrivals_south_korea_full", "crossings_succeeded_full", "crossings_attempted_full",
            "arrests_at_border_full")

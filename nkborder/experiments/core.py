@@ -22,7 +22,6 @@ from nkborder.scenarios import Scenario, load_scenario
 if TYPE_CHECKING:
     from nkborder.store import ResultsStore
 
-DEFAULT_DB = "nkborder.duckdb"
 MAX_SCALE = 20.0
 
 #: kind -> summarise(definition, runs) -> (summary, other tables); filled in by each kind's module.

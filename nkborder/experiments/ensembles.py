@@ -10,7 +10,6 @@ import pandas as pd
 
 from nkborder.analysis.bands import bands
 from nkborder.experiments.core import (
-    DEFAULT_DB,
     SUMMARISERS,
     check_common,
     run_experiment,
@@ -21,6 +20,7 @@ from nkborder.experiments.progress import ProgressHook
 from nkborder.experiments.result import ExperimentResult
 from nkborder.experiments.spec import RunSpec, derive_seed
 from nkborder.scenarios import Scenario
+from nkborder.store.schema import DEFAULT_DB
 
 
 def ensemble(

@@ -16,7 +16,6 @@ import pandas as pd
 from nkborder.analysis.bands import bands
 from nkborder.errors import InputError
 from nkborder.experiments.core import (
-    DEFAULT_DB,
     SUMMARISERS,
     check_common,
     run_experiment,
@@ -29,6 +28,7 @@ from nkborder.experiments.result import ExperimentResult
 from nkborder.experiments.spec import RunSpec, derive_seed
 from nkborder.params import describe_parameters
 from nkborder.scenarios import Scenario
+from nkborder.store.schema import DEFAULT_DB
 
 DESIGNS = ("factorial", "lhs")
 

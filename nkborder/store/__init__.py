@@ -14,9 +14,10 @@ One process writes a file at a time (a DuckDB rule): experiments store runs from
 """
 
 from nkborder.store.duckdb_store import ResultsStore, RunRecord, StoreError, store_result
-from nkborder.store.schema import FORMATS, FREQS, SCHEMA_VERSION, STATUSES
+from nkborder.store.schema import DEFAULT_DB, FORMATS, FREQS, SCHEMA_VERSION, STATUSES
 
 __all__ = [
+    "DEFAULT_DB",
     "FORMATS",
     "FREQS",
     "SCHEMA_VERSION",

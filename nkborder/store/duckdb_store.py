@@ -30,7 +30,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from nkborder.store.schema import DDL, END_STATUSES, FORMATS, FREQS, RUN_COLUMNS, SCHEMA_VERSION, STATUSES
+from nkborder.store.schema import DDL, DEFAULT_DB, END_STATUSES, FORMATS, FREQS, RUN_COLUMNS, SCHEMA_VERSION, STATUSES
 
 
 class StoreError(RuntimeError):
@@ -94,7 +94,7 @@ class ResultsStore:
         read_only: open without write access (still exclusive of a writing process, a DuckDB rule).
     """
 
-    def __init__(self, path: str | Path = "nkborder.duckdb", read_only: bool = False) -> None:
+    def __init__(self, path: str | Path = DEFAULT_DB, read_only: bool = False) -> None:
         self.path = Path(path)
         self.read_only = read_only
         self._lock = threading.RLock()

@@ -86,3 +86,5 @@ DDL = (
     )
     """,
 )
+
+DEFAULT_DB = "nkborder.duckdb"  # results file used when no --db / db= is given
