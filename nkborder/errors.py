@@ -11,7 +11,7 @@ class InputError(ValueError):
 
     Attributes:
         source: the file (or ``--set`` / ``overrides``) the bad value came from.
-        field: the dotted name of the offending field, or a line number for syntax errors.
+        field: the dotted name of the offending field, or a line number for syntax errors ("" if none).
         allowed: what would have been accepted (a range, a list of names, a format).
     """
 
@@ -20,7 +20,7 @@ class InputError(ValueError):
         self.field = field
         self.problem = problem
         self.allowed = allowed
-        text = f"{source}: {field}: {problem}"
+        text = f"{source}: {field}: {problem}" if field else f"{source}: {problem}"
         if allowed:
             text += f" (allowed: {allowed})"
         super().__init__(text)

@@ -242,30 +242,7 @@ def _open_store(db: str, read_only: bool = False):
         raise InputError(db, "--db", str(exc)) from None
     if not read_only:
         store.mark_stale_running()
-    return _StoreErrors(store)
-
-
-class _StoreErrors:
-    """Wraps the store so its errors become InputError (exit code 2) in the CLI."""
-
-    def __init__(self, store) -> None:
-        self._store = store
-
-    def __getattr__(self, name: str):
-        from nkborder.store import StoreError
-
-        attr = getattr(self._store, name)
-        if not callable(attr):
-            return attr
-
-        def call(*args, **kwargs):
-            try:
-                return attr(*args, **kwargs)
-            except StoreError as exc:
-                raise InputError(str(self._store.path) if hasattr(self._store, "path") else "store",
-                                 name, str(exc)) from None
-
-        return call
+    return store  # its StoreErrors are InputErrors: exit code 2 with one line
 
 
 def _progress() -> Progress:

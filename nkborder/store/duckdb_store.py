@@ -30,20 +30,19 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from nkborder.errors import InputError
 from nkborder.store.schema import DDL, DEFAULT_DB, END_STATUSES, FORMATS, FREQS, RUN_COLUMNS, SCHEMA_VERSION, STATUSES
 
 
-class StoreError(RuntimeError):
-    """A results file that cannot be used as asked: names the file, the problem and what is allowed."""
+class StoreError(InputError):
+    """A results file that cannot be used as asked: names the file, the problem and what is allowed.
+
+    It is bad input like any other (the CLI exits with code 2), so it is an :class:`InputError`.
+    """
 
     def __init__(self, path: str | Path, problem: str, allowed: str = "") -> None:
         self.path = str(path)
-        self.problem = problem
-        self.allowed = allowed
-        text = f"{path}: {problem}"
-        if allowed:
-            text += f" (allowed: {allowed})"
-        super().__init__(text)
+        super().__init__(self.path, "", problem, allowed)
 
 
 @dataclass(frozen=True)
