@@ -29,12 +29,10 @@ PHASES = (
     "census",
     "remittances",
     "household_budgets",
-    "births_and_deaths",
-    "information_and_discontent",
-    "plan_attempts",
+    "people_month",
     "resident_smugglers",
-    "tracked_people",
     "run_days",
+    "district_snapshot",
 )
 GINI_PHASE = "_income_gini"  # a method of Simulation (Python + numba gini), once a year
 # daily slots that count events; every event writes at most a few slots of the day's row

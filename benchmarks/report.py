@@ -25,11 +25,10 @@ PHASE_NOTES = {
     "census": "monthly: household members by status, inminban information",
     "remittances": "monthly: remittances from South Korea",
     "household_budgets": "monthly: incomes, food, hardship, savings (households)",
-    "births_and_deaths": "monthly: deaths and births (every person)",
-    "information_and_discontent": "monthly: information and discontent (residents)",
-    "plan_attempts": "monthly: crossing intentions and schedule (residents)",
+    "people_month": "monthly, one pass over people: deaths and births, information and discontent, crossing "
+    "intentions and schedule, list of people in China or detained",
     "resident_smugglers": "monthly: list of smugglers at home",
-    "tracked_people": "monthly: list of people in China or detained",
+    "district_snapshot": "yearly: members and means per district",
     "_income_gini": "yearly: Gini of household income (Python + numba)",
     "other": "Python orchestration in Simulation.run (argsort of the schedule, buffers, ...)",
 }

@@ -22,8 +22,11 @@ class Result:
     """What one run produced and exactly what ran.
 
     ``yearly`` and ``monthly`` have one row per period and city; ``daily`` one row per day and city (empty when
-    the run was made with ``daily=False``). Counts are in persons of the simulated population; ``*_full``
-    columns rescale counts and money totals to the full population.
+    the run was made with ``daily=False``); ``sectors`` one row per month, city and river sector (crossings,
+    arrests, smuggling and guards' bribes there); ``districts`` one row per year, city and district (members
+    by status at the end of the year, residents' mean hardship, discontent and information). Counts are in
+    persons of the simulated population; ``*_full`` columns rescale counts and money totals to the full
+    population.
     """
 
     scenario: Scenario
@@ -37,18 +40,22 @@ class Result:
     run_id: str | None = None
     code_version: str = __version__
     extra: dict[str, Any] = field(default_factory=dict)
+    sectors: pd.DataFrame = field(default_factory=pd.DataFrame)
+    districts: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def to_polars(self, freq: str = "yearly"):
-        """The ``freq`` table (yearly, monthly or daily) as a Polars DataFrame."""
+        """The ``freq`` table (yearly, monthly, daily, sectors or districts) as a Polars DataFrame."""
         import polars as pl
 
         return pl.from_pandas(self.table(freq))
 
     def table(self, freq: str = "yearly") -> pd.DataFrame:
-        """The table of one frequency: ``yearly``, ``monthly`` or ``daily``."""
-        tables = {"yearly": self.yearly, "monthly": self.monthly, "daily": self.daily}
+        """One table: ``yearly``, ``monthly``, ``daily``, ``sectors`` (one row per month, city and river sector)
+        or ``districts`` (one row per year, city and district)."""
+        tables = {"yearly": self.yearly, "monthly": self.monthly, "daily": self.daily, "sectors": self.sectors,
+                  "districts": self.districts}
         if freq not in tables:
-            raise ValueError(f"freq {freq!r} not one of: yearly, monthly, daily")
+            raise ValueError(f"freq {freq!r} not one of: {', '.join(tables)}")
         return tables[freq]
 
 
@@ -94,7 +101,7 @@ def run(
     raw = Simulation(sc, params, seed=seed, scale=scale).run(progress)
     tables = build_tables(raw, scale, with_daily=daily).since(sc.report_start)
     result = Result(sc, params, seed, scale, tables.yearly, tables.monthly, tables.daily,
-                    wall_seconds=time.perf_counter() - t0)
+                    wall_seconds=time.perf_counter() - t0, sectors=tables.sectors, districts=tables.districts)
     if db is not None:
         from nkborder.store import store_result
 
@@ -102,9 +109,8 @@ def run(
     if polars:
         import polars as pl
 
-        result.yearly, result.monthly, result.daily = (
-            pl.from_pandas(t) for t in (result.yearly, result.monthly, result.daily)
-        )
+        for freq in ("yearly", "monthly", "daily", "sectors", "districts"):
+            setattr(result, freq, pl.from_pandas(getattr(result, freq)))
     return result
 
 

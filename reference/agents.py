@@ -48,6 +48,7 @@ class Person(mesa.Agent):
         self.savings_cny = 0.0  # savings while hiding in China
         self.release_day = -1
         self.crossed_day = -1
+        self.settled = False  # settled in China (married into a household, steady work) during this stay
         self.status = S.RESIDENT
         city.counts[S.RESIDENT] += 1
 
@@ -96,7 +97,7 @@ class Person(mesa.Agent):
         m.record(c, S.BROKER_INCOME_CNY, fee)
 
     def face_death_and_birth(self) -> None:
-        """Demography (``demography.births_and_deaths``): flat hazard plus famine, age limit; births to women."""
+        """Demography (``demography.dies``, ``add_child``): flat hazard plus famine, age limit; births to women."""
         m, c = self.model, self.city.index
         if self.status in (S.DEAD, S.IN_SOUTH_KOREA):
             return
@@ -126,7 +127,7 @@ class Person(mesa.Agent):
         m.record(self.city.index, S.BIRTHS)
 
     def update_information(self) -> None:
-        """Information (``information.information_and_discontent``): kin calls, market work, the inminban."""
+        """Information (``information.information``): kin calls, market work, the inminban."""
         if self.status != S.RESIDENT:
             return
         m, h, c, p = self.model, self.household, self.city.index, self.model.params
@@ -142,7 +143,7 @@ class Person(mesa.Agent):
         m.tally(c, S.DISCONTENT_MEAN, self.discontent)
 
     def plan_crossing(self) -> None:
-        """Intention (``defection.plan_attempts``): residents aged 15-65 may pick a day this month to cross."""
+        """Intention (``defection.attempt_probability``): residents aged 15-65 may pick a day this month to cross."""
         m, h, c, p = self.model, self.household, self.city.index, self.model.params
         if self.status != S.RESIDENT or not CROSS_AGE_DAYS[0] <= m.day - self.birth_day < CROSS_AGE_DAYS[1]:
             return
@@ -162,24 +163,28 @@ class Person(mesa.Agent):
         if self.status != S.RESIDENT or self.random.random() >= t.trip_rate[c]:
             return
         m.record(c, S.SMUGGLING_TRIPS)
+        sector = self.city.choose_sector(self.random, h.district, p.home_sector_share)
+        m.record_sector(self.city, sector, S.SECTOR_SMUGGLING_TRIPS)
         profit = p.cargo_cny * p.smuggling_margin
         if self.random.random() < t.detect_self[c]:
-            guard = self.city.guard_on_duty(self.random)
+            guard = self.city.guard_at(sector, self.random)
             if self.random.random() < t.smuggler_arrest[c]:
                 m.record(c, S.SMUGGLING_ARRESTS)
+                m.record_sector(self.city, sector, S.SECTOR_SMUGGLING_ARRESTS)
                 if h.wealth_cny(t.kpw_per_cny[c]) >= p.release_bribe_cny:  # bought free, cargo lost
                     h.pay_cny(p.release_bribe_cny, t.kpw_per_cny[c])
-                    guard.take(p.release_bribe_cny, S.BRIBES_PAID_CNY)
+                    guard.take(p.release_bribe_cny, S.BRIBES_PAID_CNY, sector)
                 else:
                     self.detain(p.smuggler_detention_days)
                 return
             cut = profit * t.guard_cut[c]
-            guard.take(cut, S.SMUGGLING_CUT_CNY)
+            guard.take(cut, S.SMUGGLING_CUT_CNY, sector)
             profit -= cut
         h.cny += profit
         h.smuggle_cny += profit
         self.city.smuggled_today_cny += p.cargo_cny
         m.record(c, S.SMUGGLING_VOLUME_CNY, p.cargo_cny)
+        m.record_sector(self.city, sector, S.SECTOR_SMUGGLING_VOLUME_CNY, p.cargo_cny)
         m.record(c, S.SMUGGLING_PROFIT_CNY, profit)
 
     def cross(self) -> None:
@@ -192,26 +197,32 @@ class Person(mesa.Agent):
             m.record(c, S.REPORTED_BEFORE_BORDER)
             return
         m.record(c, S.CROSSINGS_ATTEMPTED)
-        guard = self.city.guard_on_duty(self.random)
-        brokered = self.hire_broker(guard)
+        sector = self.city.choose_sector(self.random, self.household.district, p.home_sector_share)
+        m.record_sector(self.city, sector, S.SECTOR_ATTEMPTS)
+        guard = self.city.guard_at(sector, self.random)
+        brokered = self.hire_broker(guard, sector)
         detect = t.detect_broker[c] if brokered else t.detect_self[c]
         if m.rule_change == "double_detection":
             detect = min(1.0, 2.0 * detect)
-        if self.random.random() < detect and not self.get_past(guard, brokered):
+        if self.random.random() < detect and not self.get_past(guard, brokered, sector):
             if self.random.random() < t.shoot[c]:
                 m.record(c, S.SHOT_AT_BORDER)
+                m.record_sector(self.city, sector, S.SECTOR_SHOT)
                 self.die()
                 return
             self.detain(t.detention_days[c])
             m.record(c, S.ARRESTS_AT_BORDER)
+            m.record_sector(self.city, sector, S.SECTOR_ARRESTS)
             return
         self.move_to(S.IN_CHINA)
         self.crossed_day = m.day
+        self.settled = False
         self.savings_cny = 0.0
         m.track(self)
         m.record(c, S.CROSSINGS_SUCCEEDED)
+        m.record_sector(self.city, sector, S.SECTOR_SUCCEEDED)
 
-    def hire_broker(self, guard: Guard) -> bool:
+    def hire_broker(self, guard: Guard, sector: int) -> bool:
         """A broker if routes work and the household (or kin in South Korea) pays; the fee is shared out."""
         m, h, c, p, t = self.model, self.household, self.city.index, self.model.params, self.model.today
         fee = t.broker_fee_cny[c]
@@ -225,6 +236,7 @@ class Person(mesa.Agent):
             return False
         self.random.choice(self.city.brokers).earnings_cny += fee * p.broker_share
         guard.earnings_cny += fee * p.guard_share_of_fee
+        m.record_sector(self.city, sector, S.SECTOR_GUARD_BRIBES_CNY, fee * p.guard_share_of_fee)
         m.record(c, S.CROSSINGS_BROKERED)
         m.record(c, S.BROKER_FEES_PAID_CNY, fee)
         m.record(c, S.BROKER_INCOME_CNY, fee * p.broker_share)
@@ -232,7 +244,7 @@ class Person(mesa.Agent):
         m.record(c, S.GUIDES_INCOME_CNY, fee * (1.0 - p.broker_share - p.guard_share_of_fee))
         return True
 
-    def get_past(self, guard: Guard, brokered: bool) -> bool:
+    def get_past(self, guard: Guard, brokered: bool, sector: int) -> bool:
         """A detecting guard lets a brokered or bribing crosser pass, unless he betrays him (crackdown)."""
         h, c, p, t = self.household, self.city.index, self.model.params, self.model.today
         accept = 0.0 if self.model.rule_change == "ignore_bribes" else p.bribe_accept
@@ -242,12 +254,17 @@ class Person(mesa.Agent):
                 let_pass = True
             elif h.wealth_cny(t.kpw_per_cny[c]) >= t.bribe_cny[c]:
                 h.pay_cny(t.bribe_cny[c], t.kpw_per_cny[c])
-                guard.take(t.bribe_cny[c], S.BRIBES_PAID_CNY)
+                guard.take(t.bribe_cny[c], S.BRIBES_PAID_CNY, sector)
                 let_pass = True
         return let_pass and self.random.random() >= t.betray[c]
 
     def spend_day_away(self) -> None:
-        """China and detention (``china.abroad_and_detained_day``): release, or capture, return, onward."""
+        """China and detention (``china.abroad_and_detained_day``): release, or settle, capture, return, onward.
+
+        A newcomer settles with a daily chance ``1 - exp(-settle_rate_(fe)male / 365.25)``; a settled person is caught
+        with ``settled_capture_factor`` times the capture hazard, never goes home of their own accord, and
+        leaves for South Korea with ``settled_onward_rate / onward_rate`` times the onward hazard.
+        """
         m, h, c, p, t = self.model, self.household, self.city.index, self.model.params, self.model.today
         if self.status == S.DETAINED:
             if m.day >= self.release_day:
@@ -257,15 +274,20 @@ class Person(mesa.Agent):
         if self.status != S.IN_CHINA or self.crossed_day == m.day:
             return
         self.savings_cny += p.china_wage_cny_day * p.china_savings_share
-        if self.random.random() < t.capture[c]:
+        if not self.settled:
+            rate = p.settle_rate_female if self.female else p.settle_rate_male
+            self.settled = self.random.random() < -math.expm1(-rate / 365.25)
+        capture = t.capture[c] * (p.settled_capture_factor if self.settled else 1.0)
+        onward = t.onward[c] * (p.settled_onward_rate / p.onward_rate if self.settled else 1.0)
+        if self.random.random() < capture:
             self.detain(t.detention_days[c])
             m.record(c, S.REPATRIATED)
-        elif self.random.random() < t.return_home[c]:
+        elif not self.settled and self.random.random() < t.return_home[c]:
             self.move_to(S.RESIDENT)
             h.cny += self.savings_cny
             self.savings_cny = 0.0
             m.record(c, S.RETURNED_FROM_CHINA)
-        elif self.random.random() < t.onward[c]:
+        elif self.random.random() < onward:
             self.go_onward()
 
     def go_onward(self) -> None:
@@ -296,11 +318,12 @@ class Guard(mesa.Agent):
         self.service_end, self.next_rotation = service_end, next_rotation
         self.earnings_cny = 0.0
 
-    def take(self, amount: float, slot: int) -> None:
-        """A bribe or a cut: to the guard, recorded under ``slot`` and as guards' bribes."""
+    def take(self, amount: float, slot: int, sector: int) -> None:
+        """A bribe or a cut at ``sector``: to the guard, recorded under ``slot`` and as guards' bribes."""
         self.earnings_cny += amount
         self.model.record(self.city.index, slot, amount)
         self.model.record(self.city.index, S.GUARD_BRIBES_CNY, amount)
+        self.model.record_sector(self.city, sector, S.SECTOR_GUARD_BRIBES_CNY, amount)
 
     def serve_day(self) -> None:
         """Guards (``guards.guards_day``): discharge at the end of service, rotation on the rotation day."""

@@ -1,7 +1,8 @@
 """Households, inminban and cities of the reference model: plain Python objects, no agents of their own.
 
-A household holds the family's money and its monthly budget (after ``nkborder/model/livelihoods.py``); a city
-holds its market, its guard posts and brokers, and the count of its people by status.
+A household holds the family's money and its monthly budget (after ``nkborder/model/livelihoods.py``) and
+belongs to an inminban and a district; a city holds its market, its river sectors with their guard posts, its
+brokers, and the count of its people by status.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class Household:
     trader: bool
     skill: float
     donju: bool
+    district: int = 0  # district of the city, 0-based
     kpw: float = 0.0
     cny: float = 0.0
     smuggler: Person | None = None
@@ -127,6 +129,8 @@ class City:
     name: str
     n_sectors: int
     guards_per_sector: int
+    n_districts: int
+    first_sector: int  # index of the city's first sector in the model's per-sector records
     households: list[Household] = field(default_factory=list)
     posts: list[Guard] = field(default_factory=list)  # post k = sector k // guards_per_sector
     brokers: list[Broker] = field(default_factory=list)
@@ -161,9 +165,20 @@ class City:
             means[S.WEALTH_MEAN_CNY] = wealth / len(incomes)
         return means
 
-    def guard_on_duty(self, rng) -> Guard:
-        """The guard a crosser or smuggler meets: a random sector, then one of the sector's guards."""
-        sector = int(rng.random() * self.n_sectors)
+    def choose_sector(self, rng, district: int, home_share: float) -> int:
+        """The sector a person of ``district`` goes to: usually one facing the district, else any sector.
+
+        The city lies along the river: district ``k`` of ``D`` faces sectors ``k S / D`` up to
+        ``(k + 1) S / D`` (at least one).
+        """
+        if rng.random() < home_share:
+            first = district * self.n_sectors // self.n_districts
+            last = max(first + 1, (district + 1) * self.n_sectors // self.n_districts)
+            return rng.choice(range(first, last))
+        return rng.choice(range(self.n_sectors))
+
+    def guard_at(self, sector: int, rng) -> Guard:
+        """One of the guards posted at ``sector``."""
         return self.posts[sector * self.guards_per_sector + int(rng.random() * self.guards_per_sector)]
 
     def market_day(self, tolerance: float, trade_cny: float, rate: float, p) -> float:

@@ -49,6 +49,7 @@ class BorderModel(mesa.Model):
         self.month_starts = [d for d in range(self.n_days) if d == 0 or dates[d].day == 1]
         self.monthly = np.full((len(self.month_starts), n_c, S.N_MONTHLY), np.nan)
         self.yearly_gini: dict[int, np.ndarray] = {}
+        self.district_years: dict[int, np.ndarray] = {}
         self.day, self.month, self.days_in_month = 0, -1, 0
         self.today = self._conditions(0)
         self.crossings: dict[int, list[Person]] = defaultdict(list)
@@ -64,14 +65,16 @@ class BorderModel(mesa.Model):
     def _create_agents(self, pop: Population) -> None:
         """Turn the package's initial population arrays into cities, households and agents."""
         g, b, people, hh = pop.guards, pop.brokers, pop.people, pop.households
-        self.cities = [City(c, name, int(pop.n_sectors[c]), int(g.slots_per_sector[c]))
+        self.cities = [City(c, name, int(pop.n_sectors[c]), int(g.slots_per_sector[c]),
+                            int(pop.cities.n_districts[c]), int(g.sector_start[c]))
                        for c, name in enumerate(self.scenario.cities)]
+        self.sectors = np.zeros((len(self.month_starts), int(g.sector_start[-1]), S.N_SECTOR))
         inminban = [Inminban() for _ in range(int(hh.inminban.max()) + 1)]
         self.households = []
         for k in range(len(hh.city)):
             city = self.cities[int(hh.city[k])]
             household = Household(city, inminban[int(hh.inminban[k])], bool(hh.trader[k]), float(hh.skill[k]),
-                                  bool(hh.donju[k]))
+                                  bool(hh.donju[k]), int(hh.district[k]))
             city.households.append(household)
             self.households.append(household)
         persons = [Person(self, self.households[int(people.household[i])].city,
@@ -112,6 +115,10 @@ class BorderModel(mesa.Model):
     def record(self, c: int, slot: int, amount: float = 1.0) -> None:
         """Add a flow of today to city ``c``."""
         self.daily[self.day, c, slot] += amount
+
+    def record_sector(self, city: City, sector: int, slot: int, amount: float = 1.0) -> None:
+        """Add a flow of today to ``sector`` (0-based along the river) of ``city``."""
+        self.sectors[self.month, city.first_sector + sector, slot] += amount
 
     def tally(self, c: int, slot: int, value: float) -> None:
         """Add a value to this month's mean of ``slot`` in city ``c``."""
@@ -234,9 +241,26 @@ class BorderModel(mesa.Model):
             if incomes:
                 out[c] = gini(incomes)
         self.yearly_gini[year] = out
+        self.district_years[year] = self.district_snapshot()
         if self.day < self.n_days:
             for h in self.households:
                 h.income_year_kpw = 0.0
+
+    def district_snapshot(self) -> np.ndarray:
+        """Members of each district's households by status; residents' mean hardship, discontent, information."""
+        n_d = max(city.n_districts for city in self.cities)
+        out = np.zeros((len(self.cities), n_d, len(S.DISTRICT_NAMES)))
+        sums = np.zeros((len(self.cities), n_d, 3))
+        for person in self.agents_by_type[Person]:
+            h = person.household
+            c, k = h.city.index, h.district
+            if person.status in (S.RESIDENT, S.IN_CHINA, S.IN_SOUTH_KOREA, S.DETAINED):
+                out[c, k, (S.RESIDENT, S.IN_CHINA, S.IN_SOUTH_KOREA, S.DETAINED).index(person.status)] += 1
+            if person.status == S.RESIDENT:
+                sums[c, k] += (h.hardship, person.discontent, person.info)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[:, :, 4:] = sums / out[:, :, :1]
+        return out
 
     # -------------------------------------------------------------------------------------------- run
     def run(self) -> RawRecords:
@@ -245,5 +269,8 @@ class BorderModel(mesa.Model):
             self.step()
         self.close_year((self.scenario.start + dt.timedelta(days=self.n_days - 1)).year)
         n_guards = np.array([len(city.posts) for city in self.cities])
+        sector_start = np.array([*(city.first_sector for city in self.cities),
+                                 self.cities[-1].first_sector + self.cities[-1].n_sectors])
         return RawRecords(self.scenario.start, self.scenario.cities, self.daily, self.monthly,
-                          np.array(self.month_starts), self.yearly_gini, self.env, n_guards, 0)
+                          np.array(self.month_starts), self.yearly_gini, self.env, n_guards, 0, self.sectors,
+                          sector_start, self.district_years, np.array([city.n_districts for city in self.cities]))

@@ -242,11 +242,20 @@ def test_in_process_job_stores_runs_and_summarises(history, tmp_path) -> None:
     # the figures draw from it
     levels, diff = charts.compare_figures(result, ["arrivals_south_korea_full", "discontent_mean"])
     assert len(levels.axes) >= 4 and charts.png(diff)[:4] == b"\x89PNG"
-    monthly = storage.monthly_mean(db, list(result.runs["run_id"].unique()))
+    ids = list(result.runs["run_id"].unique())
+    monthly = storage.monthly_mean(db, ids)
     assert {"date", "city", "crossings_attempted"} <= set(monthly.columns)
-    fig = citymap.city_figure(history, history.parameters(), monthly, "Hyesan", "crossings_attempted", 18)
+    # the engine's per-sector and per-district records came through the store, averaged over the runs
+    sectors, districts = storage.table_mean(db, ids, "sectors"), storage.table_mean(db, ids, "districts")
+    assert len(sectors) == len(monthly) // 2 * (20 + 13)  # every month: 20 sectors of Hoeryong, 13 of Hyesan
+    assert set(districts["district"]) == set(range(int(history.parameters().districts)))
+    attempts = sectors.groupby(["date", "city"])["smuggling_trips"].sum()
+    assert attempts.to_numpy() == pytest.approx(monthly.set_index(["date", "city"])["smuggling_trips"]
+                                                .loc[attempts.index].to_numpy())
+    fig = citymap.city_figure(history, history.parameters(), monthly, sectors, districts, "Hyesan",
+                              "smuggling_trips", 18)
     texts = " ".join(t.get_text() for t in fig.axes[0].texts)
-    assert citymap.LABEL in texts
+    assert citymap.LABEL in texts and "district 8" in texts
 
 
 def test_failing_job_reports_the_error(history, tmp_path, monkeypatch) -> None:
@@ -286,14 +295,25 @@ def test_timeline_and_map_helpers(history) -> None:
     levers = citymap.levers_on(history, dt.date(2022, 1, 1))
     assert 0.0 < levers["Hyesan"]["fence"] < 1.0 and levers["Hyesan"]["closure"] == 1.0
     assert citymap.levers_on(history, dt.date(2010, 1, 1))["Hoeryong"]["fence"] == 0.0
-    monthly = pd.DataFrame({"date": pd.to_datetime(["2020-01-01", "2020-02-01"]), "city": "Hyesan",
-                            "crossings_attempted": [7.0, 0.0], "crossings_attempted_full": [700.0, 0.0]})
-    months, values = citymap.sector_values(monthly, "Hyesan", "crossings_attempted", 13)
-    assert len(months) == 2 and values[0].sum() == pytest.approx(700.0) and values[1].sum() == 0.0
-    _, expected = citymap.sector_values(monthly, "Hyesan", "crossings_attempted", 13, mode="expected")
-    assert expected[0] == pytest.approx(700.0 / 13)
-    empty = citymap.city_figure(history, params, monthly.iloc[:0], "Hyesan", "crossings_attempted", 0)
+    assert levers["Hyesan"]["troops"] == pytest.approx(1.07) and levers["Hoeryong"]["troops"] == 1.0
+    sectors = pd.DataFrame({"date": pd.to_datetime(["2020-01-01", "2020-01-01", "2020-02-01"]), "city": "Hyesan",
+                            "sector": [0, 12, 3], "crossings_attempted": [7.0, 1.0, 2.0],
+                            "crossings_attempted_full": [700.0, 100.0, 200.0]})
+    months, values = citymap.sector_values(sectors, "Hyesan", "crossings_attempted", 13)
+    assert len(months) == 2 and values.shape == (2, 13)
+    assert values[0, 0] == 700.0 and values[0, 12] == 100.0 and values[0, 1:12].sum() == 0.0
+    assert values[1, 3] == 200.0 and values[1].sum() == 200.0
+    districts = pd.DataFrame({"year": [2019, 2019, 2020], "city": "Hyesan", "district": [0, 1, 0],
+                              "discontent_mean": [0.2, 0.4, 0.9]})
+    assert citymap.district_values(districts, "Hyesan", 2019) == pytest.approx([0.2, 0.4])
+    assert citymap.district_values(districts, "Hyesan", 2030)[0] == pytest.approx(0.9)  # the latest year
+    monthly = pd.DataFrame({"date": pd.to_datetime(["2020-01-01"]), "city": "Hyesan", "crossings_attempted": [1.0]})
+    empty = citymap.city_figure(history, params, monthly.iloc[:0], sectors.iloc[:0], districts, "Hyesan",
+                                "crossings_attempted", 0)
     assert "run the scenario first" in " ".join(t.get_text() for t in empty.axes[0].texts)
+    old = citymap.city_figure(history, params, monthly, sectors.iloc[:0], districts, "Hyesan",
+                              "crossings_attempted", 0)
+    assert "no per-sector records" in " ".join(t.get_text() for t in old.axes[0].texts)
 
 
 def test_observed_arrivals_are_annual_national_counts() -> None:

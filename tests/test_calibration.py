@@ -336,8 +336,36 @@ def test_toml_round_trip(tmp_path):
 def test_shipped_calibration_covers_the_flagged_parameters():
     post = load_shipped()
     flagged = {n for n, f in Params.model_fields.items() if (f.json_schema_extra or {}).get("calibrate")}
-    assert flagged <= set(post.names)
+    fixed = post.definition.get("fixed", {})
+    assert flagged <= set(post.names) | set(fixed)  # estimated, or held fixed (--fix) by the calibration
+    assert {n: v for n, v in fixed.items() if n in Params.model_fields} == pytest.approx(
+        {n: v for n, v in calibrated_params().items() if n in fixed}, rel=1e-5)  # fixed values are shipped too
     assert post.weights.sum() == pytest.approx(1.0)
     Params(**calibrated_params())  # the medians are valid parameter values
     s = post.summary()
     assert ((s["p5"] >= s["prior_lo"] - 1e-9) & (s["p95"] <= s["prior_hi"] + 1e-9)).all()
+
+
+def test_settling_in_china_keeps_a_large_stock_and_slows_arrivals():
+    """The settled state (model.china): settled people stay (no return, low capture, slow onward journey).
+
+    Same seed, history 1995-2006 at scale 0.02: with fast settling the stock in China at the end of 2006 is
+    larger and fewer people have reached South Korea than with (almost) no settling; when only women settle,
+    women are a smaller share of arrivals than when nobody settles.
+    """
+    from nkborder.api import run
+
+    def yearly(**over):
+        return run("history", seed=5, scale=0.02, end="2006-12-31", daily=False, overrides=over).yearly
+
+    slow = {"settle_rate_female": 0.05, "settle_rate_male": 0.0}
+    fast = {"settle_rate_female": 3.0, "settle_rate_male": 1.0, "settled_onward_rate": 0.01,
+            "settled_capture_factor": 0.1}
+    women_only = {"settle_rate_female": 3.0, "settle_rate_male": 0.0, "settled_onward_rate": 0.01}
+    a, b, w = yearly(**slow), yearly(**fast), yearly(**women_only)
+    stock = lambda y: y.loc[y["year"] == 2006, "in_china"].sum()  # noqa: E731
+    arrivals = lambda y: y["arrivals_south_korea"].sum()  # noqa: E731
+    women = lambda y: y["arrivals_south_korea_female"].sum() / arrivals(y)  # noqa: E731
+    assert stock(b) > 1.5 * stock(a)
+    assert arrivals(b) < 0.7 * arrivals(a)
+    assert women(w) < women(a) - 0.05

@@ -156,10 +156,10 @@ MONTHLY_KERNELS = {  # phase name -> the kernel Simulation.run calls for it
     "census": "census",
     "remittances": "remittances",
     "livelihoods": "household_budgets",
-    "demography": "births_and_deaths",
-    "information": "information_and_discontent",
-    "defection": "plan_attempts",
-    "tracking": "tracked_people",
+    "demography": "people_month",  # one pass over people applies these four phases in turn
+    "information": "people_month",
+    "defection": "people_month",
+    "tracking": "people_month",
 }
 
 
@@ -260,3 +260,36 @@ def test_scale_out_of_range_is_refused() -> None:
 
     with pytest.raises(ValueError, match="scale"):
         Simulation(*resolve("hoeryong-2007"), seed=0, scale=0.0)
+
+
+def test_choose_sector_keeps_home_crossers_on_their_districts_stretch() -> None:
+    from nkborder.model.common import choose_sector
+
+    u = (np.arange(10_000) + 0.5) / 10_000
+    # 8 districts along 20 sectors: district 3 faces sectors 7 to 9 (3*20//8 = 7 up to 4*20//8 = 10, excl.)
+    home = {choose_sector(x, 1.0, 3, 8, 20) for x in u}
+    assert home == {7, 8, 9}
+    # nobody stays home: every sector of the city, equally often
+    anywhere = np.bincount([choose_sector(x, 0.0, 3, 8, 20) for x in u], minlength=20)
+    assert anywhere.min() == anywhere.max() == 500
+    # more districts than sectors: each district still gets one sector
+    assert {choose_sector(x, 1.0, 5, 8, 4) for x in u} == {2}
+    # the share: 70% of draws at home
+    mixed = np.array([choose_sector(x, 0.7, 3, 8, 20) for x in u])
+    assert np.isin(mixed, [7, 8, 9]).mean() == pytest.approx(0.7 + 0.3 * 3 / 20, abs=0.01)
+
+
+def test_result_has_sector_and_district_tables() -> None:
+    res = run("hyesan-2020", seed=1, scale=0.02, daily=False)
+    sectors, districts = res.sectors, res.districts
+    assert list(sectors.columns[:3]) == ["date", "city", "sector"]
+    assert list(districts.columns[:3]) == ["year", "city", "district"]
+    # the sectors' monthly flows add up to the city's monthly flows
+    by_month = sectors.groupby(["date", "city"])[["crossings_attempted", "smuggling_trips"]].sum()
+    monthly = res.monthly.set_index(["date", "city"])[["crossings_attempted", "smuggling_trips"]]
+    pd.testing.assert_frame_equal(by_month, monthly.loc[by_month.index], check_dtype=False)
+    # districts: one row per year, city and district; residents add up to the city's year-end population
+    pop = districts.groupby(["year", "city"])["population"].sum()
+    yearly = res.yearly.set_index(["year", "city"])["population"]
+    pd.testing.assert_series_equal(pop, yearly.loc[pop.index], check_dtype=False, check_names=False)
+    assert districts["district"].nunique() == res.params.districts

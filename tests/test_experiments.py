@@ -51,12 +51,19 @@ def test_ensemble_independent_of_workers_and_bands_ordered(ens1, dbdir: Path) ->
     assert list(ens1.runs.columns[:5]) == ["idx", "run_id", "run_key", "seed", "rep"]
     assert ens1.runs["seed"].nunique() == 4
     pd.testing.assert_frame_equal(_drop_run_ids(ens1.runs), _drop_run_ids(ens2.runs))
-    monthly = []
-    for res in (ens1, ens2):
-        with ResultsStore(res.db, read_only=True) as store:
-            ids = list(res.runs.drop_duplicates("idx")["run_id"])
-            monthly.append(_drop_run_ids(store.tables(ids, "monthly")))
-    pd.testing.assert_frame_equal(*monthly)
+    for freq in ("monthly", "sectors", "districts"):  # every stored table, not only the yearly one
+        stored = []
+        for res in (ens1, ens2):
+            with ResultsStore(res.db, read_only=True) as store:
+                ids = list(res.runs.drop_duplicates("idx")["run_id"])
+                stored.append(_drop_run_ids(store.tables(ids, freq)))
+        assert len(stored[0]) > 0, freq
+        pd.testing.assert_frame_equal(*stored)
+    first = ens1.runs.iloc[0]  # the experiment layer stores what nkborder.run gives
+    direct = nkborder.run("history", seed=int(first["seed"]), daily=False, **SMALL)
+    with ResultsStore(ens1.db, read_only=True) as store:
+        for freq in ("monthly", "sectors", "districts"):
+            pd.testing.assert_frame_equal(store.table(first["run_id"], freq), direct.table(freq))
     s = ens1.summary
     assert {"year", "city", "indicator", "n", "mean", "median", "p5", "p95"} <= set(s.columns)
     assert (s["n"] <= 4).all() and (s.loc[s.indicator == "population", "n"] == 4).all()
@@ -76,7 +83,7 @@ def test_resume_skips_stored_runs_and_recomputes_deleted_ones(ens1, scheduler: s
     assert len(runs) == 4 and runs["status"].eq("finished").all() and list(runs["rep"]) == [0, 1, 2, 3]
     gone = list(runs["run_id"].iloc[[1, 3]])
     with ResultsStore(ens1.db) as store:
-        for table in ("indicators", "frames", "runs"):
+        for table in ("frame_rows", "frame_info", "runs"):
             store._con.execute(f"DELETE FROM {table} WHERE list_contains(?, run_id)", [gone])
     redo = nkborder.ensemble("history", reps=4, seed=7, db=ens1.db, scheduler=scheduler, **SMALL)
     assert (redo.computed, redo.reused) == (2, 2)

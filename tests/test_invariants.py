@@ -177,6 +177,43 @@ def test_no_negative_wealth(done: Done) -> None:
     assert np.all(done.raw.daily[:, :, :S.FIRST_STOCK] >= 0.0)  # no negative flow was recorded
 
 
+SECTOR_TO_CITY = {
+    S.SECTOR_ATTEMPTS: S.CROSSINGS_ATTEMPTED, S.SECTOR_SUCCEEDED: S.CROSSINGS_SUCCEEDED,
+    S.SECTOR_ARRESTS: S.ARRESTS_AT_BORDER, S.SECTOR_SHOT: S.SHOT_AT_BORDER,
+    S.SECTOR_SMUGGLING_TRIPS: S.SMUGGLING_TRIPS, S.SECTOR_SMUGGLING_ARRESTS: S.SMUGGLING_ARRESTS,
+    S.SECTOR_SMUGGLING_VOLUME_CNY: S.SMUGGLING_VOLUME_CNY, S.SECTOR_GUARD_BRIBES_CNY: S.GUARD_BRIBES_CNY,
+}
+
+
+def test_sector_records_add_up_to_the_city_totals_every_month(done: Done) -> None:
+    raw = done.raw
+    bounds = np.r_[raw.month_start_days, raw.daily.shape[0]]
+    assert len(SECTOR_TO_CITY) == S.N_SECTOR
+    for c in range(len(raw.cities)):
+        a, b = raw.sector_start[c], raw.sector_start[c + 1]
+        by_month = raw.sectors[:, a:b, :].sum(axis=1)
+        for slot, city_slot in SECTOR_TO_CITY.items():
+            city = np.add.reduceat(raw.daily[:, c, city_slot], bounds[:-1])
+            np.testing.assert_allclose(by_month[:, slot], city, rtol=1e-9, atol=1e-6)
+    assert raw.sectors[:, :, S.SECTOR_SMUGGLING_TRIPS].sum() > 0
+
+
+def test_district_snapshots_add_up_to_the_city_stocks(done: Done) -> None:
+    raw = done.raw
+    last_day_of_year = {}
+    dates = np.datetime64(raw.start, "D") + np.arange(raw.daily.shape[0])
+    years = dates.astype("datetime64[Y]").astype(int) + 1970
+    for d, y in enumerate(years):
+        last_day_of_year[int(y)] = d
+    assert sorted(raw.districts) == sorted(last_day_of_year)
+    for year, snap in raw.districts.items():
+        d = last_day_of_year[year]
+        for k, slot in enumerate((S.POPULATION, S.IN_CHINA_STOCK, S.IN_SOUTH_KOREA_STOCK, S.DETAINED_STOCK)):
+            assert np.array_equal(snap[:, :, k].sum(axis=1), raw.daily[d, :, slot]), (year, S.DISTRICT_NAMES[k])
+        residents = snap[:, :, 0]
+        assert np.all((snap[:, :, 5][residents > 0] >= 0) & (snap[:, :, 5][residents > 0] <= 1))
+
+
 def test_guard_slots_stay_a_permutation(done: Done) -> None:
     g = done.sim.pop.guards
     n = len(g.city)

@@ -16,7 +16,7 @@ import pytest
 from nkborder.api import Result, resolve, run
 from nkborder.engine.sim import Simulation
 from nkborder.model.policy import build_environment, policy_levers
-from nkborder.scenarios import load_scenario
+from nkborder.scenarios import PolicyEvent, load_scenario
 
 SEEDS = (1, 2, 3)
 SCALE = 0.03
@@ -189,7 +189,12 @@ def test_remittances_start_only_after_someone_reached_south_korea(history: dict[
             assert np.isfinite(first_arrival), city
             assert (y.loc[: first_arrival - 1, "remittances_cny"] == 0).all(), city
             assert y.loc[first_arrival:, "remittances_cny"].sum() > 0, city
-            assert (y.loc[first_arrival + 3 :, "remittances_cny"] > 0).all(), city
+            # each person in South Korea remits with probability remit_prob_month = 0.08 a month: a year without
+            # any remittance from 12 people has probability 0.92 ** 144 < 1e-5 (before the 2020 phone blocks)
+            many = y["in_south_korea"].shift(1) >= 12
+            years = y.index[many & (y.index <= 2019)]
+            assert len(years) > 5, city
+            assert (y.loc[years, "remittances_cny"] > 0).all(), city
 
 
 def test_remittances_never_precede_the_first_arrival_day() -> None:
@@ -277,7 +282,9 @@ def test_step_events_hold_between_start_and_end() -> None:
     assert at("2009-12-01", "reform", "Hyesan") == 0.0
     built = (dt.date(2021, 12, 31) - dt.date(2020, 1, 22)).days + 1  # days of fence building so far
     span = (dt.date(2023, 12, 31) - dt.date(2020, 1, 22)).days + 1  # days the ramp takes
-    assert at("2021-12-31", "fence", "Hyesan") == pytest.approx(built / span)
+    # the 2012 fences (0.72 of the frontage) hold until the 2020-23 ramp takes the share from 0.72 to 1
+    assert at("2011-12-31", "fence", "Hyesan") == 0.0 and at("2019-12-31", "fence", "Hyesan") == 0.72
+    assert at("2021-12-31", "fence", "Hyesan") == pytest.approx(0.72 + 0.28 * built / span)
     assert at("2025-06-01", "fence", "Hyesan") == 1.0
 
 
@@ -287,3 +294,53 @@ def test_nobody_is_shot_before_the_buffer_zone(history: dict[int, Result]) -> No
         y = res.yearly
         assert y.loc[y.year < 2020, "shot_at_border"].sum() == 0
         assert (y["shot_at_border"] <= y["deaths"]).all()  # the shot are counted among the deaths
+
+
+# ------------------------------------------------------------------------------- guard posts and soldiers
+def test_guard_posts_and_soldiers_set_detection() -> None:
+    sc, params = resolve("history")
+    env = build_environment(sc, params)
+    day = (dt.date(2024, 6, 1) - sc.start).days
+    calm = (dt.date(2005, 6, 1) - sc.start).days
+    # 2005: no event raises detection, soldiers at the 2006 density -> exactly detect_base
+    assert env.detect_self[calm] == pytest.approx([params.detect_base] * 2)
+    # the 20x guard posts of 2020-23 multiply the hazard by 20 ** post_detect_elasticity on top of the others
+    kept = tuple(e for e in sc.events if e.id != "guard-posts")
+    without_posts = build_environment(sc.model_copy(update={"events": kept}), params)
+    ratio = np.log1p(-env.detect_self[day]) / np.log1p(-without_posts.detect_self[day])
+    assert ratio == pytest.approx([20.0 ** params.post_detect_elasticity] * 2)
+    # 10 instead of 20 metres of river per soldier: twice the soldiers, twice the hazard at elasticity 1
+    dense = build_environment(sc, sc.parameters({"m_per_guard": 10.0}))
+    sparse = build_environment(sc, sc.parameters({"m_per_guard": 20.0}))
+    h_dense, h_sparse = -np.log1p(-dense.detect_self[calm]), -np.log1p(-sparse.detect_self[calm])
+    assert h_dense == pytest.approx(h_sparse * 2.0 ** params.troop_detect_elasticity)
+
+
+def test_troops_event_applies_to_its_city_only() -> None:
+    sc = load_scenario("history")
+    lv = policy_levers(sc)
+    day = (dt.date(2021, 1, 1) - sc.start).days
+    hoeryong, hyesan = sc.cities.index("Hoeryong"), sc.cities.index("Hyesan")
+    assert lv["troops"][day, hoeryong] == 1.0 and lv["troops"][day, hyesan] == pytest.approx(1.07)
+    # the guard-post ramp: 1 before 2020, 20 from the end of 2023, in between on the line
+    start = (dt.date(2020, 1, 22) - sc.start).days
+    assert lv["posts"][start - 1, 0] == 1.0 and lv["posts"][-1, 0] == pytest.approx(20.0)
+    mid = (dt.date(2022, 1, 1) - sc.start).days
+    assert 1.0 < lv["posts"][mid, 0] < 20.0
+
+
+def test_more_guard_posts_mean_fewer_successful_crossings() -> None:
+    # no closure, buffer or fences: only the posts differ (common random numbers on both sides)
+    base = load_scenario("no-closure")
+
+    def successes(posts: float) -> float:
+        event = PolicyEvent(id="posts", kind="guard_posts", start=dt.date(2020, 1, 1), intensity=posts)
+        sc = base if posts == 1.0 else base.model_copy(update={"events": (*base.events, event)})
+        return sum(run(sc, seed=seed, scale=0.05, start="2015-01-01", daily=False)
+                   .yearly.query("year >= 2020")["crossings_succeeded"].sum() for seed in SEEDS)
+
+    few, many = successes(1.0), successes(20.0)
+    assert few > 30
+    # 20 ** 0.25 = 2.1 times the hazard: a lone crosser's detection rises from 0.35 to 0.60 and a brokered one's
+    # from 0.12 to 0.24, and the risk index deters attempts; at least a fifth fewer successes
+    assert many < 0.8 * few

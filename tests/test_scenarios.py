@@ -60,15 +60,18 @@ def test_list_scenarios_has_all_five_with_descriptions() -> None:
 def test_no_closure_drops_the_2020_border_events_and_holds_trade() -> None:
     history, nc = load_scenario("history"), load_scenario("no-closure")
     ids = {e.id for e in nc.events}
-    assert not ids & {"border-closure", "buffer-zone", "fences"}
+    dropped = {"border-closure", "buffer-zone", "fences", "guard-posts", "special-forces-2020"}
+    assert not ids & dropped
     # everything else of history is kept
-    assert ids == {e.id for e in history.events} - {"border-closure", "buffer-zone", "fences"}
+    assert ids == {e.id for e in history.events} - dropped
     assert nc.trade_hold_after == 2019
     assert history.trade_hold_after is None
     assert (nc.start, nc.end, nc.cities) == (history.start, history.end, history.cities)
-    # and so the levers differ: no closure, buffer or fences at any time
+    # and so the levers differ: no closure or buffer at any time, the fences stay at their 2012-2019 extent
     lv = policy_levers(nc)
-    assert lv["closure"].max() == lv["buffer"].max() == lv["fence"].max() == 0.0
+    assert lv["closure"].max() == lv["buffer"].max() == 0.0
+    assert lv["fence"].max() == 0.72
+    assert lv["posts"].max() == lv["troops"].max() == 1.0
     assert policy_levers(history)["closure"].max() == 1.0
 
 

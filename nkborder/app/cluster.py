@@ -93,13 +93,15 @@ class AppCluster:
 
     def _start(self) -> None:
         try:
+            import dask
             from distributed import Client, LocalCluster
 
-            from nkborder.experiments.cluster import check_workers
+            from nkborder.experiments.cluster import TUNING, check_workers, plain_malloc
             from nkborder.experiments.tasks import warm_up
 
-            with warnings.catch_warnings():  # "port 8787 in use": the scheduler's HTTP routes move elsewhere
-                warnings.simplefilter("ignore", UserWarning)
+            # the experiment layer's worker tuning (no profiler, glibc's own malloc: see experiments.cluster)
+            with warnings.catch_warnings(), dask.config.set(TUNING), plain_malloc():
+                warnings.simplefilter("ignore", UserWarning)  # "port 8787 in use": HTTP routes move elsewhere
                 self._cluster = LocalCluster(n_workers=check_workers(self.workers), threads_per_worker=1,
                                              processes=True, host="127.0.0.1", dashboard_address=None,
                                              silence_logs=logging.ERROR)

@@ -10,11 +10,10 @@ import solara
 from nkborder.app import charts, citymap, session, state, storage
 from nkborder.app.components import PngDownload
 
-NOTE = ("Schematic, not geography. The number of river sectors, the guards per sector, fences, the buffer zone and "
-        "the closure come from the model and the scenario; districts are boxes (the model has none), shaded by the "
-        "city's mean discontent. The engine records crossings, arrests and smuggling per city and month only and "
-        "picks each crossing's sector at random, so the app splits the month's count over the sectors: 'draw' "
-        "splits it at random as the engine does, 'expected' evenly.")
+NOTE = ("Schematic, not geography. The river sectors, the districts, the guards per sector, guard posts, fences, "
+        "the buffer zone and the closure come from the model and the scenario. Sector colours are the engine's "
+        "records per sector and month; districts are shaded by their residents' mean discontent at the end of the "
+        "year, and drawn along the stretch of river their people usually use (the model's rule, not a map).")
 
 
 def _key(result: Any) -> tuple:
@@ -172,24 +171,26 @@ def MapView(sources: dict[str, tuple[Any, int]]) -> None:
     city, set_city = solara.use_state(info["cities"][0])
     city = city if city in info["cities"] else info["cities"][0]
     metric, set_metric = solara.use_state("crossings_attempted")
-    mode, set_mode = solara.use_state("draw")
     month, set_month = solara.use_state(-1)
 
-    def load() -> tuple[Any, pd.DataFrame]:
+    def load() -> tuple[Any, dict[str, pd.DataFrame]]:
         runs = result.runs if "side" not in result.runs else result.runs.loc[result.runs["side"] == "AB"[side]]
         ids = list(dict.fromkeys(runs["run_id"])) if len(runs) else []
-        return session.scenario_of(result, side), storage.when(lambda: storage.monthly_mean(session.db(), ids),
-                                                            pd.DataFrame())
+        tables = {name: storage.when(lambda name=name: storage.table_mean(session.db(), ids, name), pd.DataFrame())
+                  for name in storage.MEAN_KEYS}
+        return session.scenario_of(result, side), tables
 
-    sc, monthly = solara.use_memo(load, [*_key(result), side])
+    sc, tables = solara.use_memo(load, [*_key(result), side])
+    monthly = tables["monthly"]
     months = sorted(pd.to_datetime(monthly["date"]).unique()) if not monthly.empty else []
     k = len(months) - 1 if month < 0 or month >= len(months) else month
-    deps = [*_key(result), side, city, metric, mode, k]
+    deps = [*_key(result), side, city, metric, k]
 
     def draw() -> Any:
         if sc is None or not months:
             return None
-        return citymap.city_figure(sc, sc.parameters(), monthly, city, metric, k, mode)
+        return citymap.city_figure(sc, sc.parameters(), monthly, tables["sectors"], tables["districts"], city,
+                                   metric, k)
 
     fig = solara.use_memo(draw, deps)
     if fig is None:
@@ -199,10 +200,12 @@ def MapView(sources: dict[str, tuple[Any, int]]) -> None:
         solara.Select(label="results", value=source, values=list(sources), on_value=set_source)
         solara.ToggleButtonsSingle(value=city, values=info["cities"], on_value=set_city)
         solara.Select(label="colour sectors by", value=metric, values=list(citymap.METRICS), on_value=set_metric)
-        solara.ToggleButtonsSingle(value=mode, values=["draw", "expected"], on_value=set_mode)
     solara.SliderInt(f"month: {pd.Timestamp(months[k]):%Y-%m}", value=k, min=0, max=len(months) - 1,
                      on_value=set_month)
-    PngDownload(fig, f"map-{city}-{pd.Timestamp(months[k]):%Y-%m}.png", "map PNG")
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        PngDownload(fig, f"map-{city}-{pd.Timestamp(months[k]):%Y-%m}.png", "map PNG")
+        TableDownloads(tables["sectors"], f"sectors-{result.name}", "per-sector table")
+        TableDownloads(tables["districts"], f"districts-{result.name}", "per-district table")
     with solara.Div(classes=["nk-map"]):
         solara.FigureMatplotlib(fig, dependencies=deps, format="png")
     solara.Text(NOTE, style={"font-size": "12px", "color": "#555"})

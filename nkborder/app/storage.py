@@ -66,17 +66,28 @@ def run_table(db: str | Path, run_id: str, freq: str = "yearly") -> pd.DataFrame
         return s.table(run_id, freq)
 
 
+#: Stored tables the map reads, and the columns that identify a row besides the run.
+MEAN_KEYS = {"monthly": ("date", "city"), "sectors": ("date", "city", "sector"),
+             "districts": ("year", "city", "district")}
+
+
 def monthly_mean(db: str | Path, run_ids: list[str]) -> pd.DataFrame:
     """The monthly tables of ``run_ids`` averaged over the runs, one row per month and city."""
+    return table_mean(db, run_ids, "monthly")
+
+
+def table_mean(db: str | Path, run_ids: list[str], table: str) -> pd.DataFrame:
+    """A stored table (``monthly``, ``sectors``, ``districts``) of ``run_ids`` averaged over the runs."""
     if not run_ids:
         return pd.DataFrame()
+    keys = list(MEAN_KEYS[table])
     with store(db) as s:
-        tables = s.tables(list(run_ids), "monthly")
+        tables = s.tables(list(run_ids), table)
     if tables.empty:
         return tables
-    numeric = [c for c in tables.columns if c not in ("run_id", "date", "city")
+    numeric = [c for c in tables.columns if c not in ("run_id", *keys)
                and pd.api.types.is_numeric_dtype(tables[c])]
-    return tables.groupby(["date", "city"], sort=True)[numeric].mean().reset_index()
+    return tables.groupby(keys, sort=True)[numeric].mean().reset_index()
 
 
 def to_bytes(df: pd.DataFrame, fmt: str) -> bytes:

@@ -48,7 +48,8 @@ def load_shipped(path: str | Path | None = None) -> Posterior:
 
 
 def calibrated_params(path: str | Path | None = None) -> dict[str, float]:
-    """The model parameters of the shipped calibration (posterior medians), as run overrides."""
+    """The model parameters of the shipped calibration (posterior medians and the values the calibration held
+    fixed), as run overrides."""
     p = Path(path) if path is not None else shipped_path()
     doc = tomllib.loads(p.read_text(encoding="utf-8"))
     return dict(doc["params"])
@@ -75,10 +76,13 @@ def write_toml(path: str | Path, posterior: Posterior, meta: dict[str, Any]) -> 
         if value is not None:
             lines.append(f"{key} = {_value(value)}")
     lines.append(f"definition_json = '''{json.dumps(d, sort_keys=True)}'''")
-    lines += ["", "[params]  # model parameters: posterior median"]
+    fixed = {n: v for n, v in (d.get("fixed") or {}).items() if n not in med}
+    lines += ["", "[params]  # model parameters: posterior median (then the values held fixed, if any)"]
     lines += [f"{n} = {_value(v)}" for n, v in med.items() if n not in OBSERVATION_FIELDS]
-    lines += ["", "[observation]  # observation-model parameters: posterior median"]
+    lines += [f"{n} = {_value(v)}  # fixed" for n, v in fixed.items() if n not in OBSERVATION_FIELDS]
+    lines += ["", "[observation]  # observation-model parameters: posterior median (or fixed)"]
     lines += [f"{n} = {_value(v)}" for n, v in med.items() if n in OBSERVATION_FIELDS]
+    lines += [f"{n} = {_value(v)}  # fixed" for n, v in fixed.items() if n in OBSERVATION_FIELDS]
     lines += ["", "[posterior]  # last generation: particle weights (sum 1) and values"]
     lines.append(f"weight = {_array(posterior.weights)}")
     lines += [f"{n} = {_array(posterior.particles[n])}" for n in posterior.names]

@@ -108,7 +108,8 @@ def run_command(
 
             raw = sim.run(step)
         tables = build_tables(raw, scale, with_daily=store_daily).since(sc.report_start)
-        written = {"yearly": tables.yearly, "monthly": tables.monthly}
+        written = {"yearly": tables.yearly, "monthly": tables.monthly, "sectors": tables.sectors,
+                   "districts": tables.districts}
         if store_daily:
             written["daily"] = tables.daily
         for freq, df in written.items():
@@ -189,11 +190,14 @@ def runs_command(
 def export_command(
     run_id: Annotated[str, typer.Argument(help="id of a stored run (see `nkborder runs`)")],
     format_: Annotated[str, typer.Option("--format", help="parquet or csv")] = "parquet",
-    freq: Annotated[str, typer.Option(help="yearly, monthly or daily")] = "yearly",
-    out: Annotated[Path, typer.Option(help="file, or folder (no extension) for <run_id>_<freq>.<fmt>")] = Path("."),
+    freq: Annotated[str, typer.Option(
+        "--table", "--freq", help="yearly, monthly, daily, sectors (per river sector and month) or districts "
+        "(per district and year)")] = "yearly",
+    out: Annotated[Path, typer.Option(help="file, or folder (no extension) for <run_id>_<table>.<fmt>")] = Path("."),
     db: Annotated[str, typer.Option(help="DuckDB results file")] = DEFAULT_DB,
 ) -> None:
-    """Export a stored run's table to Parquet or CSV."""
+    """Export one table of a stored run to Parquet or CSV (a run without sector or district rows gives a file
+    with the key columns only)."""
     if format_ not in ("parquet", "csv"):
         raise InputError("--format", format_, "unknown format", "parquet, csv")
     if not out.suffix:

@@ -21,9 +21,12 @@ def run_days(
     d0: int, d1: int, seed: np.uint64, people: People, hh: Households, guards: Guards, brokers: Brokers,
     cities: CityState, env: Environment, kp: KernelParams, n_sectors: np.ndarray, schedule: np.ndarray,
     schedule_day: np.ndarray, n_scheduled: int, smugglers: np.ndarray, active: np.ndarray, n_active: int,
-    daily: np.ndarray,
+    daily: np.ndarray, sector_rec: np.ndarray,
 ) -> int:
-    """Run days ``d0`` to ``d1 - 1``; ``schedule`` is sorted by ``schedule_day``. Returns the new ``n_active``."""
+    """Run days ``d0`` to ``d1 - 1``; ``schedule`` is sorted by ``schedule_day``. Returns the new ``n_active``.
+
+    ``sector_rec`` is the month's per-sector record, ``[sector, SECTOR_SLOT]``, added to by the kernels.
+    """
     n_c = cities.status_counts.shape[0]
     ptr = 0
     for d in range(d0, d1):
@@ -36,7 +39,8 @@ def run_days(
         n_active = smuggling_day(
             d, seed, people, hh, guards, cities, smugglers, n_sectors, env.trip_rate[d], env.detect_self[d],
             env.smuggler_arrest[d], env.guard_cut[d], env.kpw_per_cny[d], kp.cargo_cny, kp.smuggling_margin,
-            kp.release_bribe_cny, kp.smuggler_detention_days, active, n_active, daily,
+            kp.release_bribe_cny, kp.smuggler_detention_days, kp.home_sector_share, active, n_active, daily,
+            sector_rec,
         )
         # defection
         while ptr < n_scheduled and schedule_day[ptr] <= d:
@@ -50,7 +54,7 @@ def run_days(
                 env.detect_broker[d, c], env.broker_fee_cny[d, c], env.bribe_cny[d, c],
                 env.broker_available[d, c], env.betray[d, c], env.shoot[d, c], env.detention_days[d, c],
                 env.crackdown[d, c], env.kpw_per_cny[d, c], kp.inminban_report, kp.kin_pay_prob,
-                kp.bribe_accept, kp.broker_share, kp.guard_share_of_fee, daily,
+                kp.bribe_accept, kp.broker_share, kp.guard_share_of_fee, kp.home_sector_share, daily, sector_rec,
             )
             if tracked:
                 n_active = track(people, active, n_active, i)
@@ -58,7 +62,8 @@ def run_days(
         abroad_and_detained_day(
             d, seed, people, hh, cities, active, n_active, env.capture[d], env.return_home[d], env.onward[d],
             env.onward_fee_cny[d], env.detention_days[d], kp.china_wage_cny_day * kp.china_savings_share,
-            kp.kin_pay_prob, kp.onward_credit, daily,
+            kp.kin_pay_prob, kp.onward_credit, kp.settle_rate_female, kp.settle_rate_male,
+            kp.settled_capture_factor, kp.settled_onward_rate / kp.onward_rate, daily,
         )
         # guards
         guards_day(d, seed, guards, kp.guard_rotation_days, kp.guard_service_years * 365.25, daily)

@@ -1,8 +1,11 @@
 """The step order, as data: what runs each month and each day, in this order.
 
-The monthly phases run in Python, one kernel each, at the first day of every month (and on the run's first
-day). The daily phases run inside one compiled kernel, :func:`nkborder.engine.daily.run_days`, for every day of
-the month; a test checks that the kernel calls them in this order.
+The monthly phases run at the first day of every month (and on the run's first day), called from Python: one
+kernel each for the census, remittances and livelihoods, then one compiled pass over people
+(:func:`nkborder.engine.monthly.people_month`) that applies demography, information, defection and tracking to
+each person in turn, in this order. The daily phases run inside one compiled kernel,
+:func:`nkborder.engine.daily.run_days`, for every day of the month; a test checks that the kernel calls them in
+this order.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from nkborder.engine import slots as S
+from nkborder.engine.places import district_table, sector_table
 from nkborder.engine.sim import RawRecords
 
 # posted conditions (from the environment), averaged over periods
@@ -46,11 +47,13 @@ PUBLIC_FIRST = (
 
 @dataclass(frozen=True)
 class Tables:
-    """The three tables of a run."""
+    """The tables of a run: per city (daily, monthly, yearly), per river sector (monthly), per district (yearly)."""
 
     daily: pd.DataFrame
     monthly: pd.DataFrame
     yearly: pd.DataFrame
+    sectors: pd.DataFrame
+    districts: pd.DataFrame
 
     def since(self, first: pd.Timestamp | None) -> Tables:
         """The tables from ``first`` on (whole years for the yearly table); all of them if None."""
@@ -61,6 +64,8 @@ class Tables:
             daily=self.daily[self.daily["date"] >= first].reset_index(drop=True),
             monthly=self.monthly[self.monthly["date"] >= first].reset_index(drop=True),
             yearly=self.yearly[self.yearly["year"] >= first.year].reset_index(drop=True),
+            sectors=self.sectors[self.sectors["date"] >= first].reset_index(drop=True),
+            districts=self.districts[self.districts["year"] >= first.year].reset_index(drop=True),
         )
 
 
@@ -87,7 +92,10 @@ def build_tables(raw: RawRecords, scale: float, with_daily: bool = True) -> Tabl
     gini = {(y, city): g[c] for y, g in raw.yearly_gini.items() for c, city in enumerate(raw.cities)}
     yearly["income_gini"] = [gini.get((y, c), np.nan) for y, c in zip(yearly["year"], yearly["city"], strict=True)]
     daily = _finish(daily, "date", scale) if with_daily else daily.iloc[0:0]
-    return Tables(daily=daily, monthly=monthly, yearly=yearly)
+    months = dates.iloc[raw.month_start_days].dt.to_period("M").dt.to_timestamp()
+    sectors = sector_table(raw.sectors, months, raw.cities, raw.sector_start, scale)
+    districts = district_table(raw.districts, raw.cities, raw.n_districts, scale)
+    return Tables(daily=daily, monthly=monthly, yearly=yearly, sectors=sectors, districts=districts)
 
 
 def _aggregate(daily: pd.DataFrame, period: pd.Series, key: str, raw: RawRecords, scale: float) -> pd.DataFrame:

@@ -14,12 +14,12 @@ import numpy as np
 
 from nkborder.engine import slots as S
 from nkborder.engine.daily import run_days
+from nkborder.engine.monthly import people_month
+from nkborder.engine.places import district_snapshot
 from nkborder.engine.rng import seed_key
 from nkborder.engine.state import kernel_params
-from nkborder.engine.tracking import resident_smugglers, tracked_people
-from nkborder.model.defection import plan_attempts
-from nkborder.model.demography import BIRTH_AGE_DAYS, births_and_deaths
-from nkborder.model.information import information_and_discontent
+from nkborder.engine.tracking import resident_smugglers
+from nkborder.model.demography import BIRTH_AGE_DAYS
 from nkborder.model.livelihoods import census, gini, household_budgets, remittances
 from nkborder.model.policy import DAYS_PER_MONTH, Environment, build_environment
 from nkborder.model.population import Population, build_population
@@ -43,6 +43,10 @@ class RawRecords:
     env: Environment
     n_guards: np.ndarray  # guards per city
     lost_births: int
+    sectors: np.ndarray  # [month, sector, S.SECTOR slot], sectors numbered across cities
+    sector_start: np.ndarray  # first sector of each city, int[n_cities + 1]
+    districts: dict[int, np.ndarray]  # year -> [city, district, S.DISTRICT_NAMES] at the end of the year
+    n_districts: np.ndarray  # districts per city
 
 
 class Simulation:
@@ -62,6 +66,8 @@ class Simulation:
         n_c = len(scenario.cities)
         self.daily = np.zeros((self.n_days, n_c, S.N_DAILY))
         self.monthly = np.full((len(self.month_starts), n_c, S.N_MONTHLY), np.nan)
+        self.sectors = np.zeros((len(self.month_starts), int(self.pop.guards.sector_start[-1]), S.N_SECTOR))
+        self.district_years: dict[int, np.ndarray] = {}
         self._initial_conditions()
 
     def _initial_conditions(self) -> None:
@@ -87,15 +93,21 @@ class Simulation:
         incomes = np.empty(len(hh.city))
         n_live = np.zeros(len(self.scenario.cities), np.int64)
         bounds = np.r_[self.month_starts, self.n_days]
+        capacity = people.status.shape[0]
+        schedule = np.empty(capacity, np.int64)  # the month's planned attempts (buffers reused every month)
+        schedule_day = np.empty(capacity, np.int64)
+        tracked = np.empty(capacity, np.int64)
+        south_korea = np.empty(capacity, np.int64)
         for m in range(len(self.month_starts)):
             d0, d1 = int(bounds[m]), int(bounds[m + 1])
             date0 = self.scenario.start + dt.timedelta(days=d0)
             if date0.month == 1 and m > 0:
                 yearly_gini[date0.year - 1] = self._income_gini()
+                self.district_years[date0.year - 1] = self._districts()
                 hh.income_year_kpw[:] = 0.0
-            census(people, hh, cities, d0)
+            n_sk = census(people, hh, cities, d0, south_korea)
             remittances(m, d0, key, people, hh, pop.brokers, env.commission[d0], env.contact[d0],
-                        kp.remit_prob_month, kp.remit_cny, self.daily)
+                        kp.remit_prob_month, kp.remit_cny, self.daily, south_korea[:n_sk])
             household_budgets(
                 m, d0, hh, cities, env.food_cost_kpw[d0], env.wage_kpw[d0], env.kpw_per_cny[d0],
                 env.tolerance[d0], env.crackdown[d0], kp.trade_margin, kp.donju_invest_share,
@@ -103,34 +115,31 @@ class Simulation:
                 self.daily, self.monthly, incomes, n_live,
             )
             self._monthly_gini(m, incomes, n_live)
-            lost += births_and_deaths(m, d0, d1 - d0, key, people, cities, kp.death_rate, env.famine_death[d0],
-                                      self.fertility, self.daily)
-            information_and_discontent(
-                m, people, hh, cities, env.contact[d0], env.tolerance[d0], kp.info_decay, kp.info_kin,
-                kp.info_market, kp.info_inminban, kp.discontent_intercept, kp.discontent_info,
-                kp.discontent_hardship, kp.discontent_rate, self.monthly,
+            n_lost, k, n_tracked = people_month(
+                m, d0, d1 - d0, key, people, hh, cities, env, kp, self.fertility, schedule, schedule_day, tracked,
+                self.daily, self.monthly,
             )
-            n_res = int(cities.status_counts[:, S.RESIDENT].sum())
-            schedule = np.empty(n_res, np.int64)
-            schedule_day = np.empty(n_res, np.int64)
-            k = plan_attempts(
-                m, d0, d1 - d0, key, people, hh, env.risk[d0], kp.intent_intercept, kp.intent_hardship,
-                kp.intent_discontent, kp.intent_info, kp.intent_kin, kp.intent_female, kp.intent_risk,
-                schedule, schedule_day, self.monthly,
-            )
-            order = np.argsort(schedule_day[:k], kind="stable")
+            lost += n_lost
             smugglers = resident_smugglers(people, hh)
-            tracked = int(cities.status_counts[:, S.IN_CHINA].sum() + cities.status_counts[:, S.DETAINED].sum())
-            active, n_active = tracked_people(people, tracked + k + len(smugglers) + 16)
+            active = np.empty(n_tracked + k + len(smugglers) + 16, np.int64)
+            active[:n_tracked] = tracked[:n_tracked]
             run_days(d0, d1, key, people, hh, pop.guards, pop.brokers, cities, env, kp, pop.n_sectors,
-                     schedule[:k][order], schedule_day[:k][order], k, smugglers, active, n_active, self.daily)
+                     schedule[:k], schedule_day[:k], k, smugglers, active, n_tracked, self.daily,
+                     self.sectors[m])
             if progress is not None:
                 progress(self.scenario.start + dt.timedelta(days=d1 - 1), d1, self.n_days)
         last = self.scenario.start + dt.timedelta(days=self.n_days - 1)
         yearly_gini[last.year] = self._income_gini()
+        self.district_years[last.year] = self._districts()
         n_guards = np.bincount(pop.guards.city, minlength=len(self.scenario.cities))
         return RawRecords(self.scenario.start, self.scenario.cities, self.daily, self.monthly,
-                          self.month_starts, yearly_gini, env, n_guards, lost)
+                          self.month_starts, yearly_gini, env, n_guards, lost, self.sectors,
+                          pop.guards.sector_start, self.district_years, pop.cities.n_districts)
+
+    def _districts(self) -> np.ndarray:
+        pop = self.pop
+        return district_snapshot(pop.people, pop.households, len(self.scenario.cities),
+                                 int(pop.cities.n_districts.max()))
 
     def _monthly_gini(self, m: int, incomes: np.ndarray, n_live: np.ndarray) -> None:
         """Gini of the month's household incomes per city (written by ``household_budgets``)."""

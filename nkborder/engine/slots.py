@@ -1,7 +1,8 @@
 """Indices of the per-day, per-city records the kernels write, and of person states.
 
-Kernels write ``daily[day, city, SLOT]``; :mod:`nkborder.engine.record` turns the array into tables using
-:data:`DAILY_NAMES`, which must list the slots in index order (a test checks it).
+Kernels write ``daily[day, city, SLOT]`` and ``sectors[month, sector, SECTOR_SLOT]``; :mod:`nkborder.engine.record`
+turns the arrays into tables using :data:`DAILY_NAMES` and :data:`SECTOR_NAMES`, which must list the slots in
+index order (a test checks it).
 """
 
 from __future__ import annotations
@@ -76,4 +77,24 @@ N_MONTHLY = 8
 MONTHLY_NAMES = (
     "income_mean_kpw", "income_gini", "hardship_mean", "discontent_mean", "info_mean",
     "attempt_prob_mean", "wealth_mean_cny", "donju_capital_cny",
+)
+
+# per river sector and month (summed over the month's days); sectors are numbered across cities
+SECTOR_ATTEMPTS = 0
+SECTOR_SUCCEEDED = 1
+SECTOR_ARRESTS = 2
+SECTOR_SHOT = 3
+SECTOR_SMUGGLING_TRIPS = 4
+SECTOR_SMUGGLING_ARRESTS = 5
+SECTOR_SMUGGLING_VOLUME_CNY = 6
+SECTOR_GUARD_BRIBES_CNY = 7
+N_SECTOR = 8
+SECTOR_NAMES = (
+    "crossings_attempted", "crossings_succeeded", "arrests_at_border", "shot_at_border", "smuggling_trips",
+    "smuggling_arrests", "smuggling_volume_cny", "guard_bribes_cny",
+)
+
+# per district at the end of each year (a snapshot of the district's households and members)
+DISTRICT_NAMES = (
+    "population", "in_china", "in_south_korea", "detained", "hardship_mean", "discontent_mean", "info_mean",
 )

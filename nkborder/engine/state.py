@@ -30,6 +30,7 @@ class People(NamedTuple):
     attempt_prob: np.ndarray  # float32, probability of attempting to cross this month
     savings_cny: np.ndarray  # float64, savings of a person hiding in China
     crossed_day: np.ndarray  # int32, day of the last successful crossing (-1: never)
+    settle_days: np.ndarray  # float64, days after that crossing when the person settles in China (inf: never)
     listed: np.ndarray  # uint8, 1 while the person is on this month's daily tracking list
     count: np.ndarray  # int64[1], number of rows in use
 
@@ -39,6 +40,7 @@ class Households(NamedTuple):
 
     city: np.ndarray  # int8
     inminban: np.ndarray  # int32, global inminban index
+    district: np.ndarray  # int16, district of the city (0-based; contiguous groups of inminban)
     kpw: np.ndarray  # float64, cash and savings in won
     cny: np.ndarray  # float64, savings in yuan
     trader: np.ndarray  # uint8, lives mainly from market trading
@@ -68,6 +70,7 @@ class Guards(NamedTuple):
     slot_guard: np.ndarray  # int32[n_slots]
     city_slot_start: np.ndarray  # int32[n_cities + 1]
     slots_per_sector: np.ndarray  # int32[n_cities]
+    sector_start: np.ndarray  # int32[n_cities + 1], global index of each city's first river sector
 
 
 class Brokers(NamedTuple):
@@ -87,6 +90,7 @@ class CityState(NamedTuple):
     inminban_info: np.ndarray  # float64[n_inminban], mean information of members last month
     household_start: np.ndarray  # int32[n_cities + 1]
     donju_capital: np.ndarray  # float64[n_cities]
+    n_districts: np.ndarray  # int32[n_cities], districts of each city
 
 
 KernelParams = namedtuple("KernelParams", tuple(Params.model_fields))  # type: ignore[misc]

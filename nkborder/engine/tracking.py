@@ -1,4 +1,8 @@
-"""Lists of agents the daily phases visit: smugglers at home, and people in China or detained."""
+"""Lists of agents the daily phases visit: smugglers at home, and people in China or detained.
+
+The monthly person pass (:func:`nkborder.engine.monthly.people_month`) lists the people in China or detained;
+:func:`track` adds the month's new cases to that list.
+"""
 
 from __future__ import annotations
 
@@ -7,21 +11,6 @@ from numba import njit
 
 from nkborder.engine import slots as S
 from nkborder.engine.state import Households, People
-
-
-@njit(cache=True)
-def tracked_people(people: People, capacity: int) -> tuple[np.ndarray, int]:
-    """Everyone in China or detained, in a buffer of ``capacity`` with room for the month's new cases."""
-    out = np.empty(capacity, np.int64)
-    k = 0
-    for i in range(people.count[0]):
-        s = people.status[i]
-        people.listed[i] = 0
-        if s == S.IN_CHINA or s == S.DETAINED:
-            out[k] = i
-            people.listed[i] = 1
-            k += 1
-    return out, k
 
 
 @njit(cache=True)

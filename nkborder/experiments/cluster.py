@@ -25,9 +25,18 @@ CONNECT_TIMEOUT = "20s"
 LOCAL_OPTIONS = {"dashboard_address": None, "scheduler_kwargs": {"dashboard_address": ":0"},
                  "silence_logs": logging.ERROR}
 #: Quieter event loops: the 20 ms tick and 0.5 s system monitor of the defaults cost the client process about
-#: 5 % of a core while runs take seconds; runs are alike, so work stealing has nothing to balance.
+#: 5 % of a core while runs take seconds; runs are alike, so work stealing has nothing to balance. The
+#: workers' statistical profiler (a stack sample every 10 ms, for the dashboard, which is off) costs an idle
+#: worker 1.5 % of a core (measured), and must take the GIL from a run every 10 ms.
+#: Workers keep glibc's own malloc tuning: Dask's default ``MALLOC_TRIM_THRESHOLD_=65536`` fixes the mmap
+#: threshold at 128 KiB, so every agent array of a run is mapped and unmapped afresh (about 12 times the page
+#: faults and +10 % CPU per run, all of it system time, against the same run in a plain process).
+TRIM_ENV = "MALLOC_TRIM_THRESHOLD_"
 TUNING = {"distributed.admin.tick.interval": "500ms", "distributed.admin.system-monitor.interval": "2s",
-          "distributed.scheduler.work-stealing": False}
+          "distributed.scheduler.work-stealing": False, "distributed.worker.profile.enabled": False,
+          f"distributed.nanny.pre-spawn-environ.{TRIM_ENV}": None}
+#: The malloc setting this process was started with (Dask's nannies copy theirs into ``os.environ``).
+_INHERITED_TRIM = os.environ.get(TRIM_ENV)
 
 
 def default_workers() -> int:
@@ -65,6 +74,21 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
 
 
 @contextlib.contextmanager
+def plain_malloc() -> Iterator[None]:
+    """Start local worker processes (inside this block) without the malloc setting that an earlier Dask
+    cluster of this process left in ``os.environ``; a setting this process was started with is kept."""
+    left = os.environ.get(TRIM_ENV)
+    if left is None or _INHERITED_TRIM is not None:
+        yield
+        return
+    del os.environ[TRIM_ENV]
+    try:
+        yield
+    finally:
+        os.environ.setdefault(TRIM_ENV, left)
+
+
+@contextlib.contextmanager
 def _client(scheduler: str | None, workers: int | None) -> Iterator[Client]:
     from distributed import Client, LocalCluster
 
@@ -80,9 +104,10 @@ def _client(scheduler: str | None, workers: int | None) -> Iterator[Client]:
         finally:
             client.close()
         return
-    cluster = LocalCluster(
-        n_workers=check_workers(workers), threads_per_worker=1, processes=True, **LOCAL_OPTIONS,
-    )
+    with plain_malloc():
+        cluster = LocalCluster(
+            n_workers=check_workers(workers), threads_per_worker=1, processes=True, **LOCAL_OPTIONS,
+        )
     try:
         client = Client(cluster, set_as_default=False)
         try:

@@ -53,7 +53,7 @@ class Reporter:
                     TextColumn("done {task.fields[done]}"), TextColumn("[red]failed {task.fields[failed]}"),
                     TextColumn("remaining {task.fields[remaining]}"), TextColumn("elapsed"), TimeElapsedColumn(),
                     TextColumn("left"),
-                    TimeRemainingColumn(), console=self._console,
+                    TimeRemainingColumn(), console=self._console, refresh_per_second=2,  # runs take seconds
                 )
                 self._bar.start()
                 self._task = self._bar.add_task(self.label, total=self.total, done=0, failed=0,

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from nkborder.experiments.cluster import check_workers, dask_client
 from nkborder.experiments.progress import ProgressHook, Reporter
 from nkborder.experiments.spec import RunSpec
-from nkborder.experiments.tasks import simulate
+from nkborder.experiments.tasks import TABLES, simulate
 
 if TYPE_CHECKING:
     from nkborder.store import ResultsStore
@@ -36,7 +36,8 @@ def missing(store: ResultsStore, specs: list[RunSpec]) -> tuple[list[RunSpec], i
     unique: dict[str, RunSpec] = {}
     for spec in specs:
         unique.setdefault(spec.key, spec)
-    todo = [spec for key, spec in unique.items() if store.finished_run_for_key(key) is None]
+    stored = store.finished_runs_for_keys(list(unique))  # one query, not one per spec
+    todo = [spec for key, spec in unique.items() if key not in stored]
     return todo, len(unique) - len(todo)
 
 
@@ -97,7 +98,7 @@ def _record(store: ResultsStore, experiment: str, spec: RunSpec, out: dict[str, 
     from nkborder import __version__
 
     sc = spec.scenario
-    tables = {} if out is None else {"yearly": out["yearly"], "monthly": out["monthly"]}
+    tables = {} if out is None else {freq: out[freq] for freq in TABLES if freq in out}
     return store.record_run(
         tables=tables, status="finished" if out is not None else "failed", message=message,
         wall_seconds=None if out is None else out["wall_seconds"], scenario_name=sc.name,

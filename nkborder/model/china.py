@@ -5,6 +5,16 @@ they may be caught and repatriated (then detained under the punishment regime of
 accord (common while no route onward existed), or, once the onward fee is paid (from savings, by kin
 already in South Korea, or on credit from a broker to be repaid after arrival), leave for South Korea with the
 day's onward hazard. Arrivals in a year are therefore people who crossed months or years earlier.
+
+Settling. A newcomer in China is *transient*; with a hazard per year that depends on sex
+(``settle_rate_female``, ``settle_rate_male``) the person *settles* (for most women: married or sold into a
+Chinese household; for men: steady work). The settling time is an exponential duration drawn once per stay
+(on the day of the crossing, kept in ``People.settle_days``): a person is settled on day ``d`` when
+``d - crossed_day`` has reached it. A settled person is caught less often (capture hazard x
+``settled_capture_factor``), does not go home of their own accord, and leaves for South Korea with the
+smaller hazard ``settled_onward_rate`` (times the same route development and closure factors as the onward
+hazard). So the stock in China can be large while arrivals stay moderate, arrivals lag crossings by years, and
+they become more female as the settled (mostly women) leave.
 """
 
 from __future__ import annotations
@@ -17,15 +27,36 @@ from nkborder.engine.rng import CAPTURE, KIN_PAY, ONWARD, RETURN, stream_key, un
 from nkborder.engine.state import CityState, Households, People
 from nkborder.model.common import detain, set_status
 
+SETTLE = ONWARD + 300  # random stream of the settling time (one draw per person and crossing day)
+
+
+@njit(cache=True)
+def settling_days(people: People, i: int, seed: np.uint64, rate_female: float, rate_male: float) -> float:
+    """Days person ``i``, who crossed on ``crossed_day``, stays a newcomer in China before settling (inf: never).
+
+    The settling time is ``-ln(1 - u) / rate`` years (exponential, ``rate`` per year by sex), ``u`` drawn from
+    the person's index and crossing day; it is drawn on the crossing day and kept for the whole stay.
+    """
+    rate = rate_female if people.female[i] else rate_male
+    if rate <= 0.0:
+        return np.inf
+    u = uniform(stream_key(seed, SETTLE, max(people.crossed_day[i], 0)), i)
+    return -np.log(1.0 - u) / rate * 365.25
+
 
 @njit(cache=True)
 def abroad_and_detained_day(
     d: int, seed: np.uint64, people: People, hh: Households, cities: CityState, active: np.ndarray,
     n_active: int, capture: np.ndarray, return_home: np.ndarray, onward: np.ndarray, onward_fee: np.ndarray,
     detention_days: np.ndarray, china_saving_cny_day: float, kin_pay_prob: float, onward_credit: float,
-    daily: np.ndarray,
+    settle_rate_female: float, settle_rate_male: float, settled_capture_factor: float,
+    settled_onward_ratio: float, daily: np.ndarray,
 ) -> None:
-    """One day for every tracked person; per-city arrays hold the day's values."""
+    """One day for every tracked person; per-city arrays hold the day's values.
+
+    ``settled_onward_ratio`` is ``settled_onward_rate / onward_rate``: the settled person's onward hazard as a
+    multiple of the day's onward hazard ``onward``.
+    """
     key_c = stream_key(seed, CAPTURE, d)
     key_r = stream_key(seed, RETURN, d)
     key_o = stream_key(seed, ONWARD, d)
@@ -39,21 +70,25 @@ def abroad_and_detained_day(
                 set_status(people, cities, i, S.RESIDENT)
                 daily[d, c, S.RELEASED] += 1
             continue
-        if s != S.IN_CHINA or people.crossed_day[i] == d:
+        if s != S.IN_CHINA:
+            continue
+        if people.crossed_day[i] == d:  # crossed today: the day in China starts tomorrow
+            people.settle_days[i] = settling_days(people, i, seed, settle_rate_female, settle_rate_male)
             continue
         people.savings_cny[i] += china_saving_cny_day
-        if uniform(key_c, i) < capture[c]:
+        home = (d - people.crossed_day[i]) >= people.settle_days[i]  # settled
+        if uniform(key_c, i) < (capture[c] * settled_capture_factor if home else capture[c]):
             detain(people, cities, i, d, detention_days[c], seed)
             daily[d, c, S.REPATRIATED] += 1
             continue
         h = people.household[i]
-        if uniform(key_r, i) < return_home[c]:
+        if not home and uniform(key_r, i) < return_home[c]:
             set_status(people, cities, i, S.RESIDENT)
             hh.cny[h] += people.savings_cny[i]
             people.savings_cny[i] = 0.0
             daily[d, c, S.RETURNED_FROM_CHINA] += 1
             continue
-        if uniform(key_o, i) >= onward[c]:
+        if uniform(key_o, i) >= (onward[c] * settled_onward_ratio if home else onward[c]):
             continue
         fee = onward_fee[c]
         if people.savings_cny[i] >= fee:

@@ -1,4 +1,4 @@
-"""Small kernel helpers shared by the submodels: status changes, payments, picking a guard or a broker."""
+"""Small kernel helpers shared by the submodels: status changes, payments, choosing a sector, a guard, a broker."""
 
 from __future__ import annotations
 
@@ -40,6 +40,20 @@ def pick_guard(guards: Guards, c: int, sector: int, key: np.uint64, i: int) -> i
     per = guards.slots_per_sector[c]
     slot = guards.city_slot_start[c] + sector * per + int(uniform(key, i) * per)
     return guards.slot_guard[slot]
+
+
+@njit(cache=True)
+def choose_sector(u: float, home_share: float, district: int, n_districts: int, n_sectors: int) -> int:
+    """The river sector (0-based, of the city) a person of ``district`` uses, from one uniform draw ``u``.
+
+    With probability ``home_share`` one of the sectors facing the district (district ``k`` of ``D`` faces
+    sectors ``k S / D`` up to ``(k + 1) S / D``, at least one), otherwise any sector of the city, uniformly.
+    """
+    if u < home_share:
+        lo = district * n_sectors // n_districts
+        hi = max(lo + 1, (district + 1) * n_sectors // n_districts)
+        return lo + int(u / home_share * (hi - lo))
+    return int((u - home_share) / (1.0 - home_share) * n_sectors)
 
 
 @njit(cache=True)

@@ -5,7 +5,9 @@ Intention (monthly, residents aged 15-65): the probability of attempting a cross
 risk)``, where ``risk`` is the day's risk index (detection x expected penalty). A person who decides to try
 gets a day within the month.
 
-Crossing (daily): under a crackdown the inminban may report the plan first. A person whose household can pay
+Crossing (daily): under a crackdown the inminban may report the plan first. The crosser goes to a river sector,
+usually one facing their own district (:func:`~nkborder.model.common.choose_sector`), and meets one of the guards
+posted there. A person whose household can pay
 the broker's fee, or whose kin in South Korea pay it, crosses with a broker (fee split broker : guards :
 Chinese guides, detection lower); others cross alone and must bribe a detecting guard. A detecting guard lets
 a paying crosser pass with probability ``bribe_accept``, but under a crackdown may take the money and still
@@ -19,10 +21,9 @@ import numpy as np
 from numba import njit
 
 from nkborder.engine import slots as S
+from nkborder.engine.fastexp import logistic
 from nkborder.engine.rng import (
     ACCEPT,
-    ATTEMPT,
-    ATTEMPT_DAY,
     BETRAY,
     BROKER_PICK,
     BROKER_USE,
@@ -36,47 +37,34 @@ from nkborder.engine.rng import (
     uniform,
 )
 from nkborder.engine.state import Brokers, CityState, Guards, Households, People
-from nkborder.model.common import detain, logistic, pay_cny, pick_broker, pick_guard, set_status, wealth_cny
+from nkborder.model.common import (
+    choose_sector,
+    detain,
+    pay_cny,
+    pick_broker,
+    pick_guard,
+    set_status,
+    wealth_cny,
+)
 
 CROSS_AGE_DAYS = (15.0 * 365.25, 65.0 * 365.25)
 
 
-@njit(cache=True)
-def plan_attempts(
-    month: int, day: int, days_in_month: int, seed: np.uint64, people: People, hh: Households,
-    risk: np.ndarray, b0: float, b_hardship: float, b_discontent: float, b_info: float, b_kin: float,
-    b_female: float, b_risk: float, schedule: np.ndarray, schedule_day: np.ndarray, monthly: np.ndarray,
-) -> int:
-    """Decide who attempts a crossing this month and on which day; returns the number scheduled."""
-    key = stream_key(seed, ATTEMPT, month)
-    key_day = stream_key(seed, ATTEMPT_DAY, month)
-    n_c = monthly.shape[1]
-    p_sum = np.zeros(n_c)
-    count = np.zeros(n_c)
-    k = 0
-    for i in range(people.count[0]):
-        if people.status[i] != S.RESIDENT:
-            continue
-        age = day - people.birth_day[i]
-        if not CROSS_AGE_DAYS[0] <= age < CROSS_AGE_DAYS[1]:
-            continue
-        h = people.household[i]
-        c = people.city[i]
-        kin = 1.0 if hh.n_china[h] + hh.n_south_korea[h] > 0 else 0.0
-        z = (b0 + b_hardship * hh.hardship[h] + b_discontent * people.discontent[i] + b_info * people.info[i]
-             + b_kin * kin + b_female * people.female[i] - b_risk * people.risk_aversion[i] * risk[c])
-        p = logistic(z)
-        people.attempt_prob[i] = p
-        p_sum[c] += p
-        count[c] += 1.0
-        if uniform(key, i) < p:
-            schedule[k] = i
-            schedule_day[k] = day + int(uniform(key_day, i) * days_in_month)
-            k += 1
-    for c in range(n_c):
-        if count[c] > 0:
-            monthly[month, c, S.INTENT_MEAN] = p_sum[c] / count[c]
-    return k
+@njit(cache=True, inline="always")
+def attempt_probability(
+    hardship: float, discontent: float, info: float, kin: float, female: int, risk_aversion: float, risk: float,
+    b0: float, b_hardship: float, b_discontent: float, b_info: float, b_kin: float, b_female: float,
+    b_risk: float,
+) -> float:
+    """Probability that a resident aged 15-65 attempts a crossing this month.
+
+    ``kin`` is 1.0 if a household member is in China or South Korea, ``risk`` the month's risk index of the
+    city. The monthly person pass (:func:`nkborder.engine.monthly.people_month`) stores it in ``attempt_prob``,
+    draws the decision and, for those who try, a day within the month.
+    """
+    z = (b0 + b_hardship * hardship + b_discontent * discontent + b_info * info + b_kin * kin
+         + b_female * female - b_risk * risk_aversion * risk)
+    return logistic(z)
 
 
 @njit(cache=True)
@@ -85,10 +73,11 @@ def cross(
     cities: CityState, n_sectors: np.ndarray, detect_self: float, detect_broker: float, fee: float,
     bribe: float, broker_available: float, betray: float, shoot: float, detention_days: float,
     crackdown: float, rate: float, inminban_report: float, kin_pay_prob: float, bribe_accept: float,
-    broker_share: float, guard_share: float, daily: np.ndarray,
+    broker_share: float, guard_share: float, home_sector_share: float, daily: np.ndarray, sector_rec: np.ndarray,
 ) -> bool:
     """Person ``i`` tries to cross on day ``d`` (scalars are the day's values for the person's city).
 
+    ``sector_rec`` is this month's row of the per-sector records, ``[sector, SECTOR_SLOT]``.
     Returns True if the person ends the day detained or in China (so the caller tracks them daily).
     """
     c = people.city[i]
@@ -98,7 +87,10 @@ def cross(
         daily[d, c, S.REPORTED_BEFORE_BORDER] += 1
         return True
     daily[d, c, S.CROSSINGS_ATTEMPTED] += 1
-    sector = int(uniform(stream_key(seed, SECTOR, d), i) * n_sectors[c])
+    sector = choose_sector(uniform(stream_key(seed, SECTOR, d), i), home_sector_share, hh.district[h],
+                           cities.n_districts[c], n_sectors[c])
+    rec = sector_rec[guards.sector_start[c] + sector]
+    rec[S.SECTOR_ATTEMPTS] += 1
     g = pick_guard(guards, c, sector, stream_key(seed, GUARD_PICK, d), i)
     brokered, kin_pays = False, False
     if uniform(stream_key(seed, BROKER_USE, d), i) < broker_available:
@@ -114,6 +106,7 @@ def cross(
         b = pick_broker(brokers, c, stream_key(seed, BROKER_PICK, d), i)
         brokers.earnings_cny[b] += fee * broker_share
         guards.earnings_cny[g] += fee * guard_share
+        rec[S.SECTOR_GUARD_BRIBES_CNY] += fee * guard_share
         daily[d, c, S.CROSSINGS_BROKERED] += 1
         daily[d, c, S.BROKER_FEES_PAID_CNY] += fee
         daily[d, c, S.BROKER_INCOME_CNY] += fee * broker_share
@@ -128,6 +121,7 @@ def cross(
             elif wealth_cny(hh, h, rate) >= bribe:
                 pay_cny(hh, h, bribe, rate)
                 guards.earnings_cny[g] += bribe
+                rec[S.SECTOR_GUARD_BRIBES_CNY] += bribe
                 daily[d, c, S.BRIBES_PAID_CNY] += bribe
                 daily[d, c, S.GUARD_BRIBES_CNY] += bribe
                 let_pass = True
@@ -137,13 +131,16 @@ def cross(
             if uniform(stream_key(seed, SHOOT, d), i) < shoot:
                 set_status(people, cities, i, S.DEAD)
                 daily[d, c, S.SHOT_AT_BORDER] += 1
+                rec[S.SECTOR_SHOT] += 1
                 daily[d, c, S.DEATHS] += 1
                 return False
             detain(people, cities, i, d, detention_days, seed)
             daily[d, c, S.ARRESTS_AT_BORDER] += 1
+            rec[S.SECTOR_ARRESTS] += 1
             return True
     set_status(people, cities, i, S.IN_CHINA)
     people.crossed_day[i] = d
     people.savings_cny[i] = 0.0
     daily[d, c, S.CROSSINGS_SUCCEEDED] += 1
+    rec[S.SECTOR_SUCCEEDED] += 1
     return True

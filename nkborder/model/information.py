@@ -5,46 +5,40 @@ work (traders and smugglers, scaled by market tolerance) and by what the inminba
 from last month). Discontent moves toward logistic(a + b_info x info + b_hardship x hardship): "with frequent
 access to news from the outside world, discontentment over the country's system there is also high"
 (seed-hoeryong-2007).
+
+The rules for one resident are :func:`fresh_information`, :func:`information` and :func:`discontent_target`; the
+monthly person pass (:func:`nkborder.engine.monthly.people_month`) applies them to every resident.
 """
 
 from __future__ import annotations
 
-import numpy as np
 from numba import njit
 
-from nkborder.engine import slots as S
-from nkborder.engine.state import CityState, Households, People
-from nkborder.model.common import logistic
+from nkborder.engine.fastexp import logistic
 
 
-@njit(cache=True)
-def information_and_discontent(
-    month: int, people: People, hh: Households, cities: CityState, contact: np.ndarray,
-    tolerance: np.ndarray, decay: float, w_kin: float, w_market: float, w_inminban: float,
-    d_intercept: float, d_info: float, d_hardship: float, d_rate: float, monthly: np.ndarray,
-) -> None:
-    """Update every resident's information and discontent; write their city means into ``monthly[month]``."""
-    n_c = monthly.shape[1]
-    info_sum = np.zeros(n_c)
-    disc_sum = np.zeros(n_c)
-    count = np.zeros(n_c)
-    for i in range(people.count[0]):
-        if people.status[i] != S.RESIDENT:
-            continue
-        h = people.household[i]
-        c = people.city[i]
-        kin = 1.0 if hh.n_china[h] + hh.n_south_korea[h] > 0 else 0.0
-        works_market = 1.0 if (hh.trader[h] == 1 or hh.smuggler[h] == i) else 0.0
-        fresh = (w_kin * kin * contact[c] + w_market * works_market * tolerance[c]
-                 + w_inminban * cities.inminban_info[hh.inminban[h]])
-        info = decay * people.info[i] + (1.0 - decay) * min(1.0, fresh)
-        target = logistic(d_intercept + d_info * info + d_hardship * hh.hardship[h])
-        people.info[i] = info
-        people.discontent[i] += d_rate * (target - people.discontent[i])
-        info_sum[c] += info
-        disc_sum[c] += people.discontent[i]
-        count[c] += 1.0
-    for c in range(n_c):
-        if count[c] > 0:
-            monthly[month, c, S.INFO_MEAN] = info_sum[c] / count[c]
-            monthly[month, c, S.DISCONTENT_MEAN] = disc_sum[c] / count[c]
+@njit(cache=True, inline="always")
+def fresh_information(
+    kin: float, works_market: float, contact: float, tolerance: float, inminban_info: float, w_kin: float,
+    w_market: float, w_inminban: float,
+) -> float:
+    """This month's outside information reaching a resident, before the cap at 1.
+
+    ``kin`` is 1.0 if a household member is in China or South Korea (monthly census), ``works_market`` 1.0 for
+    traders' households and smugglers; ``contact`` and ``tolerance`` are the month's values for the city,
+    ``inminban_info`` the mean information of the inminban's members last month. The same for all members of a
+    household except its smuggler.
+    """
+    return w_kin * kin * contact + w_market * works_market * tolerance + w_inminban * inminban_info
+
+
+@njit(cache=True, inline="always")
+def information(info: float, fresh: float, decay: float) -> float:
+    """A resident's new information from last month's ``info`` and the month's ``fresh`` information."""
+    return decay * info + (1.0 - decay) * min(1.0, fresh)
+
+
+@njit(cache=True, inline="always")
+def discontent_target(info: float, hardship: float, d_intercept: float, d_info: float, d_hardship: float) -> float:
+    """The level discontent moves toward (by ``discontent_rate`` a month)."""
+    return logistic(d_intercept + d_info * info + d_hardship * hardship)

@@ -20,14 +20,19 @@ WORK_AGE_DAYS = (17.0 * 365.25, 60.0 * 365.25)
 
 
 @njit(cache=True)
-def census(people: People, hh: Households, cities: CityState, day: int) -> None:
-    """Count each household's members by status and the mean outside information of each inminban."""
+def census(people: People, hh: Households, cities: CityState, day: int, south_korea: np.ndarray) -> int:
+    """Count each household's members by status and the mean outside information of each inminban.
+
+    Also lists the people in South Korea (in person order) in ``south_korea``, for :func:`remittances`; returns
+    how many there are.
+    """
     hh.n_home[:] = 0
     hh.n_china[:] = 0
     hh.n_south_korea[:] = 0
     hh.n_workers[:] = 0
     ib_sum = np.zeros(cities.inminban_info.shape[0])
     ib_n = np.zeros(cities.inminban_info.shape[0])
+    n_south_korea = 0
     for i in range(people.count[0]):
         h = people.household[i]
         s = people.status[i]
@@ -43,16 +48,20 @@ def census(people: People, hh: Households, cities: CityState, day: int) -> None:
             hh.n_china[h] += 1
         elif s == S.IN_SOUTH_KOREA:
             hh.n_south_korea[h] += 1
+            south_korea[n_south_korea] = i
+            n_south_korea += 1
     for ib in range(ib_sum.shape[0]):
         cities.inminban_info[ib] = ib_sum[ib] / ib_n[ib] if ib_n[ib] > 0 else 0.0
+    return n_south_korea
 
 
 @njit(cache=True)
 def remittances(
     month: int, day: int, seed: np.uint64, people: People, hh: Households, brokers: Brokers,
     commission: np.ndarray, contact: np.ndarray, remit_prob: float, remit_cny: float, daily: np.ndarray,
+    south_korea: np.ndarray,
 ) -> None:
-    """Defectors in South Korea send money home through a broker who keeps a commission.
+    """Defectors in South Korea (``south_korea``: the census's list) send money home through a broker.
 
     ``commission`` and ``contact`` are the day's values per city (surveillance and closure raise the first and
     cut the second). Money leaves the sender (outside the model), the commission enters a broker's account, the
@@ -60,9 +69,7 @@ def remittances(
     """
     key = stream_key(seed, REMIT, month)
     key_b = stream_key(seed, REMIT_BROKER, month)
-    for i in range(people.count[0]):
-        if people.status[i] != S.IN_SOUTH_KOREA:
-            continue
+    for i in south_korea:
         h = people.household[i]
         if hh.n_home[h] == 0:
             continue

@@ -1,8 +1,8 @@
 """The state: policy events -> daily levers -> the daily environment every agent faces.
 
 Step 1, :func:`policy_levers`: each event of the timeline becomes a daily value per city (a step while in force,
-or a linear ramp for fence building). Kinds that *set* a level (punishment, market tolerance, leadership) take
-the latest event in force; the others take the strongest.
+or a linear ramp for fence building). Kinds that *set* a level (punishment, market tolerance, leadership,
+guard posts, troops, fences: :data:`SETTERS`) take the latest event in force; the others take the strongest.
 
 Step 2, :func:`build_environment`: levers, parameters and the observed driver series (rice price, exchange rate,
 official trade) give, for every day and city, the probabilities and prices the kernels use: detection of a
@@ -21,7 +21,7 @@ import numpy as np
 from nkborder.inputs import kpw_per_cny, official_trade_usd_million, rice_price_kpw_per_kg
 from nkborder.inputs.series import REDENOMINATION
 from nkborder.params import Params
-from nkborder.scenarios import Scenario
+from nkborder.scenarios import PolicyEvent, Scenario
 
 DAYS_PER_MONTH = 30.4375
 DEATH_AS_YEARS = 10.0  # assumption: in the risk index, being shot counts as 10 years of detention
@@ -40,8 +40,15 @@ WAGE_NEW = (1500.0, "data/exchange_rate_points.csv: 2015-08 Musan, railway worke
 
 LEVERS = (
     "famine", "crackdown", "punishment_years", "tolerance", "sanctions", "closure", "buffer", "fence",
-    "surveillance", "trade_control", "campaign", "reform",
+    "surveillance", "trade_control", "campaign", "reform", "posts", "troops",
 )
+#: Event kinds that *set* a lever (the latest event in force wins), and the lever's value before any event.
+SETTERS: dict[str, tuple[str, float]] = {
+    "punishment": ("punishment_years", np.nan), "market_tolerance": ("tolerance", 1.0),
+    "leadership": ("tolerance", 1.0), "guard_posts": ("posts", 1.0), "troops": ("troops", 1.0),
+    "fences": ("fence", 0.0),
+}
+M_PER_SOLDIER_2006 = (14.0, "data/border_security.csv: 2006, 14 m of border per soldier (Daily NK via NKEW)")
 
 
 class Environment(NamedTuple):
@@ -86,9 +93,8 @@ def policy_levers(scenario: Scenario) -> dict[str, np.ndarray]:
     n_days = day_index(scenario.start, scenario.end) + 1
     n_c = len(scenario.cities)
     out = {name: np.zeros((n_days, n_c)) for name in LEVERS}
-    out["tolerance"][:] = 1.0
-    out["punishment_years"][:] = np.nan
-    setters = {"punishment": "punishment_years", "market_tolerance": "tolerance", "leadership": "tolerance"}
+    for lever, before in SETTERS.values():
+        out[lever][:] = before
     for event in sorted(scenario.events, key=lambda e: e.start):
         a = max(0, day_index(scenario.start, event.start))
         b = n_days if event.end is None else min(n_days, day_index(scenario.start, event.end) + 1)
@@ -101,18 +107,26 @@ def policy_levers(scenario: Scenario) -> dict[str, np.ndarray]:
         for c, city in enumerate(scenario.cities):
             if not event.applies_to(city):
                 continue
-            if event.kind in setters:
-                out[setters[event.kind]][a:b, c] = event.level
+            if event.kind in SETTERS and event.ramp and event.end is not None:
+                lever = out[SETTERS[event.kind][0]]
+                before = lever[a - 1, c] if a > 0 else SETTERS[event.kind][1]
+                lever[a:, c] = before + (event.level - before) * _ramp(scenario, event, a, n_days)
+            elif event.kind in SETTERS:
+                out[SETTERS[event.kind][0]][a:b, c] = event.level
             elif event.ramp and event.end is not None:
-                first = day_index(scenario.start, event.start)
-                span = max(1, day_index(scenario.start, event.end) + 1 - first)
-                ramp = np.clip((np.arange(a, n_days) - first + 1) / span, 0.0, 1.0) * event.level
                 lever = out[_lever_of(event.kind)]
-                lever[a:, c] = np.maximum(lever[a:, c], ramp)
+                lever[a:, c] = np.maximum(lever[a:, c], _ramp(scenario, event, a, n_days) * event.level)
             else:
                 lever = out[_lever_of(event.kind)]
                 lever[a:b, c] = np.maximum(lever[a:b, c], event.level)
     return out
+
+
+def _ramp(scenario: Scenario, event: PolicyEvent, a: int, n_days: int) -> np.ndarray:
+    """Share of a ramp event's change reached on days ``a`` ... ``n_days - 1`` (0 before it starts, 1 after its end)."""
+    first = day_index(scenario.start, event.start)
+    span = max(1, day_index(scenario.start, event.end) + 1 - first)
+    return np.clip((np.arange(a, n_days) - first + 1) / span, 0.0, 1.0)
 
 
 def _lever_of(kind: str) -> str:
@@ -129,7 +143,7 @@ def build_environment(scenario: Scenario, params: Params) -> Environment:
     p = params
     n_days, n_c = lv["famine"].shape
     col = _column_broadcaster(n_days, n_c)
-    h0 = -np.log1p(-p.detect_base)
+    h0 = -np.log1p(-p.detect_base) * watch_density(lv, p)
     hazard = h0 * (1.0 + p.crackdown_detect_gain * lv["crackdown"] + p.fence_detect_gain * lv["fence"]
                    + p.buffer_detect_gain * lv["buffer"] + p.closure_detect_gain * lv["closure"])
     detect_self = -np.expm1(-hazard)
@@ -184,6 +198,17 @@ def build_environment(scenario: Scenario, params: Params) -> Environment:
         onward_fee_cny=np.full((n_days, n_c), p.onward_fee_usd * p.cny_per_usd),
         reform=lv["reform"],
     )
+
+
+def watch_density(levers: dict[str, np.ndarray], params: Params) -> np.ndarray:
+    """How much more closely the river is watched than in 2006, as a multiplier of the detection hazard [day, city].
+
+    ``(soldiers per km relative to 2006) ^ troop_detect_elasticity x (guard posts relative to before 2020) ^
+    post_detect_elasticity``; soldiers per km are ``14 m / m_per_guard`` (the 2006 density) times the ``troops``
+    lever, posts are the ``guard_posts`` lever.
+    """
+    troops = M_PER_SOLDIER_2006[0] / params.m_per_guard * levers["troops"]
+    return troops**params.troop_detect_elasticity * levers["posts"] ** params.post_detect_elasticity
 
 
 def _column_broadcaster(n_days: int, n_c: int):

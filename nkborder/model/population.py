@@ -1,4 +1,9 @@
-"""Initialisation: people in households and inminban, border guards on river sectors, brokers.
+"""Initialisation: people in households, inminban and districts, border guards on river sectors, brokers.
+
+Inminban are numbered in the order households are created and districts are contiguous runs of inminban, so
+each district is a block of neighbourhoods of about equal size. The river sectors are laid out along the city
+in the same order: district ``k`` of ``D`` faces sectors ``k S / D`` to ``(k + 1) S / D`` (schematic: every
+district is given a stretch of river; :func:`nkborder.model.common.choose_sector`).
 
 Populations are the 2008 census (``data/populations.csv``, census-2008): Hoeryong 153,532 and Hyesan 192,680,
 multiplied by the run's ``scale``. Everything else here rests on parameters marked as assumptions in
@@ -30,6 +35,11 @@ def census_populations() -> dict[str, int]:
     with (resources.files("nkborder") / "data" / "populations.csv").open() as fh:
         table = pd.read_csv(fh)
     return {row.place: int(row.population) for row in table.itertuples()}
+
+
+def n_districts(params: Params, n_inminban: int) -> int:
+    """Districts of a city with ``n_inminban`` inminban: the ``districts`` parameter, at most one per inminban."""
+    return max(1, min(int(params.districts), n_inminban))
 
 
 def border_km(params: Params, city: str) -> float:
@@ -76,6 +86,8 @@ def build_population(params: Params, cities: tuple[str, ...], scale: float, seed
         inminban_info=np.zeros(int(households.inminban.max()) + 1),
         household_start=starts,
         donju_capital=np.zeros(n_c),
+        n_districts=np.array([int(households.district[households.city == c].max()) + 1 for c in range(n_c)],
+                             np.int32),
     )
     return Population(people, households, guards, brokers, city_state, n_sectors)
 
@@ -94,10 +106,14 @@ def _households(rng: np.random.Generator, params: Params, city: np.ndarray) -> H
     n = len(city)
     per_ib = int(params.inminban_households)
     inminban = np.zeros(n, np.int32)
+    district = np.zeros(n, np.int16)
     offset = 0
     for c in np.unique(city):
         idx = np.flatnonzero(city == c)
-        inminban[idx] = offset + np.arange(len(idx)) // per_ib
+        local = np.arange(len(idx)) // per_ib
+        inminban[idx] = offset + local
+        n_ib = int(local.max()) + 1
+        district[idx] = local * n_districts(params, n_ib) // n_ib
         offset = int(inminban[idx].max()) + 1
     trader = (rng.random(n) < params.trader_share).astype(np.uint8)
     sigma = params.skill_sigma
@@ -109,7 +125,7 @@ def _households(rng: np.random.Generator, params: Params, city: np.ndarray) -> H
         donju[idx[np.argsort(-skill[idx])[:k]]] = 1
     zeros = np.zeros(n)
     return Households(
-        city=city, inminban=inminban, kpw=zeros.copy(), cny=zeros.copy(), trader=trader, skill=skill,
+        city=city, inminban=inminban, district=district, kpw=zeros.copy(), cny=zeros.copy(), trader=trader, skill=skill,
         smuggler=np.full(n, -1, np.int32), donju=donju, capital_cny=zeros.copy(), income_kpw=zeros.copy(),
         income_year_kpw=zeros.copy(), hardship=np.zeros(n, np.float32), n_home=np.zeros(n, np.int32),
         n_china=np.zeros(n, np.int32), n_south_korea=np.zeros(n, np.int32), n_workers=np.zeros(n, np.int32),
@@ -148,6 +164,7 @@ def _people(
         attempt_prob=grow(np.zeros(n0), np.float32),
         savings_cny=grow(np.zeros(n0), np.float64),
         crossed_day=grow(np.full(n0, -1), np.int32, -1),
+        settle_days=grow(np.full(n0, np.inf), np.float64, np.inf),
         listed=grow(np.zeros(n0), np.uint8),
         count=np.array([n0], np.int64),
     )
@@ -185,6 +202,7 @@ def _guards(
         slot_guard=np.arange(n, dtype=np.int32),
         city_slot_start=start,
         slots_per_sector=per_sector,
+        sector_start=np.r_[0, np.cumsum(n_sectors)].astype(np.int32),
     ), n_sectors
 
 

@@ -34,6 +34,14 @@ class Params(BaseModel):
     border_km_hoeryong: float = param(40.0, 20.0, 70.0, "km", "river frontage of Hoeryong guarded by its units")
     border_km_hyesan: float = param(25.0, 12.0, 45.0, "km", "river frontage of Hyesan guarded by its units")
     sector_km: float = param(2.0, 0.5, 5.0, "km", "length of one river sector (one guard post group)")
+    districts: float = param(
+        8, 2, 30, "districts per city", "residential districts of each city (contiguous groups of inminban; "
+        "each district faces its own stretch of the river)", integer=True,
+    )
+    home_sector_share: float = param(
+        0.7, 0.0, 1.0, "probability", "chance that a crosser or smuggler uses a river sector facing their own "
+        "district rather than any sector of the city (they know that stretch of river and its guards)",
+    )
     m_per_guard: float = param(
         14.0, 10.0, 20.0, "m of border per soldier", "guard density on the river",
         source="data/border_security.csv: 2006, implied density",
@@ -58,9 +66,17 @@ class Params(BaseModel):
         1.5, 0.0, 4.0, "multiplier per unit", "extra detection hazard per unit of crackdown intensity"
     )
     fence_detect_gain: float = param(
-        3.0, 0.0, 10.0, "multiplier per unit", "extra detection hazard when fences and posts are complete",
-        source="data/border_security.csv: 2019->2022 watchtowers, 2022-23 guard buildings",
-        quote="5->169 watchtowers->guard posts around Hoeryong; 6820 facilities, 20x 2019",
+        1.0, 0.0, 10.0, "multiplier per unit", "extra detection hazard when the fences are complete",
+        source="data/border_security.csv: 2019 vs 2022-23 km fenced",
+        quote="230->~321 km fenced, of 321 km analysed in 6 areas incl. Hyesan & Hoeryong (HRW 2024)",
+    )
+    troop_detect_elasticity: float = param(
+        1.0, 0.3, 1.5, "exponent", "detection hazard grows as (soldiers per km relative to 2006) to this power "
+        "(1 = proportional: twice the soldiers, twice the hazard)",
+    )
+    post_detect_elasticity: float = param(
+        0.25, 0.0, 1.0, "exponent", "detection hazard grows as (guard posts relative to before 2020) to this "
+        "power (posts watch overlapping stretches, so less than proportional)",
     )
     buffer_detect_gain: float = param(
         2.0, 0.0, 6.0, "multiplier per unit", "extra detection hazard in the shoot-on-sight buffer zone"
@@ -257,8 +273,10 @@ class Params(BaseModel):
         6.8, 6.1, 8.3, "CNY per USD", "conversion of USD amounts (official rate ranged 8.3 to 6.1 in 1995-2025)"
     )
     onward_credit: float = param(
-        0.3, 0.0, 1.0, "probability", "chance that a broker takes a person from China to South Korea on credit, "
-        "to be repaid after arrival, when neither savings nor kin can pay", calibrate=True,
+        0.25, 0.0, 1.0, "probability", "chance that a broker takes a person from China to South Korea on credit, "
+        "to be repaid after arrival, when neither savings nor kin can pay",
+        quote="assumption; not calibrated: with no savings or kin it scales the onward hazard as onward_rate "
+        "does (a ridge); 0.25 is a value that fits by hand (docs/calibration.md)",
     )
     onward_rate: float = param(
         1.0, 0.1, 6.0, "per year", "hazard of leaving China for South Korea once the fee is paid", calibrate=True
@@ -274,6 +292,30 @@ class Params(BaseModel):
     return_rate: float = param(
         0.15, 0.0, 0.6, "per year", "hazard that a person in China returns home voluntarily (before the "
         "route to South Korea matures)"
+    )
+    settle_rate_female: float = param(
+        1.3, 0.05, 3.0, "per year", "hazard that a woman in China settles (married or sold into a Chinese "
+        "household): caught less often, no voluntary return, slow onward journey",
+        quote="assumption: no settling rate in the data; the stock estimates (75,000-125,000 in China in 2000, "
+        "30,000-50,000 in 2006) against 312-2,028 arrivals a year, women 42% (2000) -> 80% (2015) of arrivals, "
+        "and >70% women among those repatriated in 2023 (china_stock_repatriation_women.csv) imply a large, "
+        "mostly female population that stays for years; prior 0.05-3",
+        calibrate=True,
+    )
+    settle_rate_male: float = param(
+        0.02, 0.0, 1.0, "per year", "hazard that a man in China settles (steady hidden work)",
+        quote="assumption: men are rarely taken into Chinese households; prior 0-1",
+    )
+    settled_capture_factor: float = param(
+        0.2, 0.05, 1.0, "multiplier", "capture hazard of a settled person relative to a newcomer",
+        quote="assumption: a person living in a Chinese household is hidden by it; prior 0.05-1",
+    )
+    settled_onward_rate: float = param(
+        0.12, 0.01, 0.6, "per year", "hazard that a settled person leaves for South Korea once the route is "
+        "developed (times the route and closure factors of the onward hazard; the fee is paid as for others)",
+        quote="assumption; 'In 2023, fewer than 200 made it - most of whom were already living outside' "
+        "(seed-hyesan-2024) shows arrivals drawn from people long settled abroad; prior 0.01-0.6",
+        calibrate=True,
     )
 
     # --- remittances, information, discontent ---------------------------------------------------------

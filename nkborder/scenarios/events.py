@@ -2,7 +2,8 @@
 
 An event has a kind (one of :data:`EVENT_KINDS`), a start and an optional end date, a place (``national``,
 ``border``, or a city name) and an intensity whose meaning and range depend on the kind. ``ramp`` events grow
-linearly from 0 at the start to their intensity at the end (fence building); other events are steps.
+linearly from 0 at the start to their intensity at the end, or, for kinds that set a level (fences, guard
+posts, troops), from the level in force before to their intensity; other events are steps.
 """
 
 from __future__ import annotations
@@ -46,8 +47,13 @@ EVENT_KINDS: dict[str, EventKind] = {
                   0.0, 1.0, 1.0),
         EventKind("buffer_zone", "shoot-on-sight zone: detection rises and detected crossers may be shot",
                   0.0, 1.0, 1.0),
-        EventKind("fences", "fences, watchtowers and posts: detection rises (with ramp = true, linearly from the "
-                  "start to the end date, then held)", 0.0, 1.0, 1.0),
+        EventKind("fences", "sets the share of the river frontage fenced (0-1): detection rises (with ramp = "
+                  "true, linearly from the share before to the intensity at the end date, then held)", 0.0, 1.0, 1.0),
+        EventKind("guard_posts", "sets the number of guard posts and watchtowers relative to before 2020 "
+                  "(1 = unchanged): detection hazard x intensity ^ post_detect_elasticity (with ramp = true, "
+                  "linearly from the level before to the intensity at the end date)", 0.1, 50.0, 1.0),
+        EventKind("troops", "sets the soldiers guarding the river relative to 2006 (1 = 14 m of border per "
+                  "soldier): detection hazard x intensity ^ troop_detect_elasticity", 0.1, 5.0, 1.0),
         EventKind("surveillance", "phone calls policed: outside information and remittances fall, "
                   "commissions rise", 0.0, 1.0, 1.0),
         EventKind("trade_control", "trade only through state checkpoints: market tolerance falls by intensity/2, "

@@ -10,16 +10,20 @@ Typical use::
         store.finish_run(run_id)
         store.table(run_id, "yearly")          # the same wide DataFrame back
 
+Tables: ``yearly``, ``monthly``, ``daily`` (keys ``year`` or ``date``, and ``city``), ``sectors`` (``date``,
+``city``, ``sector``) and ``districts`` (``year``, ``city``, ``district``).
+
 One process writes a file at a time (a DuckDB rule): experiments store runs from their client process.
 """
 
 from nkborder.store.duckdb_store import ResultsStore, RunRecord, StoreError, store_result
-from nkborder.store.schema import DEFAULT_DB, FORMATS, FREQS, SCHEMA_VERSION, STATUSES
+from nkborder.store.schema import DEFAULT_DB, FORMATS, FREQS, PARTS, SCHEMA_VERSION, STATUSES
 
 __all__ = [
     "DEFAULT_DB",
     "FORMATS",
     "FREQS",
+    "PARTS",
     "SCHEMA_VERSION",
     "STATUSES",
     "ResultsStore",

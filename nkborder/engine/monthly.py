@@ -1,0 +1,190 @@
+"""The monthly person pass: demography, information, intentions and the daily tracking list in one loop.
+
+After the census and the household budgets, four monthly phases visit people: demography (everyone alive and
+not in South Korea), information and defection (residents), tracking (people in China or detained). They read
+nothing that another person's step of the same phases writes, so one loop over people applies them in turn to
+each person, in the order of the step plan, and gives the same result as four loops: a person's deaths and
+births draw first, then (if still at home) their information and discontent, then their intention. Children
+born this month are appended to the arrays and visited after everyone else, for information only (as in
+separate loops). The per-person rules are in the submodels: :func:`~nkborder.model.demography.dies` and
+:func:`~nkborder.model.demography.add_child`; :func:`~nkborder.model.information.fresh_information` (the same
+for the members of a household, so computed once per household, except for a smuggler),
+:func:`~nkborder.model.information.information` and :func:`~nkborder.model.information.discontent_target`;
+:func:`~nkborder.model.defection.attempt_probability`. Their logistic function is
+:func:`nkborder.engine.fastexp.logistic` (the C library's ``exp``, inlined).
+
+The arrays are taken out of the named tuples once, before the loop: numba otherwise counts references to them
+inside a loop with this many branches, which costs more than the work itself.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from nkborder.engine import slots as S
+from nkborder.engine.rng import ATTEMPT, ATTEMPT_DAY, BIRTH, BIRTH_SEX, DEATH, RISK, stream_key, uniform
+from nkborder.engine.state import CityState, Households, KernelParams, People
+from nkborder.model.common import set_status
+from nkborder.model.defection import CROSS_AGE_DAYS, attempt_probability
+from nkborder.model.demography import add_child, can_give_birth, death_probability, dies
+from nkborder.model.information import discontent_target, fresh_information, information
+from nkborder.model.policy import Environment
+
+
+@njit(cache=True)
+def people_month(
+    month: int, day: int, days_in_month: int, seed: np.uint64, people: People, hh: Households,
+    cities: CityState, env: Environment, kp: KernelParams, fertility: float, schedule: np.ndarray,
+    schedule_day: np.ndarray, tracked: np.ndarray, daily: np.ndarray, monthly: np.ndarray,
+) -> tuple[int, int, int]:
+    """Deaths and births, information and discontent, intentions, and the list of people in China or detained.
+
+    Uses the environment of ``day`` (the month's first day). Writes the planned attempts into ``schedule`` and
+    ``schedule_day`` sorted by day (ties in person order), the people in China or detained into ``tracked``
+    (person order), and the month's means of information, discontent and intention into ``monthly[month]``.
+    Returns (births that found no room, attempts planned, people tracked).
+    """
+    key_d = stream_key(seed, DEATH, month)
+    key_b = stream_key(seed, BIRTH, month)
+    key_s = stream_key(seed, BIRTH_SEX, month)
+    key_r = stream_key(seed, RISK, month)
+    key_a = stream_key(seed, ATTEMPT, month)
+    key_t = stream_key(seed, ATTEMPT_DAY, month)
+    p_death = death_probability(kp.death_rate, env.famine_death[day])
+    p_birth = fertility / 12.0
+    contact, tolerance, risk = env.contact[day], env.tolerance[day], env.risk[day]
+    decay, w_kin, w_market, w_inminban = kp.info_decay, kp.info_kin, kp.info_market, kp.info_inminban
+    d_intercept, d_info, d_hardship, d_rate = (kp.discontent_intercept, kp.discontent_info,
+                                               kp.discontent_hardship, kp.discontent_rate)
+    b0, b_hardship, b_discontent, b_info = (kp.intent_intercept, kp.intent_hardship, kp.intent_discontent,
+                                            kp.intent_info)
+    b_kin, b_female, b_risk = kp.intent_kin, kp.intent_female, kp.intent_risk
+    # the arrays, taken out of the named tuples once (keeps numba's reference counting out of the loop)
+    status, listed, city, household, birth_day = (people.status, people.listed, people.city, people.household,
+                                                  people.birth_day)
+    female, risk_aversion, info_of, discontent_of, attempt_prob = (people.female, people.risk_aversion,
+                                                                  people.info, people.discontent,
+                                                                  people.attempt_prob)
+    n_china, n_south_korea, trader, smuggler, inminban, hardship = (hh.n_china, hh.n_south_korea, hh.trader,
+                                                                    hh.smuggler, hh.inminban, hh.hardship)
+    # what members of a household share: kin abroad and the fresh information of those who do not smuggle;
+    # the smuggler of a household that does not trade gets more (market work), so is computed on its own
+    inminban_info, hh_city = cities.inminban_info, hh.city
+    n_h = hh_city.shape[0]
+    kin_of, fresh_of, own_smuggler = np.empty(n_h), np.empty(n_h), np.empty(n_h, np.int64)
+    for h in range(n_h):
+        c = hh_city[h]
+        kin = 1.0 if n_china[h] + n_south_korea[h] > 0 else 0.0
+        works_market = 1.0 if trader[h] == 1 else 0.0
+        kin_of[h] = kin
+        fresh_of[h] = fresh_information(kin, works_market, contact[c], tolerance[c], inminban_info[inminban[h]],
+                                        w_kin, w_market, w_inminban)
+        own_smuggler[h] = -1 if trader[h] == 1 else smuggler[h]
+    n_c = monthly.shape[1]
+    # per-city sums, each added to in person order; the current city's are kept in locals
+    sums = np.zeros((n_c, 5))  # information, discontent, residents, intention, residents aged 15-65
+    cur = -1
+    s_info, s_disc, s_n, s_p, s_pn = 0.0, 0.0, 0.0, 0.0, 0.0
+    lost, k, n_tracked = 0, 0, 0
+    n = people.count[0]
+    for i in range(n):
+        s = status[i]
+        listed[i] = 0
+        if s == S.DEAD or s == S.IN_SOUTH_KOREA:
+            continue
+        # demography
+        c = city[i]
+        age = day - birth_day[i]
+        if dies(key_d, i, age, p_death[c]):
+            set_status(people, cities, i, S.DEAD)
+            daily[day, c, S.DEATHS] += 1
+            continue
+        if s != S.RESIDENT:
+            # tracking
+            tracked[n_tracked] = i
+            listed[i] = 1
+            n_tracked += 1
+            continue
+        if can_give_birth(female[i], age):
+            u = uniform(key_b, i)
+            if u < p_birth and not add_child(people, cities, i, u, day, days_in_month, fertility, key_s, key_r,
+                                             daily):
+                lost += 1
+        # information
+        if c != cur:
+            if cur >= 0:
+                sums[cur, 0], sums[cur, 1], sums[cur, 2], sums[cur, 3], sums[cur, 4] = s_info, s_disc, s_n, s_p, s_pn
+            cur = c
+            s_info, s_disc, s_n, s_p, s_pn = sums[c, 0], sums[c, 1], sums[c, 2], sums[c, 3], sums[c, 4]
+        h = household[i]
+        kin = kin_of[h]
+        fresh = fresh_of[h]
+        if own_smuggler[h] == i:
+            fresh = fresh_information(kin, 1.0, contact[c], tolerance[c], inminban_info[inminban[h]], w_kin,
+                                      w_market, w_inminban)
+        info = information(info_of[i], fresh, decay)
+        target = discontent_target(info, hardship[h], d_intercept, d_info, d_hardship)
+        info_of[i] = info
+        discontent_of[i] += d_rate * (target - discontent_of[i])
+        s_info += info
+        s_disc += discontent_of[i]
+        s_n += 1.0
+        # defection
+        if CROSS_AGE_DAYS[0] <= age < CROSS_AGE_DAYS[1]:
+            p = attempt_probability(hardship[h], discontent_of[i], info_of[i], kin, female[i], risk_aversion[i],
+                                    risk[c], b0, b_hardship, b_discontent, b_info, b_kin, b_female, b_risk)
+            attempt_prob[i] = p
+            s_p += p
+            s_pn += 1.0
+            if uniform(key_a, i) < p:
+                schedule[k] = i
+                schedule_day[k] = day + int(uniform(key_t, i) * days_in_month)
+                k += 1
+    for i in range(n, people.count[0]):  # this month's newborns: information only (too young to cross)
+        c = city[i]
+        if c != cur:
+            if cur >= 0:
+                sums[cur, 0], sums[cur, 1], sums[cur, 2], sums[cur, 3], sums[cur, 4] = s_info, s_disc, s_n, s_p, s_pn
+            cur = c
+            s_info, s_disc, s_n, s_p, s_pn = sums[c, 0], sums[c, 1], sums[c, 2], sums[c, 3], sums[c, 4]
+        h = household[i]
+        kin = kin_of[h]
+        fresh = fresh_of[h]
+        if own_smuggler[h] == i:
+            fresh = fresh_information(kin, 1.0, contact[c], tolerance[c], inminban_info[inminban[h]], w_kin,
+                                      w_market, w_inminban)
+        info = information(info_of[i], fresh, decay)
+        target = discontent_target(info, hardship[h], d_intercept, d_info, d_hardship)
+        info_of[i] = info
+        discontent_of[i] += d_rate * (target - discontent_of[i])
+        s_info += info
+        s_disc += discontent_of[i]
+        s_n += 1.0
+    if cur >= 0:
+        sums[cur, 0], sums[cur, 1], sums[cur, 2], sums[cur, 3], sums[cur, 4] = s_info, s_disc, s_n, s_p, s_pn
+    for c in range(n_c):
+        if sums[c, 2] > 0:
+            monthly[month, c, S.INFO_MEAN] = sums[c, 0] / sums[c, 2]
+            monthly[month, c, S.DISCONTENT_MEAN] = sums[c, 1] / sums[c, 2]
+        if sums[c, 4] > 0:
+            monthly[month, c, S.INTENT_MEAN] = sums[c, 3] / sums[c, 4]
+    _sort_by_day(schedule, schedule_day, k, day, days_in_month)
+    return lost, k, n_tracked
+
+
+@njit(cache=True)
+def _sort_by_day(schedule: np.ndarray, schedule_day: np.ndarray, k: int, day: int, days_in_month: int) -> None:
+    """Sort the first ``k`` planned attempts by day, keeping person order within a day (a counting sort)."""
+    start = np.zeros(days_in_month + 1, np.int64)
+    for j in range(k):
+        start[schedule_day[j] - day + 1] += 1
+    for d in range(days_in_month):
+        start[d + 1] += start[d]
+    people = schedule[:k].copy()
+    days = schedule_day[:k].copy()
+    for j in range(k):
+        pos = start[days[j] - day]
+        schedule[pos] = people[j]
+        schedule_day[pos] = days[j]
+        start[days[j] - day] += 1
