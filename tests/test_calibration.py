@@ -77,7 +77,7 @@ def test_model_values_map_counts_to_national_units():
         "year": [2000, 2000, 2001, 2001], "city": ["Hoeryong", "Hyesan"] * 2,
         "arrivals_south_korea_full": [10.0, 30.0, 0.0, 0.0], "arrivals_south_korea_female_full": [5.0, 25.0, 0, 0],
         "in_china_full": [100.0, 100.0, 50.0, 50.0], "broker_fee_posted_cny": [500.0, 700.0, 1000.0, 1000.0],
-        "guard_cut_share": [0.1, 0.2, 0.3, 0.4],
+        "guard_cut_share": [0.1, 0.2, 0.3, 0.4], "crossing_bribe_posted_cny": [400.0, 600.0, 900.0, 900.0],
     })  # fmt: skip
     targets = make_targets([
         {"series": "arrivals", "year_from": 2000, "year_to": 2000, "low": 1, "high": 1},
@@ -86,6 +86,7 @@ def test_model_values_map_counts_to_national_units():
         {"series": "women_share", "year_from": 2001, "year_to": 2001, "low": 0.5, "high": 0.5},
         {"series": "broker_fee", "year_from": 2000, "year_to": 2000, "low": 1, "high": 1},
         {"series": "broker_fee", "year_from": 2000, "year_to": 2000, "low": 1, "high": 1, "city": "Hyesan"},
+        {"series": "crossing_bribe", "year_from": 2000, "year_to": 2000, "low": 1, "high": 1, "city": "Hoeryong"},
         {"series": "guard_cut", "year_from": 2000, "year_to": 2001, "low": 0, "high": 1},
         {"series": "china_stock", "year_from": 2001, "year_to": 2001, "low": 1, "high": np.inf},
         {"series": "arrivals", "year_from": 2003, "year_to": 2003, "low": 1, "high": 1},
@@ -96,9 +97,10 @@ def test_model_values_map_counts_to_national_units():
     assert v[1] == pytest.approx((0.5 / 0.1) / 0.4)  # no arrivals: half an agent
     assert v[2] == pytest.approx(0.75) and np.isnan(v[3])
     assert v[4] == pytest.approx(600.0) and v[5] == pytest.approx(700.0)
-    assert v[6] == pytest.approx(0.25)
-    assert v[7] == pytest.approx(100.0 / 0.4)
-    assert np.isnan(v[8])  # a year the run does not cover
+    assert v[6] == pytest.approx(400.0)  # the bribe posted in the row's city
+    assert v[7] == pytest.approx(0.25)
+    assert v[8] == pytest.approx(100.0 / 0.4)
+    assert np.isnan(v[9])  # a year the run does not cover
 
 
 # ------------------------------------------------------------------------------------------ distance

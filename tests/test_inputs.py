@@ -238,6 +238,9 @@ def test_fees_cuts_and_commissions() -> None:
     assert 50_000 < fee_2015.low_cny < 65_000 and "USD x" in fee_2015.conversion
     assert not f.what.str.contains("smuggl|reward", case=False).any()
     assert len(f[(f.year == 2006) & (f.amount_low == 500)]) == 1  # the same fee in both files, once
+    bribes = f[f.kind == "guard_bribe"]  # paid to a guard for one crosser, not a broker's price
+    assert sorted(bribes.year) == [2007, 2013] and (bribes.what.str.contains("bribe to")).all()
+    assert set(f.kind) == {"broker_fee", "guard_bribe"} and f[f.kind == "broker_fee"].low_cny.max() > 50_000
     g = inputs.guard_cut_points()
     assert g.low.tolist() == [0.70, 0.11, 0.30] and g.high.tolist() == [0.70, 0.11, 0.40]
     assert g.period_end_year.tolist() == [2007, 2013, 2015] and g.period_start_year.isna().tolist()[1]

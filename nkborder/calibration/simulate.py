@@ -7,6 +7,8 @@
 * ``women_share``: women among the year's arrivals over the run's cities (NaN if there were none).
 * ``broker_fee``: the posted price of a brokered crossing (``broker_fee_posted_cny``, CNY, mean over the days of
   the row's years), of the row's city or the mean of the run's cities.
+* ``crossing_bribe``: the posted bribe a lone crosser pays a guard (``crossing_bribe_posted_cny``, CNY), averaged
+  in the same way.
 * ``guard_cut``: the posted guards' cut (``guard_cut_share``, 0-1), averaged in the same way.
 
 Arrivals lag crossings through the model's own stock of people in China, so no lag is added here.
@@ -26,7 +28,8 @@ from nkborder.calibration.observation import OBSERVATION_FIELDS, ObservationPara
 from nkborder.calibration.targets import Targets
 from nkborder.params import Params
 
-POSTED = {"broker_fee": "broker_fee_posted_cny", "guard_cut": "guard_cut_share"}
+POSTED = {"broker_fee": "broker_fee_posted_cny", "crossing_bribe": "crossing_bribe_posted_cny",
+          "guard_cut": "guard_cut_share"}
 
 
 def model_values(yearly: pd.DataFrame, targets: Targets, weights: dict[str, float], factor: float,

@@ -9,8 +9,10 @@ one-sided bound). Series and units:
   The 1998 row counts every arrival up to 1998 (since the 1950s) and is dropped; the series starts in 1999.
 * ``women_share`` - share (0-1) of women among arrivals: the yearly split of ``defector_arrivals.csv`` where
   given, else the ``% women`` rows of ``china_stock_repatriation_women.csv``.
-* ``broker_fee`` - price of a brokered crossing of the river, CNY (``broker_fee_points``: border_costs.csv and
-  fees_and_bribes.csv, USD and KPW converted at market rates of the period).
+* ``broker_fee`` - price of a brokered crossing of the river, CNY (``broker_fee_points`` of kind
+  ``broker_fee``: border_costs.csv and fees_and_bribes.csv, USD and KPW converted at market rates of the period).
+* ``crossing_bribe`` - bribe paid to the guards for letting one crosser pass, CNY (``broker_fee_points`` of kind
+  ``guard_bribe``, e.g. 500 CNY per defector in Hoeryong, 2007).
 * ``guard_cut`` - guards' share (0-1) of smugglers' profit (``border_costs.csv``); "before 2014" is read as
   2011-2013 (the three years before the change the source reports).
 * ``china_stock`` - North Koreans hiding in China, persons, national, as intervals; estimates for Yanbian only
@@ -37,9 +39,9 @@ from nkborder.inputs import (
     women_share_arrivals,
 )
 
-SERIES = ("arrivals", "women_share", "broker_fee", "guard_cut", "china_stock")
+SERIES = ("arrivals", "women_share", "broker_fee", "crossing_bribe", "guard_cut", "china_stock")
 UNITS = {"arrivals": "persons per year (national)", "women_share": "share 0-1", "broker_fee": "CNY",
-         "guard_cut": "share 0-1", "china_stock": "persons (national)"}  # fmt: skip
+         "crossing_bribe": "CNY", "guard_cut": "share 0-1", "china_stock": "persons (national)"}  # fmt: skip
 FIRST_YEAR = 1999  # the first non-cumulative year of the arrivals series
 OPEN_START_YEARS = 3  # "before YEAR" covers the 3 years before YEAR
 COLUMNS = ("series", "year_from", "year_to", "city", "low", "high", "value", "source")
@@ -142,8 +144,9 @@ def _city(place: str) -> str:
 
 def _fees(d: Path | None) -> pd.DataFrame:
     t = broker_fee_points(d)
+    series = t["kind"].map({"broker_fee": "broker_fee", "guard_bribe": "crossing_bribe"})
     return _finish(pd.DataFrame({
-        "series": "broker_fee", "year_from": t["year"], "year_to": t["year"], "city": t["place"].map(_city),
+        "series": series, "year_from": t["year"], "year_to": t["year"], "city": t["place"].map(_city),
         "low": t["low_cny"], "high": t["high_cny"], "source": t["source"],
     }))  # fmt: skip
 

@@ -21,6 +21,7 @@ from nkborder.engine.sim import RawRecords
 # posted conditions (from the environment), averaged over periods
 POSTED = {
     "broker_fee_posted_cny": "broker_fee_cny",
+    "crossing_bribe_posted_cny": "bribe_cny",
     "broker_commission_posted": "commission",
     "guard_cut_share": "guard_cut",
     "detect_prob": "detect_self",

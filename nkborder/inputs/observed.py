@@ -144,6 +144,7 @@ def repatriation_points(directory: Path | None = None) -> pd.DataFrame:
 
 _FEE_IN = re.compile(r"\bcross|broker fee|nk->china", re.IGNORECASE)
 _FEE_OUT = re.compile(r"smuggl|reward|seasonal|escape", re.IGNORECASE)  # goods, informers, labour, full route
+_BRIBE = re.compile(r"\bbribe to (?:border )?guards", re.IGNORECASE)  # paid to a guard, not a broker's price
 
 
 def _cny_factor(currency: str, period_text: str) -> tuple[float, str]:
@@ -171,8 +172,11 @@ def broker_fee_points(directory: Path | None = None) -> pd.DataFrame:
     repeating another (same year, amount and currency) is kept once. USD and KPW amounts are converted with
     the market rates of the stated period from :mod:`nkborder.inputs.series` (the package's price data,
     also when ``directory`` is given); see column ``conversion``.
+    ``kind`` says what the amount is: ``broker_fee`` (the price of a crossing arranged by a broker, or the cost
+    of crossing) or ``guard_bribe`` (a bribe paid to the guards for one crosser, e.g. "bribe to border guards
+    per defector").
     Columns: year, period, low_cny, high_cny, amount_low, amount_high, currency_original, conversion, place,
-    what, source, file.
+    what, kind, source, file.
     """
     costs = read_table("border_costs.csv", ("period", "amount", "currency", "what", "source_id"), directory)
     fees = _cited("fees_and_bribes.csv", directory)
@@ -189,10 +193,11 @@ def broker_fee_points(directory: Path | None = None) -> pd.DataFrame:
             continue
         seen.add((p.mid.year, interval, currency))
         factor, how = _cny_factor(currency, period)
+        kind = "guard_bribe" if _BRIBE.search(what) else "broker_fee"
         rows.append((p.mid.year, period, interval[0] * factor, interval[1] * factor, *interval, currency, how,
-                     place, what, source, file))  # fmt: skip
+                     place, what, kind, source, file))  # fmt: skip
     columns = ["year", "period", "low_cny", "high_cny", "amount_low", "amount_high", "currency_original",
-               "conversion", "place", "what", "source", "file"]  # fmt: skip
+               "conversion", "place", "what", "kind", "source", "file"]  # fmt: skip
     return pd.DataFrame(rows, columns=columns).sort_values("year", kind="stable").reset_index(drop=True)
 
 
