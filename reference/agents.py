@@ -245,9 +245,10 @@ class Person(mesa.Agent):
         return True
 
     def get_past(self, guard: Guard, brokered: bool, sector: int) -> bool:
-        """A detecting guard lets a brokered or bribing crosser pass, unless he betrays him (crackdown)."""
-        h, c, p, t = self.household, self.city.index, self.model.params, self.model.today
-        accept = 0.0 if self.model.rule_change == "ignore_bribes" else p.bribe_accept
+        """A detecting guard lets a brokered or bribing crosser pass with the day's acceptance (shorter with
+        shorter shifts), unless he betrays him (crackdown)."""
+        h, c, t = self.household, self.city.index, self.model.today
+        accept = 0.0 if self.model.rule_change == "ignore_bribes" else t.bribe_accept[c]
         let_pass = False
         if self.random.random() < accept:
             if brokered:
@@ -308,7 +309,7 @@ class Person(mesa.Agent):
 
 
 class Guard(mesa.Agent):
-    """A border guard holding post ``post`` of his city; his earnings over the current service."""
+    """A border guard holding post ``post`` of his city; his earnings and his pay over the current service."""
 
     model: BorderModel
 
@@ -317,6 +318,7 @@ class Guard(mesa.Agent):
         self.city, self.post = city, post
         self.service_end, self.next_rotation = service_end, next_rotation
         self.earnings_cny = 0.0
+        self.pay_cny = 0.0
 
     def take(self, amount: float, slot: int, sector: int) -> None:
         """A bribe or a cut at ``sector``: to the guard, recorded under ``slot`` and as guards' bribes."""
@@ -326,21 +328,30 @@ class Guard(mesa.Agent):
         self.model.record_sector(self.city, sector, S.SECTOR_GUARD_BRIBES_CNY, amount)
 
     def serve_day(self) -> None:
-        """Guards (``guards.guards_day``): discharge at the end of service, rotation on the rotation day."""
-        m, p = self.model, self.model.params
-        if m.day >= self.service_end:  # a recruit with no earnings takes the place
-            m.record(self.city.index, S.GUARDS_DISCHARGED)
-            m.record(self.city.index, S.GUARD_SERVICE_EARNINGS_CNY, self.earnings_cny)
-            self.earnings_cny = 0.0
+        """Guards (``guards.guards_day``): a guard on duty is paid, discharged at the end of his service and
+        rotated on his rotation day; the clocks of a guard whose post is not manned today stand still."""
+        m, p, c = self.model, self.model.params, self.city.index
+        if not self.city.is_manned(self.post):
+            self.service_end += 1
+            self.next_rotation += 1
+            return
+        if m.day >= self.service_end:  # a recruit who paid to be posted, with no earnings, takes the place
+            m.record(c, S.GUARDS_DISCHARGED)
+            m.record(c, S.GUARD_SERVICE_EARNINGS_CNY, self.earnings_cny)
+            m.record(c, S.GUARD_SERVICE_PAY_CNY, self.pay_cny)
+            m.record(c, S.GUARD_POSTING_BRIBES_CNY, m.today.posting_bribe_cny[c])
+            self.earnings_cny = self.pay_cny = 0.0
             self.service_end = m.day + int(p.guard_service_years * DAYS_PER_YEAR)
+        self.pay_cny += m.today.guard_pay_cny_day[c]
+        m.record(c, S.GUARD_PAY_CNY, m.today.guard_pay_cny_day[c])
         if m.day >= self.next_rotation:
             self.rotate()
             self.next_rotation = m.day + int(p.guard_rotation_days * (0.5 + self.random.random()))
 
     def rotate(self) -> None:
-        """Swap posts with the holder of a random post of the same city (possibly himself)."""
-        posts = self.city.posts
-        other = posts[int(self.random.random() * len(posts))]
+        """Swap posts with the holder of a random manned post of the same city (possibly himself)."""
+        posts, manned = self.city.posts, self.city.manned_posts
+        other = posts[manned[int(self.random.random() * len(manned))]]
         posts[self.post], posts[other.post] = other, self
         self.post, other.post = other.post, self.post
 

@@ -1,8 +1,8 @@
 """Households, inminban and cities of the reference model: plain Python objects, no agents of their own.
 
 A household holds the family's money and its monthly budget (after ``nkborder/model/livelihoods.py``) and
-belongs to an inminban and a district; a city holds its market, its river sectors with their guard posts, its
-brokers, and the count of its people by status.
+belongs to an inminban and a district; a city holds its market, its river sectors with their guard posts (and
+which of them are manned today), its brokers, and the count of its people by status.
 """
 
 from __future__ import annotations
@@ -132,7 +132,10 @@ class City:
     n_districts: int
     first_sector: int  # index of the city's first sector in the model's per-sector records
     households: list[Household] = field(default_factory=list)
-    posts: list[Guard] = field(default_factory=list)  # post k = sector k // guards_per_sector
+    posts: list[Guard] = field(default_factory=list)  # post k < base_posts: sector k // guards_per_sector
+    on_duty: int = 0  # posts manned today
+    manned_posts: list[int] = field(default_factory=list)  # today's manned posts
+    manned_by_sector: list[list[int]] = field(default_factory=list)  # today's manned posts of each sector
     brokers: list[Broker] = field(default_factory=list)
     counts: list[int] = field(default_factory=lambda: [0] * 5)  # people by status (engine.slots)
     turnover_month_kpw: float = 0.0
@@ -177,9 +180,41 @@ class City:
             return rng.choice(range(first, last))
         return rng.choice(range(self.n_sectors))
 
+    @property
+    def base_posts(self) -> int:
+        """Posts at the 2006 density: ``guards_per_sector`` in every sector; any further posts come after them."""
+        return self.n_sectors * self.guards_per_sector
+
+    def post_sector_and_level(self, post: int) -> tuple[int, int]:
+        """Sector of a post and its level there (0 = the sector's first post); extra post ``j`` (counted from
+        ``base_posts``) is in sector ``j mod n_sectors``, above the sector's posts at the 2006 density."""
+        per = self.guards_per_sector
+        if post < self.base_posts:
+            return post // per, post % per
+        j = post - self.base_posts
+        return j % self.n_sectors, per + j // self.n_sectors
+
+    def post_guards(self, troops: float) -> None:
+        """Man ``round(base_posts x troops)`` posts today (at least one per sector, at most all posts), level by
+        level across the sectors: every sector's first post, then every sector's second, ..."""
+        on_duty = min(len(self.posts), max(self.n_sectors, round(self.base_posts * troops)))
+        if on_duty == self.on_duty:
+            return
+        self.on_duty = on_duty
+        ranked = sorted(range(len(self.posts)), key=lambda k: self.post_sector_and_level(k)[::-1])
+        self.manned_posts = ranked[:self.on_duty]
+        self.manned_by_sector = [[] for _ in range(self.n_sectors)]
+        for k in sorted(self.manned_posts):
+            self.manned_by_sector[self.post_sector_and_level(k)[0]].append(k)
+
+    def is_manned(self, post: int) -> bool:
+        """Whether ``post`` is manned today."""
+        return post in self.manned_by_sector[self.post_sector_and_level(post)[0]]
+
     def guard_at(self, sector: int, rng) -> Guard:
-        """One of the guards posted at ``sector``."""
-        return self.posts[sector * self.guards_per_sector + int(rng.random() * self.guards_per_sector)]
+        """One of the guards on duty at ``sector``."""
+        manned = self.manned_by_sector[sector]
+        return self.posts[manned[int(rng.random() * len(manned))]]
 
     def market_day(self, tolerance: float, trade_cny: float, rate: float, p) -> float:
         """The day's market turnover in won: domestic trade, official imports, smuggled goods, donju trade."""

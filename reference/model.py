@@ -58,7 +58,8 @@ class BorderModel(mesa.Model):
         self._tracked_ids: set[int] = set()
         self._sums: list[list[float]] = []
         self._counts: list[list[int]] = []
-        self._create_agents(build_population(params, scenario.cities, scale, seed, self.n_days))
+        self._create_agents(build_population(params, scenario.cities, scale, seed, self.n_days,
+                                             self.env.troops.max(axis=0)))
         self._initial_conditions()
 
     # ---------------------------------------------------------------------------------------- set-up
@@ -87,8 +88,9 @@ class BorderModel(mesa.Model):
         self.inminban = inminban
         for c, city in enumerate(self.cities):
             first = int(g.city_slot_start[c])
-            city.posts = [Guard(self, city, slot - first, int(g.service_end[slot]), int(g.next_rotation[slot]))
-                          for slot in range(first, int(g.city_slot_start[c + 1]))]
+            holders = [int(g.slot_guard[slot]) for slot in range(first, int(g.city_slot_start[c + 1]))]
+            city.posts = [Guard(self, city, post, int(g.service_end[k]), int(g.next_rotation[k]))
+                          for post, k in enumerate(holders)]
             city.brokers = [Broker(self, city) for _ in range(int(b.city_start[c + 1] - b.city_start[c]))]
 
     def _initial_conditions(self) -> None:
@@ -206,7 +208,9 @@ class BorderModel(mesa.Model):
                 self.monthly[self.month, c, slot] = value
 
     def daily_phases(self) -> None:
-        """Currency reform, smuggling, crossings, China and detention, guards, markets, record."""
+        """Guards posted and currency reform, smuggling, crossings, China and detention, guards, markets, record."""
+        for c, city in enumerate(self.cities):
+            city.post_guards(self.today.troops[c])
         self.currency_reform()
         for person in self.smugglers:
             person.smuggle()
@@ -220,6 +224,7 @@ class BorderModel(mesa.Model):
                                        self.today.kpw_per_cny[c], self.params)
             self.daily[self.day, c, S.MARKET_TURNOVER_KPW] = turnover
             self.daily[self.day, c, S.FIRST_STOCK:S.FIRST_STOCK + 5] = city.counts
+            self.daily[self.day, c, S.GUARDS_ON_DUTY] = city.on_duty
 
     def currency_reform(self) -> None:
         """The redenomination on its day (``markets.redenominate``): won above the limit partly wiped out."""

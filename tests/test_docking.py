@@ -6,8 +6,9 @@ and Cohen 1996, Computational and Mathematical Organization Theory 1(2)):
 * **Scenarios.** (1) ``hoeryong-2007`` as shipped, run from 2005-01-01 (Hoeryong, 2005-2009: the purification
   crackdown from December 2006 and the currency reform of 30 November 2009). (2) A docking scenario written to
   ``tmp_path`` (:data:`DOCKING_TOML`): Hyesan 2018-2021 on the ``history`` timeline (sanctions, the border
-  closure of January 2020, buffer zone, fences, phone surveillance, checkpoints) plus a crackdown (Sep 2018 -
-  Aug 2019), a Chinese repatriation campaign (spring 2019), a half-year punishment regime and a higher
+  closure of January 2020, buffer zone, fences, special forces and more guards on duty from August 2020, phone
+  surveillance, checkpoints) plus a crackdown (Sep 2018 - Aug 2019), a Chinese repatriation campaign (spring
+  2019), a half-year punishment regime, shorter guard shifts from 2019 (added with the shift rule) and a higher
   crossing intent, so that rare paths (brokers, bribes, kin payments, shootings, repatriations, onward
   journeys on credit) happen even in a small population.
 * **Size.** Scale 0.02: 3,071 people in Hoeryong, 3,854 in Hyesan.
@@ -103,6 +104,30 @@ id = "docking-campaign"
 kind = "china_campaign"
 start = 2019-03-01
 end = 2019-05-31
+intensity = 1.0
+source = "assumption: docking test"
+
+[[events]]
+id = "docking-shifts"
+kind = "guard_shifts"
+start = 2019-01-01
+place = "Hyesan"
+intensity = 0.5
+source = "assumption: docking test"
+"""
+
+GUARDS_TOML = """\
+base = "history"
+name = "guards"
+cities = ["Hyesan"]
+start = 2020-06-01
+end = 2020-10-31
+
+[[events]]
+id = "shifts"
+kind = "guard_shifts"
+start = 2020-07-01
+place = "Hyesan"
 intensity = 1.0
 source = "assumption: docking test"
 """
@@ -202,10 +227,26 @@ def test_reference_table_has_the_engine_layout(tmp_path: Path) -> None:
     fast = nkborder.run("hoeryong-2007", daily=False, **kw).yearly
     assert list(ref.columns) == list(fast.columns)
     assert ref[["year", "city"]].equals(fast[["year", "city"]])
-    for col in ("detect_prob", "broker_fee_posted_cny", "kpw_per_cny", "guards"):
+    for col in ("detect_prob", "broker_fee_posted_cny", "kpw_per_cny", "guards", "bribe_accept_prob",
+                "guard_pay_cny"):
         np.testing.assert_allclose(ref[col], fast[col])
     assert (ref["population"] > 0).all() and (ref["market_turnover_kpw"] > 0).all()
     assert run_reference("hoeryong-2007", **kw).equals(ref)  # a seed fixes the run
+
+
+def test_reference_guards_on_duty_pay_and_shifts_match(tmp_path: Path) -> None:
+    """The special forces of August 2020 put the same number of guards on duty in both implementations, who
+    draw the same pay, and shorter shifts give the same acceptance of bribes (deterministic, so equal)."""
+    path = tmp_path / "guards.toml"
+    path.write_text(GUARDS_TOML, encoding="utf-8")
+    kw = {"seed": 2, "scale": 0.005}
+    ref = run_reference(path, **kw)
+    fast = nkborder.run(path, daily=False, **kw)
+    for col in ("guards", "guards_on_duty_mean", "guard_pay_cny", "bribe_accept_prob"):
+        np.testing.assert_allclose(ref[col], fast.yearly[col], rtol=1e-12, err_msg=col)
+    months = fast.monthly["guards"]
+    assert months.iloc[-1] > months.iloc[0]  # more guards on duty from August
+    assert fast.monthly["bribe_accept_prob"].iloc[-1] < fast.monthly["bribe_accept_prob"].iloc[0]
 
 
 def test_reference_command_line_writes_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

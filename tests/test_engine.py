@@ -217,8 +217,11 @@ def test_yearly_flows_are_sums_and_stocks_are_last_days(both_cities: Result) -> 
     last = d.groupby(["year", "city"]).last()
     for stock in ("population", "in_china", "in_south_korea", "detained", "dead"):
         np.testing.assert_array_equal(y[stock], last.loc[y.index, stock])
-    ratio = y["guard_bribes_cny"] / y["guards"]
+    ratio = y["guard_bribes_cny"] / y["guards_on_duty_mean"]
     np.testing.assert_allclose(y["guard_bribes_per_guard_cny"], ratio)
+    on_duty = d.groupby(["year", "city"])["guards"]
+    np.testing.assert_array_equal(y["guards"], on_duty.last().loc[y.index])
+    np.testing.assert_allclose(y["guards_on_duty_mean"], on_duty.mean().loc[y.index])
 
 
 def test_to_polars(both_cities: Result) -> None:

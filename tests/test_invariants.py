@@ -132,6 +132,19 @@ def test_guard_earnings_equal_the_bribes_recorded(done: Done) -> None:
     assert np.all(done.sim.pop.guards.earnings_cny >= 0.0)
 
 
+def test_guard_pay_is_recorded_and_kept(done: Done) -> None:
+    g, d, env = done.sim.pop.guards, done.raw.daily, done.raw.env
+    assert g.pay_cny.sum() + total(done, S.GUARD_SERVICE_PAY_CNY) == pytest.approx(total(done, S.GUARD_PAY_CNY),
+                                                                                   rel=1e-9)
+    assert np.all(g.pay_cny >= 0.0)
+    # every guard on duty is paid the day's pay; every discharge brings a recruit who paid the posting bribe
+    np.testing.assert_allclose(d[:, :, S.GUARD_PAY_CNY], d[:, :, S.GUARDS_ON_DUTY] * env.guard_pay_cny_day,
+                               rtol=1e-9)
+    np.testing.assert_allclose(d[:, :, S.GUARD_POSTING_BRIBES_CNY],
+                               d[:, :, S.GUARDS_DISCHARGED] * env.posting_bribe_cny, rtol=1e-12)
+    assert np.all(d[:, :, S.GUARDS_ON_DUTY] <= np.diff(g.city_slot_start))
+
+
 def test_guard_bribes_are_what_others_paid(done: Done) -> None:
     d = done.raw.daily
     paid = (d[:, :, S.BRIBES_PAID_CNY] + d[:, :, S.SMUGGLING_CUT_CNY]

@@ -253,6 +253,43 @@ def test_event_punishment_intensity_has_its_own_range(write_toml) -> None:
     assert "[0.0, 15.0]" in str(err)
 
 
+@pytest.mark.parametrize("hours", [0.0, 24])
+def test_guard_shifts_level_outside_its_range(write_toml, hours: float) -> None:
+    path, err = load_error(write_toml, HEAD + f"""
+        [[events]]
+        id = "shifts"
+        kind = "guard_shifts"
+        start = 2001-01-01
+        place = "Hoeryong"
+        intensity = {hours}
+    """)
+    assert str(path) in str(err)
+    assert "events[0]" in str(err) and "shifts" in str(err)
+    assert "[0.1, 12.0]" in str(err)  # hours in one shift: more than nothing, at most half a day
+
+
+def test_guard_shifts_set_the_shift_lever_of_their_city(write_toml) -> None:
+    sc = load_scenario(write_toml(HEAD + """
+        [[events]]
+        id = "shifts"
+        kind = "guard_shifts"
+        start = 2002-01-01
+        place = "Hoeryong"
+        intensity = 0.5
+    """))
+    lv = policy_levers(sc)["shift_hours"]
+    first = (dt.date(2002, 1, 1) - sc.start).days
+    assert np.all(lv[:first] == 2.5) and np.all(lv[first:, 0] == 0.5) and np.all(lv[:, 1] == 2.5)
+
+
+def test_the_2018_shift_cut_is_inherited_where_it_can_act() -> None:
+    assert "short-shifts-hoeryong-2018" in {e.id for e in load_scenario("history").events}
+    for name in ("no-closure", "no-purification"):  # counterfactuals of other events keep it
+        assert "short-shifts-hoeryong-2018" in {e.id for e in load_scenario(name).events}
+    for name in ("hyesan-2020", "hoeryong-2007"):  # Hyesan only; ends in 2009
+        assert "short-shifts-hoeryong-2018" not in {e.id for e in load_scenario(name).events}
+
+
 def test_event_after_the_run_end(write_toml) -> None:
     path, err = load_error(write_toml, HEAD + """
         [[events]]

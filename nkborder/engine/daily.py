@@ -10,7 +10,7 @@ from nkborder.engine.state import Brokers, CityState, Guards, Households, Kernel
 from nkborder.engine.tracking import track
 from nkborder.model.china import abroad_and_detained_day
 from nkborder.model.defection import cross
-from nkborder.model.guards import guards_day
+from nkborder.model.guards import guards_day, post_guards
 from nkborder.model.markets import markets_day, redenominate
 from nkborder.model.policy import Environment
 from nkborder.model.smuggling import smuggling_day
@@ -31,6 +31,7 @@ def run_days(
     ptr = 0
     for d in range(d0, d1):
         # state
+        post_guards(guards, env.troops[d])
         for c in range(n_c):
             if env.reform[d, c] > 0.0:
                 redenominate(d, c, hh, cities, kp.redenomination_limit_kpw, env.reform[d, c],
@@ -54,7 +55,7 @@ def run_days(
                 env.detect_broker[d, c], env.broker_fee_cny[d, c], env.bribe_cny[d, c],
                 env.broker_available[d, c], env.betray[d, c], env.shoot[d, c], env.detention_days[d, c],
                 env.crackdown[d, c], env.kpw_per_cny[d, c], kp.inminban_report, kp.kin_pay_prob,
-                kp.bribe_accept, kp.broker_share, kp.guard_share_of_fee, kp.home_sector_share, daily, sector_rec,
+                env.bribe_accept[d, c], kp.broker_share, kp.guard_share_of_fee, kp.home_sector_share, daily, sector_rec,
             )
             if tracked:
                 n_active = track(people, active, n_active, i)
@@ -66,7 +67,8 @@ def run_days(
             kp.settled_capture_factor, kp.settled_onward_rate / kp.onward_rate, daily,
         )
         # guards
-        guards_day(d, seed, guards, kp.guard_rotation_days, kp.guard_service_years * 365.25, daily)
+        guards_day(d, seed, guards, kp.guard_rotation_days, kp.guard_service_years * 365.25,
+                   env.guard_pay_cny_day[d], env.posting_bribe_cny[d], daily)
         # markets
         markets_day(d, cities, env.tolerance[d], env.trade_cny_day[d], env.kpw_per_cny[d],
                     kp.market_cny_per_capita_day, kp.smuggled_markup, kp.donju_turnover_per_cny, daily)
@@ -74,4 +76,5 @@ def run_days(
         for c in range(n_c):
             for s in range(5):
                 daily[d, c, S.FIRST_STOCK + s] = cities.status_counts[c, s]
+            daily[d, c, S.GUARDS_ON_DUTY] = guards.on_duty[c]
     return n_active

@@ -21,13 +21,14 @@ MONTHLY_PHASES: tuple[tuple[str, str], ...] = (
 )
 
 DAILY_PHASES: tuple[tuple[str, str], ...] = (
-    ("state", "policy of the day: the currency reform on its day (other levers are in the environment)"),
+    ("state", "policy of the day: the guards on duty and the currency reform on its day (other levers are in the "
+     "environment)"),
     ("smuggling", "smuggling trips, detection, cuts and arrests"),
     ("defection", "crossings planned for the day: brokers, guards, bribes, arrests"),
     ("china", "people in China: capture, return, onward journey; releases from detention"),
-    ("guards", "guard rotation and discharge"),
+    ("guards", "guards on duty: pay, discharge and rotation"),
     ("markets", "market turnover"),
-    ("record", "end-of-day stocks by status"),
+    ("record", "end-of-day stocks by status and the guards on duty"),
 )
 
 

@@ -1,10 +1,11 @@
 """From raw arrays to the public tables: daily, monthly and yearly indicators per city.
 
 Indicator names are a public interface (see README "Indicators"). Flows are summed over the period, stocks
-(``population``, ``in_china``, ``in_south_korea``, ``detained``, ``dead``) are the value on the period's last
-day, monthly means (income, Gini, discontent, ...) are averaged, and the posted conditions of the day (broker
-fee, commission, detection probability, prices) are averaged. Counts and money totals also get a ``_full``
-column: the value divided by the run's scale, i.e. rescaled to the full population.
+(``population``, ``in_china``, ``in_south_korea``, ``detained``, ``dead``, ``guards`` on duty) are the value on
+the period's last day, monthly means (income, Gini, discontent, ...) are averaged, and the posted conditions of
+the day (broker fee, commission, detection probability, bribe acceptance, prices) are averaged. Counts and
+money totals also get a ``_full`` column: the value divided by the run's scale, i.e. rescaled to the full
+population.
 """
 
 from __future__ import annotations
@@ -30,12 +31,14 @@ POSTED = {
     "rice_price_kpw": "rice_kpw",
     "kpw_per_cny": "kpw_per_cny",
     "state_wage_kpw": "wage_kpw",
+    "bribe_accept_prob": "bribe_accept",
 }
-STOCKS = ("population", "in_china", "in_south_korea", "detained", "dead")
+STOCKS = ("population", "in_china", "in_south_korea", "detained", "dead", "guards")
 RATIOS = (  # name, numerator, denominator: means over what actually happened in the period
     ("broker_fee_cny", "broker_fees_paid_cny", "crossings_brokered"),
     ("broker_commission_share", "broker_commission_cny", "remittances_gross_cny"),
     ("guard_service_earnings_per_guard_cny", "guard_service_earnings_cny", "guards_discharged"),
+    ("guard_service_income_per_guard_cny", "guard_service_income_cny", "guards_discharged"),
     ("arrivals_share_female", "arrivals_south_korea_female", "arrivals_south_korea"),
 )
 PUBLIC_FIRST = (
@@ -85,7 +88,8 @@ def build_tables(raw: RawRecords, scale: float, with_daily: bool = True) -> Tabl
             df[name] = monthly[name].to_numpy()[month_of_day]
         df.insert(0, "city", city)
         df.insert(0, "date", dates)
-        df["guards"] = raw.n_guards[c]
+        df["guards"] = df["guards"].astype(np.int64)
+        df["guards_on_duty_mean"] = df["guards"].astype(np.float64)
         frames.append(df)
     daily = pd.concat(frames, ignore_index=True)
     monthly = _aggregate(daily, daily["date"].dt.to_period("M").dt.to_timestamp(), "date", raw, scale)
@@ -101,21 +105,26 @@ def build_tables(raw: RawRecords, scale: float, with_daily: bool = True) -> Tabl
 
 def _aggregate(daily: pd.DataFrame, period: pd.Series, key: str, raw: RawRecords, scale: float) -> pd.DataFrame:
     flows = [n for n in S.DAILY_NAMES if n not in STOCKS]
-    means = [*POSTED, *S.MONTHLY_NAMES]
+    means = [*POSTED, *S.MONTHLY_NAMES, "guards_on_duty_mean"]
     grouped = daily.assign(**{key: period}).groupby([key, "city"], sort=True)
     out = grouped[flows].sum()
-    out = out.join(grouped[list(STOCKS)].last()).join(grouped[means].mean()).join(grouped[["guards"]].last())
+    out = out.join(grouped[list(STOCKS)].last()).join(grouped[means].mean())
     out = out.reset_index()
     return _finish(out, key, scale)
 
 
 def _finish(df: pd.DataFrame, key: str, scale: float) -> pd.DataFrame:
-    """Add ratios, per-guard bribes and ``_full`` columns; order columns with the public ones first."""
+    """Add ratios, per-guard bribes and pay and ``_full`` columns; order columns with the public ones first.
+
+    Per-guard bribes and pay divide by the mean number of guards on duty over the period's days.
+    """
     df = df.copy()
+    df["guard_service_income_cny"] = df["guard_service_earnings_cny"] + df["guard_service_pay_cny"]
     for name, num, den in RATIOS:
         df[name] = np.where(df[den] > 0, df[num] / df[den].where(df[den] > 0, 1), np.nan)
-    df["guard_bribes_per_guard_cny"] = df["guard_bribes_cny"] / df["guards"]
-    counted = [n for n in S.DAILY_NAMES] + ["guards"]
+    df["guard_bribes_per_guard_cny"] = df["guard_bribes_cny"] / df["guards_on_duty_mean"]
+    df["guard_pay_per_guard_cny"] = df["guard_pay_cny"] / df["guards_on_duty_mean"]
+    counted = [*S.DAILY_NAMES, "guard_service_income_cny"]
     for name in counted:
         df[f"{name}_full"] = df[name] / scale
     city_order = pd.CategoricalDtype(["Hoeryong", "Hyesan"], ordered=True)

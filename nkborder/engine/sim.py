@@ -41,7 +41,7 @@ class RawRecords:
     month_start_days: np.ndarray  # day index of each month's first day
     yearly_gini: dict[int, np.ndarray]  # year -> Gini of annual household income per city
     env: Environment
-    n_guards: np.ndarray  # guards per city
+    n_guards: np.ndarray  # guard agents per city, on duty or not (the daily record has those on duty)
     lost_births: int
     sectors: np.ndarray  # [month, sector, S.SECTOR slot], sectors numbered across cities
     sector_start: np.ndarray  # first sector of each city, int[n_cities + 1]
@@ -59,7 +59,8 @@ class Simulation:
         self.n_days = (scenario.end - scenario.start).days + 1
         env = build_environment(scenario, params)
         self.env = env._replace(trade_cny_day=env.trade_cny_day * scale)
-        self.pop: Population = build_population(params, scenario.cities, scale, seed, self.n_days)
+        self.pop: Population = build_population(params, scenario.cities, scale, seed, self.n_days,
+                                                env.troops.max(axis=0))
         self.kp = kernel_params(params)
         self.key = seed_key(seed)
         self.month_starts = _month_starts(scenario.start, self.n_days)

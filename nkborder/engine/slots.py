@@ -44,13 +44,17 @@ GUARDS_DISCHARGED = 28
 GUARD_SERVICE_EARNINGS_CNY = 29
 ONWARD_FEES_CNY = 30
 CONFISCATED_CNY = 31
+GUARD_PAY_CNY = 32
+GUARD_SERVICE_PAY_CNY = 33
+GUARD_POSTING_BRIBES_CNY = 34
 # daily stocks (value at the end of the day)
-POPULATION = 32
-IN_CHINA_STOCK = 33
-IN_SOUTH_KOREA_STOCK = 34
-DETAINED_STOCK = 35
-DEAD_STOCK = 36
-N_DAILY = 37
+POPULATION = 35
+IN_CHINA_STOCK = 36
+IN_SOUTH_KOREA_STOCK = 37
+DETAINED_STOCK = 38
+DEAD_STOCK = 39
+GUARDS_ON_DUTY = 40
+N_DAILY = 41
 
 DAILY_NAMES = (
     "crossings_attempted", "crossings_succeeded", "crossings_brokered", "arrests_at_border", "shot_at_border",
@@ -59,8 +63,9 @@ DAILY_NAMES = (
     "smuggling_volume_cny", "smuggling_profit_cny", "smuggling_cut_cny", "market_turnover_kpw",
     "remittances_gross_cny", "remittances_cny", "broker_commission_cny", "broker_fees_paid_cny",
     "broker_income_cny", "guides_income_cny", "kin_paid_cny", "bribes_paid_cny", "guard_bribes_cny",
-    "guards_discharged", "guard_service_earnings_cny", "onward_fees_cny", "confiscated_cny",
-    "population", "in_china", "in_south_korea", "detained", "dead",
+    "guards_discharged", "guard_service_earnings_cny", "onward_fees_cny", "confiscated_cny", "guard_pay_cny",
+    "guard_service_pay_cny", "guard_posting_bribes_cny",
+    "population", "in_china", "in_south_korea", "detained", "dead", "guards",
 )
 FIRST_STOCK = POPULATION
 

@@ -1,8 +1,9 @@
 """The simulation state as structs of arrays (one array per attribute, one row per agent).
 
 Kernels receive these named tuples and read ``people.status[i]``; numba compiles attribute access on named
-tuples of arrays to plain array indexing. Households, guards and brokers of one city are stored contiguously;
-people born during the run are appended after the initial population.
+tuples of arrays to plain array indexing. Households, guards and brokers of one city are stored contiguously
+(except the guards kept for a higher troop level, who follow all the initial guards); people born during the
+run are appended after the initial population.
 """
 
 from __future__ import annotations
@@ -60,17 +61,24 @@ class Households(NamedTuple):
 
 
 class Guards(NamedTuple):
-    """Border guards; ``slot_guard`` maps each post slot (sector x place) to the guard holding it."""
+    """Border guards; ``slot_guard`` maps each post slot (sector x place) to the guard holding it.
+
+    A city's first ``n_sectors x slots_per_sector`` slots are its posts at the 2006 density; the slots after them
+    (and the guards holding them, stored after all cities' initial guards) are manned only while the ``troops``
+    lever is above 1. ``on_duty[c]`` slots of city ``c`` are manned today (:mod:`nkborder.model.guards`).
+    """
 
     city: np.ndarray  # int8
     slot: np.ndarray  # int32, slot the guard holds
     earnings_cny: np.ndarray  # float64, bribes and cuts taken in the current service
+    pay_cny: np.ndarray  # float64, state pay received in the current service
     service_end: np.ndarray  # int32, day of discharge
     next_rotation: np.ndarray  # int32, day of the next rotation to another sector
     slot_guard: np.ndarray  # int32[n_slots]
     city_slot_start: np.ndarray  # int32[n_cities + 1]
-    slots_per_sector: np.ndarray  # int32[n_cities]
+    slots_per_sector: np.ndarray  # int32[n_cities], slots per sector at the 2006 density
     sector_start: np.ndarray  # int32[n_cities + 1], global index of each city's first river sector
+    on_duty: np.ndarray  # int32[n_cities], slots manned today
 
 
 class Brokers(NamedTuple):

@@ -35,10 +35,32 @@ def pay_cny(hh: Households, h: int, amount: float, kpw_per_cny: float) -> None:
 
 
 @njit(cache=True)
+def city_sectors(guards: Guards, c: int) -> int:
+    """River sectors of city ``c``."""
+    return guards.sector_start[c + 1] - guards.sector_start[c]
+
+
+@njit(cache=True)
+def base_slots(guards: Guards, c: int) -> int:
+    """Post slots of city ``c`` at the 2006 density: sectors x ``slots_per_sector`` (the first slots of the city)."""
+    return city_sectors(guards, c) * guards.slots_per_sector[c]
+
+
+@njit(cache=True)
 def pick_guard(guards: Guards, c: int, sector: int, key: np.uint64, i: int) -> int:
-    """The guard on duty at ``sector`` of city ``c``: one of the sector's slot holders, drawn with ``key``."""
+    """The guard on duty at ``sector`` of city ``c``: one of the sector's manned slots, drawn with ``key``.
+
+    Slots are manned level by level across the ``S`` sectors (:mod:`nkborder.model.guards`), so the sector has
+    ``(on_duty - 1 - sector) // S + 1`` manned slots. Its level-``k`` slot is ``sector x per + k`` of the city's
+    slots at the 2006 density (``per`` = ``slots_per_sector``) or, above them, extra slot ``(k - per) x S +
+    sector``; with all slots at the 2006 density manned and none above, the draw is that of a fixed ``per``.
+    """
+    n_sectors = city_sectors(guards, c)
     per = guards.slots_per_sector[c]
-    slot = guards.city_slot_start[c] + sector * per + int(uniform(key, i) * per)
+    level = int(uniform(key, i) * ((guards.on_duty[c] - 1 - sector) // n_sectors + 1))
+    slot = guards.city_slot_start[c] + sector * per + level
+    if level >= per:
+        slot = guards.city_slot_start[c] + n_sectors * per + (level - per) * n_sectors + sector
     return guards.slot_guard[slot]
 
 

@@ -10,8 +10,9 @@ usually one facing their own district (:func:`~nkborder.model.common.choose_sect
 posted there. A person whose household can pay
 the broker's fee, or whose kin in South Korea pay it, crosses with a broker (fee split broker : guards :
 Chinese guides, detection lower); others cross alone and must bribe a detecting guard. A detecting guard lets
-a paying crosser pass with probability ``bribe_accept``, but under a crackdown may take the money and still
-turn the person in. Those not let through are shot in the buffer zone with a small probability, otherwise
+a paying crosser pass with the day's acceptance probability (``bribe_accept``, lower with shorter shifts:
+:func:`nkborder.model.policy.shift_bribe_accept`), but under a crackdown may take the money and still turn the
+person in. Those not let through are shot in the buffer zone with a small probability, otherwise
 detained. Those who pass are in China.
 """
 

@@ -2,11 +2,13 @@
 
 Step 1, :func:`policy_levers`: each event of the timeline becomes a daily value per city (a step while in force,
 or a linear ramp for fence building). Kinds that *set* a level (punishment, market tolerance, leadership,
-guard posts, troops, fences: :data:`SETTERS`) take the latest event in force; the others take the strongest.
+guard posts, troops, guard shifts, fences: :data:`SETTERS`) take the latest event in force; the others take the
+strongest.
 
 Step 2, :func:`build_environment`: levers, parameters and the observed driver series (rice price, exchange rate,
 official trade) give, for every day and city, the probabilities and prices the kernels use: detection of a
-crosser, the risk index, broker fees, bribes, guards' cut, commissions, tolerance of markets, food costs.
+crosser, the risk index, broker fees, bribes and their acceptance, guards' cut and pay, commissions, tolerance
+of markets, food costs.
 These are the equations of ``docs/odd.md`` (section "Submodels: state and border"); kernels only add the agents'
 own draws and states.
 """
@@ -40,13 +42,15 @@ WAGE_NEW = (1500.0, "data/exchange_rate_points.csv: 2015-08 Musan, railway worke
 
 LEVERS = (
     "famine", "crackdown", "punishment_years", "tolerance", "sanctions", "closure", "buffer", "fence",
-    "surveillance", "trade_control", "campaign", "reform", "posts", "troops",
+    "surveillance", "trade_control", "campaign", "reform", "posts", "troops", "shift_hours",
 )
+#: Hours a guard stood alone at his post in one shift before the shifts were cut in February 2018.
+SHIFT_HOURS_BEFORE_2018 = (2.5, "data/border_security.csv: 2018, guard shift at post before Feb 2018 (RFA)")
 #: Event kinds that *set* a lever (the latest event in force wins), and the lever's value before any event.
 SETTERS: dict[str, tuple[str, float]] = {
     "punishment": ("punishment_years", np.nan), "market_tolerance": ("tolerance", 1.0),
     "leadership": ("tolerance", 1.0), "guard_posts": ("posts", 1.0), "troops": ("troops", 1.0),
-    "fences": ("fence", 0.0),
+    "fences": ("fence", 0.0), "guard_shifts": ("shift_hours", SHIFT_HOURS_BEFORE_2018[0]),
 }
 M_PER_SOLDIER_2006 = (14.0, "data/border_security.csv: 2006, 14 m of border per soldier (Daily NK via NKEW)")
 
@@ -59,6 +63,7 @@ class Environment(NamedTuple):
     risk: np.ndarray  # risk index: detection x expected penalty in years
     broker_fee_cny: np.ndarray  # posted price of a brokered crossing
     bribe_cny: np.ndarray  # bribe a lone crosser must pay a detecting guard
+    bribe_accept: np.ndarray  # probability that a detecting guard lets a paying crosser pass
     broker_available: np.ndarray  # share of brokered routes still working
     betray: np.ndarray  # probability a paid guard still turns the crosser in
     shoot: np.ndarray  # probability a detected, unreleased crosser is shot
@@ -81,6 +86,9 @@ class Environment(NamedTuple):
     return_home: np.ndarray  # daily hazard of going home from China voluntarily
     onward_fee_cny: np.ndarray  # fee from China to South Korea
     reform: np.ndarray  # share of won cash above the limit wiped out on a redenomination day, else 0
+    troops: np.ndarray  # soldiers relative to 2006: the guards on duty are round(initial guards x troops)
+    guard_pay_cny_day: np.ndarray  # a guard's state pay for one day on duty
+    posting_bribe_cny: np.ndarray  # bribe a recruit pays to be posted to the border on his first day
 
 
 def day_index(start: dt.date, day: dt.date) -> int:
@@ -167,12 +175,14 @@ def build_environment(scenario: Scenario, params: Params) -> Environment:
     years = col(_decimal_years(scenario.start, n_days))
     route = 1.0 / (1.0 + np.exp(-(years - p.route_year) / ROUTE_WIDTH_YEARS))
     closure_any = lv["closure"]
+    wage = col(state_wage_kpw(scenario.start, n_days))
     return Environment(
         detect_self=detect_self,
         detect_broker=detect_broker,
         risk=risk,
         broker_fee_cny=fee,
         bribe_cny=bribe,
+        bribe_accept=shift_bribe_accept(lv["shift_hours"], p),
         broker_available=1.0 - p.closure_broker_stop * lv["closure"],
         betray=np.clip(p.betray_under_crackdown * lv["crackdown"], 0.0, 1.0),
         shoot=shoot,
@@ -188,7 +198,7 @@ def build_environment(scenario: Scenario, params: Params) -> Environment:
         contact=1.0 - p.surveillance_block * blocked,
         rice_kpw=rice,
         food_cost_kpw=rice * p.rice_kg_per_person_day * DAYS_PER_MONTH * (1.0 + p.famine_food_price * lv["famine"]),
-        wage_kpw=col(state_wage_kpw(scenario.start, n_days)),
+        wage_kpw=wage,
         kpw_per_cny=rate,
         trade_cny_day=trade * 1e6 * p.cny_per_usd / 365.25 * p.city_trade_share,
         famine_death=p.famine_excess_death_rate * lv["famine"],
@@ -197,6 +207,9 @@ def build_environment(scenario: Scenario, params: Params) -> Environment:
         return_home=p.return_rate / 365.25 * (1.0 - route),
         onward_fee_cny=np.full((n_days, n_c), p.onward_fee_usd * p.cny_per_usd),
         reform=lv["reform"],
+        troops=lv["troops"],
+        guard_pay_cny_day=guard_money_cny(p.guard_pay_kpw_month, wage, rate) / DAYS_PER_MONTH,
+        posting_bribe_cny=guard_money_cny(p.posting_bribe_kpw, wage, rate),
     )
 
 
@@ -209,6 +222,27 @@ def watch_density(levers: dict[str, np.ndarray], params: Params) -> np.ndarray:
     """
     troops = M_PER_SOLDIER_2006[0] / params.m_per_guard * levers["troops"]
     return troops**params.troop_detect_elasticity * levers["posts"] ** params.post_detect_elasticity
+
+
+def shift_bribe_accept(shift_hours: np.ndarray, params: Params) -> np.ndarray:
+    """Probability that a detecting guard takes a bribe and lets the crosser pass [day, city].
+
+    ``bribe_accept x (shift_hours / 2.5) ^ shift_bribe_elasticity``, at most 1: the shorter a guard's shift alone
+    at his post (the ``guard_shifts`` lever, hours), the less time he has to arrange a passage unseen. Equal to
+    ``bribe_accept`` with the shifts of before 2018.
+    """
+    ratio = shift_hours / SHIFT_HOURS_BEFORE_2018[0]
+    return np.clip(params.bribe_accept * ratio**params.shift_bribe_elasticity, 0.0, 1.0)
+
+
+def guard_money_cny(kpw_2013: float, wage_kpw: np.ndarray, rate: np.ndarray) -> np.ndarray:
+    """An amount of 2013 won (a guard's pay, a posting bribe) in CNY of each day [day, city].
+
+    The amount follows the state wage (``kpw_2013 x wage_kpw / WAGE_NEW``: the won of 2013 are new won, and the
+    model's state wage is ``WAGE_NEW`` from the redenomination on), so it keeps its 2013 ratio to the wage in old
+    won too, and is converted at the day's market rate ``rate`` (KPW per CNY).
+    """
+    return kpw_2013 * wage_kpw / WAGE_NEW[0] / rate
 
 
 def _column_broadcaster(n_days: int, n_c: int):

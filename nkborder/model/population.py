@@ -23,6 +23,7 @@ import pandas as pd
 
 from nkborder.engine.slots import RESIDENT
 from nkborder.engine.state import Brokers, CityState, Guards, Households, People
+from nkborder.model.guards import slots_for_troops
 from nkborder.params import Params
 
 AGE_MEAN_YEARS = 30.0  # assumption: exponential age profile truncated at 85 (young population)
@@ -59,8 +60,15 @@ class Population:
     n_sectors: np.ndarray  # int32[n_cities]
 
 
-def build_population(params: Params, cities: tuple[str, ...], scale: float, seed: int, n_days: int) -> Population:
-    """Create the initial state for ``cities`` at ``scale`` (1.0 = one agent per person)."""
+def build_population(
+    params: Params, cities: tuple[str, ...], scale: float, seed: int, n_days: int,
+    troops_max: np.ndarray | None = None,
+) -> Population:
+    """Create the initial state for ``cities`` at ``scale`` (1.0 = one agent per person).
+
+    ``troops_max`` is the highest ``troops`` lever of the run per city (1 if None): guard slots are allocated
+    for it.
+    """
     rng = np.random.default_rng(np.random.SeedSequence([seed, 7919]))
     sizes = [max(1, round(census_populations()[c] * scale)) for c in cities]
     hh_city, hh_size = [], []
@@ -72,7 +80,8 @@ def build_population(params: Params, cities: tuple[str, ...], scale: float, seed
     sizes_all = np.concatenate(hh_size)
     people = _people(rng, params, households, sizes_all, n_days)
     _assign_smugglers(rng, params, households, people)
-    guards, n_sectors = _guards(rng, params, cities, scale)
+    troops = np.ones(len(cities)) if troops_max is None else np.asarray(troops_max, float)
+    guards, n_sectors = _guards(rng, params, cities, scale, troops)
     brokers = _brokers(params, sizes)
     n_c = len(cities)
     counts = np.zeros((n_c, 5), np.int64)
@@ -182,27 +191,41 @@ def _assign_smugglers(rng: np.random.Generator, params: Params, hh: Households, 
 
 
 def _guards(
-    rng: np.random.Generator, params: Params, cities: tuple[str, ...], scale: float
+    rng: np.random.Generator, params: Params, cities: tuple[str, ...], scale: float, troops_max: np.ndarray
 ) -> tuple[Guards, np.ndarray]:
+    """Guards and their slots: ``slots_per_sector`` per sector at the 2006 density, plus the extra slots the
+    highest troop level of the run (``troops_max`` per city) needs; the extra guards come after all the others
+    and draw their service and rotation dates after them, so the first guards are the same with or without."""
     n_sectors = np.array([max(1, math.ceil(border_km(params, c) / params.sector_km)) for c in cities], np.int32)
     per_sector = np.array(
         [max(1, math.ceil(border_km(params, c) * 1000.0 / params.m_per_guard * scale / n)) for c, n in
          zip(cities, n_sectors, strict=True)], np.int32)
-    slots = n_sectors * per_sector
+    base = n_sectors * per_sector
+    slots = np.array([max(b, slots_for_troops(int(b), float(t))) for b, t in zip(base, troops_max, strict=True)],
+                     np.int32)
     start = np.r_[0, np.cumsum(slots)].astype(np.int32)
-    n = int(start[-1])
-    city = np.repeat(np.arange(len(cities), dtype=np.int8), slots)
+    city_ids = np.arange(len(cities), dtype=np.int8)
+    city = np.r_[np.repeat(city_ids, base), np.repeat(city_ids, slots - base)]
+    slot = np.r_[np.concatenate([start[c] + np.arange(base[c]) for c in city_ids]),
+                 np.concatenate([start[c] + np.arange(base[c], slots[c]) for c in city_ids])].astype(np.int32)
+    n_first, n = int(base.sum()), int(start[-1])
     service_days = params.guard_service_years * 365.25
+    service_end = rng.uniform(0, service_days, n_first)
+    next_rotation = rng.uniform(0, params.guard_rotation_days, n_first)
+    slot_guard = np.empty(n, np.int32)
+    slot_guard[slot] = np.arange(n, dtype=np.int32)
     return Guards(
         city=city,
-        slot=np.arange(n, dtype=np.int32),
+        slot=slot,
         earnings_cny=np.zeros(n),
-        service_end=rng.uniform(0, service_days, n).astype(np.int32),
-        next_rotation=rng.uniform(0, params.guard_rotation_days, n).astype(np.int32),
-        slot_guard=np.arange(n, dtype=np.int32),
+        pay_cny=np.zeros(n),
+        service_end=np.r_[service_end, rng.uniform(0, service_days, n - n_first)].astype(np.int32),
+        next_rotation=np.r_[next_rotation, rng.uniform(0, params.guard_rotation_days, n - n_first)].astype(np.int32),
+        slot_guard=slot_guard,
         city_slot_start=start,
         slots_per_sector=per_sector,
         sector_start=np.r_[0, np.cumsum(n_sectors)].astype(np.int32),
+        on_duty=base.astype(np.int32),
     ), n_sectors
 
 

@@ -55,6 +55,20 @@ class Params(BaseModel):
     guard_service_years: float = param(
         5.0, 2.0, 10.0, "years", "years a guard serves on the border before discharge"
     )
+    guard_pay_kpw_month: float = param(
+        2000.0, 1000.0, 3000.0, "KPW per month (new won of 2013)", "a border guard's state pay, following the "
+        "state wage before and after 2013 and converted to CNY at the day's market rate (200,000 KPW = 7-10 "
+        "years of pay gives 1,670-2,380 KPW a month; an army captain's 3,000 is the upper bound)",
+        source="data/border_security.csv: 2013",
+        quote="3000 KPW/month: army captain pay; soldiers pay 200,000 KPW (=7-10 yrs pay) to be posted to border "
+        "units (INSS via UPI/Chosun, 2013-11-01)",
+    )
+    posting_bribe_kpw: float = param(
+        200000.0, 100000.0, 400000.0, "KPW (new won of 2013)", "bribe a recruit pays to be posted to a border "
+        "unit, at the start of his service (follows the state wage like the pay; converted at the day's rate)",
+        source="data/border_security.csv: 2013",
+        quote="soldiers pay 200,000 KPW (=7-10 yrs pay) to be posted to border units",
+    )
     detect_base: float = param(
         0.35, 0.05, 0.9, "probability", "chance that a sector's guards detect a lone crosser at 2006 density",
         calibrate=True,
@@ -89,9 +103,15 @@ class Params(BaseModel):
         source="abrams-2020", quote="special forces with shoot-to-kill orders",
     )
     bribe_accept: float = param(
-        0.85, 0.3, 1.0, "probability", "chance that a detecting guard lets a paying crosser pass",
+        0.85, 0.3, 1.0, "probability", "chance that a detecting guard lets a paying crosser pass (with shifts of 2.5 "
+        "hours at a post, as before 2018)",
         source="data/fees_and_bribes.csv: 2000",
         quote="safely crossing without bribing guards impossible since 2000",
+    )
+    shift_bribe_elasticity: float = param(
+        0.5, 0.0, 1.0, "exponent", "a detecting guard accepts a bribe with probability bribe_accept x (shift "
+        "hours / 2.5) ^ this: a shorter shift leaves him less time alone at his post to arrange a passage "
+        "(0 = shifts do not matter, 1 = acceptance proportional to the time alone)",
     )
     crossing_bribe_cny: float = param(
         500.0, 100.0, 2000.0, "CNY", "bribe a lone crosser pays a guard at reference risk",

@@ -3,7 +3,7 @@
 An event has a kind (one of :data:`EVENT_KINDS`), a start and an optional end date, a place (``national``,
 ``border``, or a city name) and an intensity whose meaning and range depend on the kind. ``ramp`` events grow
 linearly from 0 at the start to their intensity at the end, or, for kinds that set a level (fences, guard
-posts, troops), from the level in force before to their intensity; other events are steps.
+posts, troops, guard shifts), from the level in force before to their intensity; other events are steps.
 """
 
 from __future__ import annotations
@@ -53,7 +53,11 @@ EVENT_KINDS: dict[str, EventKind] = {
                   "(1 = unchanged): detection hazard x intensity ^ post_detect_elasticity (with ramp = true, "
                   "linearly from the level before to the intensity at the end date)", 0.1, 50.0, 1.0),
         EventKind("troops", "sets the soldiers guarding the river relative to 2006 (1 = 14 m of border per "
-                  "soldier): detection hazard x intensity ^ troop_detect_elasticity", 0.1, 5.0, 1.0),
+                  "soldier): detection hazard x intensity ^ troop_detect_elasticity, and the guards on duty "
+                  "become round(initial guards x intensity)", 0.1, 5.0, 1.0),
+        EventKind("guard_shifts", "sets the hours a guard stands alone at his post in one shift (2.5 before any "
+                  "event): a detecting guard accepts a bribe with probability bribe_accept x (hours / 2.5) ^ "
+                  "shift_bribe_elasticity", 0.1, 12.0, 2.5),
         EventKind("surveillance", "phone calls policed: outside information and remittances fall, "
                   "commissions rise", 0.0, 1.0, 1.0),
         EventKind("trade_control", "trade only through state checkpoints: market tolerance falls by intensity/2, "
