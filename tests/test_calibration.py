@@ -371,3 +371,18 @@ def test_settling_in_china_keeps_a_large_stock_and_slows_arrivals():
     assert stock(b) > 1.5 * stock(a)
     assert arrivals(b) < 0.7 * arrivals(a)
     assert women(w) < women(a) - 0.05
+
+
+def test_pyabc_history_follows_the_results_file(tmp_path):
+    from nkborder.calibration.smc import pyabc_history_path
+
+    original = tmp_path / "a" / "cal.duckdb"
+    copy = tmp_path / "b" / "cal.duckdb"
+    for db in (original, copy):
+        db.parent.mkdir()
+        Path(f"{db}.pyabc.sqlite").write_bytes(b"")
+    rec = {"pyabc_db": str(Path(f"{original}.pyabc.sqlite").resolve())}  # as recorded at the start
+    assert pyabc_history_path(copy, rec) == str(Path(f"{copy}.pyabc.sqlite").resolve())  # the copy's own
+    Path(f"{copy}.pyabc.sqlite").unlink()  # a results file moved without its history: the recorded one
+    assert pyabc_history_path(copy, rec) == rec["pyabc_db"]
+    assert pyabc_history_path(copy, None) == str(Path(f"{copy}.pyabc.sqlite").resolve())

@@ -201,11 +201,12 @@ def calibrate(
         if rec is not None and rec["definition"] != setup.definition:
             raise InputError(str(db), "--name", f"calibration {name!r} exists with other options",
                              "the same options to resume it, or another --name")
-        sqlite = rec["pyabc_db"] if rec else str(Path(f"{db}.pyabc.sqlite").resolve())
+        sqlite = pyabc_history_path(db, rec)
         if rec is None:
             history = setup.abc(pyabc.SingleCoreSampler()).new(f"sqlite:///{sqlite}", setup.observed())
             cstore.insert(store, name, setup.definition, sqlite, int(history.id), command)
             rec = cstore.require(store, name)
+        rec = {**rec, "pyabc_db": sqlite}
         cstore.set_status(store, name, "running", command)
         try:
             _run_generations(store, setup, rec, generations, workers, scheduler, progress)
@@ -217,6 +218,19 @@ def calibrate(
         particles, weights = cstore.posterior(store, name)
     return Calibration(name, str(db), setup.definition, gens, Posterior(name, particles, weights, setup.definition),
                        seconds=time.perf_counter() - t0)
+
+
+def pyabc_history_path(db: str | Path, rec: dict | None) -> str:
+    """pyabc's SQLite history of a calibration stored in ``db``: the file ``<db>.pyabc.sqlite`` beside it.
+
+    A copied or moved results file therefore resumes with the history copied beside it, never with the file
+    at the path recorded when the calibration started (which belongs to the original); that recorded path is
+    used only when no history lies beside ``db``.
+    """
+    beside = Path(f"{db}.pyabc.sqlite").resolve()
+    if rec is None or beside.exists() or not Path(rec["pyabc_db"]).exists():
+        return str(beside)
+    return str(rec["pyabc_db"])
 
 
 def _run_generations(store, setup: Setup, rec: dict, wanted: int, workers, scheduler, progress) -> None:
