@@ -328,7 +328,24 @@ def evaluate_targets(cfg: Config, results: dict[str, Any]) -> list[dict[str, Any
             "is shared)" + reduced)
     else:
         row("linear scaling in population", "-", None, scal.get("error", "not measured"))
+    _experiment_targets(results.get("experiments", {}), full_mode, reduced, row)
     return rows
+
+
+def _experiment_targets(exp: dict[str, Any], full_mode: bool, reduced: str, row: Any) -> None:
+    """The experiments issue's two targets: speed-up on 2 local workers, per-run overhead."""
+    names = ("ensemble of 2 x cores: >= 1.8x faster on 2 local workers than on 1",
+             "per-run overhead of the experiment layer < 5 % of a reduced-scale run")
+    if exp.get("status") != "ok":
+        for name in names:
+            row(name, "-", None, exp.get("error", "not measured"))
+        return
+    sp, ov = exp["values"]["speedup"], exp["values"]["overhead"]
+    ratios = ", ".join(f"{x:.2f}" for x in sp.get("speedups", [sp["speedup"]]))
+    row(names[0], f"{sp['speedup']:.2f}x (median of {ratios})", sp["ok"] if full_mode else None,
+        f"{sp['runs']} runs at scale {sp['scale']}" + reduced)
+    row(names[1], f"{100 * ov['overhead_share']:.1f} % of wall time (CPU: {100 * ov['cpu_overhead_share']:.1f} %)",
+        ov["ok"] if full_mode else None, f"runs of {ov['run_s']:.1f} s at scale {ov['scale']}" + reduced)
 
 
 def run_all(cfg: Config, command: str) -> dict[str, Any]:
