@@ -14,6 +14,7 @@ from numba import njit
 from nkborder.api import Result, run
 from nkborder.engine import plan
 from nkborder.engine.daily import run_days
+from nkborder.engine.prefetch import prefetch
 from nkborder.engine.rng import ATTEMPT, DETECT, TRIP, seed_key, stream_key, uniform
 from nkborder.engine.sim import Simulation
 
@@ -143,6 +144,24 @@ def test_uniform_called_from_python_is_uniform_on_unit_interval() -> None:
         assert x.min() >= 0.0 and x.max() < 1.0
         assert abs(x.mean() - 0.5) < 0.01
         assert x.max() > 0.9
+
+
+@njit
+def _sum_with_prefetch(values: np.ndarray, order: np.ndarray, ahead: int) -> float:
+    total = 0.0
+    for k in range(order.shape[0]):
+        prefetch(values, order[min(k + ahead, order.shape[0] - 1)])
+        total += values[order[k]]
+    return total
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int32, np.int8])
+def test_prefetch_is_only_a_hint(dtype: type) -> None:
+    rng = np.random.default_rng(5)
+    values = (rng.random(10_000) * 100).astype(dtype)
+    order = rng.integers(0, len(values), 5_000)
+    assert _sum_with_prefetch(values, order, 16) == _sum_with_prefetch(values, order, 0)
+    assert _sum_with_prefetch(values, order, 16) == pytest.approx(float(values[order].astype(np.float64).sum()))
 
 
 # ------------------------------------------------------------------------------------------ step plan

@@ -6,7 +6,8 @@ nothing that another person's step of the same phases writes, so one loop over p
 each person, in the order of the step plan, and gives the same result as four loops: a person's deaths and
 births draw first, then (if still at home) their information and discontent, then their intention. Children
 born this month are appended to the arrays and visited after everyone else, for information only (as in
-separate loops). The per-person rules are in the submodels: :func:`~nkborder.model.demography.dies` and
+separate loops): the loop runs on to the new end of the arrays and skips demography and defection from the
+first child's row on. The per-person rules are in the submodels: :func:`~nkborder.model.demography.dies` and
 :func:`~nkborder.model.demography.add_child`; :func:`~nkborder.model.information.fresh_information` (the same
 for the members of a household, so computed once per household, except for a smuggler),
 :func:`~nkborder.model.information.information` and :func:`~nkborder.model.information.discontent_target`;
@@ -14,7 +15,9 @@ for the members of a household, so computed once per household, except for a smu
 :func:`nkborder.engine.fastexp.logistic` (the C library's ``exp``, inlined).
 
 The arrays are taken out of the named tuples once, before the loop: numba otherwise counts references to them
-inside a loop with this many branches, which costs more than the work itself.
+inside a loop with this many branches, which costs more than the work itself. The households of the people a few
+rows ahead are prefetched (:mod:`nkborder.engine.prefetch`): the children's rows point to scattered households,
+and without it the loop waits for memory as soon as the household arrays outgrow the caches.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import numpy as np
 from numba import njit
 
 from nkborder.engine import slots as S
+from nkborder.engine.prefetch import AHEAD, prefetch
 from nkborder.engine.rng import ATTEMPT, ATTEMPT_DAY, BIRTH, BIRTH_SEX, DEATH, RISK, stream_key, uniform
 from nkborder.engine.state import CityState, Households, KernelParams, People
 from nkborder.model.common import set_status
@@ -87,30 +91,44 @@ def people_month(
     cur = -1
     s_info, s_disc, s_n, s_p, s_pn = 0.0, 0.0, 0.0, 0.0, 0.0
     lost, k, n_tracked = 0, 0, 0
-    n = people.count[0]
-    for i in range(n):
-        s = status[i]
-        listed[i] = 0
-        if s == S.DEAD or s == S.IN_SOUTH_KOREA:
-            continue
-        # demography
-        c = city[i]
-        age = day - birth_day[i]
-        if dies(key_d, i, age, p_death[c]):
-            set_status(people, cities, i, S.DEAD)
-            daily[day, c, S.DEATHS] += 1
-            continue
-        if s != S.RESIDENT:
-            # tracking
-            tracked[n_tracked] = i
-            listed[i] = 1
-            n_tracked += 1
-            continue
-        if can_give_birth(female[i], age):
-            u = uniform(key_b, i)
-            if u < p_birth and not add_child(people, cities, i, u, day, days_in_month, fertility, key_s, key_r,
-                                             daily):
-                lost += 1
+    n = people.count[0]  # rows from n on are this month's newborns: information only (too young to cross)
+    count = n
+    for i in range(status.shape[0]):
+        if i >= count:
+            break
+        # the household of the person AHEAD rows on, into the cache (newborns' households are scattered)
+        ahead = household[min(i + AHEAD, count - 1)]
+        prefetch(kin_of, ahead)
+        prefetch(fresh_of, ahead)
+        prefetch(own_smuggler, ahead)
+        prefetch(hardship, ahead)
+        if i < n:
+            s = status[i]
+            listed[i] = 0
+            if s == S.DEAD or s == S.IN_SOUTH_KOREA:
+                continue
+            c = city[i]
+            age = day - birth_day[i]
+            # demography
+            if dies(key_d, i, age, p_death[c]):
+                set_status(people, cities, i, S.DEAD)
+                daily[day, c, S.DEATHS] += 1
+                continue
+            if s != S.RESIDENT:
+                # tracking
+                tracked[n_tracked] = i
+                listed[i] = 1
+                n_tracked += 1
+                continue
+            if can_give_birth(female[i], age):
+                u = uniform(key_b, i)
+                if u < p_birth and not add_child(people, cities, i, u, day, days_in_month, fertility, key_s,
+                                                 key_r, daily):
+                    lost += 1
+                count = people.count[0]
+        else:
+            c = city[i]
+            age = day - birth_day[i]
         # information
         if c != cur:
             if cur >= 0:
@@ -141,26 +159,6 @@ def people_month(
                 schedule[k] = i
                 schedule_day[k] = day + int(uniform(key_t, i) * days_in_month)
                 k += 1
-    for i in range(n, people.count[0]):  # this month's newborns: information only (too young to cross)
-        c = city[i]
-        if c != cur:
-            if cur >= 0:
-                sums[cur, 0], sums[cur, 1], sums[cur, 2], sums[cur, 3], sums[cur, 4] = s_info, s_disc, s_n, s_p, s_pn
-            cur = c
-            s_info, s_disc, s_n, s_p, s_pn = sums[c, 0], sums[c, 1], sums[c, 2], sums[c, 3], sums[c, 4]
-        h = household[i]
-        kin = kin_of[h]
-        fresh = fresh_of[h]
-        if own_smuggler[h] == i:
-            fresh = fresh_information(kin, 1.0, contact[c], tolerance[c], inminban_info[inminban[h]], w_kin,
-                                      w_market, w_inminban)
-        info = information(info_of[i], fresh, decay)
-        target = discontent_target(info, hardship[h], d_intercept, d_info, d_hardship)
-        info_of[i] = info
-        discontent_of[i] += d_rate * (target - discontent_of[i])
-        s_info += info
-        s_disc += discontent_of[i]
-        s_n += 1.0
     if cur >= 0:
         sums[cur, 0], sums[cur, 1], sums[cur, 2], sums[cur, 3], sums[cur, 4] = s_info, s_disc, s_n, s_p, s_pn
     for c in range(n_c):

@@ -23,6 +23,7 @@ import numpy as np
 from numba import njit
 
 from nkborder.engine import slots as S
+from nkborder.engine.prefetch import AHEAD, prefetch
 from nkborder.engine.rng import CAPTURE, KIN_PAY, ONWARD, RETURN, stream_key, uniform
 from nkborder.engine.state import CityState, Households, People
 from nkborder.model.common import detain, set_status
@@ -44,6 +45,18 @@ def settling_days(people: People, i: int, seed: np.uint64, rate_female: float, r
     return -np.log(1.0 - u) / rate * 365.25
 
 
+@njit(cache=True, inline="always")
+def _prefetch_person(people: People, i: int) -> None:
+    """Start loading what :func:`abroad_and_detained_day` reads of person ``i`` (tracked people are scattered)."""
+    prefetch(people.status, i)
+    prefetch(people.city, i)
+    prefetch(people.release_day, i)
+    prefetch(people.crossed_day, i)
+    prefetch(people.settle_days, i)
+    prefetch(people.savings_cny, i)
+    prefetch(people.household, i)
+
+
 @njit(cache=True)
 def abroad_and_detained_day(
     d: int, seed: np.uint64, people: People, hh: Households, cities: CityState, active: np.ndarray,
@@ -62,6 +75,7 @@ def abroad_and_detained_day(
     key_o = stream_key(seed, ONWARD, d)
     key_k = stream_key(seed, KIN_PAY + 100, d)
     for k in range(n_active):
+        _prefetch_person(people, active[min(k + AHEAD, n_active - 1)])
         i = active[k]
         s = people.status[i]
         c = people.city[i]

@@ -12,6 +12,7 @@ import numpy as np
 from numba import njit
 
 from nkborder.engine import slots as S
+from nkborder.engine.prefetch import AHEAD, prefetch
 from nkborder.engine.rng import REMIT, REMIT_BROKER, stream_key, uniform
 from nkborder.engine.state import Brokers, CityState, Households, People
 from nkborder.model.common import pick_broker
@@ -33,19 +34,25 @@ def census(people: People, hh: Households, cities: CityState, day: int, south_ko
     ib_sum = np.zeros(cities.inminban_info.shape[0])
     ib_n = np.zeros(cities.inminban_info.shape[0])
     n_south_korea = 0
-    for i in range(people.count[0]):
-        h = people.household[i]
-        s = people.status[i]
+    n = people.count[0]
+    household, status, birth_day, info = people.household, people.status, people.birth_day, people.info
+    n_home, n_workers, n_china, inminban = hh.n_home, hh.n_workers, hh.n_china, hh.inminban
+    for i in range(n):
+        ahead = household[min(i + AHEAD, n - 1)]  # children's households are scattered: fetch them early
+        prefetch(n_home, ahead)
+        prefetch(n_workers, ahead)
+        prefetch(inminban, ahead)
+        h = household[i]
+        s = status[i]
         if s == S.RESIDENT:
-            hh.n_home[h] += 1
-            age = day - people.birth_day[i]
-            if WORK_AGE_DAYS[0] <= age < WORK_AGE_DAYS[1]:
-                hh.n_workers[h] += 1
-            ib = hh.inminban[h]
-            ib_sum[ib] += people.info[i]
+            n_home[h] += 1
+            age = day - birth_day[i]
+            n_workers[h] += (WORK_AGE_DAYS[0] <= age) & (age < WORK_AGE_DAYS[1])  # no branch: ages are mixed
+            ib = inminban[h]
+            ib_sum[ib] += info[i]
             ib_n[ib] += 1.0
         elif s == S.IN_CHINA:
-            hh.n_china[h] += 1
+            n_china[h] += 1
         elif s == S.IN_SOUTH_KOREA:
             hh.n_south_korea[h] += 1
             south_korea[n_south_korea] = i
