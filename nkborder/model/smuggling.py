@@ -15,6 +15,7 @@ import numpy as np
 from numba import njit
 
 from nkborder.engine import slots as S
+from nkborder.engine.prefetch import AHEAD, prefetch
 from nkborder.engine.rng import GUARD_PICK, SECTOR, TRIP, TRIP_ARREST, TRIP_DETECT, stream_key, uniform
 from nkborder.engine.state import CityState, Guards, Households, People
 from nkborder.engine.tracking import track
@@ -38,7 +39,11 @@ def smuggling_day(
     key_g = stream_key(seed, GUARD_PICK + 100, d)
     key_d = stream_key(seed, TRIP_DETECT, d)
     key_a = stream_key(seed, TRIP_ARREST, d)
-    for k in range(smugglers.shape[0]):
+    n = smugglers.shape[0]
+    for k in range(n):
+        if k + AHEAD < n:  # smugglers are scattered over the people arrays: start loading the one 16 ahead
+            prefetch(people.status, smugglers[k + AHEAD])
+            prefetch(people.city, smugglers[k + AHEAD])
         i = smugglers[k]
         if people.status[i] != S.RESIDENT:
             continue
