@@ -210,3 +210,21 @@ def test_failed_run_is_recorded_counted_and_retried(tmp_path: Path, scheduler: s
         assert runs.loc[bad.key, "status"] == "failed" and runs.loc[good.key, "status"] == "finished"
         again = execute(store, "fails", [good, bad], scheduler=scheduler)
         assert (again.computed, again.reused, len(again.failed)) == (0, 1, 1)
+
+
+def test_script_without_main_guard_is_told_why_workers_die(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = tmp_path / "no_guard.py"
+    script.write_text(f"import nkborder\nnkborder.ensemble('history', reps=1, scale=0.001, workers=1, "
+                      f"db={str(tmp_path / 'x.duckdb')!r})\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode != 0
+    assert 'if __name__ == "__main__":' in done.stderr and str(script) in done.stderr
+
+
+def test_worker_start_hint_leaves_other_errors_alone() -> None:
+    from nkborder.experiments.cluster import worker_start_hint
+
+    assert worker_start_hint(RuntimeError("scheduler gone")) == "scheduler gone"

@@ -47,6 +47,22 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def worker_start_hint(exc: BaseException) -> str:
+    """Dask's "Nanny failed to start" with the usual cause named when it applies.
+
+    Local workers are started by *spawning* Python processes, which import the ``__main__`` module again: a
+    script that starts an experiment at module level (not under ``if __name__ == "__main__":``) then starts
+    another cluster inside every worker, and the workers die before they are up.
+    """
+    import sys
+
+    script = getattr(sys.modules.get("__main__"), "__file__", None)
+    if script is None or "failed to start" not in str(exc):
+        return str(exc)
+    return (f"{exc}: the local Dask workers could not start. Workers are spawned and import {script} again; "
+            "put the code that runs experiments under `if __name__ == \"__main__\":` in that script.")
+
+
 def scheduler_address(scheduler: str | None) -> str | None:
     """The scheduler to use: ``scheduler``, else ``$NKBORDER_SCHEDULER``, else None (a local cluster)."""
     address = scheduler or os.environ.get(ENV_SCHEDULER) or None
@@ -104,10 +120,12 @@ def _client(scheduler: str | None, workers: int | None) -> Iterator[Client]:
         finally:
             client.close()
         return
-    with plain_malloc():
-        cluster = LocalCluster(
-            n_workers=check_workers(workers), threads_per_worker=1, processes=True, **LOCAL_OPTIONS,
-        )
+    n_workers = check_workers(workers)
+    try:
+        with plain_malloc():
+            cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, **LOCAL_OPTIONS)
+    except RuntimeError as exc:
+        raise RuntimeError(worker_start_hint(exc)) from exc
     try:
         client = Client(cluster, set_as_default=False)
         try:
