@@ -273,9 +273,8 @@ class BorderModel(mesa.Model):
         for _ in range(self.n_days):
             self.step()
         self.close_year((self.scenario.start + dt.timedelta(days=self.n_days - 1)).year)
-        n_guards = np.array([len(city.posts) for city in self.cities])
         sector_start = np.array([*(city.first_sector for city in self.cities),
                                  self.cities[-1].first_sector + self.cities[-1].n_sectors])
         return RawRecords(self.scenario.start, self.scenario.cities, self.daily, self.monthly,
-                          np.array(self.month_starts), self.yearly_gini, self.env, n_guards, 0, self.sectors,
+                          np.array(self.month_starts), self.yearly_gini, self.env, 0, self.sectors,
                           sector_start, self.district_years, np.array([city.n_districts for city in self.cities]))

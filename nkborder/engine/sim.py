@@ -41,7 +41,6 @@ class RawRecords:
     month_start_days: np.ndarray  # day index of each month's first day
     yearly_gini: dict[int, np.ndarray]  # year -> Gini of annual household income per city
     env: Environment
-    n_guards: np.ndarray  # guard agents per city, on duty or not (the daily record has those on duty)
     lost_births: int
     sectors: np.ndarray  # [month, sector, S.SECTOR slot], sectors numbered across cities
     sector_start: np.ndarray  # first sector of each city, int[n_cities + 1]
@@ -132,9 +131,8 @@ class Simulation:
         last = self.scenario.start + dt.timedelta(days=self.n_days - 1)
         yearly_gini[last.year] = self._income_gini()
         self.district_years[last.year] = self._districts()
-        n_guards = np.bincount(pop.guards.city, minlength=len(self.scenario.cities))
         return RawRecords(self.scenario.start, self.scenario.cities, self.daily, self.monthly,
-                          self.month_starts, yearly_gini, env, n_guards, lost, self.sectors,
+                          self.month_starts, yearly_gini, env, lost, self.sectors,
                           pop.guards.sector_start, self.district_years, pop.cities.n_districts)
 
     def _districts(self) -> np.ndarray:

@@ -46,22 +46,42 @@ def base_slots(guards: Guards, c: int) -> int:
     return city_sectors(guards, c) * guards.slots_per_sector[c]
 
 
+@njit(cache=True, inline="always")
+def slot_of_rank(guards: Guards, c: int, rank: int) -> int:
+    """Offset in city ``c``'s slots of the slot manned ``rank``-th (0-based).
+
+    Slots are manned level by level across the ``S`` sectors: rank ``level x S + sector``. A level below
+    ``per`` (``slots_per_sector``) is a slot at the 2006 density, stored sector by sector (offset ``sector x
+    per + level``); the extra slots for a higher troop level are stored after them in manning order, so their
+    offset is their rank.
+    """
+    n_sectors = city_sectors(guards, c)
+    per = guards.slots_per_sector[c]
+    if rank >= n_sectors * per:
+        return rank
+    return (rank % n_sectors) * per + rank // n_sectors
+
+
+@njit(cache=True, inline="always")
+def rank_of_slot(guards: Guards, c: int, offset: int) -> int:
+    """The manning rank of the slot at ``offset`` in city ``c``'s slots (the inverse of :func:`slot_of_rank`)."""
+    n_sectors = city_sectors(guards, c)
+    per = guards.slots_per_sector[c]
+    if offset >= n_sectors * per:
+        return offset
+    return (offset % per) * n_sectors + offset // per
+
+
 @njit(cache=True)
 def pick_guard(guards: Guards, c: int, sector: int, key: np.uint64, i: int) -> int:
     """The guard on duty at ``sector`` of city ``c``: one of the sector's manned slots, drawn with ``key``.
 
-    Slots are manned level by level across the ``S`` sectors (:mod:`nkborder.model.guards`), so the sector has
-    ``(on_duty - 1 - sector) // S + 1`` manned slots. Its level-``k`` slot is ``sector x per + k`` of the city's
-    slots at the 2006 density (``per`` = ``slots_per_sector``) or, above them, extra slot ``(k - per) x S +
-    sector``; with all slots at the 2006 density manned and none above, the draw is that of a fixed ``per``.
+    The sector has ``(on_duty - 1 - sector) // S + 1`` manned slots (levels; :func:`slot_of_rank`); with all
+    slots at the 2006 density manned and none above, the draw is that of a fixed ``slots_per_sector``.
     """
     n_sectors = city_sectors(guards, c)
-    per = guards.slots_per_sector[c]
     level = int(uniform(key, i) * ((guards.on_duty[c] - 1 - sector) // n_sectors + 1))
-    slot = guards.city_slot_start[c] + sector * per + level
-    if level >= per:
-        slot = guards.city_slot_start[c] + n_sectors * per + (level - per) * n_sectors + sector
-    return guards.slot_guard[slot]
+    return guards.slot_guard[guards.city_slot_start[c] + slot_of_rank(guards, c, level * n_sectors + sector)]
 
 
 @njit(cache=True)

@@ -23,7 +23,7 @@ from numba import njit
 from nkborder.engine import slots as S
 from nkborder.engine.rng import ROTATE, stream_key, uniform
 from nkborder.engine.state import Guards
-from nkborder.model.common import base_slots, city_sectors
+from nkborder.model.common import base_slots, city_sectors, rank_of_slot, slot_of_rank
 
 ROTATE_EXTRA = ROTATE + 100  # stream of the rotation draws of the guards kept for a higher troop level
 
@@ -48,33 +48,22 @@ def post_guards(guards: Guards, troops: np.ndarray) -> None:
 
 @njit(cache=True)
 def slot_manned(guards: Guards, c: int, slot: int) -> bool:
-    """Whether ``slot`` (of city ``c``) is manned today: its rank in the manning order is below ``on_duty[c]``.
-
-    A slot at the 2006 density, ``sector x per + k``, has rank ``k x n_sectors + sector``; the extra slots
-    follow them in manning order, so their rank is their offset in the city.
-    """
-    n_sectors = city_sectors(guards, c)
-    per = guards.slots_per_sector[c]
-    offset = slot - guards.city_slot_start[c]
-    rank = offset
-    if offset < n_sectors * per:
-        rank = (offset % per) * n_sectors + offset // per
-    return rank < guards.on_duty[c]
+    """Whether ``slot`` (of city ``c``) is manned today: its manning rank is below ``on_duty[c]``."""
+    return rank_of_slot(guards, c, slot - guards.city_slot_start[c]) < guards.on_duty[c]
 
 
 @njit(cache=True)
 def kth_manned_slot(guards: Guards, c: int, k: int) -> int:
     """The ``k``-th of the ``on_duty[c]`` manned slots of city ``c`` (global slot index), for rotation.
 
-    While all slots at the 2006 density are manned they come first, in storage order, then the extra ones; with
-    fewer guards on duty (``troops`` below 1) the manned slots are taken in manning order.
+    While all slots at the 2006 density are manned they come first, in storage order (the draw of a run without
+    extra troops), then the extra ones; with fewer guards on duty (``troops`` below 1) the manned slots are taken
+    in manning order.
     """
     a = guards.city_slot_start[c]
-    base = base_slots(guards, c)
-    if guards.on_duty[c] >= base:
+    if guards.on_duty[c] >= base_slots(guards, c):
         return a + k
-    n_sectors = city_sectors(guards, c)
-    return a + (k % n_sectors) * guards.slots_per_sector[c] + k // n_sectors
+    return a + slot_of_rank(guards, c, k)
 
 
 @njit(cache=True)

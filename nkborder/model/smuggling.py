@@ -41,9 +41,9 @@ def smuggling_day(
     key_a = stream_key(seed, TRIP_ARREST, d)
     n = smugglers.shape[0]
     for k in range(n):
-        if k + AHEAD < n:  # smugglers are scattered over the people arrays: start loading the one 16 ahead
-            prefetch(people.status, smugglers[k + AHEAD])
-            prefetch(people.city, smugglers[k + AHEAD])
+        ahead = smugglers[min(k + AHEAD, n - 1)]  # smugglers are scattered over the people arrays
+        prefetch(people.status, ahead)
+        prefetch(people.city, ahead)
         i = smugglers[k]
         if people.status[i] != S.RESIDENT:
             continue
