@@ -42,7 +42,7 @@ WAGE_NEW = (1500.0, "data/exchange_rate_points.csv: 2015-08 Musan, railway worke
 
 LEVERS = (
     "famine", "crackdown", "punishment_years", "tolerance", "sanctions", "closure", "buffer", "fence",
-    "surveillance", "trade_control", "campaign", "reform", "posts", "troops", "shift_hours",
+    "surveillance", "trade_control", "campaign", "reform", "posts", "troops", "shift_hours", "lax",
 )
 #: Hours a guard stood alone at his post in one shift before the shifts were cut in February 2018.
 SHIFT_HOURS_BEFORE_2018 = (2.5, "data/border_security.csv: 2018, guard shift at post before Feb 2018 (RFA)")
@@ -142,6 +142,7 @@ def _lever_of(kind: str) -> str:
         "famine": "famine", "crackdown": "crackdown", "sanctions": "sanctions", "border_closure": "closure",
         "buffer_zone": "buffer", "fences": "fence", "surveillance": "surveillance",
         "trade_control": "trade_control", "china_campaign": "campaign", "currency_reform": "reform",
+        "lax_border": "lax",
     }[kind]
 
 
@@ -154,16 +155,14 @@ def build_environment(scenario: Scenario, params: Params) -> Environment:
     h0 = -np.log1p(-p.detect_base) * watch_density(lv, p)
     hazard = h0 * (1.0 + p.crackdown_detect_gain * lv["crackdown"] + p.fence_detect_gain * lv["fence"]
                    + p.buffer_detect_gain * lv["buffer"] + p.closure_detect_gain * lv["closure"])
+    hazard *= 1.0 - p.lax_detect_cut * lv["lax"]
     detect_self = -np.expm1(-hazard)
     detect_broker = -np.expm1(-hazard * p.broker_detect_factor)
     detention_years = np.where(np.isnan(lv["punishment_years"]), p.detention_days_default / 365.25,
                                lv["punishment_years"])
     shoot = p.shoot_prob * lv["buffer"]
     risk = detect_self * (1.0 + detention_years + DEATH_AS_YEARS * shoot)
-    risk_ref = p.detect_base * (1.0 + p.detention_days_default / 365.25)
-    price_mult = np.exp(p.broker_fee_elasticity * (risk - risk_ref))
-    fee = np.minimum(p.broker_fee_base_cny * price_mult, p.broker_fee_max_cny)
-    bribe = np.minimum(p.crossing_bribe_cny * price_mult, p.broker_fee_max_cny * p.guard_share_of_fee)
+    fee, bribe = crossing_prices_cny(risk, p)
     pressure = np.clip(lv["crackdown"] + lv["closure"] + 0.5 * lv["trade_control"], 0.0, 1.0)
     tolerance = (lv["tolerance"] * (1.0 - p.crackdown_tolerance_cut * lv["crackdown"])
                  * (1.0 - SANCTIONS_TOLERANCE_CUT * lv["sanctions"])
@@ -211,6 +210,22 @@ def build_environment(scenario: Scenario, params: Params) -> Environment:
         guard_pay_cny_day=guard_money_cny(p.guard_pay_kpw_month, wage, rate) / DAYS_PER_MONTH,
         posting_bribe_cny=guard_money_cny(p.posting_bribe_kpw, wage, rate),
     )
+
+
+def crossing_prices_cny(risk: np.ndarray, params: Params) -> tuple[np.ndarray, np.ndarray]:
+    """Posted broker fee and lone crosser's bribe, CNY [day, city], from the risk index [day, city].
+
+    Each is its observed price times ``exp(elasticity x (risk - risk_ref))``, where ``risk_ref = detect_base x (1 +
+    fee_reference_detention_years)`` is the risk under which the prices were observed (2006-07: the punishment
+    of November 2004). The fee rises faster with risk than the bribe (``broker_fee_elasticity`` >
+    ``crossing_bribe_elasticity`` at the defaults), so above the reference a lone crossing is the cheaper one;
+    the bribe is never more than a broker's whole fee (a guard cannot ask more than the brokered crossing costs).
+    """
+    p = params
+    excess = risk - p.detect_base * (1.0 + p.fee_reference_detention_years)
+    fee = np.minimum(p.broker_fee_base_cny * np.exp(p.broker_fee_elasticity * excess), p.broker_fee_max_cny)
+    bribe = np.minimum(p.crossing_bribe_cny * np.exp(p.crossing_bribe_elasticity * excess), fee)
+    return fee, bribe
 
 
 def watch_density(levers: dict[str, np.ndarray], params: Params) -> np.ndarray:

@@ -98,6 +98,11 @@ class Params(BaseModel):
     closure_detect_gain: float = param(
         2.0, 0.0, 6.0, "multiplier per unit", "extra detection hazard while the border is sealed"
     )
+    lax_detect_cut: float = param(
+        0.5, 0.0, 0.95, "share of the hazard", "share of the detection hazard that falls away at lax_border "
+        "intensity 1 (famine years: guards who look away, unpaid or for food, so that crossing without a bribe "
+        "was still possible)", calibrate=True,
+    )
     shoot_prob: float = param(
         0.05, 0.0, 0.3, "probability", "chance that a detected crosser in the buffer zone is shot dead",
         source="abrams-2020", quote="special forces with shoot-to-kill orders",
@@ -117,6 +122,17 @@ class Params(BaseModel):
         500.0, 100.0, 2000.0, "CNY", "bribe a lone crosser pays a guard at reference risk",
         source="seed-hoeryong-2007",
         quote="The border patrollers normally received 500 yuan (200,000 won) per defector",
+    )
+    crossing_bribe_elasticity: float = param(
+        0.5, 0.0, 3.0, "per unit of risk", "log-increase of a lone crosser's bribe per unit of the risk index "
+        "(less than the broker fee's: the bribe doubled from 500 CNY in 2007 to 1,000 in 2013, "
+        "data/fees_and_bribes.csv: 2013, while the fee rose from 500 CNY in 2006 to 8,000-8,600 USD in 2015)",
+    )
+    fee_reference_detention_years: float = param(
+        2.0, 0.1, 5.0, "years", "mean detention of a caught crosser in the regime the 500 CNY fee (2006) and "
+        "bribe (2007) were observed under: the reference risk of the fee and bribe is detect_base x (1 + this)",
+        quote="the fee and bribe are 2006-07 prices, under the punishment of November 2004 (prison terms of up to "
+        "5 years, hrw-2007); its mean of 2 years is the assumption of the history scenario's punishment-2004",
     )
     betray_under_crackdown: float = param(
         0.5, 0.0, 1.0, "probability per unit", "chance a bribed guard still turns the crosser in, per unit "
@@ -329,6 +345,7 @@ class Params(BaseModel):
     settled_capture_factor: float = param(
         0.2, 0.05, 1.0, "multiplier", "capture hazard of a settled person relative to a newcomer",
         quote="assumption: a person living in a Chinese household is hidden by it; prior 0.05-1",
+        calibrate=True,
     )
     settled_onward_rate: float = param(
         0.12, 0.01, 0.6, "per year", "hazard that a settled person leaves for South Korea once the route is "

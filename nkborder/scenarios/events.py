@@ -62,6 +62,8 @@ EVENT_KINDS: dict[str, EventKind] = {
                   "commissions rise", 0.0, 1.0, 1.0),
         EventKind("trade_control", "trade only through state checkpoints: market tolerance falls by intensity/2, "
                   "smuggling trips fall, guards' cut and smuggler arrests rise", 0.0, 1.0, 1.0),
+        EventKind("lax_border", "guards look away: the detection hazard falls by lax_detect_cut x intensity",
+                  0.0, 1.0, 1.0),
         EventKind("china_campaign", "China hunts and repatriates North Koreans: capture hazard times "
                   "(1 + 4 x intensity)", 0.0, 1.0, 1.0),
     )
