@@ -201,8 +201,8 @@ def test_shorter_shifts_lower_bribe_acceptance_from_february_2018() -> None:
 
 
 # Crossers who can pay: brokers are cheap, brokered crossings as easy to detect as others, households richer.
-# At the defaults a bribe costs at least as much as a broker, so a household that can pay it uses a broker, and
-# the shift acts on the detected brokered crossings; these overrides make them common.
+# A household that can pay a broker uses one, and the shift acts on the detected brokered crossings (and on the
+# lone crossers who can pay a bribe); these overrides make brokered crossings common.
 PAYING_CROSSERS = {
     "intent_intercept": -7.0, "broker_fee_base_cny": 200.0, "broker_fee_elasticity": 0.2,
     "broker_detect_factor": 1.0, "market_cny_per_capita_day": 5.0, "trade_margin": 0.4, "consume_surplus": 0.3,

@@ -70,6 +70,35 @@ def test_more_detection_means_more_arrests_at_the_border() -> None:
     assert arrest_share(0.8) > 1.5 * arrest_share(0.2)
 
 
+def test_lax_border_lowers_detection_before_2000_only() -> None:
+    sc, params = resolve("history")
+    lax = build_environment(sc, params.model_copy(update={"lax_detect_cut": 0.6}))
+    strict = build_environment(sc, params.model_copy(update={"lax_detect_cut": 0.0}))
+
+    def hazard_ratio(day: str) -> np.ndarray:
+        d = (dt.date.fromisoformat(day) - sc.start).days
+        return np.log1p(-lax.detect_self[d]) / np.log1p(-strict.detect_self[d])
+
+    # lax-border-before-2000 (1995-1999, both cities): hazard x (1 - 0.6); from 2000 on nothing changes
+    assert hazard_ratio("1997-06-01") == pytest.approx([0.4, 0.4])
+    assert hazard_ratio("1999-12-31") == pytest.approx([0.4, 0.4])
+    assert hazard_ratio("2000-01-01") == pytest.approx([1.0, 1.0])
+
+
+def test_lax_border_lets_more_famine_crossers_through() -> None:
+    def successes(cut: float) -> float:
+        return sum(
+            run("history", seed=seed, scale=SCALE, end="1999-12-31", overrides={"lax_detect_cut": cut},
+                daily=False).yearly["crossings_succeeded"].sum()
+            for seed in SEEDS
+        )
+
+    # cut 0.8 divides the detection hazard by 5: detect_base 0.35 -> 0.08; a lone crosser who cannot pay is
+    # caught less than a quarter as often, and the lower risk deters fewer attempts: at least a third more
+    # successes
+    assert successes(0.8) > 1.33 * successes(0.0)
+
+
 # ------------------------------------------------------------------------------------------ 2020 closure
 def test_closure_cuts_crossings(history: dict[int, Result]) -> None:
     succeeded = by_year(history, "crossings_succeeded")
@@ -121,6 +150,30 @@ def test_crackdown_raises_posted_broker_fees(purification: tuple[pd.DataFrame, p
     # the same before the campaign and after it
     assert fee.loc[2005] == pytest.approx(nopur.loc[2005, "broker_fee_posted_cny"])
     assert fee.loc[2009] == pytest.approx(nopur.loc[2009, "broker_fee_posted_cny"])
+
+
+def test_fee_and_bribe_are_the_observed_prices_under_the_2004_punishment() -> None:
+    sc, params = resolve("history")
+    env = build_environment(sc, params)
+
+    def on(day: str) -> int:
+        return (dt.date.fromisoformat(day) - sc.start).days
+
+    # mid-2006: the 2004 punishment (2 years) and no other lever, the regime of the 500 CNY quotes
+    assert env.broker_fee_cny[on("2006-06-01")] == pytest.approx([params.broker_fee_base_cny] * 2)
+    assert env.bribe_cny[on("2006-06-01")] == pytest.approx([params.crossing_bribe_cny] * 2)
+    # 2003 (60 days' detention): lower risk, both prices below the quotes, the bribe capped at the fee
+    early = on("2003-06-01")
+    assert (env.broker_fee_cny[early] < params.broker_fee_base_cny).all()
+    assert (env.bribe_cny[early] == env.broker_fee_cny[early]).all()
+    # 2015 (5 years, border control, fences): the fee rises faster than the bribe, so a lone crossing is cheaper
+    late = on("2015-06-01")
+    assert (env.bribe_cny[late] > params.crossing_bribe_cny).all()
+    assert (env.bribe_cny[late] < env.broker_fee_cny[late]).all()
+    assert np.log(env.broker_fee_cny[late] / params.broker_fee_base_cny) == pytest.approx(
+        params.broker_fee_elasticity / params.crossing_bribe_elasticity
+        * np.log(env.bribe_cny[late] / params.crossing_bribe_cny))
+    assert (env.bribe_cny <= env.broker_fee_cny).all()
 
 
 def test_crackdown_raises_the_guards_cut(history: dict[int, Result],
