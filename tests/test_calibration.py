@@ -78,6 +78,7 @@ def test_model_values_map_counts_to_national_units():
         "arrivals_south_korea_full": [10.0, 30.0, 0.0, 0.0], "arrivals_south_korea_female_full": [5.0, 25.0, 0, 0],
         "in_china_full": [100.0, 100.0, 50.0, 50.0], "broker_fee_posted_cny": [500.0, 700.0, 1000.0, 1000.0],
         "guard_cut_share": [0.1, 0.2, 0.3, 0.4], "crossing_bribe_posted_cny": [400.0, 600.0, 900.0, 900.0],
+        "repatriated_full": [3.0, 5.0, 0.0, 0.0],
     })  # fmt: skip
     targets = make_targets([
         {"series": "arrivals", "year_from": 2000, "year_to": 2000, "low": 1, "high": 1},
@@ -90,6 +91,8 @@ def test_model_values_map_counts_to_national_units():
         {"series": "guard_cut", "year_from": 2000, "year_to": 2001, "low": 0, "high": 1},
         {"series": "china_stock", "year_from": 2001, "year_to": 2001, "low": 1, "high": np.inf},
         {"series": "arrivals", "year_from": 2003, "year_to": 2003, "low": 1, "high": 1},
+        {"series": "repatriated", "year_from": 2000, "year_to": 2000, "low": 1, "high": 1},
+        {"series": "repatriated", "year_from": 2001, "year_to": 2001, "low": 1, "high": 1},
     ])  # fmt: skip
     w = {"Hoeryong": 0.1, "Hyesan": 0.1}
     v = model_values(yearly, targets, w, factor=2.0, scale=0.1)
@@ -101,6 +104,18 @@ def test_model_values_map_counts_to_national_units():
     assert v[7] == pytest.approx(0.25)
     assert v[8] == pytest.approx(100.0 / 0.4)
     assert np.isnan(v[9])  # a year the run does not cover
+    assert v[10] == pytest.approx(8.0 / 0.4)  # repatriations: a flow over the year, like arrivals
+    assert v[11] == pytest.approx((0.5 / 0.1) / 0.4)
+
+
+def test_repatriations_a_year_are_a_point_and_one_event_a_lower_bound():
+    t = load_targets(PACKAGE_DATA, 1999, 2030).rows
+    r = t[t.series == "repatriated"].set_index("year_to")
+    # "North Koreans repatriated by China", 2002: the year's count
+    assert (r.loc[2002, "low"], r.loc[2002, "high"]) == (4809, 4809)
+    # the mass repatriation of 2023-10-09 (500-600) is one event: at least 500 that year
+    assert r.loc[2023, "low"] == 500 and np.isinf(r.loc[2023, "high"])
+    assert load_targets(PACKAGE_DATA, 1999, 2011).rows.query("series == 'repatriated'").year_to.tolist() == [2002]
 
 
 # ------------------------------------------------------------------------------------------ distance

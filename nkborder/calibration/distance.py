@@ -21,7 +21,7 @@ import pyabc
 
 from nkborder.calibration.targets import SERIES, Targets
 
-LOG_SERIES = frozenset({"arrivals", "broker_fee", "crossing_bribe", "china_stock"})
+LOG_SERIES = frozenset({"arrivals", "broker_fee", "crossing_bribe", "china_stock", "repatriated"})
 FLOORS = {"log": 0.3, "identity": 0.05}
 MISSING_Z = 1.0
 

@@ -1,7 +1,8 @@
 """The model's side of the comparison: one run's value at every observed row, in the observation's unit.
 
-* ``arrivals``, ``china_stock``: the count summed over the run's cities (``arrivals_south_korea_full``: flow over
-  the year; ``in_china_full``: stock on the last day of the year), turned into a national equivalent by
+* ``arrivals``, ``china_stock``, ``repatriated``: the count summed over the run's cities
+  (``arrivals_south_korea_full`` and ``repatriated_full``: flows over the year; ``in_china_full``: stock on the
+  last day of the year), turned into a national equivalent by
   :func:`~nkborder.calibration.observation.national_equivalent`. A zero count is replaced by half an agent
   (``0.5 / scale`` persons) so that its logarithm stays finite: the resolution of a run at that scale.
 * ``women_share``: women among the year's arrivals over the run's cities (NaN if there were none).
@@ -37,14 +38,16 @@ def model_values(yearly: pd.DataFrame, targets: Targets, weights: dict[str, floa
     """The run's value at each row of ``targets`` (NaN where the run does not cover the row's years)."""
     cities = tuple(dict.fromkeys(yearly["city"]))
     by_year = yearly.groupby("year")[["arrivals_south_korea_full", "arrivals_south_korea_female_full",
-                                      "in_china_full"]].sum()  # fmt: skip
+                                      "in_china_full", "repatriated_full"]].sum()  # fmt: skip
     floor = 0.5 / scale
     arrivals = national_equivalent(np.maximum(by_year["arrivals_south_korea_full"], floor), weights, cities, factor)
     stock = national_equivalent(np.maximum(by_year["in_china_full"], floor), weights, cities, factor)
+    repatriated = national_equivalent(np.maximum(by_year["repatriated_full"], floor), weights, cities, factor)
     total = by_year["arrivals_south_korea_full"].to_numpy(float)
     women = np.where(total > 0, by_year["arrivals_south_korea_female_full"] / np.where(total > 0, total, 1), np.nan)
     yearly_series = {"arrivals": pd.Series(arrivals, by_year.index), "china_stock": pd.Series(stock, by_year.index),
-                     "women_share": pd.Series(women, by_year.index)}  # fmt: skip
+                     "women_share": pd.Series(women, by_year.index),
+                     "repatriated": pd.Series(repatriated, by_year.index)}  # fmt: skip
     out = np.full(len(targets), np.nan)
     for i, r in enumerate(targets.rows.itertuples(index=False)):
         if r.series in yearly_series:

@@ -17,6 +17,9 @@ one-sided bound). Series and units:
   2011-2013 (the three years before the change the source reports).
 * ``china_stock`` - North Koreans hiding in China, persons, national, as intervals; estimates for Yanbian only
   are a lower bound for China (``[low, inf)``).
+* ``repatriated`` - North Koreans repatriated by China in a year, persons, national
+  (``china_stock_repatriation_women.csv``: 4,809 in 2002). A count of one event or month is a lower bound of its
+  year's (``[low, inf)``).
 
 A user's ``--observed`` folder of CSV files in the same format replaces the package data; newer years are
 used without code changes.
@@ -36,12 +39,14 @@ from nkborder.inputs import (
     broker_fee_points,
     china_stock_intervals,
     guard_cut_points,
+    repatriation_points,
     women_share_arrivals,
 )
 
-SERIES = ("arrivals", "women_share", "broker_fee", "crossing_bribe", "guard_cut", "china_stock")
+SERIES = ("arrivals", "women_share", "broker_fee", "crossing_bribe", "guard_cut", "china_stock", "repatriated")
 UNITS = {"arrivals": "persons per year (national)", "women_share": "share 0-1", "broker_fee": "CNY",
-         "crossing_bribe": "CNY", "guard_cut": "share 0-1", "china_stock": "persons (national)"}  # fmt: skip
+         "crossing_bribe": "CNY", "guard_cut": "share 0-1", "china_stock": "persons (national)",
+         "repatriated": "persons per year (national)"}  # fmt: skip
 FIRST_YEAR = 1999  # the first non-cumulative year of the arrivals series
 OPEN_START_YEARS = 3  # "before YEAR" covers the 3 years before YEAR
 COLUMNS = ("series", "year_from", "year_to", "city", "low", "high", "value", "source")
@@ -88,10 +93,18 @@ def load_targets(directory: str | Path | None = None, first: int = FIRST_YEAR, l
     A missing file or column raises :class:`InputError` naming the file and the column.
     """
     d = check_directory(directory)
-    parts = [_arrivals(d), _women(d), _fees(d), _guard_cut(d), _stock(d)]
+    parts = [_arrivals(d), _women(d), _fees(d), _guard_cut(d), _stock(d), _repatriated(d)]
     rows = pd.concat([p for p in parts if len(p)], ignore_index=True)
     rows = rows.sort_values(["series", "year_to", "year_from"], key=_series_order, kind="stable")
     return Targets(rows.reset_index(drop=True)).between(first, last)
+
+
+def _repatriated(d: Path | None) -> pd.DataFrame:
+    t = repatriation_points(d)
+    return _finish(pd.DataFrame({
+        "series": "repatriated", "year_from": t["year"], "year_to": t["year"], "city": "",
+        "low": t["low"], "high": np.where(t["whole_year"], t["high"], np.inf), "source": t["source_citation"],
+    }))  # fmt: skip
 
 
 def make_targets(records: list[dict]) -> Targets:

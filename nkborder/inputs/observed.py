@@ -131,15 +131,18 @@ def china_stock_intervals(directory: Path | None = None) -> pd.DataFrame:
 
 def repatriation_points(directory: Path | None = None) -> pd.DataFrame:
     """Forced repatriations from China, persons per event or year (the undated cumulative NKDB count is
-    skipped). Columns: date (middle of the stated period), year, low, high, what, source_citation."""
+    skipped). Columns: date (middle of the stated period), year, low, high, whole_year (the count covers a
+    calendar year, not one event or month), what, source_citation."""
     t = _cited("china_stock_repatriation_women.csv", directory)
     t = t[(t.unit.str.strip() == "persons") & t.what.str.contains("repatriat", case=False)]
     rows = []
     for r, y, v in _split_rows(t):
         period, interval = parse_period(y), parse_interval(v)
         if period and interval:
-            rows.append((period.mid, period.mid.year, *interval, r.what, r.source_citation))
-    return pd.DataFrame(rows, columns=["date", "year", "low", "high", "what", "source_citation"])
+            whole = (period.first.month, period.first.day, period.last.month, period.last.day) == (1, 1, 12, 31)
+            whole = whole and period.first.year == period.last.year
+            rows.append((period.mid, period.mid.year, *interval, whole, r.what, r.source_citation))
+    return pd.DataFrame(rows, columns=["date", "year", "low", "high", "whole_year", "what", "source_citation"])
 
 
 _FEE_IN = re.compile(r"\bcross|broker fee|nk->china", re.IGNORECASE)
