@@ -29,6 +29,8 @@ from nkborder.calibration.observation import OBSERVATION_FIELDS, ObservationPara
 from nkborder.calibration.targets import Targets
 from nkborder.params import Params
 
+#: Series that are a count of people summed over the run's cities, and the yearly column each is read from.
+COUNTS = {"arrivals": "arrivals_south_korea_full", "china_stock": "in_china_full", "repatriated": "repatriated_full"}
 POSTED = {"broker_fee": "broker_fee_posted_cny", "crossing_bribe": "crossing_bribe_posted_cny",
           "guard_cut": "guard_cut_share"}
 
@@ -37,17 +39,16 @@ def model_values(yearly: pd.DataFrame, targets: Targets, weights: dict[str, floa
                  scale: float) -> np.ndarray:
     """The run's value at each row of ``targets`` (NaN where the run does not cover the row's years)."""
     cities = tuple(dict.fromkeys(yearly["city"]))
-    by_year = yearly.groupby("year")[["arrivals_south_korea_full", "arrivals_south_korea_female_full",
-                                      "in_china_full", "repatriated_full"]].sum()  # fmt: skip
+    by_year = yearly.groupby("year")[[*COUNTS.values(), "arrivals_south_korea_female_full"]].sum()
     floor = 0.5 / scale
-    arrivals = national_equivalent(np.maximum(by_year["arrivals_south_korea_full"], floor), weights, cities, factor)
-    stock = national_equivalent(np.maximum(by_year["in_china_full"], floor), weights, cities, factor)
-    repatriated = national_equivalent(np.maximum(by_year["repatriated_full"], floor), weights, cities, factor)
+    yearly_series = {
+        series: pd.Series(national_equivalent(np.maximum(by_year[column], floor), weights, cities, factor),
+                          by_year.index)
+        for series, column in COUNTS.items()
+    }
     total = by_year["arrivals_south_korea_full"].to_numpy(float)
     women = np.where(total > 0, by_year["arrivals_south_korea_female_full"] / np.where(total > 0, total, 1), np.nan)
-    yearly_series = {"arrivals": pd.Series(arrivals, by_year.index), "china_stock": pd.Series(stock, by_year.index),
-                     "women_share": pd.Series(women, by_year.index),
-                     "repatriated": pd.Series(repatriated, by_year.index)}  # fmt: skip
+    yearly_series["women_share"] = pd.Series(women, by_year.index)
     out = np.full(len(targets), np.nan)
     for i, r in enumerate(targets.rows.itertuples(index=False)):
         if r.series in yearly_series:

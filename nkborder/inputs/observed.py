@@ -10,6 +10,7 @@ are 0-1, money is in the unit named by the column. Values given as ranges in the
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -139,8 +140,8 @@ def repatriation_points(directory: Path | None = None) -> pd.DataFrame:
     for r, y, v in _split_rows(t):
         period, interval = parse_period(y), parse_interval(v)
         if period and interval:
-            whole = (period.first.month, period.first.day, period.last.month, period.last.day) == (1, 1, 12, 31)
-            whole = whole and period.first.year == period.last.year
+            year = period.first.year
+            whole = (period.first, period.last) == (date(year, 1, 1), date(year, 12, 31))
             rows.append((period.mid, period.mid.year, *interval, whole, r.what, r.source_citation))
     return pd.DataFrame(rows, columns=["date", "year", "low", "high", "whole_year", "what", "source_citation"])
 
