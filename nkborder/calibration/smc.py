@@ -5,7 +5,9 @@ SQLite history (``<db>.pyabc.sqlite``), so an interrupted calibration resumes ex
 of a running one: the same command (or the same ``name``) continues with the generations still missing.
 After each generation its particles are copied into the DuckDB results file (:mod:`.store`).
 
-Tolerance: generation 0 accepts every prior draw whose run finished; generation t > 0 accepts distances up to
+Perturbation kernel: a normal kernel with twice the population's weighted covariance (Beaumont et al. 2009,
+:func:`make_transition`). Tolerance: generation 0 accepts every prior draw whose run finished; generation t > 0
+accepts distances up to
 the weighted median of generation t-1's distances (pyabc ``QuantileEpsilon``, alpha 0.5). Seeds: each
 simulation's seed is derived from ``seed`` and its parameter values; pyabc draws parameters on the workers from
 fresh entropy, so a rerun gives a statistically equivalent, not an identical, posterior.
@@ -49,6 +51,32 @@ MAX_SCALE = 1.0
 
 FIRST_TOLERANCE = 1e9  # generation 0 accepts every prior draw whose run finished (a failed run has d = inf)
 
+#: The perturbation kernel of new calibrations (recorded in the definition as ``"transition"``).
+TRANSITION = "beaumont2009"
+#: Kernels a definition may name; a definition without the key (made before session 5) used pyabc's default.
+TRANSITIONS = ("beaumont2009", "silverman")
+
+
+def unit_bandwidth(n_samples: float, dimension: int) -> float:
+    """Bandwidth factor 1: the kernel's covariance is the population's weighted covariance times the scaling."""
+    return 1.0
+
+
+def make_transition(kind: str) -> pyabc.MultivariateNormalTransition:
+    """The perturbation kernel ``kind`` of :data:`TRANSITIONS`.
+
+    ``beaumont2009``: a normal kernel around each particle with twice the population's weighted covariance
+    (Beaumont, Cornuet, Marin and Robert 2009, "Adaptive approximate Bayesian computation", Biometrika 96(4)).
+    ``silverman``: pyabc's default, the weighted covariance times Silverman's factor squared, about 0.45 in 12
+    dimensions with 160 particles; such a narrow kernel makes the proposal a lumpy mixture, and the importance
+    weights prior / proposal collapse onto a few particles (docs/calibration.md, "Weight degeneracy").
+    """
+    if kind == "beaumont2009":
+        return pyabc.MultivariateNormalTransition(scaling=2.0, bandwidth_selector=unit_bandwidth)
+    if kind == "silverman":
+        return pyabc.MultivariateNormalTransition()
+    raise InputError("calibration definition", "transition", f"unknown kernel {kind!r}", ", ".join(TRANSITIONS))
+
 
 class MedianTolerance(pyabc.QuantileEpsilon):
     """Tolerance :data:`FIRST_TOLERANCE` at generation 0, then the weighted median of the previous generation's
@@ -78,8 +106,10 @@ class Setup:
 
     def abc(self, sampler: pyabc.sampler.Sampler) -> pyabc.ABCSMC:
         prs = [Prior(p["name"], p["lo"], p["hi"], p["unit"], False) for p in self.definition["priors"]]
+        kernel = make_transition(self.definition.get("transition", "silverman"))
         return pyabc.ABCSMC(self.model(), pyabc_prior(prs), SeriesDistance(self.targets, self.spreads),
-                            population_size=self.definition["population"], sampler=sampler, eps=MedianTolerance())
+                            population_size=self.definition["population"], sampler=sampler, eps=MedianTolerance(),
+                            transitions=kernel)
 
     def observed(self) -> dict[str, np.ndarray]:
         return {"values": self.targets.rows["value"].to_numpy(float), "failed": np.array([0.0])}
@@ -120,7 +150,7 @@ def prepare(
         "observed": str(directory) if directory else "package data", "first": first, "until": int(until),
         "scale": float(scale), "seed": int(seed), "population": int(population),
         "priors": [{"name": p.name, "lo": p.lo, "hi": p.hi, "unit": p.unit} for p in prs], "fixed": fixed,
-        "weights": weights, "spreads": spreads, "targets": _records(fit.rows),
+        "weights": weights, "spreads": spreads, "targets": _records(fit.rows), "transition": TRANSITION,
     }  # fmt: skip
     if series is not None:
         definition["series"] = [s for s in SERIES if s in series]

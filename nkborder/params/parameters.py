@@ -327,7 +327,10 @@ class Params(BaseModel):
     )
     return_rate: float = param(
         0.15, 0.0, 0.6, "per year", "hazard that a person in China returns home voluntarily (before the "
-        "route to South Korea matures)"
+        "route to South Korea matures)",
+        quote="assumption: no rate of voluntary return in the data; with capture, the outflow from China that does "
+        "not arrive in South Korea (docs/calibration.md); prior 0-0.6",
+        calibrate=True,
     )
     settle_rate_female: float = param(
         1.3, 0.05, 3.0, "per year", "hazard that a woman in China settles (married or sold into a Chinese "
