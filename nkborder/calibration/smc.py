@@ -8,9 +8,8 @@ After each generation its particles are copied into the DuckDB results file (:mo
 Perturbation kernel: a normal kernel with twice the population's weighted covariance (Beaumont et al. 2009,
 :func:`make_transition`). Tolerance: generation 0 accepts every prior draw whose run finished; generation t > 0
 accepts distances up to the weighted median of generation t-1's distances (pyabc ``QuantileEpsilon``, alpha
-0.5). Seeds: each
-simulation's seed is derived from ``seed`` and its parameter values; pyabc draws parameters on the workers from
-fresh entropy, so a rerun gives a statistically equivalent, not an identical, posterior.
+0.5). Seeds: each simulation's seed is derived from ``seed`` and its parameter values; pyabc draws parameters on
+the workers from fresh entropy, so a rerun gives a statistically equivalent, not an identical, posterior.
 """
 
 from __future__ import annotations
