@@ -285,10 +285,10 @@ def test_definitions_from_before_the_kernel_resume_with_pyabc_default():
 POPULATION = 160  # particles of the toy calibrations
 
 
-def _toy_ess(kind: str, population: int = POPULATION) -> list[float]:
+def _toy_ess(kind: str) -> list[float]:
     """Effective sample size of generations 1-2 of pyabc on a 12-parameter toy problem with ``kind``'s kernel:
     uniform priors on [0, 1], a noisy distance to a known point that six parameters move ten times more than
-    the other six (like the model's identified and unidentified parameters), ``population`` particles, median
+    the other six (like the model's identified and unidentified parameters), :data:`POPULATION` particles, median
     tolerance."""
     import pyabc
 
@@ -304,7 +304,7 @@ def _toy_ess(kind: str, population: int = POPULATION) -> list[float]:
 
     np.random.seed(11)  # pyabc's proposals
     prior = pyabc.Distribution(**{f"p{i}": pyabc.RV("uniform", 0, 1) for i in range(dims)})
-    abc = pyabc.ABCSMC(model, prior, lambda x, x0: x["d"], population_size=population, eps=MedianTolerance(),
+    abc = pyabc.ABCSMC(model, prior, lambda x, x0: x["d"], population_size=POPULATION, eps=MedianTolerance(),
                        sampler=pyabc.SingleCoreSampler(), transitions=make_transition(kind))
     abc.new("sqlite://", {"d": 0.0})
     history = abc.run(max_nr_populations=3)

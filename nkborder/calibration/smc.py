@@ -52,8 +52,10 @@ FIRST_TOLERANCE = 1e9  # generation 0 accepts every prior draw whose run finishe
 
 #: The perturbation kernel of new calibrations (recorded in the definition as ``"transition"``).
 TRANSITION = "beaumont2009"
-#: Kernels a definition may name; a definition without the key (made before session 5) used pyabc's default.
-TRANSITIONS = ("beaumont2009", "silverman")
+#: The kernel of a definition without the key (made before session 5): pyabc's default.
+LEGACY_TRANSITION = "silverman"
+#: Kernels a definition may name.
+TRANSITIONS = (TRANSITION, LEGACY_TRANSITION)
 
 
 def unit_bandwidth(n_samples: float, dimension: int) -> float:
@@ -105,7 +107,7 @@ class Setup:
 
     def abc(self, sampler: pyabc.sampler.Sampler) -> pyabc.ABCSMC:
         prs = [Prior(p["name"], p["lo"], p["hi"], p["unit"], False) for p in self.definition["priors"]]
-        kernel = make_transition(self.definition.get("transition", "silverman"))
+        kernel = make_transition(self.definition.get("transition", LEGACY_TRANSITION))
         return pyabc.ABCSMC(self.model(), pyabc_prior(prs), SeriesDistance(self.targets, self.spreads),
                             population_size=self.definition["population"], sampler=sampler, eps=MedianTolerance(),
                             transitions=kernel)
