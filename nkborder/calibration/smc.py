@@ -14,10 +14,13 @@ the workers from fresh entropy, so a rerun gives a statistically equivalent, not
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import logging
+import signal
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,11 +123,14 @@ def prepare(
     scenario: str | Path | Scenario = "history", observed: str | Path | None = None, until: int = 2015,
     scale: float = 0.05, seed: int = 0, population: int = 150, parameters: list[str] | None = None,
     fixed: dict[str, float] | None = None, targets: Targets | None = None, series: list[str] | None = None,
+    spreads: dict[str, float] | None = None,
 ) -> Setup:
     """Check the options and build the calibration's scenario, targets, weights, spreads and definition.
 
     ``targets`` replaces the observed rows (e.g. a synthetic truth); ``observed`` still gives the city weights.
     ``series`` limits the fit to some of :data:`~nkborder.calibration.targets.SERIES` (default: all).
+    ``spreads`` replaces the spread of some series in the distance (residual units: natural-log units for
+    counts and prices, share for shares); it is recorded in the definition as ``"spread_overrides"``.
     """
     _check(until, scale, seed, population)
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
@@ -141,7 +147,9 @@ def prepare(
     if len(fit) == 0:
         raise InputError(str(observed or "package data"), "--until", f"no observation between {first} and {until}",
                          "years covered by the observed series")
+    overrides = check_spreads(spreads)
     spreads = series_spreads(targets if targets is not None else load_targets(directory, FIRST_YEAR, 9999))
+    spreads.update(overrides)
     prs = priors(parameters)
     fixed = check_fixed(fixed, [p.name for p in prs])
     definition = {
@@ -155,7 +163,23 @@ def prepare(
     }  # fmt: skip
     if series is not None:
         definition["series"] = [s for s in SERIES if s in series]
+    if overrides:
+        definition["spread_overrides"] = overrides
     return Setup(sc, fit, weights, spreads, json.loads(json.dumps(definition)))
+
+
+def check_spreads(spreads: dict[str, float] | None) -> dict[str, float]:
+    """``spreads`` checked: known series, each a positive finite number of residual units; else InputError."""
+    out = {}
+    for series, value in (spreads or {}).items():
+        if series not in SERIES:
+            raise InputError("--spread", series, "unknown series", ", ".join(SERIES))
+        v = float(value)
+        if not np.isfinite(v) or v <= 0:
+            raise InputError("--spread", f"{series}={value}", "not a positive number",
+                             "a spread > 0 in residual units (log units for counts and prices, e.g. arrivals=0.3)")
+        out[series] = v
+    return out
 
 
 def _records(rows: pd.DataFrame) -> list[dict[str, Any]]:
@@ -197,7 +221,8 @@ def calibrate(
     population: int = 150, generations: int = 6, scale: float = 0.05, seed: int = 0, workers: int | None = None,
     scheduler: str | None = None, db: str | Path = "nkborder.duckdb", name: str | None = None,
     parameters: list[str] | None = None, fixed: dict[str, float] | None = None, targets: Targets | None = None,
-    series: list[str] | None = None, progress: bool | GenerationHook = False, command: str = "",
+    series: list[str] | None = None, spreads: dict[str, float] | None = None,
+    progress: bool | GenerationHook = False, command: str = "",
 ) -> Calibration:
     """Run (or resume) an ABC-SMC calibration and return its posterior.
 
@@ -215,7 +240,8 @@ def calibrate(
         parameters: names to calibrate (default: every parameter flagged ``calibrate=True``).
         fixed: values for parameters that are not calibrated (override the scenario's).
         targets: observed rows to fit instead of those read from ``observed`` (synthetic truth).
-        series: fit only these series (default: all five; see :mod:`.targets`).
+        series: fit only these series (default: all seven; see :mod:`.targets`).
+        spreads: replace the spread some series is divided by in the distance (:func:`prepare`).
         progress: True shows a progress bar, a callable gets each finished generation.
         command: the command line, recorded with the calibration.
     """
@@ -223,7 +249,7 @@ def calibrate(
 
     if int(generations) != generations or generations < 1:
         raise InputError("--generations", str(generations), "not a positive whole number", "1, 2, ...")
-    setup = prepare(scenario, observed, until, scale, seed, population, parameters, fixed, targets, series)
+    setup = prepare(scenario, observed, until, scale, seed, population, parameters, fixed, targets, series, spreads)
     name = name or default_name(setup.definition)
     t0 = time.perf_counter()
     with open_store(db) as store:
@@ -240,7 +266,8 @@ def calibrate(
         rec = {**rec, "pyabc_db": sqlite}
         cstore.set_status(store, name, "running", command)
         try:
-            _run_generations(store, setup, rec, generations, workers, scheduler, progress)
+            with terminate_as_interrupt():
+                _run_generations(store, setup, rec, generations, workers, scheduler, progress)
         except BaseException:
             cstore.set_status(store, name, "interrupted")
             raise
@@ -249,6 +276,24 @@ def calibrate(
         particles, weights = cstore.posterior(store, name)
     return Calibration(name, str(db), setup.definition, gens, Posterior(name, particles, weights, setup.definition),
                        seconds=time.perf_counter() - t0)
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt():
+    """Within the block, SIGTERM (``kill``, a batch system's time limit) raises KeyboardInterrupt like Ctrl-C, so
+    the calibration is marked "interrupted" and its finished generations stay; only in the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def pyabc_history_path(db: str | Path, rec: dict | None) -> str:

@@ -51,7 +51,10 @@ def calibrate_command(
         help="comma-separated parameters to calibrate (default: all flagged calibrate=True)")] = None,
     fix: Annotated[list[str] | None, typer.Option(help="name=value for a parameter not calibrated")] = None,
     series: Annotated[str | None, typer.Option(
-        help="comma-separated series to fit (default: arrivals,women_share,broker_fee,guard_cut,china_stock)")] = None,
+        help="comma-separated series to fit (default: all seven)")] = None,
+    spread: Annotated[list[str] | None, typer.Option(
+        help="SERIES=VALUE: divide the series' residuals by VALUE (log units for counts and prices) instead of "
+             "the spread of its observed values")] = None,
 ) -> None:
     """Estimate the flagged parameters by ABC-SMC against the observed series."""
     from nkborder.calibration import calibrate
@@ -63,7 +66,8 @@ def calibrate_command(
     try:
         cal = calibrate(scenario, observed, until=until, population=population, generations=generations,
                         scale=scale, seed=seed, workers=workers, scheduler=scheduler, db=db, name=name,
-                        parameters=names, fixed=parse_sets(fix), series=chosen, progress=True, command=command)
+                        parameters=names, fixed=parse_sets(fix, "--fix"), series=chosen,
+                        spreads=parse_sets(spread, "--spread"), progress=True, command=command)
     except KeyboardInterrupt:
         console.print("[yellow]interrupted[/]: finished generations are stored; run the same command again to "
                       "resume")

@@ -43,17 +43,17 @@ def register(app: typer.Typer) -> None:
     app.command("plan")(plan_command)
 
 
-def parse_sets(values: list[str] | None) -> dict[str, float]:
-    """``["name=value", ...]`` from ``--set`` into a mapping; names and ranges are checked by Params."""
+def parse_sets(values: list[str] | None, option: str = "--set") -> dict[str, float]:
+    """``["name=value", ...]`` from ``option`` into a mapping; names and ranges are checked by the caller."""
     out: dict[str, float] = {}
     for item in values or []:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            raise InputError("--set", item, "expected name=value", "e.g. --set detect_base=0.5")
+            raise InputError(option, item, "expected name=value", f"e.g. {option} NAME=0.5")
         try:
             out[name.strip()] = float(value)
         except ValueError:
-            raise InputError("--set", name.strip(), f"value {value!r} is not a number", "a number") from None
+            raise InputError(option, name.strip(), f"value {value!r} is not a number", "a number") from None
     return out
 
 
