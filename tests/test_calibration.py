@@ -248,6 +248,47 @@ def test_cli_reports_bad_observed_folder(tmp_path):
     assert not (tmp_path / "nkborder.duckdb").exists()
 
 
+def test_spread_option_replaces_one_series_spread_and_is_recorded():
+    from nkborder.calibration.smc import default_name, prepare
+
+    plain = prepare("history", PACKAGE_DATA, until=2011)
+    assert "spread_overrides" not in plain.definition  # old calibrations keep their names and resume
+    setup = prepare("history", PACKAGE_DATA, until=2011, spreads={"arrivals": 0.3})
+    assert setup.spreads["arrivals"] == 0.3 != plain.spreads["arrivals"]
+    assert {k: v for k, v in setup.spreads.items() if k != "arrivals"} == {
+        k: v for k, v in plain.spreads.items() if k != "arrivals"}
+    assert setup.definition["spread_overrides"] == {"arrivals": 0.3}
+    assert setup.definition["spreads"]["arrivals"] == 0.3  # what a resume divides by
+    assert default_name(setup.definition) != default_name(plain.definition)
+    for bad, reason in (({"arrival": 0.3}, "unknown series"), ({"arrivals": 0.0}, "not a positive number"),
+                        ({"arrivals": float("nan")}, "not a positive number")):
+        with pytest.raises(InputError, match=reason) as err:
+            prepare("history", PACKAGE_DATA, until=2011, spreads=bad)
+        assert "--spread" in str(err.value)
+
+
+def test_cli_reports_a_bad_spread(tmp_path):
+    for value, reason in (("arrivals=-1", "not a positive number"), ("arrivals", "expected name=value")):
+        res = _cli("calibrate", "history", "--observed", str(PACKAGE_DATA), "--spread", value, cwd=tmp_path)
+        assert res.returncode == 2 and "--spread" in res.stderr and reason in res.stderr
+        assert "Traceback" not in res.stderr
+    assert not (tmp_path / "nkborder.duckdb").exists()
+
+
+def test_sigterm_stops_a_calibration_like_ctrl_c():
+    import os
+    import signal
+
+    from nkborder.calibration.smc import terminate_as_interrupt
+
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(KeyboardInterrupt), terminate_as_interrupt():
+        os.kill(os.getpid(), signal.SIGTERM)
+        for _ in range(1000):  # the handler runs at the next bytecode boundary
+            pass
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
 # ------------------------------------------------------------------------------------ perturbation kernel
 def test_beaumont_kernel_has_twice_the_weighted_covariance():
     from nkborder.calibration.smc import make_transition
