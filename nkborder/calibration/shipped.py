@@ -100,8 +100,8 @@ def _value(v: Any) -> str:
         return _str(v)
     if isinstance(v, int) and not isinstance(v, bool):
         return str(v)
-    return f"{float(v):.6g}"
+    return repr(float(v))  # the shortest text that reads back as the same double
 
 
 def _array(values: Any) -> str:
-    return "[" + ", ".join(f"{float(v):.6g}" for v in values) + "]"
+    return "[" + ", ".join(repr(float(v)) for v in values) + "]"
