@@ -27,7 +27,7 @@ def stored_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """One small run stored by the CLI: (work dir, run id)."""
     cwd = tmp_path_factory.mktemp("cli")
     done = nkb("run", "hoeryong-2007", "--scale", "0.02", "--seed", "3", "--db", "r.duckdb", "--out", "y.csv",
-               "--set", "detect_base=0.5", cwd=cwd)
+               "--calibrated", "--set", "detect_base=0.5", cwd=cwd)
     assert done.returncode == 0, done.stderr
     with ResultsStore(cwd / "r.duckdb", read_only=True) as store:
         runs = store.runs()
@@ -40,7 +40,11 @@ def test_run_prints_yearly_table_stores_run_and_writes_out(stored_run: tuple[Pat
         record = store.run(run_id)
         yearly = store.table(run_id, "yearly")
     assert record.status == "finished"
-    assert record.params["detect_base"] == 0.5
+    assert record.params["detect_base"] == 0.5  # --set wins over --calibrated
+    from nkborder.calibration import calibrated_params
+
+    shipped = {k: v for k, v in calibrated_params().items() if k != "detect_base"}
+    assert len(shipped) >= 12 and all(record.params[k] == pytest.approx(v) for k, v in shipped.items())
     assert record.seed == 3
     written = pd.read_csv(cwd / "y.csv")
     assert list(written["year"]) == list(range(2005, 2010))  # hoeryong-2007 reports from 2005

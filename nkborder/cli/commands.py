@@ -74,6 +74,8 @@ def run_command(
     start: Annotated[str | None, typer.Option(help="first day, YYYY-MM-DD (default: the scenario's)")] = None,
     end: Annotated[str | None, typer.Option(help="last day, YYYY-MM-DD (default: the scenario's)")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="parameter override name=value")] = None,
+    calibrated: Annotated[bool, typer.Option(
+        help="use the shipped calibrated parameters (posterior medians, docs/calibration.md); --set wins")] = False,
     db: Annotated[str, typer.Option(help="DuckDB results file")] = DEFAULT_DB,
     out: Annotated[Path | None, typer.Option(help="also write the yearly table to FILE.csv or .parquet")] = None,
     store_daily: Annotated[bool, typer.Option(help="also store the daily table")] = False,
@@ -87,7 +89,12 @@ def run_command(
         raise InputError("--scale", str(scale), "out of range", "0 < scale <= 20")
     if out is not None and out.suffix not in (".csv", ".parquet"):
         raise InputError("--out", str(out), "unknown file type", ".csv or .parquet")
-    sc, params = resolve(scenario, parse_date(start, "--start"), parse_date(end, "--end"), parse_sets(set_))
+    overrides = parse_sets(set_)
+    if calibrated:
+        from nkborder.calibration import calibrated_params
+
+        overrides = {**calibrated_params(), **overrides}
+    sc, params = resolve(scenario, parse_date(start, "--start"), parse_date(end, "--end"), overrides)
     store = _open_store(db)
     run_id = store.begin_run(
         scenario_name=sc.name, scenario_text=sc.text, params=params.model_dump(), seed=seed, scale=scale,
