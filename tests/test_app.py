@@ -117,6 +117,17 @@ def test_events_table(history) -> None:
 
 
 # ----------------------------------------------------------------------------------------------- parameters
+def test_use_calibrated_sets_the_shipped_medians(history) -> None:
+    from nkborder.calibration import calibrated_params
+
+    sc = state.use_calibrated(history)
+    shipped = calibrated_params()
+    assert sc.params == pytest.approx({**history.params, **shipped})
+    assert set(state.changed_params(sc, history)) == {n for n, v in shipped.items()
+                                                       if v != state.param_value(history, n)}
+    assert sc.parameters(None).detect_base == pytest.approx(shipped["detect_base"])
+
+
 def test_set_and_reset_parameter(history) -> None:
     sc = state.set_param(history, "detect_base", 0.5)
     assert sc.params["detect_base"] == 0.5 and sc.parameters().detect_base == 0.5

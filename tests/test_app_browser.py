@@ -141,6 +141,14 @@ def _walk(page, url: str, mark, shot: Path) -> None:
     expect(page.locator(".nk-param-detect_base")).to_contain_text("0.375")
 
     mark("slider moved")
+    # the shipped calibration in one click: every calibrated parameter takes its posterior median
+    from nkborder.calibration import calibrated_params
+
+    page.locator(".nk-use-calibrated").click()
+    expect(page.get_by_text("Set the shipped calibrated parameters", exact=False).first).to_be_visible()
+    expect(page.locator(".nk-param-detect_base")).to_contain_text(f"{calibrated_params()['detect_base']:g}")
+
+    mark("calibrated values set")
     # an event: a value out of range is refused with a clear message, then a good one is saved
     page.locator(".nk-edit-border-closure").click()
     expect(page.get_by_text("Change event 'border-closure'")).to_be_visible()

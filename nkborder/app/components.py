@@ -170,6 +170,8 @@ def Parameters() -> None:
     with solara.Card(f"Parameters ({len(table)}; {len(changed)} changed from the loaded scenario)", margin=0):
         solara.InputText("search parameters (name, unit, meaning or source; blank: the calibrated ones)",
                          value=query, on_value=set_query, continuous_update=True)
+        solara.Button("use the calibrated values", on_click=session.use_calibrated, small=True, outlined=True,
+                      classes=["nk-use-calibrated"])
         for name in names:
             ParameterSlider(name, state.param_value(sc, name), name in changed)
 

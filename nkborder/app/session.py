@@ -158,6 +158,13 @@ def set_param(name: str, value: float) -> None:
     guarded(act)
 
 
+def use_calibrated() -> None:
+    """Set the shipped calibrated parameters (posterior medians, docs/calibration.md) in the scenario."""
+    def act() -> None:
+        scenario.value = state.use_calibrated(scenario.value)
+    guarded(act, "Set the shipped calibrated parameters (posterior medians).")
+
+
 def reset_param(name: str) -> None:
     """Put a parameter back to its value in the loaded scenario."""
     def act() -> None:

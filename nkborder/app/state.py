@@ -301,6 +301,15 @@ def set_param(sc: Scenario, name: str, value: float) -> Scenario:
     return revalidate(mark_edited(sc).model_copy(update={"params": params}))
 
 
+def use_calibrated(sc: Scenario) -> Scenario:
+    """``sc`` with every parameter of the shipped calibration set to its posterior median (or fixed value)."""
+    from nkborder.calibration import calibrated_params
+
+    for name, value in calibrated_params().items():
+        sc = set_param(sc, name, value)
+    return sc
+
+
 def reset_param(sc: Scenario, name: str, base: Scenario | None = None) -> Scenario:
     """``sc`` with parameter ``name`` back to ``base``'s value (or the declared default)."""
     params = dict(sc.params)
