@@ -188,6 +188,14 @@ def test_run_options(history) -> None:
     assert state.check_options(RunOptions(), history) == (None, None)
 
 
+def test_describe_options_says_what_the_next_run_is(history) -> None:
+    text = state.describe_options(RunOptions(scale=0.01, reps=3, seed=4, start_year=2016, end_year=2021), history)
+    assert text == "next run: 3 run(s) (seeds 4-6) at scale 0.01, 2016-2021"
+    text = state.describe_options(RunOptions(scale=0.02, reps=1), history)
+    assert text == f"next run: 1 run(s) (seed 0) at scale 0.02, {history.start.year}-{history.end.year}"
+    assert "set the scale" in state.describe_options(RunOptions(reps=None), history)
+
+
 @pytest.mark.parametrize(("opts", "expected"), [
     (RunOptions(scale=0.0), "scale"),
     (RunOptions(scale=2.0), "scale"),

@@ -94,6 +94,14 @@ def _fill(page, label: str, value: str) -> None:
     box.press("Enter")
 
 
+def _expect_next_run(page, text: str) -> None:
+    """Wait until the page's state (not only the input boxes) holds the run options: a click on Run sent before
+    the box's value reached the server would run the old options (CI, session 6: 2 runs instead of 3)."""
+    from playwright.sync_api import expect
+
+    expect(page.locator(".nk-run-summary")).to_contain_text(f"next run: {text}")
+
+
 def test_app_in_browser(app_url) -> None:
     from playwright.sync_api import expect, sync_playwright
 
@@ -167,11 +175,13 @@ def _walk(page, url: str, mark, shot: Path) -> None:
     _fill(page, "scale (share of the population, 0-1]", "0.01")
     _fill(page, "first year", "2016")
     _fill(page, "last year", "2021")
+    _expect_next_run(page, "2 run(s) (seeds 0-1) at scale 0.01, 2016-2021")
     page.get_by_role("button", name="Run scenario").click()
     expect(page.locator(".nk-progress-done")).to_contain_text("ensemble finished", timeout=WAIT)
     first = _img_src(page, ".nk-results-figure")
     expect(page.get_by_text("2 run(s) of history-edited")).to_be_visible()
     _fill(page, "seeds (replicate runs)", "3")
+    _expect_next_run(page, "3 run(s) (seeds 0-2) at scale 0.01, 2016-2021")
     page.get_by_role("button", name="Run scenario").click()
     expect(page.get_by_text("3 run(s) of history-edited")).to_be_visible(timeout=WAIT)
     expect(page.locator(".nk-progress-done")).to_contain_text("ensemble finished", timeout=WAIT)
@@ -183,6 +193,7 @@ def _walk(page, url: str, mark, shot: Path) -> None:
     _fill(page, "seeds (replicate runs)", "2")
     _fill(page, "first year", "2012")
     _fill(page, "last year", "2025")
+    _expect_next_run(page, "2 run(s) (seeds 0-1) at scale 0.01, 2012-2025")
     page.get_by_role("button", name="Run comparison").click()
     expect(page.locator(".nk-progress-done")).to_contain_text("compare finished", timeout=WAIT)
     expect(page.get_by_text("runs of experiment app-compare-history-vs-no-closure")).to_be_visible()

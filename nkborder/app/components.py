@@ -74,6 +74,8 @@ def RunPanel() -> None:
         solara.InputInt("last year", value=o.end_year, optional=True, dense=True,
                         on_value=lambda v: session.set_options(end_year=v))
     solara.Text("blank years: the scenario's own dates", style={"font-size": "11px", "color": "#777"})
+    solara.Text(state.describe_options(o, session.scenario.value), classes=["nk-run-summary"],
+                style={"font-size": "12px"})
     solara.Button("Run scenario", color="primary", disabled=busy, icon_name="mdi-play",
                   on_click=lambda: session.start("ensemble", [session.scenario.value]))
     Progress()

@@ -368,6 +368,16 @@ class RunOptions:
     end_year: int | None = None
 
 
+def describe_options(opts: RunOptions, sc: Scenario) -> str:
+    """One line saying what the Run buttons will run, as the page's state holds it (not as the boxes show it)."""
+    first = opts.start_year or sc.start.year
+    last = opts.end_year or sc.end.year
+    if opts.reps is None or opts.seed is None or opts.scale is None:
+        return "next run: set the scale, seeds and base seed"
+    seeds = f"seed {opts.seed}" if opts.reps == 1 else f"seeds {opts.seed}-{opts.seed + opts.reps - 1}"
+    return f"next run: {opts.reps} run(s) ({seeds}) at scale {opts.scale:g}, {first}-{last}"
+
+
 def check_options(opts: RunOptions, sc: Scenario) -> tuple[dt.date | None, dt.date | None]:
     """The run dates of ``opts`` for ``sc``; InputError naming the option and the allowed values."""
     if opts.scale is None or not 0.0 < opts.scale <= MAX_APP_SCALE:
