@@ -37,7 +37,7 @@ assets: $(STAMP)
 	$(PY) -m nkborder.app.assets
 
 run: $(STAMP)
-	$(VENV)/bin/nkborder run history
+	$(VENV)/bin/nkborder run history --calibrated
 
 test: install-test
 	$(VENV)/bin/ruff check nkborder tests reference benchmarks
