@@ -29,6 +29,7 @@ def stored_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     done = nkb("run", "hoeryong-2007", "--scale", "0.02", "--seed", "3", "--db", "r.duckdb", "--out", "y.csv",
                "--calibrated", "--set", "detect_base=0.5", cwd=cwd)
     assert done.returncode == 0, done.stderr
+    (cwd / "stdout.txt").write_text(done.stdout)
     with ResultsStore(cwd / "r.duckdb", read_only=True) as store:
         runs = store.runs()
     return cwd, str(runs["run_id"].iloc[0])
@@ -45,6 +46,11 @@ def test_run_prints_yearly_table_stores_run_and_writes_out(stored_run: tuple[Pat
 
     shipped = {k: v for k, v in calibrated_params().items() if k != "detect_base"}
     assert len(shipped) >= 12 and all(record.params[k] == pytest.approx(v) for k, v in shipped.items())
+    from nkborder.calibration import load_shipped
+
+    said = (cwd / "stdout.txt").read_text()
+    assert f"values of the shipped calibration {load_shipped().name}" in said, said[:500]
+    assert "1 set with --set" in said
     assert record.seed == 3
     written = pd.read_csv(cwd / "y.csv")
     assert list(written["year"]) == list(range(2005, 2010))  # hoeryong-2007 reports from 2005

@@ -90,10 +90,16 @@ def run_command(
     if out is not None and out.suffix not in (".csv", ".parquet"):
         raise InputError("--out", str(out), "unknown file type", ".csv or .parquet")
     overrides = parse_sets(set_)
+    source = "the documented defaults (`nkborder params`)"
     if calibrated:
-        from nkborder.calibration import calibrated_params
+        from nkborder.calibration import calibrated_params, load_shipped
 
-        overrides = {**calibrated_params(), **overrides}
+        shipped = calibrated_params()
+        source = (f"the defaults with {len(shipped)} values of the shipped calibration {load_shipped().name} "
+                  "(docs/calibration.md)")
+        overrides = {**shipped, **overrides}
+    if set_:
+        source += f", {len(parse_sets(set_))} set with --set"
     sc, params = resolve(scenario, parse_date(start, "--start"), parse_date(end, "--end"), overrides)
     store = _open_store(db)
     run_id = store.begin_run(
@@ -102,6 +108,7 @@ def run_command(
     )
     console.print(f"run [bold]{run_id}[/]: {sc.name}, {', '.join(sc.cities)}, {sc.start} to {sc.end}, "
                   f"seed {seed}, scale {scale}")
+    console.print(f"parameters: {source}", markup=False)
     try:
         sim = Simulation(sc, params, seed=seed, scale=scale)
         n_agents = int(sim.pop.people.count[0])
