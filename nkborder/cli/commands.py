@@ -89,7 +89,8 @@ def run_command(
         raise InputError("--scale", str(scale), "out of range", "0 < scale <= 20")
     if out is not None and out.suffix not in (".csv", ".parquet"):
         raise InputError("--out", str(out), "unknown file type", ".csv or .parquet")
-    overrides = parse_sets(set_)
+    sets = parse_sets(set_)
+    overrides = dict(sets)
     source = "the documented defaults (`nkborder params`)"
     if calibrated:
         from nkborder.calibration import calibrated_params, load_shipped
@@ -97,9 +98,9 @@ def run_command(
         shipped = calibrated_params()
         source = (f"the defaults with {len(shipped)} values of the shipped calibration {load_shipped().name} "
                   "(docs/calibration.md)")
-        overrides = {**shipped, **overrides}
-    if set_:
-        source += f", {len(parse_sets(set_))} set with --set"
+        overrides = {**shipped, **sets}
+    if sets:
+        source += f", {len(sets)} set with --set"
     sc, params = resolve(scenario, parse_date(start, "--start"), parse_date(end, "--end"), overrides)
     store = _open_store(db)
     run_id = store.begin_run(
