@@ -8,6 +8,7 @@ Jobs:
 - ``tiny``: import time, then a tiny run twice (first call loads or compiles the kernels; second is warm).
 - ``engine``: the fast engine on one size: set-up, ``Simulation.run()``, table building with and without the
   daily table, agent-days, peak memory, optionally the time of each phase and the record-keeping cost.
+- ``floor``: the monthly person rules alone in a stand-alone loop (:mod:`benchmarks.floor`).
 - ``reference``: the Mesa reference (``reference.run_reference``), calibrated by a pilot run to last about
   ``target_s`` seconds unless the size is given.
 """
@@ -313,9 +314,17 @@ def job_reference(spec: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def job_floor(spec: dict[str, Any]) -> dict[str, Any]:
+    """The floor of the monthly person rules (:func:`benchmarks.floor.measure`)."""
+    from benchmarks.floor import measure
+
+    return measure(spec["scenario"], spec["scale"], spec["seed"], spec["months"], spec["repeats"])
+
+
 JOBS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "tiny": job_tiny,
     "engine": job_engine,
+    "floor": job_floor,
     "reference": job_reference,
 }
 

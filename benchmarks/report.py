@@ -18,6 +18,7 @@ SECTIONS = (
     "## 6. Cost of recording daily indicators",
     "## 7. Where the time goes",
     "## 8. Experiments",
+    "## 9. What 500x would take",
     "## How it was measured",
 )
 PHASE_NOTES = {
@@ -287,6 +288,44 @@ def _experiments(x: dict[str, Any]) -> list[str]:
     return [head, "", *_table(["measure", "value"], rows)]
 
 
+def _floor(f: dict[str, Any]) -> list[str]:
+    if (bad := _failed(f)) is not None:
+        return bad
+    lines = [f"`benchmarks/floor.py`: the monthly person rules alone (deaths, births, information, discontent, "
+             f"intention and its draw, exactly as the engine computes them), without any bookkeeping, in a "
+             f"stand-alone loop over the initial population of `{f['scenario']}` at scale {f['scale']} "
+             f"({f['people']:,} people), {f['months']} months, best of {f['repeats']}, CPU time. Every number below "
+             "is per person-month (ns per agent-day x 30.4375 days), from this benchmark run.", ""]
+    rows = []
+    if "budget" in f:
+        rows += [["Mesa reference (section 3)", f["reference_ns_per_person_month"], ""],
+                 ["**budget of the 500x target**: reference / 500, for every phase together",
+                  f["budget"]["ns_per_person_month"], "100 %"]]
+    rows.append(["the monthly person rules alone (floor loop)", f["rules_ns_per_person_month"],
+                 f"{100 * f['rules_share_of_budget']:.0f} %" if "rules_share_of_budget" in f else "-"])
+    share = (lambda x: f"{100 * x / f['budget']['ns_per_person_month']:.0f} %") if "budget" in f else (lambda x: "-")
+    if "engine_ns_per_person_month" in f:
+        rows += [["fast engine: people_month (section 7)", f["people_month_ns_per_person_month"],
+                  share(f["people_month_ns_per_person_month"])],
+                 ["fast engine: whole simulation (section 1)", f["engine_ns_per_person_month"],
+                  share(f["engine_ns_per_person_month"])]]
+    lines += _table(["per person-month", "ns", "share of the 500x budget"], rows)
+    lines.append("The floor loop does less than the engine's monthly pass must (no newborns, no records, no tracking "
+                 "list, no city means), and nothing of the household budgets, the census or the daily phases.")
+    if "rules_share_of_budget" in f:
+        x = f["rules_share_of_budget"]
+        verdict = ("more than the whole budget" if x >= 1 else "more than half of the budget" if x >= 0.5
+                   else f"{100 * x:.0f} % of the budget")
+        lines[-1] += (f" Here it alone needs {verdict}: rewriting the same rules in the same form cannot reach 500x"
+                      if x >= 0.5 else f" Here it alone needs {verdict}.")
+        if x >= 0.5:
+            lines[-1] += (". What could is a change of method, fewer draws and logistic functions per person-month "
+                          "(e.g. drawing each person's next event time once instead of a draw every month), which "
+                          "changes every random stream and must be docked again against the reference.")
+    lines.append("")
+    return lines
+
+
 def _flatten(values: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
     """Nested dicts as ``outer.inner`` rows; lists as comma-separated text."""
     rows: list[tuple[str, Any]] = []
@@ -361,6 +400,8 @@ def render(results: dict[str, Any]) -> str:
         *_phases(engine, results.get("scaling", {})),
         "## 8. Experiments", "",
         *_experiments(results.get("experiments", {})),
+        "## 9. What 500x would take", "",
+        *_floor(results.get("floor", {"status": "not measured", "error": "not part of this run"})),
         "## How it was measured", "",
         *_method(results),
     ]

@@ -51,6 +51,7 @@ class Config:
     reference_max_scale: float = 1.0
     fast_repeats: int = 3  # the fast engine on the reference's size: best of this many runs
     experiments: bool = True
+    floor_months: int = 12  # months of the person-rules floor loop (section 9), best of 3
     child_timeout_s: float = 1500.0
 
 
@@ -60,7 +61,7 @@ QUICK = Config(mode="quick", main_scale=0.25, scaling_scales=(0.02, 0.2, 2.0), s
 TINY = Config(  # for the smoke test: seconds, warm cache, no experiments
     mode="tiny", main_scale=0.003, main_end="1995-12-31", scaling_scales=(0.002, 0.006), scaling_end="1995-03-31",
     fresh_cache=False, reference_scale=0.002, reference_end="2005-01-31", fast_repeats=1, experiments=False,
-    child_timeout_s=300.0,
+    floor_months=2, child_timeout_s=300.0,
 )
 MODES = {"full": FULL, "quick": QUICK, "tiny": TINY}
 
@@ -227,6 +228,24 @@ def measure_reference(cfg: Config) -> dict[str, Any]:
     }
 
 
+def measure_floor(cfg: Config, main: dict[str, Any], ref: dict[str, Any]) -> dict[str, Any]:
+    """The monthly person rules alone (section 9), against the per-person-month budget of the 500x target."""
+    from benchmarks.floor import DAYS_PER_MONTH, budget  # imports numba: only when measuring
+
+    out = run_child("floor", {"scenario": cfg.main_scenario, "scale": cfg.main_scale, "seed": SEED,
+                              "months": cfg.floor_months, "repeats": 3}, timeout=cfg.child_timeout_s)
+    rules = out["rules_ns_per_person_month"]
+    if ref.get("status") == "ok":
+        out["reference_ns_per_person_month"] = ref["ref_ns_per_agent_day"] * DAYS_PER_MONTH
+        out["budget"] = budget(ref["ref_ns_per_agent_day"], TARGETS["speedup"])
+        out["rules_share_of_budget"] = rules / out["budget"]["ns_per_person_month"]
+    if main.get("status") == "ok":
+        per_month = 1e9 * DAYS_PER_MONTH / main["agent_days_alive"]
+        out["engine_ns_per_person_month"] = main["sim_cpu_s"] * per_month
+        out["people_month_ns_per_person_month"] = main.get("phases_cpu", {}).get("people_month", math.nan) * per_month
+    return out
+
+
 def measure_scaling(cfg: Config, main: dict[str, Any]) -> dict[str, Any]:
     """ns per agent-day at each of ``scaling_scales``; a linear fit and the log-log exponent."""
     import numpy as np
@@ -312,9 +331,12 @@ def evaluate_targets(cfg: Config, results: dict[str, Any]) -> list[dict[str, Any
     else:
         row("first-run compile (cold cache) < 30 s", "-", None, comp.get("error", ""))
     if ref.get("status") == "ok":
+        floor = results.get("floor", {})
+        why = (f"; the monthly person rules alone, with no bookkeeping, use {100 * floor['rules_share_of_budget']:.0f}"
+               " % of the 500x budget (section 9)" if "rules_share_of_budget" in floor else "")
         row(">= 500x faster than Mesa per agent-day (same size and period)", f"{ref['speedup']:.0f}x",
             ref["speedup"] >= TARGETS["speedup"] if full_mode else None,
-            f"wall time, end to end; CPU-time ratio {ref['speedup_cpu']:.0f}x" + reduced)
+            f"wall time, end to end; CPU-time ratio {ref['speedup_cpu']:.0f}x" + why + reduced)
     else:
         row(">= 500x faster than Mesa per agent-day (same size and period)", "-", None,
             ref.get("error", "not measured"))
@@ -358,6 +380,8 @@ def run_all(cfg: Config, command: str) -> dict[str, Any]:
                                lambda: measure_engine(cfg))
     results["scaling"] = _guard("scaling", lambda: measure_scaling(cfg, results["engine"]))
     results["reference"] = _guard("Mesa reference vs fast engine", lambda: measure_reference(cfg))
+    results["floor"] = _guard("floor of the monthly person rules",
+                              lambda: measure_floor(cfg, results["engine"], results["reference"]))
     results["experiments"] = _guard("experiments", lambda: measure_experiments(cfg))
     results["targets"] = evaluate_targets(cfg, results)
     results["machine"]["load_end"] = load_average()

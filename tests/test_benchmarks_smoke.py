@@ -81,6 +81,16 @@ def test_compile_scaling_reference_experiments(tiny_results: dict[str, Any]) -> 
             assert _positive(ref[key]), key
     else:
         assert ref["status"] == "not available"
+    floor = tiny_results["floor"]
+    assert floor["status"] == "ok", floor
+    assert floor["months"] == suite.TINY.floor_months and floor["people"] == tiny_results["engine"]["initial_people"]
+    for key in ("rules_ns_per_person_month", "engine_ns_per_person_month", "people_month_ns_per_person_month"):
+        assert _positive(floor[key]), key
+    if suite.reference_available():
+        assert floor["budget"]["ns_per_person_month"] == pytest.approx(
+            ref["ref_ns_per_agent_day"] / 500 * 30.4375)
+        assert floor["rules_share_of_budget"] == pytest.approx(
+            floor["rules_ns_per_person_month"] / floor["budget"]["ns_per_person_month"])
     assert tiny_results["experiments"]["status"] == "skipped"  # may take minutes: rendering is tested below
     assert {t["status"] for t in tiny_results["targets"]} <= {"met", "missed", "not measured"}
     assert len(tiny_results["targets"]) == 7  # 5 of the speed issue, 2 of the experiments issue
@@ -110,6 +120,36 @@ def test_markdown_experiments_table_and_missing_parts(tiny_results: dict[str, An
     assert "not available" in text
     results["experiments"] = {"status": "not measured yet", "error": "no module"}
     assert "not measured yet" in report.render(results)
+
+
+def test_floor_loop_applies_the_engines_rules() -> None:
+    """The floor loop updates information, discontent and intention as the engine's rules say, skipping the dead."""
+    import numpy as np
+
+    from benchmarks.floor import rules_loop
+    from nkborder.engine.rng import DEATH, stream_key, uniform
+
+    n, seed, month, day = 400, np.uint64(7), 3, 40_000
+    rng = np.random.default_rng(0)
+    status = np.zeros(n, np.int8)
+    status[:50] = 4  # dead rows are skipped
+    birth_day = (day - rng.integers(20 * 365, 40 * 365, n)).astype(np.int32)  # all of crossing age, men
+    info0, disc0 = rng.random(n).astype(np.float32), rng.random(n).astype(np.float32)
+    info, disc, prob = info0.copy(), disc0.copy(), np.zeros(n, np.float32)
+    # decay, rate, discontent: intercept, info, hardship; intention: intercept, hardship, discontent, rest 0
+    coef = np.array([0.5, 0.2, -1.0, 2.0, 1.0, -3.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0])
+    rules_loop(month, day, seed, status, np.zeros(n, np.int8), np.arange(n, dtype=np.int32), birth_day,
+               np.zeros(n, np.uint8), np.zeros(n, np.float32), info, disc, prob, np.full(n, 0.8), np.zeros(n),
+               np.zeros(n, np.float32), np.array([0.3]), np.zeros(1), 0.0, coef)
+    key_d = stream_key(seed, DEATH, month)
+    updated = (status == 0) & np.array([uniform(key_d, i) >= 0.3 for i in range(n)])
+    assert 200 < updated.sum() < 300  # 350 alive, 30 % die
+    logistic = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    x = 0.5 * info0 + 0.5 * 0.8
+    d = disc0 + 0.2 * (logistic(-1.0 + 2.0 * x) - disc0)
+    assert np.allclose(info[updated], x[updated], atol=1e-6) and np.allclose(disc[updated], d[updated], atol=1e-6)
+    assert np.allclose(prob[updated], logistic(-3.0 + d[updated]), atol=1e-6)
+    assert np.array_equal(info[~updated], info0[~updated]) and np.all(prob[~updated] == 0)
 
 
 def test_reference_size_calibration() -> None:
