@@ -105,6 +105,8 @@ def test_markdown_has_every_section(tiny_results: dict[str, Any], tmp_path: Path
         assert section in text, section
     assert "AMD" in text or "CPU" in text
     assert "ns per agent-day" in text
+    serial = {**tiny_results["compile"], "serial_compile_s": 51.25, "serial_compile_cpu_s": 50.5}
+    assert "| one-time compile in one process (s) | 51.25 |" in report.render({**tiny_results, "compile": serial})
 
 
 def test_markdown_experiments_table_and_missing_parts(tiny_results: dict[str, Any], tmp_path: Path) -> None:

@@ -84,6 +84,7 @@ def run_command(
     from nkborder.api import resolve
     from nkborder.engine.record import build_tables
     from nkborder.engine.sim import Simulation
+    from nkborder.engine.warmup import ensure_compiled, kernels_cached
 
     if not 0.0 < scale <= 20.0:
         raise InputError("--scale", str(scale), "out of range", "0 < scale <= 20")
@@ -110,6 +111,10 @@ def run_command(
     console.print(f"run [bold]{run_id}[/]: {sc.name}, {', '.join(sc.cities)}, {sc.start} to {sc.end}, "
                   f"seed {seed}, scale {scale}")
     console.print(f"parameters: {source}", markup=False)
+    if not kernels_cached():
+        console.print("compiling the model's kernels: the first run after an install or an update waits for them "
+                      "(about half a minute to a minute; later runs load them from numba's cache)")
+        ensure_compiled()
     try:
         sim = Simulation(sc, params, seed=seed, scale=scale)
         n_agents = int(sim.pop.people.count[0])

@@ -86,6 +86,9 @@ class Simulation:
 
     def run(self, progress: Progress | None = None) -> RawRecords:
         """Run every month of the scenario; ``progress(date, days_done, n_days)`` is called after each month."""
+        from nkborder.engine.warmup import ensure_compiled
+
+        ensure_compiled()  # the first run after an install compiles the kernels in two processes at once
         pop, env, kp, key = self.pop, self.env, self.kp, self.key
         people, hh, cities = pop.people, pop.households, pop.cities
         yearly_gini: dict[int, np.ndarray] = {}

@@ -1,0 +1,89 @@
+"""The first run's compilation in two processes (nkborder.engine.warmup)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import nkborder.engine.sim as sim_module
+from nkborder.engine import warmup
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class _FakeChild:
+    def __init__(self) -> None:
+        self.waited = False
+
+    def wait(self, timeout: float) -> int:
+        self.waited = True
+        return 0
+
+
+def test_standins_are_restored_even_after_an_error() -> None:
+    real = sim_module.run_days
+    with pytest.raises(RuntimeError), warmup._standins(warmup.DAILY_STANDINS):
+        assert sim_module.run_days is warmup.DAILY_STANDINS["run_days"]
+        raise RuntimeError("stop")
+    assert sim_module.run_days is real
+
+
+def test_nothing_is_compiled_ahead_when_the_cache_is_warm(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(warmup, "_checked", False)
+    monkeypatch.setattr(warmup, "kernels_cached", lambda: True)
+    monkeypatch.setattr(warmup, "_tiny_run", lambda: pytest.fail("compiled although the cache is warm"))
+    assert warmup.ensure_compiled() is False
+
+
+def test_a_cold_cache_compiles_the_daily_group_in_a_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    child = _FakeChild()
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(warmup, "_checked", False)
+    monkeypatch.setattr(warmup, "kernels_cached", lambda: False)
+    monkeypatch.setattr(warmup, "_start_child", lambda: child)
+    monkeypatch.setattr(warmup, "_tiny_run", lambda: seen.update(run_days=sim_module.run_days,
+                                                                  people_month=sim_module.people_month))
+    real_run_days, real_people_month = sim_module.run_days, sim_module.people_month
+    assert warmup.ensure_compiled(parallel=True) is True
+    assert seen["run_days"] is warmup.DAILY_STANDINS["run_days"]  # left to the child
+    assert seen["people_month"] is real_people_month  # compiled here
+    assert child.waited and sim_module.run_days is real_run_days
+    assert warmup.ensure_compiled(parallel=True) is False  # once per process
+
+
+def test_without_parallel_compilation_everything_compiles_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(warmup, "_checked", False)
+    monkeypatch.setattr(warmup, "kernels_cached", lambda: False)
+    monkeypatch.setattr(warmup, "_start_child", lambda: pytest.fail("started a child"))
+    monkeypatch.setattr(warmup, "_tiny_run", lambda: seen.update(run_days=sim_module.run_days))
+    monkeypatch.setenv("NKBORDER_PARALLEL_COMPILE", "0")
+    assert warmup.ensure_compiled() is True
+    assert seen["run_days"] is sim_module.run_days
+
+
+def test_the_child_rejects_other_arguments() -> None:
+    assert warmup.main(["monthly"]) == 2
+
+
+def test_the_first_cli_run_on_a_cold_cache_compiles_says_so_and_fills_the_cache(tmp_path: Path) -> None:
+    """A fresh numba cache, as after an install: the first run compiles (in two processes), the second loads."""
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
+    command = [sys.executable, "-m", "nkborder", "run", "hoeryong-2007", "--scale", "0.002", "--end", "1995-03-31",
+               "--db", str(tmp_path / "r.duckdb")]
+    first = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=900)
+    assert first.returncode == 0, first.stderr
+    assert "compiling the model's kernels" in first.stdout
+    check = ("import nkborder.engine.sim as s; from nkborder.engine.warmup import _has_cache_entry as h; "
+             "print(h(s.run_days), h(s.people_month), h(s.census))")
+    cached = subprocess.run([sys.executable, "-c", check], env=env, cwd=ROOT, capture_output=True, text=True,
+                            timeout=120)
+    assert cached.stdout.split() == ["True", "True", "True"], cached.stderr
+    second = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert second.returncode == 0, second.stderr
+    assert "compiling" not in second.stdout
