@@ -325,9 +325,11 @@ def _floor(f: dict[str, Any]) -> list[str]:
         lines[-1] += (f" Here it alone needs {verdict}: rewriting the same rules in the same form cannot reach 500x"
                       if x >= 0.5 else f" Here it alone needs {verdict}.")
         if x >= 0.5:
-            lines[-1] += (". What could is a change of method, fewer draws and logistic functions per person-month "
-                          "(e.g. drawing each person's next event time once instead of a draw every month), which "
-                          "changes every random stream and must be docked again against the reference.")
+            lines[-1] += (". What could is a change of the rules themselves, so that a person-month needs fewer "
+                          "draws and logistic functions (for example discontent and intentions kept per household, "
+                          "or updated less often than monthly, and deaths and births drawn as event times once): "
+                          "that changes the model, every random stream and every calibrated value, and must be "
+                          "docked again against the reference.")
     lines.append("")
     return lines
 
