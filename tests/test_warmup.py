@@ -87,3 +87,29 @@ def test_the_first_cli_run_on_a_cold_cache_compiles_says_so_and_fills_the_cache(
     second = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert second.returncode == 0, second.stderr
     assert "compiling" not in second.stdout
+
+
+def test_cli_notice_only_when_the_cache_is_cold_and_the_work_is_local(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rich.console import Console
+
+    from nkborder.cli.kernels import NOTICE, compile_kernels
+
+    compiled: list[bool] = []
+    monkeypatch.setattr(warmup, "ensure_compiled", lambda: compiled.append(True) or True)
+    console = Console(record=True, width=200)
+    monkeypatch.setattr(warmup, "kernels_cached", lambda: True)
+    assert compile_kernels(console) is False and not compiled
+    monkeypatch.setattr(warmup, "kernels_cached", lambda: False)
+    assert compile_kernels(console, "tcp://127.0.0.1:8786") is False and not compiled  # remote workers
+    assert compile_kernels(console) is True and compiled == [True]
+    assert console.export_text().count(NOTICE[:40]) == 1
+
+
+def test_a_local_cluster_compiles_before_its_workers_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    from nkborder.experiments.cluster import dask_client
+
+    calls: list[str] = []
+    monkeypatch.setattr(warmup, "ensure_compiled", lambda: calls.append("compiled") or False)
+    with dask_client(workers=1) as client:
+        calls.append(f"{len(client.scheduler_info()['workers'])} worker")
+    assert calls == ["compiled", "1 worker"]

@@ -96,6 +96,7 @@ class AppCluster:
             import dask
             from distributed import Client, LocalCluster
 
+            from nkborder.engine.warmup import ensure_compiled
             from nkborder.experiments.cluster import TUNING, check_workers, plain_malloc
             from nkborder.experiments.tasks import warm_up
 
@@ -112,6 +113,7 @@ class AppCluster:
                 log.warning("simulated-date reports unavailable: %s", exc)
             self.address = self._cluster.scheduler_address
             self._ready.set()
+            ensure_compiled()  # a cold cache is filled once here (two processes), not by every worker
             self._client.run(warm_up)  # loads the compiled kernels in every worker
         except Exception as exc:
             self.error = f"{type(exc).__name__}: {exc}"

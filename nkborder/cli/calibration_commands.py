@@ -59,10 +59,12 @@ def calibrate_command(
     """Estimate the flagged parameters by ABC-SMC against the observed series."""
     from nkborder.calibration import calibrate
     from nkborder.cli.commands import parse_sets
+    from nkborder.cli.kernels import compile_kernels
 
     names = [p.strip() for p in parameters.split(",") if p.strip()] if parameters else None
     chosen = [p.strip() for p in series.split(",") if p.strip()] if series else None
     command = "nkborder " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    compile_kernels(console, scheduler)
     try:
         cal = calibrate(scenario, observed, until=until, population=population, generations=generations,
                         scale=scale, seed=seed, workers=workers, scheduler=scheduler, db=db, name=name,
@@ -95,6 +97,7 @@ def validate_command(
     from nkborder.calibration import load_calibration, load_shipped, validate
     from nkborder.calibration.figure import draw
     from nkborder.calibration.validate import parse_holdout, write_fit
+    from nkborder.cli.kernels import compile_kernels
 
     held = parse_holdout(holdout)
     if posterior is None:
@@ -102,6 +105,7 @@ def validate_command(
     else:
         _need_db(db)
         post = load_calibration(db, posterior).posterior
+    compile_kernels(console, scheduler)
     try:
         val = validate(scenario, post, observed, held, reps=reps, scale=scale, seed=seed, workers=workers,
                        scheduler=scheduler, progress=True)

@@ -82,9 +82,9 @@ def run_command(
 ) -> None:
     """Run a scenario once, show progress, print yearly indicators and store the run."""
     from nkborder.api import resolve
+    from nkborder.cli.kernels import compile_kernels
     from nkborder.engine.record import build_tables
     from nkborder.engine.sim import Simulation
-    from nkborder.engine.warmup import ensure_compiled, kernels_cached
 
     if not 0.0 < scale <= 20.0:
         raise InputError("--scale", str(scale), "out of range", "0 < scale <= 20")
@@ -111,10 +111,7 @@ def run_command(
     console.print(f"run [bold]{run_id}[/]: {sc.name}, {', '.join(sc.cities)}, {sc.start} to {sc.end}, "
                   f"seed {seed}, scale {scale}")
     console.print(f"parameters: {source}", markup=False)
-    if not kernels_cached():
-        console.print("compiling the model's kernels: the first run after an install or an update waits for them "
-                      "(about half a minute to a minute; later runs load them from numba's cache)")
-        ensure_compiled()
+    compile_kernels(console)
     try:
         sim = Simulation(sc, params, seed=seed, scale=scale)
         n_agents = int(sim.pop.people.count[0])

@@ -192,9 +192,11 @@ def experiments_command(db: Db = DEFAULT_DB) -> None:
 def _run(func: Any, *args: Any, **kwargs: Any) -> Any:
     """Call an experiment function with progress; Ctrl-C ends with exit code 130 and keeps stored runs."""
     from nkborder.cli.commands import parse_date
+    from nkborder.cli.kernels import compile_kernels
 
     kwargs["start"] = parse_date(kwargs.get("start"), "--start")
     kwargs["end"] = parse_date(kwargs.get("end"), "--end")
+    compile_kernels(console, kwargs.get("scheduler"))
     try:
         return func(*args, progress=True, **kwargs)
     except KeyboardInterrupt:

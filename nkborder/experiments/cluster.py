@@ -2,8 +2,10 @@
 
 Without ``scheduler`` (and without the ``NKBORDER_SCHEDULER`` environment variable) a
 :class:`distributed.LocalCluster` of worker *processes* with one thread each is started on this machine and
-closed afterwards. With ``scheduler="tcp://HOST:PORT"`` the client connects to a running scheduler whose
-workers can import ``nkborder``; that cluster is left running.
+closed afterwards; if numba's cache holds no compiled kernels yet, they are compiled first in this process
+(:func:`nkborder.engine.warmup.ensure_compiled`), so that the workers load them instead of each compiling them. With
+``scheduler="tcp://HOST:PORT"`` the client connects to a running scheduler whose workers can import ``nkborder``;
+that cluster is left running.
 """
 
 from __future__ import annotations
@@ -121,6 +123,9 @@ def _client(scheduler: str | None, workers: int | None) -> Iterator[Client]:
             client.close()
         return
     n_workers = check_workers(workers)
+    from nkborder.engine.warmup import ensure_compiled
+
+    ensure_compiled()  # on a cold cache: compile once here (in two processes); the workers then load the cache
     try:
         with plain_malloc():
             cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, **LOCAL_OPTIONS)
