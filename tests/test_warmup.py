@@ -113,3 +113,15 @@ def test_a_local_cluster_compiles_before_its_workers_start(monkeypatch: pytest.M
     with dask_client(workers=1) as client:
         calls.append(f"{len(client.scheduler_info()['workers'])} worker")
     assert calls == ["compiled", "1 worker"]
+
+
+def test_a_failed_compile_ahead_leaves_the_real_run_to_compile(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken() -> None:
+        raise ValueError("no scenario here")
+
+    monkeypatch.setattr(warmup, "_checked", False)
+    monkeypatch.setattr(warmup, "kernels_cached", lambda: False)
+    monkeypatch.setattr(warmup, "_tiny_run", broken)
+    real = sim_module.run_days
+    assert warmup.ensure_compiled(parallel=False) is True
+    assert sim_module.run_days is real

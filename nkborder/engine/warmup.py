@@ -4,8 +4,8 @@ Kernels are compiled by numba on first use and kept in numba's on-disk cache, so
 install (or after a change of the code) compiles them: about half a minute to a minute on a 2-core machine. Most of
 that time falls into two groups that do not call each other: the daily kernel with the submodels it calls
 (:func:`~nkborder.engine.daily.run_days`) and the monthly kernels (census, remittances, household budgets, the
-person pass, districts). When the cache holds neither the daily kernel nor the person pass and the machine has at
-least two cores, :func:`ensure_compiled` compiles the daily group in a child process while this process compiles
+person pass, districts). When the cache lacks the daily kernel or the person pass and the machine has at least
+two cores, :func:`ensure_compiled` compiles the daily group in a child process while this process compiles
 the monthly group. Each does it with a tiny run in which the other group's kernels are stand-ins that do nothing
 (the stand-ins only replace names in :mod:`nkborder.engine.sim` for that tiny run); both write numba's cache, so
 the real run then loads every kernel from it. Results are unaffected: the real run calls the real kernels.
@@ -73,8 +73,11 @@ def ensure_compiled(parallel: bool | None = None) -> bool:
         if parallel is None:
             parallel = _cores() >= 2 and os.environ.get("NKBORDER_PARALLEL_COMPILE", "1") != "0"
         child = _start_child() if parallel else None
-        with _standins(DAILY_STANDINS if child is not None else {}):
-            _tiny_run()
+        try:
+            with _standins(DAILY_STANDINS if child is not None else {}):
+                _tiny_run()
+        except Exception:  # compiling ahead is only an optimisation: the real run compiles what is missing
+            pass
         if child is not None:
             try:
                 child.wait(timeout=CHILD_TIMEOUT_S)
