@@ -24,10 +24,11 @@ from typing import Any
 import numpy as np
 from numba import njit
 
+from nkborder.engine import slots as S
 from nkborder.engine.rng import ATTEMPT, BIRTH, DEATH, stream_key, uniform
 from nkborder.model.defection import CROSS_AGE_DAYS, attempt_probability
 from nkborder.model.demography import can_give_birth, dies
-from nkborder.model.information import discontent_target, information
+from nkborder.model.information import discontent_target, fresh_information, information
 from nkborder.model.policy import DAYS_PER_MONTH
 
 
@@ -46,7 +47,7 @@ def rules_loop(
     key_a = stream_key(seed, ATTEMPT, month)
     events, total = 0, 0.0
     for i in range(status.shape[0]):
-        if status[i] != 0:  # engine.slots.RESIDENT == 0
+        if status[i] != S.RESIDENT:
             continue
         c = city[i]
         age = day - birth_day[i]
@@ -85,7 +86,9 @@ def measure(scenario: str, scale: float, seed: int, months: int, repeats: int) -
     people, hh, env, kp = sim.pop.people, sim.pop.households, sim.env, sim.kp
     n = int(people.count[0])
     kin_of = (hh.n_china + hh.n_south_korea > 0).astype(np.float64)
-    fresh_of = kp.info_kin * kin_of * env.contact[0, hh.city] + kp.info_market * hh.trader * env.tolerance[0, hh.city]
+    fresh_of = fresh_information(kin_of, hh.trader.astype(np.float64), env.contact[0, hh.city],
+                                 env.tolerance[0, hh.city], sim.pop.cities.inminban_info[hh.inminban], kp.info_kin,
+                                 kp.info_market, kp.info_inminban)  # per household, as the engine does
     coef = np.array([kp.info_decay, kp.discontent_rate, kp.discontent_intercept, kp.discontent_info,
                      kp.discontent_hardship, kp.intent_intercept, kp.intent_hardship, kp.intent_discontent,
                      kp.intent_info, kp.intent_kin, kp.intent_female, kp.intent_risk])
