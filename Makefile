@@ -41,6 +41,7 @@ run: $(STAMP)
 
 test: install-test
 	$(VENV)/bin/ruff check nkborder tests reference benchmarks
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q
 
 bench: install-test

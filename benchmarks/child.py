@@ -130,7 +130,7 @@ def record_cost(raw: Any, remit_cny: float) -> dict[str, Any]:
     import numpy as np
     from numba import njit
 
-    from nkborder.engine import slots as S
+    from nkborder.core import slots as S
 
     @njit(cache=False)
     def record_stocks(daily: np.ndarray, counts: np.ndarray) -> None:
@@ -176,7 +176,7 @@ def job_engine(spec: dict[str, Any]) -> dict[str, Any]:
     t = time.perf_counter()
     import nkborder.engine.sim as sim_mod
     from nkborder.api import resolve
-    from nkborder.engine import slots as S
+    from nkborder.core import slots as S
     from nkborder.engine.record import build_tables
 
     out: dict[str, Any] = {"import_s": time.perf_counter() - t, "maxrss_import_mib": maxrss_mib()}

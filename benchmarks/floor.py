@@ -13,7 +13,7 @@ prefetching, the households' fresh information computed once outside the timed l
 
 The loop writes nothing the engine reads (the state arrays are copies). A cheaper ``exp`` was tried and was not
 cheaper: a table-free, branch-free polynomial ``exp`` (degree 10) cost about three times the engine's
-table-based one (:mod:`nkborder.engine.fastexp`) per logistic.
+table-based one (:mod:`nkborder.core.fastexp`) per logistic.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from nkborder.engine import slots as S
-from nkborder.engine.rng import ATTEMPT, BIRTH, DEATH, stream_key, uniform
+from nkborder.core import slots as S
+from nkborder.core.rng import ATTEMPT, BIRTH, DEATH, stream_key, uniform
 from nkborder.model.defection import CROSS_AGE_DAYS, attempt_probability
 from nkborder.model.demography import can_give_birth, dies
 from nkborder.model.information import discontent_target, fresh_information, information

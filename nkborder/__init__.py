@@ -15,12 +15,11 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.1.0"
-
 from nkborder.api import Result, resolve, run
 from nkborder.errors import InputError
 from nkborder.params import Params, describe_parameters
 from nkborder.scenarios import Scenario, list_scenarios, load_scenario
+from nkborder.version import __version__ as __version__
 
 __all__ = [
     "InputError",

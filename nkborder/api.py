@@ -10,11 +10,11 @@ from typing import Any
 
 import pandas as pd
 
-from nkborder import __version__
 from nkborder.engine.record import build_tables
 from nkborder.engine.sim import Progress, Simulation
 from nkborder.params import Params
 from nkborder.scenarios import Scenario, load_scenario
+from nkborder.version import __version__
 
 
 @dataclass

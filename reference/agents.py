@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from nkborder.engine import slots as S
+from nkborder.core import slots as S
 
 if TYPE_CHECKING:
     from reference.households import City, Household

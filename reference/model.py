@@ -5,7 +5,7 @@ monthly phases run first, in the order of :data:`nkborder.engine.plan.MONTHLY_PH
 in the order of :data:`~nkborder.engine.plan.DAILY_PHASES`. Inputs that are not agent rules come from the
 package: the scenario and parameters, the daily environment (detection, prices, fees, ...) and the initial
 population arrays, which are turned into agents here. Flows are written into the engine's record layout
-(:mod:`nkborder.engine.slots`) so :func:`nkborder.engine.record.build_tables` makes the same tables.
+(:mod:`nkborder.core.slots`) so :func:`nkborder.engine.record.build_tables` makes the same tables.
 
 ``rule_change`` deliberately breaks one rule, for the docking test's negative control: ``"double_detection"``
 (guards detect crossers twice as often) or ``"ignore_bribes"`` (detecting guards never take a bribe).
@@ -19,7 +19,7 @@ from collections import defaultdict
 import mesa
 import numpy as np
 
-from nkborder.engine import slots as S
+from nkborder.core import slots as S
 from nkborder.engine.sim import INITIAL_SAVINGS_MONTHS, RawRecords
 from nkborder.model.policy import DAYS_PER_MONTH, Environment, build_environment
 from nkborder.model.population import Population, build_population

@@ -129,7 +129,7 @@ def test_floor_loop_applies_the_engines_rules() -> None:
     import numpy as np
 
     from benchmarks.floor import rules_loop
-    from nkborder.engine.rng import DEATH, stream_key, uniform
+    from nkborder.core.rng import DEATH, stream_key, uniform
 
     n, seed, month, day = 400, np.uint64(7), 3, 40_000
     rng = np.random.default_rng(0)

@@ -16,8 +16,8 @@ import re
 import sys
 from pathlib import Path
 
+from nkborder.core import slots as S
 from nkborder.engine import plan
-from nkborder.engine import slots as S
 from nkborder.engine.record import POSTED, RATIOS
 from nkborder.params import Params, describe_parameters
 from nkborder.scenarios import EVENT_KINDS

@@ -12,10 +12,10 @@ import pytest
 from numba import njit
 
 from nkborder.api import Result, run
+from nkborder.core.prefetch import prefetch
+from nkborder.core.rng import ATTEMPT, DETECT, TRIP, seed_key, stream_key, uniform
 from nkborder.engine import plan
 from nkborder.engine.daily import run_days
-from nkborder.engine.prefetch import prefetch
-from nkborder.engine.rng import ATTEMPT, DETECT, TRIP, seed_key, stream_key, uniform
 from nkborder.engine.sim import Simulation
 
 SCALE = 0.05

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from nkborder.api import run
-from nkborder.engine import slots as S
-from nkborder.engine.rng import GUARD_PICK, seed_key, stream_key, uniform
+from nkborder.core import slots as S
+from nkborder.core.rng import GUARD_PICK, seed_key, stream_key, uniform
 from nkborder.engine.sim import Simulation
 from nkborder.model.common import base_slots, pick_guard
 from nkborder.model.guards import kth_manned_slot, post_guards, slot_manned

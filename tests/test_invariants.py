@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from nkborder.api import resolve
-from nkborder.engine import slots as S
+from nkborder.core import slots as S
 from nkborder.engine.sim import RawRecords, Simulation
 from nkborder.params import Params
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -11,7 +12,9 @@ from typing import Any
 import pytest
 
 import nkborder.engine.sim as sim_module
+from nkborder.core import slots as S
 from nkborder.engine import warmup
+from nkborder.scenarios import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -125,3 +128,10 @@ def test_a_failed_compile_ahead_leaves_the_real_run_to_compile(monkeypatch: pyte
     real = sim_module.run_days
     assert warmup.ensure_compiled(parallel=False) is True
     assert sim_module.run_days is real
+
+
+def test_a_simulation_run_never_compiles_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(warmup, "ensure_compiled", lambda *args: pytest.fail("Simulation.run compiled ahead"))
+    sc = load_scenario("hoeryong-2007").with_dates(None, dt.date(1995, 1, 31))
+    raw = sim_module.Simulation(sc, sc.parameters(), seed=0, scale=0.002).run()
+    assert raw.daily[:, 0, S.POPULATION].min() > 0

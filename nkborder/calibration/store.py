@@ -81,7 +81,7 @@ def require(store: ResultsStore, name: str) -> dict[str, Any]:
 
 def insert(store: ResultsStore, name: str, definition: dict, pyabc_db: str, abc_id: int, command: str) -> None:
     """Record a new calibration as ``running``."""
-    from nkborder import __version__
+    from nkborder.version import __version__
 
     now = _now()
     with store.transaction() as con:

@@ -167,8 +167,8 @@ def posterior_command(
             table.add_row(a, b, f"{v:+.2f}")
         console.print(table)
     if toml:
-        from nkborder import __version__
         from nkborder.calibration.store import require
+        from nkborder.version import __version__
 
         with open_store(db, read_only=True) as store:
             rec = require(store, name)

@@ -308,7 +308,7 @@ def _write(frame: pd.DataFrame, out: Path) -> None:
 
 
 def _version() -> str:
-    from nkborder import __version__
+    from nkborder.version import __version__
 
     return __version__
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from nkborder.engine import slots as S
-from nkborder.engine.state import Brokers, CityState, Guards, Households, KernelParams, People
-from nkborder.engine.tracking import track
+from nkborder.core import slots as S
+from nkborder.core.state import Brokers, CityState, Guards, Households, KernelParams, People
+from nkborder.core.tracking import track
 from nkborder.model.china import abroad_and_detained_day
 from nkborder.model.defection import cross
 from nkborder.model.guards import guards_day, post_guards

@@ -12,11 +12,11 @@ first child's row on. The per-person rules are in the submodels: :func:`~nkborde
 for the members of a household, so computed once per household, except for a smuggler),
 :func:`~nkborder.model.information.information` and :func:`~nkborder.model.information.discontent_target`;
 :func:`~nkborder.model.defection.attempt_probability`. Their logistic function is
-:func:`nkborder.engine.fastexp.logistic` (the C library's ``exp``, inlined).
+:func:`nkborder.core.fastexp.logistic` (the C library's ``exp``, inlined).
 
 The arrays are taken out of the named tuples once, before the loop: numba otherwise counts references to them
 inside a loop with this many branches, which costs more than the work itself. The households of the people a few
-rows ahead are prefetched (:mod:`nkborder.engine.prefetch`): the children's rows point to scattered households,
+rows ahead are prefetched (:mod:`nkborder.core.prefetch`): the children's rows point to scattered households,
 and without it the loop waits for memory as soon as the household arrays outgrow the caches.
 """
 
@@ -25,10 +25,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from nkborder.engine import slots as S
-from nkborder.engine.prefetch import AHEAD, prefetch
-from nkborder.engine.rng import ATTEMPT, ATTEMPT_DAY, BIRTH, BIRTH_SEX, DEATH, RISK, stream_key, uniform
-from nkborder.engine.state import CityState, Households, KernelParams, People
+from nkborder.core import slots as S
+from nkborder.core.prefetch import AHEAD, prefetch
+from nkborder.core.rng import ATTEMPT, ATTEMPT_DAY, BIRTH, BIRTH_SEX, DEATH, RISK, stream_key, uniform
+from nkborder.core.state import CityState, Households, KernelParams, People
 from nkborder.model.common import set_status
 from nkborder.model.defection import CROSS_AGE_DAYS, attempt_probability
 from nkborder.model.demography import add_child, can_give_birth, death_probability, dies

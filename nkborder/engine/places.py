@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 from numba import njit
 
-from nkborder.engine import slots as S
-from nkborder.engine.state import Households, People
+from nkborder.core import slots as S
+from nkborder.core.state import Households, People
 
 DISTRICT_COUNTS = ("population", "in_china", "in_south_korea", "detained")
 N_DISTRICT = len(S.DISTRICT_NAMES)

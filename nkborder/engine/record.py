@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from nkborder.engine import slots as S
+from nkborder.core import slots as S
 from nkborder.engine.places import district_table, sector_table
 from nkborder.engine.sim import RawRecords
 

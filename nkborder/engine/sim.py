@@ -12,13 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nkborder.engine import slots as S
+from nkborder.core import slots as S
+from nkborder.core.rng import seed_key
+from nkborder.core.state import kernel_params
+from nkborder.core.tracking import resident_smugglers
 from nkborder.engine.daily import run_days
 from nkborder.engine.monthly import people_month
 from nkborder.engine.places import district_snapshot
-from nkborder.engine.rng import seed_key
-from nkborder.engine.state import kernel_params
-from nkborder.engine.tracking import resident_smugglers
 from nkborder.model.demography import BIRTH_AGE_DAYS
 from nkborder.model.livelihoods import census, gini, household_budgets, remittances
 from nkborder.model.policy import DAYS_PER_MONTH, Environment, build_environment
@@ -86,9 +86,6 @@ class Simulation:
 
     def run(self, progress: Progress | None = None) -> RawRecords:
         """Run every month of the scenario; ``progress(date, days_done, n_days)`` is called after each month."""
-        from nkborder.engine.warmup import ensure_compiled
-
-        ensure_compiled()  # the first run after an install compiles the kernels in two processes at once
         pop, env, kp, key = self.pop, self.env, self.kp, self.key
         people, hh, cities = pop.people, pop.households, pop.cities
         yearly_gini: dict[int, np.ndarray] = {}

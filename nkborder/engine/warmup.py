@@ -15,6 +15,7 @@ Set ``NKBORDER_PARALLEL_COMPILE=0`` to compile in one process (as numba does by 
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -24,6 +25,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import nkborder.engine.sim as sim_module
+from nkborder.scenarios import load_scenario
 
 #: The kernels of each group, by their names in :mod:`nkborder.engine.sim`, and what their stand-ins return.
 MONTHLY_STANDINS: dict[str, Callable[..., Any]] = {
@@ -36,7 +38,7 @@ MONTHLY_STANDINS: dict[str, Callable[..., Any]] = {
 DAILY_STANDINS: dict[str, Callable[..., Any]] = {"run_days": lambda *args: None}
 CHILD_TIMEOUT_S = 900.0
 
-_lock = threading.RLock()  # re-entrant: the tiny run calls ensure_compiled again (and returns at once)
+_lock = threading.Lock()  # one compile per process, also when threads start runs at once
 _checked = False
 
 
@@ -117,10 +119,8 @@ def _standins(standins: dict[str, Callable[..., Any]]) -> Iterator[None]:
 
 def _tiny_run() -> None:
     """Two months of both cities at 1/1000 of the population: calls every kernel that is not a stand-in."""
-    from nkborder.api import resolve
-
-    sc, params = resolve("history", end="1995-02-28")
-    sim_module.Simulation(sc, params, seed=0, scale=0.001).run()
+    sc = load_scenario("history").with_dates(None, dt.date(1995, 2, 28))
+    sim_module.Simulation(sc, sc.parameters(), seed=0, scale=0.001).run()
 
 
 def main(argv: list[str] | None = None) -> int:

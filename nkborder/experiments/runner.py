@@ -95,7 +95,7 @@ def execute(
 
 def _record(store: ResultsStore, experiment: str, spec: RunSpec, out: dict[str, Any] | None, message: str) -> str:
     """Store one run (finished with its tables, or failed with ``message``) in one transaction."""
-    from nkborder import __version__
+    from nkborder.version import __version__
 
     sc = spec.scenario
     tables = {} if out is None else {freq: out[freq] for freq in TABLES if freq in out}

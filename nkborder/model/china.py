@@ -22,10 +22,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from nkborder.engine import slots as S
-from nkborder.engine.prefetch import AHEAD, prefetch
-from nkborder.engine.rng import CAPTURE, KIN_PAY, ONWARD, RETURN, stream_key, uniform
-from nkborder.engine.state import CityState, Households, People
+from nkborder.core import slots as S
+from nkborder.core.prefetch import AHEAD, prefetch
+from nkborder.core.rng import CAPTURE, KIN_PAY, ONWARD, RETURN, stream_key, uniform
+from nkborder.core.state import CityState, Households, People
 from nkborder.model.common import detain, set_status
 
 SETTLE = ONWARD + 300  # random stream of the settling time (one draw per person and crossing day)

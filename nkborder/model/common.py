@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from nkborder.engine import slots as S
-from nkborder.engine.rng import DETENTION, stream_key, uniform
-from nkborder.engine.state import Brokers, CityState, Guards, Households, People
+from nkborder.core import slots as S
+from nkborder.core.rng import DETENTION, stream_key, uniform
+from nkborder.core.state import Brokers, CityState, Guards, Households, People
 
 
 @njit(cache=True)

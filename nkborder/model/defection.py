@@ -21,9 +21,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from nkborder.engine import slots as S
-from nkborder.engine.fastexp import logistic
-from nkborder.engine.rng import (
+from nkborder.core import slots as S
+from nkborder.core.fastexp import logistic
+from nkborder.core.rng import (
     ACCEPT,
     BETRAY,
     BROKER_PICK,
@@ -37,7 +37,7 @@ from nkborder.engine.rng import (
     stream_key,
     uniform,
 )
-from nkborder.engine.state import Brokers, CityState, Guards, Households, People
+from nkborder.core.state import Brokers, CityState, Guards, Households, People
 from nkborder.model.common import (
     choose_sector,
     detain,

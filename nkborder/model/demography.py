@@ -13,9 +13,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from nkborder.engine import slots as S
-from nkborder.engine.rng import uniform
-from nkborder.engine.state import CityState, People
+from nkborder.core import slots as S
+from nkborder.core.rng import uniform
+from nkborder.core.state import CityState, People
 
 BIRTH_AGE_DAYS = (18.0 * 365.25, 45.0 * 365.25)
 MAX_AGE_DAYS = 85.0 * 365.25

@@ -20,9 +20,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from nkborder.engine import slots as S
-from nkborder.engine.rng import ROTATE, stream_key, uniform
-from nkborder.engine.state import Guards
+from nkborder.core import slots as S
+from nkborder.core.rng import ROTATE, stream_key, uniform
+from nkborder.core.state import Guards
 from nkborder.model.common import base_slots, city_sectors, rank_of_slot, slot_of_rank
 
 ROTATE_EXTRA = ROTATE + 100  # stream of the rotation draws of the guards kept for a higher troop level

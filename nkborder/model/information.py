@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from numba import njit
 
-from nkborder.engine.fastexp import logistic
+from nkborder.core.fastexp import logistic
 
 
 @njit(cache=True, inline="always")

@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from nkborder.engine import slots as S
-from nkborder.engine.prefetch import AHEAD, prefetch
-from nkborder.engine.rng import REMIT, REMIT_BROKER, stream_key, uniform
-from nkborder.engine.state import Brokers, CityState, Households, People
+from nkborder.core import slots as S
+from nkborder.core.prefetch import AHEAD, prefetch
+from nkborder.core.rng import REMIT, REMIT_BROKER, stream_key, uniform
+from nkborder.core.state import Brokers, CityState, Households, People
 from nkborder.model.common import pick_broker
 
 WORK_AGE_DAYS = (17.0 * 365.25, 60.0 * 365.25)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from nkborder.engine import slots as S
-from nkborder.engine.state import CityState, Households
+from nkborder.core import slots as S
+from nkborder.core.state import CityState, Households
 
 
 @njit(cache=True)

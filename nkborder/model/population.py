@@ -21,8 +21,8 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from nkborder.engine.slots import RESIDENT
-from nkborder.engine.state import Brokers, CityState, Guards, Households, People
+from nkborder.core.slots import RESIDENT
+from nkborder.core.state import Brokers, CityState, Guards, Households, People
 from nkborder.model.guards import slots_for_troops
 from nkborder.params import Params
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from nkborder.engine import slots as S
-from nkborder.engine.prefetch import AHEAD, prefetch
-from nkborder.engine.rng import GUARD_PICK, SECTOR, TRIP, TRIP_ARREST, TRIP_DETECT, stream_key, uniform
-from nkborder.engine.state import CityState, Guards, Households, People
-from nkborder.engine.tracking import track
+from nkborder.core import slots as S
+from nkborder.core.prefetch import AHEAD, prefetch
+from nkborder.core.rng import GUARD_PICK, SECTOR, TRIP, TRIP_ARREST, TRIP_DETECT, stream_key, uniform
+from nkborder.core.state import CityState, Guards, Households, People
+from nkborder.core.tracking import track
 from nkborder.model.common import choose_sector, detain, pay_cny, pick_guard, wealth_cny
 
 

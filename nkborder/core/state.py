@@ -23,7 +23,7 @@ class People(NamedTuple):
     household: np.ndarray  # int32
     female: np.ndarray  # uint8 (1 = woman)
     birth_day: np.ndarray  # int32, day index relative to the run start (negative: born before)
-    status: np.ndarray  # int8, see engine.slots (RESIDENT ... DEAD)
+    status: np.ndarray  # int8, see core.slots (RESIDENT ... DEAD)
     release_day: np.ndarray  # int32, day a detained person is released
     risk_aversion: np.ndarray  # float32, 0-1, fixed trait
     info: np.ndarray  # float32, 0-1, outside information

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from nkborder.engine import slots as S
-from nkborder.engine.state import Households, People
+from nkborder.core import slots as S
+from nkborder.core.state import Households, People
 
 
 @njit(cache=True)
