@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,8 @@ import pandas as pd
 
 from nkborder.engine.record import build_tables
 from nkborder.engine.sim import Progress, Simulation
+from nkborder.errors import InputError, shorten
+from nkborder.inputs.checks import check_db_path, check_scale, check_seed
 from nkborder.params import Params
 from nkborder.scenarios import Scenario, load_scenario
 from nkborder.version import __version__
@@ -66,9 +69,12 @@ def resolve(
     overrides: dict[str, Any] | None = None,
 ) -> tuple[Scenario, Params]:
     """The scenario (with run dates applied) and its validated parameters (with overrides applied)."""
+    if overrides is not None and not isinstance(overrides, Mapping):
+        raise InputError("overrides", "overrides", f"not a mapping (got {shorten(overrides)})",
+                         'a dict of parameter names and values, e.g. {"detect_base": 0.5}')
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    sc = sc.with_dates(_date(start), _date(end))
-    return sc, sc.parameters(overrides)
+    sc = sc.with_dates(_date(start, "start"), _date(end, "end"))
+    return sc, sc.parameters(dict(overrides) if overrides is not None else None)
 
 
 def run(
@@ -95,7 +101,13 @@ def run(
         progress: called as ``progress(date, days_done, n_days)`` after each simulated month.
         polars: return Polars DataFrames instead of pandas ones.
         db: if given, store the run in this DuckDB results file.
+
+    Raises:
+        InputError: (a ``ValueError``) for any bad argument or scenario file, before the simulation starts.
     """
+    seed, scale = check_seed(seed, "seed"), check_scale(scale, "scale")
+    if db is not None:
+        check_db_path(db, "db")
     sc, params = resolve(scenario, start, end, overrides)
     t0 = time.perf_counter()
     raw = Simulation(sc, params, seed=seed, scale=scale).run(progress)
@@ -114,8 +126,11 @@ def run(
     return result
 
 
-def _date(value: dt.date | str | None) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
+def _date(value: dt.date | str | None, name: str) -> dt.date | None:
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
         return value
-    return dt.date.fromisoformat(value)
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise InputError(name, shorten(value), "not a date", "a datetime.date or YYYY-MM-DD") from None
 

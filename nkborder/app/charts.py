@@ -194,10 +194,18 @@ def _present(summary: pd.DataFrame, indicators: list[str] | None) -> list[str]:
     return [i for i in chosen if i in have] or chosen
 
 
+TIMELINE_ROWS = 60  # events drawn in the timeline figure (the shipped history has 22)
+
+
 def timeline_figure(sc: Any, highlight: str | None = None) -> Figure:
     """The policy timeline on a time axis: one bar per event from start to end (to the run's end if open),
-    shaded by intensity relative to the kind's range; fence building (ramp) drawn as a rising wedge."""
+    shaded by intensity relative to the kind's range; fence building (ramp) drawn as a rising wedge.
+
+    At most :data:`TIMELINE_ROWS` events are drawn (the earliest), so the image stays small whatever the file.
+    """
     events = sorted(sc.events, key=lambda e: (e.start, e.id))
+    shown = f"first {TIMELINE_ROWS} of {len(events)} events; " if len(events) > TIMELINE_ROWS else ""
+    events = events[:TIMELINE_ROWS]
     fig = Figure(figsize=(11, 0.28 * max(len(events), 3) + 1.0), layout="constrained", dpi=90)  # one axis: fast
     ax = fig.subplots()
     x_end = year_fraction(sc.end)
@@ -226,8 +234,8 @@ def timeline_figure(sc: Any, highlight: str | None = None) -> Figure:
     ax.set_xlim(year_fraction(sc.start), x_end + 0.5)
     ax.tick_params(axis="x", labelsize=8)
     ax.grid(axis="x", alpha=0.3)
-    ax.set_title(f"Policy timeline of {sc.name}: bars from start to end (open events run to {sc.end}); darker = "
-                 "stronger; wedge = built up linearly (ramp); diamond = one-day event", fontsize=8)
+    ax.set_title(f"Policy timeline of {sc.name} ({shown}bars from start to end (open events run to {sc.end}); "
+                 "darker = stronger; wedge = built up linearly (ramp); diamond = one-day event)", fontsize=8)
     return fig
 
 

@@ -44,10 +44,10 @@ def ScenarioPicker() -> None:
         solara.Text(described.get(current, ""), style={"font-size": "12px", "color": "#555"})
 
     def on_file(info: dict) -> None:
-        session.load_upload(info.get("name", "upload.toml"), info.get("data") or b"")
+        session.load_upload(info.get("name", "upload.toml"), info.get("size"), info["file_obj"])
 
     solara.FileDrop(label="...or drop a scenario .toml file here (checked like `nkborder check`)", on_file=on_file,
-                    lazy=False)
+                    lazy=True)  # read on demand, at most the upload limit
     edited = sc is not session.base.value
     solara.Text(f"{sc.name}{' (edited)' if edited else ''}: {', '.join(sc.cities)}, {sc.start} to "
                     f"{sc.end}, {len(sc.events)} events, {len(sc.params)} parameters set.")

@@ -7,13 +7,14 @@ from the installed ``solara-assets`` package when present, so the app works with
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import sys
 import warnings
 from pathlib import Path
 
-from nkborder.errors import InputError
+from nkborder.errors import InputError, shorten
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -22,12 +23,19 @@ def check_port(host: str, port: int) -> None:
     """InputError unless ``port`` can be bound on ``host``."""
     if not 0 < port < 65536:
         raise InputError("--port", str(port), "not a port number", "1 to 65535")
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    except (socket.gaierror, UnicodeError, ValueError) as exc:
+        raise InputError("--host", shorten(host), f"not an address of this machine ({exc})",
+                         "127.0.0.1, ::1, localhost, 0.0.0.0 or an address of this machine") from None
     with socket.socket(family, socket.SOCK_STREAM) as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((host, port))
         except OSError as exc:
+            if exc.errno == errno.EADDRNOTAVAIL:
+                raise InputError("--host", shorten(host), "not an address of this machine",
+                                 "127.0.0.1, ::1, localhost, 0.0.0.0 or an address of this machine") from None
             raise InputError("--port", str(port), f"cannot listen on {host}:{port} ({exc.strerror or exc})",
                              "a free port, e.g. --port 8766") from None
 

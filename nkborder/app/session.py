@@ -10,7 +10,8 @@ import itertools
 import os
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 import solara
 
@@ -47,6 +48,7 @@ ensemble_result: solara.Reactive[Any] = solara.reactive(None)
 compare_result: solara.Reactive[Any] = solara.reactive(None)
 scenarios_run: solara.Reactive[dict[str, Scenario]] = solara.reactive({})  # by name, for the map
 stored_version: solara.Reactive[int] = solara.reactive(0)  # bump to re-read the results file
+uploads: solara.Reactive[dict[str, str]] = solara.reactive({})  # file name -> text of the valid uploads
 
 _ids = itertools.count(1)
 
@@ -92,9 +94,17 @@ def load_shipped(name: str) -> None:
     guarded(lambda: _use(state.load_shipped(name), "shipped"))
 
 
-def load_upload(filename: str, data: bytes) -> None:
-    """Load an uploaded scenario file (validated like ``nkborder check``)."""
-    guarded(lambda: _use(state.load_upload(filename, data), f"uploaded file {filename}"))
+def load_upload(filename: str, size: int | None, file_obj: BinaryIO) -> None:
+    """Load an uploaded scenario file (validated like ``nkborder check``; its ``base`` may name a shipped scenario
+    or a file uploaded before in this page)."""
+
+    def load() -> None:
+        data = state.read_upload(filename, size, file_obj)
+        sc = state.load_upload(filename, data, uploads.value)
+        uploads.value = {**uploads.value, Path(filename).name: data.decode("utf-8-sig")}
+        _use(sc, f"uploaded file {filename}")
+
+    guarded(load)
 
 
 def set_form(**changes: Any) -> None:

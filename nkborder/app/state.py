@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pandas as pd
 
 from nkborder.errors import InputError
+from nkborder.inputs.reading import check_size, decode_utf8
 from nkborder.params import describe_parameters, make_params
 from nkborder.scenarios import EVENT_KINDS, PLACES, PolicyEvent, Scenario, list_scenarios, load_scenario
+from nkborder.scenarios.scenario import load_scenario_text
 
 EDITOR = "scenario editor"  # the "file" named in messages about edits made in the page
 UPLOAD_LIMIT = 256 * 1024  # bytes; a scenario file is a few kB
@@ -53,37 +55,45 @@ def load_shipped(name: str) -> Scenario:
     return load_scenario(name)
 
 
-def load_text(text: str, label: str, stem: str = "scenario") -> Scenario:
+def load_text(text: str, label: str, stem: str = "scenario", uploads: Mapping[str, str] | None = None) -> Scenario:
     """Validate scenario TOML ``text`` exactly as ``nkborder check`` would; messages name ``label``.
 
-    A ``base = "..."`` in the text refers to a shipped scenario. The result's ``path`` is ``label``.
+    A ``base = "..."`` in the text may name a shipped scenario or one of ``uploads`` (file name -> text), never a
+    file of the server. The result's ``path`` is ``label``; a text without a ``name`` is named ``stem``.
     """
-    stem = "".join(ch if ch.isalnum() or ch in "._-" else "-" for ch in stem)[:60] or "scenario"
-    with tempfile.TemporaryDirectory(prefix="nkborder-app-") as tmp:
-        path = Path(tmp) / f"{stem}.toml"
-        path.write_text(text, encoding="utf-8")
-        try:
-            sc = load_scenario(path)
-        except InputError as exc:
-            source = label if exc.source == str(path) else exc.source
-            raise InputError(source, exc.field, exc.problem, exc.allowed) from None
+    try:
+        sc = load_scenario_text(text, f"{_stem(stem)}.toml", uploads)
+    except InputError as exc:
+        source = label if exc.source == f"{_stem(stem)}.toml" else exc.source
+        raise InputError(source, exc.field, exc.problem, exc.allowed) from None
     return sc.model_copy(update={"path": label})
 
 
-def load_upload(filename: str, data: bytes) -> Scenario:
-    """An uploaded scenario file, validated; InputError naming the file for anything wrong with it."""
-    name = Path(filename or "upload.toml").name
+def read_upload(name: str, size: int | None, file_obj: BinaryIO) -> bytes:
+    """The bytes of an upload, refused by its declared ``size`` before any is read and read only up to the limit,
+    so a large file is never held in memory."""
+    if size is not None and size > UPLOAD_LIMIT:
+        raise InputError(name, "file", f"too large ({size:,} bytes)", f"at most {UPLOAD_LIMIT:,} bytes")
+    return file_obj.read(UPLOAD_LIMIT + 1)
+
+
+def load_upload(filename: str, data: bytes, uploads: Mapping[str, str] | None = None) -> Scenario:
+    """An uploaded scenario file, validated; InputError naming the file for anything wrong with it.
+
+    ``uploads`` are the files uploaded before (file name -> text): a ``base`` may name one of them.
+    """
+    name = Path(filename or "upload.toml").name[:120]
     if not name.endswith(".toml"):
         raise InputError(name, "file", "not a scenario file", "a .toml file")
-    if len(data) > UPLOAD_LIMIT:
-        raise InputError(name, "file", f"too large ({len(data):,} bytes)", f"at most {UPLOAD_LIMIT:,} bytes")
+    check_size(data, UPLOAD_LIMIT, name)
     if not data.strip():
         raise InputError(name, "file", "the file is empty", "a scenario TOML file")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(name, f"byte {exc.start}", "not UTF-8 text", "a UTF-8 encoded TOML file") from None
-    return load_text(text, name, Path(name).stem)
+    text = decode_utf8(data, name)
+    return load_text(text, name, Path(name).stem, {**(uploads or {}), name: text})
+
+
+def _stem(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "._-" else "-" for ch in Path(name).stem)[:60] or "scenario"
 
 
 def to_toml(sc: Scenario) -> str:

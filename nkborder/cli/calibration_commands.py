@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from nkborder.errors import InputError
+from nkborder.inputs.checks import check_out_file, check_seed
 from nkborder.store.schema import DEFAULT_DB
 
 console = Console()
@@ -61,6 +62,7 @@ def calibrate_command(
     from nkborder.cli.commands import parse_sets
     from nkborder.cli.kernels import compile_kernels
 
+    check_seed(seed)
     names = [p.strip() for p in parameters.split(",") if p.strip()] if parameters else None
     chosen = [p.strip() for p in series.split(",") if p.strip()] if series else None
     command = "nkborder " + " ".join(shlex.quote(a) for a in sys.argv[1:])
@@ -99,6 +101,10 @@ def validate_command(
     from nkborder.calibration.validate import parse_holdout, write_fit
     from nkborder.cli.kernels import compile_kernels
 
+    check_seed(seed)
+    for option, target in (("--out", out), ("--figure", figure)):
+        if target:
+            check_out_file(target, option, ())
     held = parse_holdout(holdout)
     if posterior is None:
         post = load_shipped()
@@ -153,6 +159,8 @@ def posterior_command(
     from nkborder.calibration.shipped import write_toml
     from nkborder.experiments.core import open_store
 
+    if toml:
+        check_out_file(toml, "--toml", (".toml",))
     _need_db(db)
     cal = load_calibration(db, name)
     _generations_table(cal.generations, cal.name)

@@ -11,10 +11,13 @@ from typing import Annotated
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from nkborder.errors import InputError
+from nkborder.inputs.checks import check_format_suffix, check_out_dir, check_out_file, check_scale, check_seed
 from nkborder.store.schema import DEFAULT_DB
 
 console = Console(width=None if sys.stdout.isatty() else 160)  # full tables when output goes to a file or CI
@@ -86,10 +89,10 @@ def run_command(
     from nkborder.engine.record import build_tables
     from nkborder.engine.sim import Simulation
 
-    if not 0.0 < scale <= 20.0:
-        raise InputError("--scale", str(scale), "out of range", "0 < scale <= 20")
-    if out is not None and out.suffix not in (".csv", ".parquet"):
-        raise InputError("--out", str(out), "unknown file type", ".csv or .parquet")
+    check_seed(seed)
+    check_scale(scale)
+    if out is not None:
+        check_out_file(out, "--out", (".csv", ".parquet"))
     sets = parse_sets(set_)
     overrides = dict(sets)
     source = "the documented defaults (`nkborder params`)"
@@ -108,7 +111,7 @@ def run_command(
         scenario_name=sc.name, scenario_text=sc.text, params=params.model_dump(), seed=seed, scale=scale,
         start=sc.start, end=sc.end, code_version=_version(),
     )
-    console.print(f"run [bold]{run_id}[/]: {sc.name}, {', '.join(sc.cities)}, {sc.start} to {sc.end}, "
+    console.print(f"run [bold]{run_id}[/]: {escape(sc.name)}, {', '.join(sc.cities)}, {sc.start} to {sc.end}, "
                   f"seed {seed}, scale {scale}")
     console.print(f"parameters: {source}", markup=False)
     compile_kernels(console)
@@ -164,8 +167,10 @@ def check_command(file: Annotated[str, typer.Argument(help="scenario file (or sh
 
     sc = load_scenario(file)
     sc.parameters()
-    console.print(f"[green]ok[/]: {sc.name}: {', '.join(sc.cities)}, {sc.start} to {sc.end}, "
-                  f"{len(sc.events)} events, {len(sc.params)} parameter overrides")
+    line = Text("ok", style="green")
+    line.append(f": {sc.name}: {', '.join(sc.cities)}, {sc.start} to {sc.end}, {len(sc.events)} events, "
+                f"{len(sc.params)} parameter overrides")
+    console.print(line, highlight=False, emoji=False)
 
 
 def runs_command(
@@ -217,7 +222,11 @@ def export_command(
     with the key columns only)."""
     if format_ not in ("parquet", "csv"):
         raise InputError("--format", format_, "unknown format", "parquet, csv")
-    if not out.suffix:
+    check_format_suffix(format_, out)
+    if out.suffix:
+        check_out_file(out, "--out", (f".{format_}",))
+    else:
+        check_out_dir(out)
         out.mkdir(parents=True, exist_ok=True)  # a path without a file extension is a folder
     store = _open_store(db, read_only=True)
     try:

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from nkborder.errors import InputError
+from nkborder.inputs.checks import check_out_dir, check_scale, check_seed
 from nkborder.store.schema import DEFAULT_DB
 
 console = Console()
@@ -167,6 +168,9 @@ def plot_command(
     """Draw an experiment's figures from the results file: bands with policy events, comparisons, indices."""
     from nkborder.experiments import load_experiment
 
+    if format_ not in ("png", "svg"):
+        raise InputError("--format", format_, "unknown format", "png, svg")
+    check_out_dir(out)
     _need_db(db)
     res = load_experiment(db, experiment)
     chosen = [i.strip() for i in indicators.split(",") if i.strip()] if indicators else None
@@ -194,6 +198,8 @@ def _run(func: Any, *args: Any, **kwargs: Any) -> Any:
     from nkborder.cli.commands import parse_date
     from nkborder.cli.kernels import compile_kernels
 
+    kwargs["seed"] = check_seed(kwargs.get("seed", 0))
+    kwargs["scale"] = check_scale(kwargs.get("scale", 1.0))
     kwargs["start"] = parse_date(kwargs.get("start"), "--start")
     kwargs["end"] = parse_date(kwargs.get("end"), "--end")
     compile_kernels(console, kwargs.get("scheduler"))

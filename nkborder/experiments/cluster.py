@@ -67,10 +67,12 @@ def worker_start_hint(exc: BaseException) -> str:
 
 def scheduler_address(scheduler: str | None) -> str | None:
     """The scheduler to use: ``scheduler``, else ``$NKBORDER_SCHEDULER``, else None (a local cluster)."""
-    address = scheduler or os.environ.get(ENV_SCHEDULER) or None
-    if address is not None and "://" not in address:
-        raise InputError("--scheduler", address, "not a scheduler address", "tcp://HOST:PORT")
-    return address
+    from nkborder.inputs.checks import check_scheduler
+
+    if scheduler:
+        return check_scheduler(scheduler, "--scheduler")
+    address = os.environ.get(ENV_SCHEDULER) or None
+    return None if address is None else check_scheduler(address, f"${ENV_SCHEDULER}")
 
 
 def check_workers(workers: int | None) -> int:

@@ -46,11 +46,12 @@ def open_store(db: str | Path, read_only: bool = False) -> Iterator[ResultsStore
 
 
 def check_common(reps: int, seed: int, scale: float) -> None:
-    """Replicates >= 1, seed >= 0, 0 < scale <= 20, or InputError naming the option."""
+    """Replicates >= 1, 0 <= seed < 2**63, 0 < scale <= 20, or InputError naming the option."""
+    from nkborder.inputs.checks import check_seed
+
     if int(reps) != reps or reps < 1:
         raise InputError("--reps", str(reps), "not a positive whole number", "1, 2, ...")
-    if int(seed) != seed or seed < 0:
-        raise InputError("--seed", str(seed), "not a non-negative whole number", "0, 1, 2, ...")
+    check_seed(seed)
     if not 0.0 < scale <= MAX_SCALE:
         raise InputError("--scale", str(scale), "out of range", f"0 < scale <= {MAX_SCALE:g}")
 

@@ -21,8 +21,11 @@ from nkborder.scenarios import Scenario
 
 def derive_seed(base: int, index: int) -> int:
     """The seed of replicate ``index`` (0, 1, ...) of base seed ``base``: a 31-bit non-negative integer."""
-    if base < 0 or index < 0:
-        raise ValueError("seeds and replicate indices are non-negative")
+    from nkborder.inputs.checks import check_seed
+
+    check_seed(base, "seed")
+    if index < 0:
+        raise ValueError("replicate indices are non-negative")
     state = np.random.SeedSequence(base, spawn_key=(index,)).generate_state(1, dtype=np.uint32)[0]
     return int(state) & 0x7FFFFFFF
 
@@ -31,7 +34,7 @@ def run_key(scenario: Scenario, params: Params, seed: int, scale: float) -> str:
     """Hash (hex, 24 characters) of the scenario's content hash, all parameter values, seed, scale and dates."""
     payload = {
         "scenario": scenario.content_hash(),
-        "params": params.model_dump(),
+        "params": {k: float(v) for k, v in params.model_dump().items()},  # 30 and 30.0 give one key
         "seed": int(seed),
         "scale": float(scale),
         "start": scenario.start.isoformat(),

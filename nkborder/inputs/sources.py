@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from nkborder.errors import InputError
+from nkborder.inputs.reading import MAX_CSV_BYTES, read_text
 
 __all__ = [
     "DATA_FILES",
@@ -66,8 +67,11 @@ def _read_rows(stamp: tuple[str, int]) -> tuple[tuple[str, ...], tuple[tuple[str
     if origin.startswith("package:"):
         text = (files("nkborder") / "data" / origin.removeprefix("package:")).read_text(encoding="utf-8-sig")
     else:
-        text = Path(origin).read_text(encoding="utf-8-sig")
-    rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text, newline="")) if row]
+        text = read_text(origin, MAX_CSV_BYTES, "CSV file")
+    try:
+        rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text, newline="")) if row]
+    except csv.Error as exc:
+        raise InputError(origin, "file", f"not a readable CSV ({exc})", "comma-separated text") from None
     if not rows:
         raise InputError(origin, "header", "file is empty", "a CSV with a header line")
     header, body = rows[0], rows[1:]

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
-from nkborder.errors import InputError
+from nkborder.errors import InputError, shorten
 from nkborder.params.fields import ASSUMPTION, param
 from nkborder.params.parameters import Params
 
@@ -47,6 +47,7 @@ def _as_input_error(exc: ValidationError, source: str) -> InputError:
         return InputError(source, name, "unknown parameter", f"one of: {known}")
     if name in Params.model_fields:
         info = parameter_info(name)
-        allowed = f"a number from {info['lo']} to {info['hi']} {info['unit']}"
-        return InputError(source, name, f"{err['msg']} (got {err.get('input')!r})", allowed)
+        kind = "a whole number" if info.get("integer") else "a number"
+        allowed = f"{kind} from {info['lo']:g} to {info['hi']:g} {info['unit']}"
+        return InputError(source, name, f"{err['msg']} (got {shorten(err.get('input'))})", allowed)
     return InputError(source, name, err["msg"])

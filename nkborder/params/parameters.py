@@ -19,7 +19,7 @@ class Params(BaseModel):
 
     # --- population and households -------------------------------------------------------------------
     household_size: float = param(4.0, 3.0, 5.5, "persons", "mean household size at initialisation")
-    inminban_households: float = param(
+    inminban_households: int = param(
         30, 20, 40, "households", "households per inminban (neighbourhood watch unit)",
         quote="an inminban of about 20-40 households (project brief, issue 3; no source in shared data)",
         integer=True,
@@ -34,7 +34,7 @@ class Params(BaseModel):
     border_km_hoeryong: float = param(40.0, 20.0, 70.0, "km", "river frontage of Hoeryong guarded by its units")
     border_km_hyesan: float = param(25.0, 12.0, 45.0, "km", "river frontage of Hyesan guarded by its units")
     sector_km: float = param(2.0, 0.5, 5.0, "km", "length of one river sector (one guard post group)")
-    districts: float = param(
+    districts: int = param(
         8, 2, 30, "districts per city", "residential districts of each city (contiguous groups of inminban; "
         "each district faces its own stretch of the river)", integer=True,
     )
