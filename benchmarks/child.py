@@ -78,7 +78,7 @@ class PhaseTimers:
     """Wraps the kernels ``Simulation.run`` calls (module globals of ``sim_mod``) with wall and CPU timers.
 
     ``seconds``, ``cpu_seconds`` and ``calls`` are per phase; :meth:`undo` restores the originals. A phase whose
-    name is no longer in the module is skipped (it then shows up in "other").
+    name is not in the module is skipped (it then shows up in "other").
     """
 
     def __init__(self, sim_mod: Any) -> None:

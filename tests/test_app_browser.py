@@ -96,7 +96,7 @@ def _fill(page, label: str, value: str) -> None:
 
 def _expect_next_run(page, text: str) -> None:
     """Wait until the page's state (not only the input boxes) holds the run options: a click on Run sent before
-    the box's value reached the server would run the old options (CI, session 6: 2 runs instead of 3)."""
+    the box's value reached the server would run the options it held before (e.g. 2 runs instead of 3)."""
     from playwright.sync_api import expect
 
     expect(page.locator(".nk-run-summary")).to_contain_text(f"next run: {text}")

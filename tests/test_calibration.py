@@ -310,7 +310,7 @@ def test_beaumont_kernel_has_twice_the_weighted_covariance():
         make_transition("nearest")
 
 
-def test_definitions_from_before_the_kernel_resume_with_pyabc_default():
+def test_definitions_without_a_kernel_resume_with_pyabc_default():
     import pyabc
 
     from nkborder.calibration.smc import TRANSITION, prepare
@@ -318,7 +318,7 @@ def test_definitions_from_before_the_kernel_resume_with_pyabc_default():
     setup = prepare("history", until=2001, scale=0.01, population=4, parameters=["intent_intercept"])
     assert setup.definition["transition"] == TRANSITION == "beaumont2009"
     assert setup.abc(pyabc.SingleCoreSampler()).transitions[0].scaling == 2.0
-    del setup.definition["transition"]  # a calibration stored before session 5
+    del setup.definition["transition"]  # a stored definition that names no kernel
     old = setup.abc(pyabc.SingleCoreSampler()).transitions[0]
     assert old.scaling == 1 and old.bandwidth_selector is pyabc.transition.silverman_rule_of_thumb
 
@@ -354,8 +354,8 @@ def _toy_ess(kind: str) -> list[float]:
 
 @pytest.mark.slow
 def test_beaumont_kernel_keeps_the_importance_weights_spread():
-    """Session 4's calibrations ended with 2-16 effective particles of 160 under pyabc's default kernel; on a toy
-    problem of 12 parameters the default collapses too, and the kernel of twice the covariance does not."""
+    """On a toy problem of 12 parameters pyabc's default kernel lets a few particles carry the weight, and the
+    kernel of twice the covariance does not."""
     wide, narrow = _toy_ess("beaumont2009"), _toy_ess("silverman")
     assert min(wide) > 0.3 * POPULATION, wide
     assert min(narrow) < 0.15 * POPULATION, narrow

@@ -1,10 +1,16 @@
-"""The model description ``docs/odd.md`` must not drift from the code.
+"""The documents must describe the code and the shipped files as they are.
 
-Checked: every parameter of :class:`nkborder.params.Params` is named in the text (outside the generated
-appendix); the monthly and daily phases of :mod:`nkborder.engine.plan` are listed in section 3, in the
-order the engine runs them; every policy event kind of :data:`nkborder.scenarios.EVENT_KINDS` is named;
-every indicator column of the result tables is named in section 9; and the parameter table of the appendix
-is the one :func:`nkborder.params.describe_parameters` gives now.
+``docs/odd.md``: every parameter of :class:`nkborder.params.Params` is named in the text (outside the generated
+appendix); the monthly and daily phases of :mod:`nkborder.engine.plan` are listed in section 3, in the order the
+engine runs them; every policy event kind of :data:`nkborder.scenarios.EVENT_KINDS` is named; every indicator
+column of the result tables is named in section 9; and the parameter table of the appendix is the one
+:func:`nkborder.params.describe_parameters` gives.
+
+``README.md`` and ``docs/*.md``: every ``nkborder`` command they quote parses with the options it shows, the
+``make`` targets exist, and the README's experiment examples run at a reduced scale. ``docs/calibration.md``: the
+command, settings, spreads, posterior table, correlations and fit-table rows are those of
+``nkborder/data/calibrated.toml`` and the shipped data. No document, and no comment or docstring, narrates the
+development history.
 
 After changing a parameter (default, range, unit, source), regenerate the appendix with
 ``.venv/bin/python tests/test_docs.py``.
@@ -13,8 +19,11 @@ After changing a parameter (default, range, unit, source), regenerate the append
 from __future__ import annotations
 
 import re
+import shlex
 import sys
 from pathlib import Path
+
+import pytest
 
 from nkborder.core import slots as S
 from nkborder.engine import plan
@@ -41,7 +50,7 @@ def _block(text: str, heading: str) -> str:
     """From the line starting with ``heading`` to the next heading of the same or a higher level."""
     level = len(heading) - len(heading.lstrip("#"))
     match = re.search(rf"^{re.escape(heading)}.*$", text, re.MULTILINE)
-    assert match, f"docs/odd.md has no heading starting with {heading!r}"
+    assert match, f"no heading starting with {heading!r}"
     rest = text[match.end() :]
     end = re.search(rf"^#{{1,{level}}} ", rest, re.MULTILINE)
     return rest[: end.start()] if end else rest
@@ -113,6 +122,263 @@ def test_parameter_table_is_current() -> None:
     assert _table_in(_text()) == parameter_table(), (
         "the parameter table of docs/odd.md is out of date: run .venv/bin/python tests/test_docs.py"
     )
+
+
+# ------------------------------------------------------------------------------ commands quoted in the docs
+ROOT = ODD.parents[1]
+README = ROOT / "README.md"
+CALIBRATION = ROOT / "docs" / "calibration.md"
+DOCS = [README, ROOT / "BENCHMARKS.md", *sorted((ROOT / "docs").glob("*.md"))]
+FENCE = re.compile(r"^```[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
+INLINE_COMMAND = re.compile(r"`(nkborder [^`]+)`")
+SYNOPSIS = re.compile(r"[\[\]{}]|\.\.\.")  # a usage line with optional parts, not a runnable command
+EXPERIMENTS = ("ensemble", "compare", "sweep", "sensitivity")
+
+
+def _fenced_lines(text: str) -> list[str]:
+    """The lines of the fenced code blocks, continuation lines (ending in a backslash) joined."""
+    lines: list[str] = []
+    for block in FENCE.findall(text):
+        for line in block.replace("\\\n", " ").splitlines():
+            lines.append(re.sub(r"\s+#\s.*$", "", line).strip())
+    return lines
+
+
+def quoted_commands(path: Path) -> list[str]:
+    """Every ``nkborder ...`` command line of ``path``: in code blocks and in inline code."""
+    text = path.read_text(encoding="utf-8")
+    found = [line for line in _fenced_lines(text) if line.startswith("nkborder ")]
+    return found + INLINE_COMMAND.findall(text)
+
+
+def _cli():
+    import typer
+
+    from nkborder.cli.app import app
+
+    return typer.main.get_command(app)
+
+
+def parse_command(line: str, cli=None):
+    """Parse ``line`` (``nkborder SUB ...``) as the CLI would, without running it.
+
+    A usage line with optional parts is checked for its subcommand and option names only, a bare
+    ``nkborder SUB`` for its subcommand. Returns the parsed context, or None for those two."""
+    cli = cli or _cli()
+    words = shlex.split(line)[1:]
+    assert words and words[0] in cli.commands, f"{line!r}: no command {words[:1]}"
+    command = cli.commands[words[0]]
+    if len(words) == 1:  # the command named in prose, e.g. "`nkborder calibrate` estimates ..."
+        return None
+    if SYNOPSIS.search(line):
+        known = {opt for param in command.params for opt in (*param.opts, *param.secondary_opts)}
+        unknown = [w.split("=")[0] for w in re.findall(r"--[a-z][a-z-]*", line) if w not in known]
+        assert not unknown, f"{line!r}: {words[0]} has no option {unknown}"
+        return None
+    try:
+        return command.make_context(words[0], words[1:])
+    except Exception as exc:  # typer's own copy of click's UsageError and its subclasses
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        raise AssertionError(f"{line!r}: {message}") from None
+
+
+def test_every_quoted_command_parses_with_its_options() -> None:
+    cli = _cli()
+    seen = {}
+    for path in DOCS:
+        for line in quoted_commands(path):
+            parse_command(line, cli)
+            seen.setdefault(shlex.split(line)[1], line)
+    for needed in ("run", "calibrate", "validate", "sensitivity", "sweep", "export", "app"):
+        assert needed in seen, f"no document quotes `nkborder {needed}`"
+
+
+def test_the_parser_rejects_what_the_cli_rejects() -> None:
+    with pytest.raises(AssertionError, match="No such option"):
+        parse_command("nkborder sweep history --no-such-option 1")
+    with pytest.raises(AssertionError, match="Missing argument"):
+        parse_command("nkborder calibrate --observed DIR")
+    with pytest.raises(AssertionError, match="no option"):
+        parse_command("nkborder calibrate SCENARIO [--no-such-option N]")
+    with pytest.raises(AssertionError, match="no command"):
+        parse_command("nkborder no-such-command")
+
+
+def test_readme_experiments_run_at_a_reduced_scale() -> None:
+    cli = _cli()
+    lines = [line for line in quoted_commands(README) if shlex.split(line)[1] in EXPERIMENTS]
+    assert {shlex.split(line)[1] for line in lines} == set(EXPERIMENTS), lines
+    for line in lines:
+        scale = parse_command(line, cli).params["scale"]
+        assert scale <= 0.1, f"README: {line!r} runs at scale {scale}"
+
+
+def test_readme_quick_start_is_make_run_and_make_test() -> None:
+    section = _block(README.read_text(encoding="utf-8"), "## Quick start")
+    commands = [line for line in _fenced_lines(section) if line]
+    assert commands == ["make run", "make test"]
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    quoted = set(re.findall(r"`make ([a-z-]+)`", README.read_text(encoding="utf-8"))) | {"run", "test"}
+    missing = [t for t in sorted(quoted) if not re.search(rf"^{t}:", makefile, re.MULTILINE)]
+    assert not missing, f"README names make targets the Makefile lacks: {missing}"
+
+
+# ------------------------------------------------------------------------------ no development history
+HISTORY = re.compile(
+    r"\bsessions? \d|\bprevious(ly)? (calibration|version|attempt|session)s?\b|\bpreviously\b|\bformerly\b"
+    r"|\bno longer shipped\b|\b(was|were) shipped\b|\(not shipped\b|\bshipped until\b|\bas of this writing\b"
+    r"|\b(was|were) \d[\d.,]*\s?%|\(was \d|\bused to be\b|\bbefore this (change|commit|fix)\b",
+    re.IGNORECASE,
+)
+HISTORY_IN_CODE = re.compile(r"\bsessions? \d|\bpreviously\b|\bformerly\b|\bas of this writing\b", re.IGNORECASE)
+
+
+def _history(pattern: re.Pattern[str], paths: list[Path]) -> list[str]:
+    return [f"{p.relative_to(ROOT)}:{n}: {line.strip()}" for p in paths
+            for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
+
+
+def test_history_patterns_find_history() -> None:
+    for sentence in ("the calibration of session 5", "MAPE 15.8 % (was 52.2 %)", "previously it divided",
+                     "the session-4 rules", "Known problems (as of this writing)", "no longer shipped"):
+        assert HISTORY.search(sentence.replace("session-", "session ")), sentence
+    assert not HISTORY.search("before 2009 the won was the old won; the border was sealed in 2020")
+
+
+def test_docs_do_not_narrate_development_history() -> None:
+    paths = [*DOCS, *sorted((ROOT / "examples").glob("*.py"))]
+    assert CALIBRATION in paths and ODD in paths and README in paths
+    hits = _history(HISTORY, paths)
+    assert not hits, "development history in the documents (git keeps it):\n" + "\n".join(hits)
+
+
+def test_code_comments_do_not_narrate_development_history() -> None:
+    paths = [p for folder in ("nkborder", "tests", "benchmarks", "reference") for p in (ROOT / folder).rglob("*.py")]
+    paths = [p for p in paths if p.resolve() != Path(__file__).resolve()]
+    assert len(paths) > 50
+    hits = _history(HISTORY_IN_CODE, paths)
+    assert not hits, "development history in comments or docstrings (git keeps it):\n" + "\n".join(hits)
+
+
+# ------------------------------------------------------------------------------ docs/calibration.md
+SPREAD_LABELS = {"arrivals": "arrivals", "women's share": "women_share", "broker fee": "broker_fee",
+                 "crossing bribe": "crossing_bribe", "guard cut": "guard_cut", "China stock": "china_stock",
+                 "repatriated": "repatriated"}
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    """The shipped posterior and the text of the calibrated TOML's ``[calibration]`` table."""
+    import tomllib
+
+    from nkborder.calibration import load_shipped
+    from nkborder.calibration.shipped import shipped_path
+
+    return load_shipped(), tomllib.loads(shipped_path().read_text(encoding="utf-8"))
+
+
+def _calibration_doc() -> str:
+    return CALIBRATION.read_text(encoding="utf-8")
+
+
+def _groups(pattern: str, text: str) -> tuple[str, ...]:
+    match = re.search(pattern, text)
+    assert match, f"docs/calibration.md lacks {pattern!r}"
+    return match.groups()
+
+
+def test_calibration_doc_quotes_the_shipped_command_and_settings(shipped) -> None:
+    post, doc = shipped
+    section = _block(_calibration_doc(), "## The shipped calibration")
+    blocks = FENCE.findall(section)
+    assert blocks and blocks[0].splitlines()[0] == doc["calibration"]["command"]
+    d = post.definition
+    seed, scale, population = _groups(r"seed (\d+), scale ([\d.]+), (\d+) particles", section)
+    assert (int(seed), float(scale), int(population)) == (d["seed"], d["scale"], d["population"])
+    first, until, rows = _groups(r"years (\d{4})-(\d{4}) \((\d+) observed rows", section)
+    assert (int(first), int(until), int(rows)) == (d["first"], d["until"], len(d["targets"]))
+    held, last = _groups(r"holds (\d+) \(generations 0-(\d+)", section)
+    assert int(held) == int(last) + 1 == doc["calibration"]["generations"]
+    fixed = dict(re.findall(r"`(\w+)` =\s+(\d+(?:\.\d+)?)", section.split("**Held fixed**", 1)[1].split("\n- ", 1)[0]))
+    assert {k: float(v) for k, v in fixed.items()} == d["fixed"]
+    ess, n = _groups(r"Effective sample size\*\* of the last generation: ([\d.]+) of (\d+)", section)
+    w = post.weights.to_numpy(float)
+    assert (float(ess), int(n)) == (round(1.0 / float((w**2).sum()), 1), len(w))
+
+
+def test_calibration_doc_posterior_table_is_the_shipped_posterior(shipped) -> None:
+    post, _ = shipped
+    section = _block(_calibration_doc(), "## The shipped calibration")
+    rows = {m[0]: list(m[1:]) for m in re.findall(r"^\| `(\w+)` \| ([^|]+?) \| ([^|]+?) \| ([^|]+?) \| ([^|]+?) \| "
+                                                  r"([^|]+?) \|$", section, re.MULTILINE)}
+    expected = {r.parameter: [r.unit, f"{r.prior_lo:.4g} - {r.prior_hi:.4g}", f"{r.median:.4g}",
+                              f"{r.p5:.4g} - {r.p95:.4g}", f"{r.width_share:.2f}"]
+                for r in post.summary().itertuples(index=False)}
+    assert rows == expected
+
+
+def test_calibration_doc_correlations_are_the_strongest(shipped) -> None:
+    post, _ = shipped
+    text = _calibration_doc().split("Strongest correlations", 1)[1].split("\n\n", 1)[0]
+    quoted = [(a, b, float(v)) for a, b, v in re.findall(r"`(\w+)`-`(\w+)`\s+([+-]\d\.\d\d)", text)]
+    corr = post.correlations()
+    names = list(corr.columns)
+    pairs = sorted(((a, b, corr.loc[a, b]) for i, a in enumerate(names) for b in names[i + 1:]),
+                   key=lambda p: -abs(p[2]))
+    assert len(quoted) >= 3
+    assert quoted == [(a, b, round(float(v), 2)) for a, b, v in pairs[: len(quoted)]]
+
+
+def test_calibration_doc_spreads_and_weights_are_those_of_the_data(shipped) -> None:
+    from nkborder.calibration.distance import series_spreads
+    from nkborder.calibration.observation import city_weights
+    from nkborder.calibration.targets import FIRST_YEAR, load_targets
+
+    post, _ = shipped
+    text = _calibration_doc()
+    sentence = text.split("The spreads of `shared/data`", 1)[1].split("\n\n", 1)[0]
+    labels = "|".join(re.escape(label) for label in SPREAD_LABELS)
+    quoted = {SPREAD_LABELS[k]: float(v) for k, v in re.findall(rf"({labels}) ([\d.]+)[,.]", sentence)}
+    data = series_spreads(load_targets(None, FIRST_YEAR, 9999))
+    shipped_spreads = {**post.definition["spreads"], **{k: data[k] for k in post.definition["spread_overrides"]}}
+    assert quoted.keys() == data.keys()
+    for series, value in quoted.items():
+        assert abs(value - data[series]) < 5e-4 and abs(value - shipped_spreads[series]) < 5e-4, series
+    override = _groups(r"arrivals \*\*([\d.]+)\*\* \(`--spread`\)", text)[0]
+    assert {"arrivals": float(override)} == post.definition["spread_overrides"]
+    weights = dict(re.findall(r"(Hoeryong|Hyesan): [\d.]+ x [\d,]+ / [\d,]+ = ([\d.]+)", text))
+    for city, w in city_weights().items():
+        assert float(weights[city]) == round(w, 4) == round(post.definition["weights"][city], 4), city
+
+
+def test_calibration_doc_fit_table_has_the_observed_rows(shipped) -> None:
+    from nkborder.calibration.targets import FIRST_YEAR, load_targets
+
+    post, _ = shipped
+    section = _block(_calibration_doc(), "## Validation")
+    holdout = tuple(int(y) for y in _groups(r"--holdout (\d{4}):(\d{4})", section))
+    rows = {(s, period): int(n) for s, period, n in
+            re.findall(r"^\| (\w+) \| (calibration|holdout) \| (\d+) \|", section, re.MULTILINE)}
+    frame = load_targets(None, FIRST_YEAR, holdout[1]).rows
+    until = post.definition["until"]
+    expected = {}
+    for series, group in frame.groupby("series"):
+        calibration = int((group["year_to"] <= until).sum())
+        held = int(group["year_to"].between(*holdout).sum())
+        expected.update({(series, "calibration"): calibration} if calibration else {})
+        expected.update({(series, "holdout"): held} if held else {})
+    assert rows == expected
+
+
+def test_readme_counts_the_calibrated_values(shipped) -> None:
+    from nkborder.calibration import calibrated_params
+
+    post, doc = shipped
+    total, medians, fixed = _groups(r"replace (\d+) of them \(`nkborder/data/calibrated.toml`:\s+(\d+) posterior "
+                                    r"medians and the (\d+) values", README.read_text(encoding="utf-8"))
+    model = [n for n in post.names if n in doc["params"]]
+    assert int(total) == len(calibrated_params()) == len(model) + len(post.definition["fixed"])
+    assert (int(medians), int(fixed)) == (len(model), len(post.definition["fixed"]))
 
 
 def write_parameter_table() -> None:

@@ -272,10 +272,10 @@ CHILD = textwrap.dedent("""
 """)
 
 
-# Regression: the daily tracking list was sized for one entry per smuggler, but a smuggler released within
-# the month can be detained again; with smuggler_detention_days=14 (inside its range) under the 2007
-# crackdown, run_days wrote past the end of the buffer and the process aborted with heap corruption. Run in a
-# child process so that a regression cannot take the test session down.
+# A smuggler released within the month can be detained again, so the daily tracking list needs more than one
+# entry per smuggler; with smuggler_detention_days=14 (inside its range) under the 2007 crackdown a list sized
+# for one entry would be written past its end (heap corruption). Run in a child process so that an overflow
+# cannot take the test session down.
 def test_tracked_buffer_never_overflows() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run([sys.executable, "-c", CHILD], cwd=ROOT, env=env, capture_output=True, text=True,

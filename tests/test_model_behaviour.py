@@ -226,7 +226,7 @@ def test_redenomination_shows_in_the_daily_prices() -> None:
     assert confiscated.drop(index=day).sum() == 0  # only on the reform day (no crackdown here)
 
 
-# Regression: a currency_reform before the run's start used to be clamped to day 0 and fire again there.
+# A currency_reform before the run's start is not moved to day 0, where it would fire again.
 def test_redenomination_does_not_repeat_in_runs_that_start_later() -> None:
     for scenario in ("history", "hyesan-2020", "no-closure"):
         sc, params = resolve(scenario, start="2015-01-01")
@@ -289,7 +289,7 @@ def test_arrivals_lag_crossings_on_average(history: dict[int, Result]) -> None:
 
 
 # ------------------------------------------------------------------------------------------ policy levers
-# Regression: setter kinds (punishment, market_tolerance, leadership) used to ignore their end date.
+# Setter kinds (punishment, market_tolerance, leadership) stop at their end date.
 def test_setter_events_stop_at_their_end(write_toml) -> None:
     path = write_toml("""
         name = "ban"

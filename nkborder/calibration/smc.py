@@ -55,7 +55,7 @@ FIRST_TOLERANCE = 1e9  # generation 0 accepts every prior draw whose run finishe
 
 #: The perturbation kernel of new calibrations (recorded in the definition as ``"transition"``).
 TRANSITION = "beaumont2009"
-#: The kernel of a definition without the key (made before session 5): pyabc's default.
+#: The kernel of a stored definition without the key: pyabc's default.
 LEGACY_TRANSITION = "silverman"
 #: Kernels a definition may name.
 TRANSITIONS = (TRANSITION, LEGACY_TRANSITION)
