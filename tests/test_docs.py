@@ -135,12 +135,13 @@ SYNOPSIS = re.compile(r"[\[\]{}]|\.\.\.")  # a usage line with optional parts, n
 EXPERIMENTS = ("ensemble", "compare", "sweep", "sensitivity")
 
 
-def _fenced_lines(text: str) -> list[str]:
-    """The lines of the fenced code blocks, continuation lines (ending in a backslash) joined."""
+def _fenced_lines(text: str, comments: bool = False) -> list[str]:
+    """The lines of the fenced code blocks, continuation lines (ending in a backslash) joined, without their
+    trailing ``# comment`` unless ``comments``."""
     lines: list[str] = []
     for block in FENCE.findall(text):
         for line in block.replace("\\\n", " ").splitlines():
-            lines.append(re.sub(r"\s+#\s.*$", "", line).strip())
+            lines.append((line if comments else re.sub(r"\s+#\s.*$", "", line)).strip())
     return lines
 
 
@@ -211,6 +212,24 @@ def test_readme_experiments_run_at_a_reduced_scale() -> None:
     for line in lines:
         scale = parse_command(line, cli).params["scale"]
         assert scale <= 0.1, f"README: {line!r} runs at scale {scale}"
+
+
+def test_readme_run_counts_are_those_of_the_designs() -> None:
+    from nkborder.experiments.sensitivities import _params
+
+    cli = _cli()
+    counted = {shlex.split(line)[1]: line for line in _fenced_lines(README.read_text(encoding="utf-8"), True)
+               if line.startswith("nkborder ") and re.search(r"= \d+ runs", line)}
+    assert counted.keys() == {"sweep", "sensitivity"}, counted
+    morris = re.search(r"# (\d+) x \((\d+) parameters \+ 1\) = (\d+) runs", README.read_text(encoding="utf-8"))
+    params = parse_command(counted["sensitivity"].split("  #")[0], cli).params
+    trajectories, k, runs = (int(g) for g in morris.groups())
+    assert (trajectories, k) == (params["samples"], len(_params(params["params"])))
+    assert runs == trajectories * (k + 1)
+    sweep = re.search(r"# (\d+) values x (\d+) seeds = (\d+) runs", README.read_text(encoding="utf-8"))
+    params = parse_command(counted["sweep"].split("  #")[0], cli).params
+    values, seeds, runs = (int(g) for g in sweep.groups())
+    assert (values, seeds, runs) == (int(params["vary"][0].rsplit(":", 1)[1]), params["reps"], values * seeds)
 
 
 def test_readme_quick_start_is_make_run_and_make_test() -> None:
