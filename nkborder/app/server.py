@@ -1,7 +1,9 @@
 """Serve the app: Solara's Starlette application under uvicorn, in this process (like ``solara run``).
 
 The server binds to loopback unless told otherwise, prints its address, and stops on Ctrl-C (or SIGTERM),
-closing the app's Dask cluster. Solara's telemetry and version check are off and its page assets are served
+closing the app's Dask cluster. Every request passes :class:`~nkborder.app.guard.Guard` (allowed ``Host``,
+same-origin WebSockets, and a token when the app listens beyond loopback).
+Solara's telemetry and version check are off and its page assets are served
 from the installed ``solara-assets`` package when present, so the app works without any network.
 """
 
@@ -14,9 +16,8 @@ import sys
 import warnings
 from pathlib import Path
 
+from nkborder.app.guard import WILDCARDS, Guard, allowed_hosts, is_loopback, new_token
 from nkborder.errors import InputError, shorten
-
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def check_port(host: str, port: int) -> None:
@@ -57,8 +58,17 @@ def configure(db: str | Path, backend: str = "auto") -> None:
     settings.theme.show_banner = False
 
 
+def guarded_app(host: str, allow_hosts: tuple[str, ...] = (), token: str | None = None) -> Guard:
+    """Solara's Starlette application behind the :class:`~nkborder.app.guard.Guard` (call :func:`configure`
+    first): requests must name an allowed host, WebSockets come from this server's own pages, and with a token
+    every request carries it."""
+    from solara.server.starlette import app
+
+    return Guard(app, allowed_hosts(host, allow_hosts), token)
+
+
 def serve(host: str = "127.0.0.1", port: int = 8765, db: str | Path = "nkborder.duckdb", backend: str = "auto",
-          log_level: str = "warning") -> None:
+          log_level: str = "warning", allow_hosts: tuple[str, ...] = (), token: str | None = None) -> None:
     """Run the app until interrupted.
 
     Args:
@@ -67,24 +77,39 @@ def serve(host: str = "127.0.0.1", port: int = 8765, db: str | Path = "nkborder.
         db: the DuckDB results file runs are stored in (created if missing).
         backend: ``auto`` (experiment layer on a local Dask cluster, else in-process), ``dask`` or ``local``.
         log_level: uvicorn's log level.
+        allow_hosts: host names the browser may use besides loopback names and ``host`` (e.g. the machine's
+            DNS name when ``host`` is ``0.0.0.0``).
+        token: needed in the address (``?token=...``) to open the app; ``"auto"`` makes a random one. On an
+            address beyond loopback a random token is made if none is given.
     """
     if backend not in ("auto", "dask", "local"):
         raise InputError("--backend", backend, "unknown backend", "auto, dask, local")
     check_port(host, port)
+    for name in allow_hosts:
+        if not name.strip() or any(ch in name for ch in "/?#@ ") or len(name) > 253:
+            raise InputError("--allow-host", shorten(name), "not a host name", "e.g. myserver.example.org")
+    if token == "auto" or (token is None and not is_loopback(host)):
+        token = new_token()
+    elif token is not None and (len(token) < 8 or not token.isprintable() or " " in token):
+        raise InputError("--token", "(hidden)", "too short or with spaces", "at least 8 printable characters")
     db_path = Path(db).expanduser()
     if db_path.exists() and db_path.is_dir():
         raise InputError("--db", str(db), "is a directory", "a DuckDB results file")
     configure(db_path, backend)
     import uvicorn
-    from solara.server.starlette import app
 
     from nkborder.app import cluster
 
-    shown = f"[{host}]" if ":" in host else host
-    print(f"nkborder app: http://{shown}:{port}/  (results file {db_path.resolve()}; Ctrl-C stops it)", flush=True)
-    if host not in LOOPBACK:
-        print("warning: the app has no login; anyone who can reach this address can run and read results",
-              file=sys.stderr, flush=True)
+    app = guarded_app(host, allow_hosts, token)
+    name = socket.gethostname() if host in WILDCARDS else host
+    shown = f"[{name}]" if ":" in name else name
+    query = f"?token={token}" if token else ""
+    print(f"nkborder app: http://{shown}:{port}/{query}  (results file {db_path.resolve()}; Ctrl-C stops it)",
+          flush=True)
+    if not is_loopback(host):
+        print(f"warning: the app has no login; anyone with the address above (and its token) who can reach this "
+              f"machine can run and read results; host names accepted: {', '.join(sorted(app.hosts))} "
+              "(add more with --allow-host)", file=sys.stderr, flush=True)
     from nkborder.app import assets
 
     gaps = assets.missing()

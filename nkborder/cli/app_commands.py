@@ -20,8 +20,14 @@ def app_command(
     backend: Annotated[str, typer.Option(
         help="auto: experiments on a local Dask cluster, in-process if that fails; dask; local (in-process)")]
     = "auto",
+    allow_host: Annotated[list[str] | None, typer.Option(
+        help="a host name browsers may use to reach the app besides loopback names and --host; repeatable")]
+    = None,
+    token: Annotated[str | None, typer.Option(
+        help="secret needed in the address to open the app (auto: a random one; made anyway when --host is "
+             "not loopback)")] = None,
 ) -> None:
     """Start the web app: edit scenarios, run them, compare what-ifs, map the cities, browse stored runs."""
     from nkborder.app.server import serve
 
-    serve(host=host, port=port, db=db, backend=backend)
+    serve(host=host, port=port, db=db, backend=backend, allow_hosts=tuple(allow_host or ()), token=token)
