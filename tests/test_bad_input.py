@@ -13,8 +13,8 @@ import nkborder
 from nkborder.cli import app
 from nkborder.errors import InputError
 from nkborder.inputs.checks import check_scheduler, check_seed
-from nkborder.inputs.reading import MAX_SCENARIO_BYTES, bracket_depth, parse_toml
 from nkborder.params import Params, parameter_info
+from nkborder.reading import MAX_SCENARIO_BYTES, bracket_depth, parse_toml
 from nkborder.scenarios import load_scenario
 from nkborder.scenarios.scenario import load_scenario_text
 

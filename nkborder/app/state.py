@@ -18,8 +18,8 @@ from typing import Any, BinaryIO
 import pandas as pd
 
 from nkborder.errors import InputError
-from nkborder.inputs.reading import check_size, decode_utf8
 from nkborder.params import describe_parameters, make_params
+from nkborder.reading import check_size, decode_utf8
 from nkborder.scenarios import EVENT_KINDS, PLACES, PolicyEvent, Scenario, list_scenarios, load_scenario
 from nkborder.scenarios.scenario import load_scenario_text
 

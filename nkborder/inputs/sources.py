@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from nkborder.errors import InputError
-from nkborder.inputs.reading import MAX_CSV_BYTES, read_text
+from nkborder.reading import MAX_CSV_BYTES, read_text
 
 __all__ = [
     "DATA_FILES",

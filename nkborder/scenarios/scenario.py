@@ -19,8 +19,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from nkborder.errors import InputError, shorten
-from nkborder.inputs.reading import MAX_SCENARIO_BYTES, decode_utf8, parse_toml, read_bytes
 from nkborder.params import Params, make_params
+from nkborder.reading import MAX_SCENARIO_BYTES, decode_utf8, parse_toml, read_bytes
 from nkborder.scenarios.events import CITIES, PolicyEvent
 
 EARLIEST = dt.date(1990, 1, 1)
