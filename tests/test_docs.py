@@ -110,9 +110,14 @@ def test_every_event_kind_is_named() -> None:
     assert not missing, f"event kinds not described in docs/odd.md: {missing}"
 
 
+def indicator_names() -> list[str]:
+    """The columns of the result tables (keys, recorded flows and stocks, posted conditions, ratios)."""
+    keys = ["year", "city", "guards", "guard_bribes_per_guard_cny"]
+    return [*keys, *S.DAILY_NAMES, *POSTED, *S.MONTHLY_NAMES, *(name for name, _, _ in RATIOS)]
+
+
 def test_every_indicator_is_named_in_section_9() -> None:
-    names = ["year", "city", "guards", "guard_bribes_per_guard_cny", *S.DAILY_NAMES, *POSTED]
-    names += [*S.MONTHLY_NAMES, *(name for name, _, _ in RATIOS)]
+    names = indicator_names()
     section = _block(_text(), "## 9 ")
     missing = [n for n in names if f"`{n}`" not in section]
     assert not missing, f"indicators not described in section 9 of docs/odd.md: {missing}"
@@ -230,6 +235,14 @@ def test_readme_run_counts_are_those_of_the_designs() -> None:
     params = parse_command(counted["sweep"].split("  #")[0], cli).params
     values, seeds, runs = (int(g) for g in sweep.groups())
     assert (values, seeds, runs) == (int(params["vary"][0].rsplit(":", 1)[1]), params["reps"], values * seeds)
+
+
+def test_readme_indicators_are_columns_of_the_tables() -> None:
+    section = _block(README.read_text(encoding="utf-8"), "## Indicators")
+    quoted = re.findall(r"`([a-z][a-z0-9_]*)`", section)
+    assert len(quoted) > 20
+    unknown = sorted(set(quoted) - set(indicator_names()))
+    assert not unknown, f"README names indicators the tables lack: {unknown}"
 
 
 def test_readme_quick_start_is_make_run_and_make_test() -> None:
