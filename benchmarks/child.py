@@ -136,7 +136,7 @@ def record_cost(raw: Any, remit_cny: float) -> dict[str, Any]:
     def record_stocks(daily: np.ndarray, counts: np.ndarray) -> None:
         for d in range(daily.shape[0]):
             for c in range(counts.shape[0]):
-                for s in range(5):
+                for s in range(S.N_STATUS):
                     daily[d, c, S.FIRST_STOCK + s] = counts[c, s]
 
     @njit(cache=False)

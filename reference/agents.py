@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 from nkborder.core import slots as S
+from nkborder.model.china import LEFT_BEFORE_YEAR
 
 if TYPE_CHECKING:
     from reference.households import City, Household
@@ -260,17 +261,26 @@ class Person(mesa.Agent):
         return let_pass and self.random.random() >= t.betray[c]
 
     def spend_day_away(self) -> None:
-        """China and detention (``china.abroad_and_detained_day``): release, or settle, capture, return, onward.
+        """China and detention (``china.abroad_and_detained_day``): release, or handover from Chinese detention,
+        or settle, capture, return, onward.
 
+        A person held in Chinese detention is handed over (and detained at home) with the day's repatriation
+        hazard, or on a mass repatriation day with its share: ``1 - (1 - repatriate) (1 - mass_repatriation)``.
         A newcomer settles with a daily chance ``1 - exp(-settle_rate_(fe)male / 365.25)``; a settled person is caught
         with ``settled_capture_factor`` times the capture hazard, never goes home of their own accord, and
-        leaves for South Korea with ``settled_onward_rate / onward_rate`` times the onward hazard.
+        leaves for South Korea with ``settled_onward_rate / onward_rate`` times the onward hazard. A caught person
+        is held in Chinese detention.
         """
         m, h, c, p, t = self.model, self.household, self.city.index, self.model.params, self.model.today
         if self.status == S.DETAINED:
             if m.day >= self.release_day:
                 self.move_to(S.RESIDENT)
                 m.record(c, S.RELEASED)
+            return
+        if self.status == S.DETAINED_IN_CHINA:
+            if self.random.random() < 1.0 - (1.0 - t.repatriate[c]) * (1.0 - t.mass_repatriation[c]):
+                self.detain(t.detention_days[c])
+                m.record(c, S.REPATRIATED)
             return
         if self.status != S.IN_CHINA or self.crossed_day == m.day:
             return
@@ -281,8 +291,8 @@ class Person(mesa.Agent):
         capture = t.capture[c] * (p.settled_capture_factor if self.settled else 1.0)
         onward = t.onward[c] * (p.settled_onward_rate / p.onward_rate if self.settled else 1.0)
         if self.random.random() < capture:
-            self.detain(t.detention_days[c])
-            m.record(c, S.REPATRIATED)
+            self.move_to(S.DETAINED_IN_CHINA)
+            m.record(c, S.CAUGHT_IN_CHINA)
         elif not self.settled and self.random.random() < t.return_home[c]:
             self.move_to(S.RESIDENT)
             h.cny += self.savings_cny
@@ -306,6 +316,8 @@ class Person(mesa.Agent):
         m.record(c, S.ARRIVALS_SOUTH_KOREA)
         if self.female:
             m.record(c, S.ARRIVALS_FEMALE)
+        if m.env.year[self.crossed_day, c] < LEFT_BEFORE_YEAR:
+            m.record(c, S.ARRIVALS_LEFT_BEFORE_2020)
 
 
 class Guard(mesa.Agent):

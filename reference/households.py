@@ -137,7 +137,7 @@ class City:
     manned_posts: list[int] = field(default_factory=list)  # today's manned posts
     manned_by_sector: list[list[int]] = field(default_factory=list)  # today's manned posts of each sector
     brokers: list[Broker] = field(default_factory=list)
-    counts: list[int] = field(default_factory=lambda: [0] * 5)  # people by status (core.slots)
+    counts: list[int] = field(default_factory=lambda: [0] * S.N_STATUS)  # people by status (core.slots)
     turnover_month_kpw: float = 0.0
     smuggled_today_cny: float = 0.0
     donju_capital: float = 0.0

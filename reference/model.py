@@ -179,12 +179,12 @@ class BorderModel(mesa.Model):
                     self.monthly[self.month, c, slot] = self._sums[c][slot] / self._counts[c][slot]
 
     def tracking(self, people: list[Person]) -> None:
-        """This month's lists: the smugglers at home, and everyone in China or detained."""
+        """This month's lists: the smugglers at home, and everyone in China, in Chinese detention or detained."""
         self.smugglers = [h.smuggler for h in self.households
                           if h.smuggler is not None and h.smuggler.status == S.RESIDENT]
         self.tracked, self._tracked_ids = [], set()
         for person in people:
-            if person.status in (S.IN_CHINA, S.DETAINED):
+            if person.status in (S.IN_CHINA, S.DETAINED, S.DETAINED_IN_CHINA):
                 self.track(person)
 
     def census(self, people: list[Person]) -> None:
@@ -223,7 +223,7 @@ class BorderModel(mesa.Model):
             turnover = city.market_day(self.today.tolerance[c], self.today.trade_cny_day[c],
                                        self.today.kpw_per_cny[c], self.params)
             self.daily[self.day, c, S.MARKET_TURNOVER_KPW] = turnover
-            self.daily[self.day, c, S.FIRST_STOCK:S.FIRST_STOCK + 5] = city.counts
+            self.daily[self.day, c, S.FIRST_STOCK:S.FIRST_STOCK + S.N_STATUS] = city.counts
             self.daily[self.day, c, S.GUARDS_ON_DUTY] = city.on_duty
 
     def currency_reform(self) -> None:

@@ -94,7 +94,7 @@ def test_event_for_a_city_outside_the_scenario(history) -> None:
     text = _message(state.add_event, hyesan, EventForm(id="x", kind="crackdown", start="2016-01-01",
                                                        place="Hoeryong"))
     assert "is not in this scenario" in text
-    assert state.places_for(hyesan) == ["national", "border", "Hyesan"]
+    assert state.places_for(hyesan) == ["national", "border", "Hyesan", "china"]
 
 
 def test_editing_or_removing_an_unknown_event(history) -> None:

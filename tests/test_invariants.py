@@ -67,22 +67,22 @@ def test_people_are_conserved(done: Done) -> None:
     births = total(done, S.BIRTHS)
     assert done.raw.lost_births == 0
     assert births > 0
-    by_status = np.bincount(st.astype(np.int64), minlength=5)
-    assert by_status.sum() == done.n0 + births  # residents + China + South Korea + detained + dead
+    by_status = np.bincount(st.astype(np.int64), minlength=S.N_STATUS)
+    assert by_status.sum() == done.n0 + births  # residents + China + South Korea + detained + dead + detained in China
     assert len(st) == done.n0 + births  # every birth recorded is a row, and no row is unrecorded
 
 
 def test_people_are_conserved_per_city_every_day(done: Done) -> None:
     daily = done.raw.daily
-    stocks = daily[:, :, S.FIRST_STOCK : S.FIRST_STOCK + 5]
-    assert [S.DAILY_NAMES[S.FIRST_STOCK + k] for k in range(5)] == [
-        "population", "in_china", "in_south_korea", "detained", "dead"]
+    stocks = daily[:, :, S.FIRST_STOCK : S.FIRST_STOCK + S.N_STATUS]
+    assert [S.DAILY_NAMES[S.FIRST_STOCK + k] for k in range(S.N_STATUS)] == [
+        "population", "in_china", "in_south_korea", "detained", "dead", "detained_in_china"]
     expected = done.city0[None, :] + np.cumsum(daily[:, :, S.BIRTHS], axis=0)
     np.testing.assert_array_equal(stocks.sum(axis=2), expected)
     # and the last day's stocks are a recount of the people by city and status
     people = done.sim.pop.people
     n = int(people.count[0])
-    recount = np.zeros((len(done.city0), 5), np.int64)
+    recount = np.zeros((len(done.city0), S.N_STATUS), np.int64)
     np.add.at(recount, (people.city[:n].astype(np.int64), people.status[:n].astype(np.int64)), 1)
     np.testing.assert_array_equal(stocks[-1], recount)
 
@@ -102,7 +102,7 @@ def test_dead_stock_equals_deaths_recorded(done: Done) -> None:
 
 def test_statuses_are_valid_and_detained_have_a_release_day(done: Done) -> None:
     st = statuses(done)
-    assert st.min() >= S.RESIDENT and st.max() <= S.DEAD
+    assert st.min() >= S.RESIDENT and st.max() < S.N_STATUS
     people = done.sim.pop.people
     detained = np.flatnonzero(st == S.DETAINED)
     last_day = done.sim.n_days - 1

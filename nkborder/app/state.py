@@ -281,8 +281,8 @@ def events_table(sc: Scenario) -> pd.DataFrame:
 
 
 def places_for(sc: Scenario) -> list[str]:
-    """Places an event of ``sc`` may have: national, border and the scenario's cities."""
-    return ["national", "border", *sc.cities]
+    """Places an event of ``sc`` may have: national, border, the scenario's cities, and China (China's kinds)."""
+    return ["national", "border", *sc.cities, "china"]
 
 
 # ----------------------------------------------------------------------------------------------- parameters

@@ -25,6 +25,7 @@ _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
 DEATH, BIRTH, BIRTH_SEX, RISK, ATTEMPT, ATTEMPT_DAY, REPORT, BROKER_USE, BROKER_PICK = range(9)
 DETECT, ACCEPT, BETRAY, SHOOT, SECTOR, GUARD_PICK, DETENTION, CAPTURE, ONWARD, RETURN = range(9, 19)
 TRIP, TRIP_DETECT, TRIP_ARREST, REMIT, KIN_PAY, ROTATE, REMIT_BROKER = range(19, 26)
+REPATRIATE = 26  # China hands a detained North Korean over (daily, per person held in Chinese detention)
 
 
 @njit(cache=True, inline="always")

@@ -8,8 +8,9 @@ index order (a test checks it).
 from __future__ import annotations
 
 # person status
-RESIDENT, IN_CHINA, IN_SOUTH_KOREA, DETAINED, DEAD = 0, 1, 2, 3, 4
-STATUS_NAMES = ("resident", "in_china", "in_south_korea", "detained", "dead")
+RESIDENT, IN_CHINA, IN_SOUTH_KOREA, DETAINED, DEAD, DETAINED_IN_CHINA = 0, 1, 2, 3, 4, 5
+STATUS_NAMES = ("resident", "in_china", "in_south_korea", "detained", "dead", "detained_in_china")
+N_STATUS = len(STATUS_NAMES)
 
 # daily flows (summed over a period)
 CROSSINGS_ATTEMPTED = 0
@@ -47,14 +48,17 @@ CONFISCATED_CNY = 31
 GUARD_PAY_CNY = 32
 GUARD_SERVICE_PAY_CNY = 33
 GUARD_POSTING_BRIBES_CNY = 34
-# daily stocks (value at the end of the day)
-POPULATION = 35
-IN_CHINA_STOCK = 36
-IN_SOUTH_KOREA_STOCK = 37
-DETAINED_STOCK = 38
-DEAD_STOCK = 39
-GUARDS_ON_DUTY = 40
-N_DAILY = 41
+CAUGHT_IN_CHINA = 35
+ARRIVALS_LEFT_BEFORE_2020 = 36
+# daily stocks (value at the end of the day): people by status (FIRST_STOCK + status), then guards on duty
+POPULATION = 37
+IN_CHINA_STOCK = 38
+IN_SOUTH_KOREA_STOCK = 39
+DETAINED_STOCK = 40
+DEAD_STOCK = 41
+DETAINED_IN_CHINA_STOCK = 42
+GUARDS_ON_DUTY = 43
+N_DAILY = 44
 
 DAILY_NAMES = (
     "crossings_attempted", "crossings_succeeded", "crossings_brokered", "arrests_at_border", "shot_at_border",
@@ -64,8 +68,8 @@ DAILY_NAMES = (
     "remittances_gross_cny", "remittances_cny", "broker_commission_cny", "broker_fees_paid_cny",
     "broker_income_cny", "guides_income_cny", "kin_paid_cny", "bribes_paid_cny", "guard_bribes_cny",
     "guards_discharged", "guard_service_earnings_cny", "onward_fees_cny", "confiscated_cny", "guard_pay_cny",
-    "guard_service_pay_cny", "guard_posting_bribes_cny",
-    "population", "in_china", "in_south_korea", "detained", "dead", "guards",
+    "guard_service_pay_cny", "guard_posting_bribes_cny", "caught_in_china", "arrivals_south_korea_left_before_2020",
+    "population", "in_china", "in_south_korea", "detained", "dead", "detained_in_china", "guards",
 )
 FIRST_STOCK = POPULATION
 

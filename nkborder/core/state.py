@@ -92,7 +92,7 @@ class Brokers(NamedTuple):
 class CityState(NamedTuple):
     """Per-city and per-inminban aggregates the kernels keep between steps."""
 
-    status_counts: np.ndarray  # int64[n_cities, 5], people by status, kept up to date
+    status_counts: np.ndarray  # int64[n_cities, N_STATUS], people by status, kept up to date
     turnover_month_kpw: np.ndarray  # float64[n_cities], market turnover accumulated this month
     smuggled_today_cny: np.ndarray  # float64[n_cities]
     inminban_info: np.ndarray  # float64[n_inminban], mean information of members last month

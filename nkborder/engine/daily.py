@@ -60,12 +60,7 @@ def run_days(
             if tracked:
                 n_active = track(people, active, n_active, i)
         # china
-        abroad_and_detained_day(
-            d, seed, people, hh, cities, active, n_active, env.capture[d], env.return_home[d], env.onward[d],
-            env.onward_fee_cny[d], env.detention_days[d], kp.china_wage_cny_day * kp.china_savings_share,
-            kp.kin_pay_prob, kp.onward_credit, kp.settle_rate_female, kp.settle_rate_male,
-            kp.settled_capture_factor, kp.settled_onward_rate / kp.onward_rate, daily,
-        )
+        abroad_and_detained_day(d, seed, people, hh, cities, active, n_active, env, kp, daily)
         # guards
         guards_day(d, seed, guards, kp.guard_rotation_days, kp.guard_service_years * 365.25,
                    env.guard_pay_cny_day[d], env.posting_bribe_cny[d], daily)
@@ -74,7 +69,7 @@ def run_days(
                     kp.market_cny_per_capita_day, kp.smuggled_markup, kp.donju_turnover_per_cny, daily)
         # record
         for c in range(n_c):
-            for s in range(5):
+            for s in range(S.N_STATUS):
                 daily[d, c, S.FIRST_STOCK + s] = cities.status_counts[c, s]
             daily[d, c, S.GUARDS_ON_DUTY] = guards.on_duty[c]
     return n_active

@@ -26,12 +26,13 @@ def district_snapshot(people: People, hh: Households, n_cities: int, n_districts
     """``[city, district, DISTRICT_NAMES]`` for the state now: members by status, residents' means.
 
     A person belongs to the district of their household wherever they are (at home, in China, in South Korea
-    or detained); the dead are not counted. Means are over residents (NaN for a district with none).
+    or detained at home); the dead and people held in Chinese detention are not counted. Means are over
+    residents (NaN for a district with none).
     """
     out = np.zeros((n_cities, n_districts, N_DISTRICT))
     for i in range(people.count[0]):
         s = people.status[i]
-        if s == S.DEAD:
+        if s == S.DEAD or s == S.DETAINED_IN_CHINA:
             continue
         h = people.household[i]
         c, k = hh.city[h], hh.district[h]

@@ -1,11 +1,11 @@
 """From raw arrays to the public tables: daily, monthly and yearly indicators per city.
 
 Indicator names are a public interface (see README "Indicators"). Flows are summed over the period, stocks
-(``population``, ``in_china``, ``in_south_korea``, ``detained``, ``dead``, ``guards`` on duty) are the value on
-the period's last day, monthly means (income, Gini, discontent, ...) are averaged, and the posted conditions of
-the day (broker fee, commission, detection probability, bribe acceptance, prices) are averaged. Counts and
-money totals also get a ``_full`` column: the value divided by the run's scale, i.e. rescaled to the full
-population.
+(``population``, ``in_china``, ``in_south_korea``, ``detained``, ``dead``, ``detained_in_china``, ``guards`` on
+duty) are the value on the period's last day, monthly means (income, Gini, discontent, ...) are averaged, and the
+posted conditions of the day (broker fee, commission, detection probability, bribe acceptance, prices) are
+averaged. Counts and money totals also get a ``_full`` column: the value divided by the run's scale, i.e.
+rescaled to the full population.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ POSTED = {
     "state_wage_kpw": "wage_kpw",
     "bribe_accept_prob": "bribe_accept",
 }
-STOCKS = ("population", "in_china", "in_south_korea", "detained", "dead", "guards")
+STOCKS = ("population", "in_china", "in_south_korea", "detained", "dead", "detained_in_china", "guards")
 RATIOS = (  # name, numerator, denominator: means over what actually happened in the period
     ("broker_fee_cny", "broker_fees_paid_cny", "crossings_brokered"),
     ("broker_commission_share", "broker_commission_cny", "remittances_gross_cny"),

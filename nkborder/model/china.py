@@ -1,10 +1,13 @@
-"""China and detention (daily), for everyone hiding in China or detained.
+"""China and detention (daily), for everyone hiding in China, held in Chinese detention, or detained at home.
 
 Detained people go home on their release day. People hiding in China save part of their earnings; each day
-they may be caught and repatriated (then detained under the punishment regime of the day), go home of their own
-accord (common while no route onward existed), or, once the onward fee is paid (from savings, by kin
-already in South Korea, or on credit from a broker to be repaid after arrival), leave for South Korea with the
-day's onward hazard. Arrivals in a year are therefore people who crossed months or years earlier.
+they may be caught (then held in Chinese detention until China hands them over: a daily hazard of mean
+``china_detention_days``, stopped while North Korea's border is sealed unless it takes its citizens back, or all
+at once in a mass repatriation; handed over, they are detained at home under the punishment regime of the day),
+go home of their own accord (common while no route onward existed), or, once the onward fee is paid (from
+savings, by kin already in South Korea, or on credit from a broker to be repaid after arrival), leave for South
+Korea with the day's onward hazard (stopped for the most part by China's movement controls and closed borders of
+2020-2023). Arrivals in a year are therefore people who crossed months or years earlier.
 
 Settling. A newcomer in China is *transient*; with a hazard per year that depends on sex
 (``settle_rate_female``, ``settle_rate_male``) the person *settles* (for most women: married or sold into a
@@ -24,11 +27,15 @@ from numba import njit
 
 from nkborder.core import slots as S
 from nkborder.core.prefetch import AHEAD, prefetch
-from nkborder.core.rng import CAPTURE, KIN_PAY, ONWARD, RETURN, stream_key, uniform
-from nkborder.core.state import CityState, Households, People
+from nkborder.core.rng import CAPTURE, KIN_PAY, ONWARD, REPATRIATE, RETURN, stream_key, uniform
+from nkborder.core.state import CityState, Households, KernelParams, People
 from nkborder.model.common import detain, set_status
+from nkborder.model.policy import Environment
 
 SETTLE = ONWARD + 300  # random stream of the settling time (one draw per person and crossing day)
+#: Arrivals who left North Korea before this year are counted apart (``arrivals_south_korea_left_before_2020``):
+#: "In 2023, fewer than 200 made it - most of whom were already living outside the country" (seed-hyesan-2024).
+LEFT_BEFORE_YEAR = 2020.0
 
 
 @njit(cache=True)
@@ -60,20 +67,19 @@ def _prefetch_person(people: People, i: int) -> None:
 @njit(cache=True)
 def abroad_and_detained_day(
     d: int, seed: np.uint64, people: People, hh: Households, cities: CityState, active: np.ndarray,
-    n_active: int, capture: np.ndarray, return_home: np.ndarray, onward: np.ndarray, onward_fee: np.ndarray,
-    detention_days: np.ndarray, china_saving_cny_day: float, kin_pay_prob: float, onward_credit: float,
-    settle_rate_female: float, settle_rate_male: float, settled_capture_factor: float,
-    settled_onward_ratio: float, daily: np.ndarray,
+    n_active: int, env: Environment, kp: KernelParams, daily: np.ndarray,
 ) -> None:
-    """One day for every tracked person; per-city arrays hold the day's values.
-
-    ``settled_onward_ratio`` is ``settled_onward_rate / onward_rate``: the settled person's onward hazard as a
-    multiple of the day's onward hazard ``onward``.
-    """
+    """One day for every tracked person, under the day's conditions ``env`` (row ``d``) and parameters ``kp``."""
     key_c = stream_key(seed, CAPTURE, d)
     key_r = stream_key(seed, RETURN, d)
     key_o = stream_key(seed, ONWARD, d)
     key_k = stream_key(seed, KIN_PAY + 100, d)
+    key_p = stream_key(seed, REPATRIATE, d)
+    capture, return_home, onward, onward_fee = env.capture[d], env.return_home[d], env.onward[d], env.onward_fee_cny[d]
+    repatriate, mass, detention_days, year = (env.repatriate[d], env.mass_repatriation[d], env.detention_days[d],
+                                              env.year)
+    saving = kp.china_wage_cny_day * kp.china_savings_share
+    settled_onward_ratio = kp.settled_onward_rate / kp.onward_rate
     for k in range(n_active):
         _prefetch_person(people, active[min(k + AHEAD, n_active - 1)])
         i = active[k]
@@ -84,16 +90,21 @@ def abroad_and_detained_day(
                 set_status(people, cities, i, S.RESIDENT)
                 daily[d, c, S.RELEASED] += 1
             continue
+        if s == S.DETAINED_IN_CHINA:
+            if uniform(key_p, i) < 1.0 - (1.0 - repatriate[c]) * (1.0 - mass[c]):
+                detain(people, cities, i, d, detention_days[c], seed)
+                daily[d, c, S.REPATRIATED] += 1
+            continue
         if s != S.IN_CHINA:
             continue
         if people.crossed_day[i] == d:  # crossed today: the day in China starts tomorrow
-            people.settle_days[i] = settling_days(people, i, seed, settle_rate_female, settle_rate_male)
+            people.settle_days[i] = settling_days(people, i, seed, kp.settle_rate_female, kp.settle_rate_male)
             continue
-        people.savings_cny[i] += china_saving_cny_day
+        people.savings_cny[i] += saving
         home = (d - people.crossed_day[i]) >= people.settle_days[i]  # settled
-        if uniform(key_c, i) < (capture[c] * settled_capture_factor if home else capture[c]):
-            detain(people, cities, i, d, detention_days[c], seed)
-            daily[d, c, S.REPATRIATED] += 1
+        if uniform(key_c, i) < (capture[c] * kp.settled_capture_factor if home else capture[c]):
+            set_status(people, cities, i, S.DETAINED_IN_CHINA)
+            daily[d, c, S.CAUGHT_IN_CHINA] += 1
             continue
         h = people.household[i]
         if not home and uniform(key_r, i) < return_home[c]:
@@ -107,12 +118,14 @@ def abroad_and_detained_day(
         fee = onward_fee[c]
         if people.savings_cny[i] >= fee:
             people.savings_cny[i] -= fee
-        elif hh.n_south_korea[h] > 0 and uniform(key_k, i) < kin_pay_prob:
+        elif hh.n_south_korea[h] > 0 and uniform(key_k, i) < kp.kin_pay_prob:
             daily[d, c, S.KIN_PAID_CNY] += fee
-        elif uniform(key_k, i + people.status.shape[0]) >= onward_credit:
+        elif uniform(key_k, i + people.status.shape[0]) >= kp.onward_credit:
             continue
         daily[d, c, S.ONWARD_FEES_CNY] += fee
         set_status(people, cities, i, S.IN_SOUTH_KOREA)
         daily[d, c, S.ARRIVALS_SOUTH_KOREA] += 1
         if people.female[i]:
             daily[d, c, S.ARRIVALS_FEMALE] += 1
+        if year[people.crossed_day[i], c] < LEFT_BEFORE_YEAR:
+            daily[d, c, S.ARRIVALS_LEFT_BEFORE_2020] += 1

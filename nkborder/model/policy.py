@@ -43,7 +43,13 @@ WAGE_NEW = (1500.0, "data/exchange_rate_points.csv: 2015-08 Musan, railway worke
 LEVERS = (
     "famine", "crackdown", "punishment_years", "tolerance", "sanctions", "closure", "buffer", "fence",
     "surveillance", "trade_control", "campaign", "reform", "posts", "troops", "shift_hours", "lax",
+    "china_controls", "china_closure", "mass_repatriation", "returnees",
 )
+#: Event kinds that act on one day only (their start day), whatever their end date.
+ONE_DAY_KINDS = ("currency_reform", "mass_repatriation")
+#: The year whose repatriations (4,809, data/china_stock_repatriation_women.csv: 2002) fix ``china_capture_rate``:
+#: China's surveillance grows from it (``china_surveillance_growth``).
+CHINA_SURVEILLANCE_BASE_YEAR = 2002.0
 #: Hours a guard stood alone at his post in one shift before the shifts were cut in February 2018.
 SHIFT_HOURS_BEFORE_2018 = (2.5, "data/border_security.csv: 2018, guard shift at post before Feb 2018 (RFA)")
 #: Event kinds that *set* a lever (the latest event in force wins), and the lever's value before any event.
@@ -82,6 +88,8 @@ class Environment(NamedTuple):
     trade_cny_day: np.ndarray  # official imports sold through the city's market, per day
     famine_death: np.ndarray  # extra deaths per person per year
     capture: np.ndarray  # daily hazard that a person hiding in China is caught
+    repatriate: np.ndarray  # daily hazard that a person held in Chinese detention is handed over to North Korea
+    mass_repatriation: np.ndarray  # share of those held in Chinese detention handed over at once today, else 0
     onward: np.ndarray  # daily hazard of leaving China for South Korea once funded
     return_home: np.ndarray  # daily hazard of going home from China voluntarily
     onward_fee_cny: np.ndarray  # fee from China to South Korea
@@ -89,6 +97,7 @@ class Environment(NamedTuple):
     troops: np.ndarray  # soldiers relative to 2006: the guards on duty are round(initial guards x troops)
     guard_pay_cny_day: np.ndarray  # a guard's state pay for one day on duty
     posting_bribe_cny: np.ndarray  # bribe a recruit pays to be posted to the border on his first day
+    year: np.ndarray  # calendar year of the day, as a decimal (2020.0 = 1 January 2020)
 
 
 def day_index(start: dt.date, day: dt.date) -> int:
@@ -106,7 +115,7 @@ def policy_levers(scenario: Scenario) -> dict[str, np.ndarray]:
     for event in sorted(scenario.events, key=lambda e: e.start):
         a = max(0, day_index(scenario.start, event.start))
         b = n_days if event.end is None else min(n_days, day_index(scenario.start, event.end) + 1)
-        if event.kind == "currency_reform":
+        if event.kind in ONE_DAY_KINDS:
             if event.start < scenario.start:
                 continue  # happened before the run: its effect is already in the starting state
             b = a + 1
@@ -142,7 +151,8 @@ def _lever_of(kind: str) -> str:
         "famine": "famine", "crackdown": "crackdown", "sanctions": "sanctions", "border_closure": "closure",
         "buffer_zone": "buffer", "fences": "fence", "surveillance": "surveillance",
         "trade_control": "trade_control", "china_campaign": "campaign", "currency_reform": "reform",
-        "lax_border": "lax",
+        "lax_border": "lax", "china_movement_controls": "china_controls", "china_border_closure": "china_closure",
+        "mass_repatriation": "mass_repatriation", "returnees_allowed": "returnees",
     }[kind]
 
 
@@ -201,15 +211,35 @@ def build_environment(scenario: Scenario, params: Params) -> Environment:
         kpw_per_cny=rate,
         trade_cny_day=trade * 1e6 * p.cny_per_usd / 365.25 * p.city_trade_share,
         famine_death=p.famine_excess_death_rate * lv["famine"],
-        capture=p.china_capture_rate / 365.25 * (1.0 + CAMPAIGN_CAPTURE_GAIN * lv["campaign"]),
-        onward=p.onward_rate / 365.25 * route * (1.0 - p.closure_onward_stop * closure_any),
+        capture=china_capture(lv, years, p),
+        repatriate=1.0 / p.china_detention_days
+        * (1.0 - p.closure_repatriation_stop * lv["closure"] * (1.0 - lv["returnees"])),
+        mass_repatriation=lv["mass_repatriation"],
+        onward=p.onward_rate / 365.25 * route * (1.0 - p.closure_onward_stop * closure_any)
+        * (1.0 - p.china_controls_onward_stop * lv["china_controls"])
+        * (1.0 - p.china_closure_onward_stop * lv["china_closure"]),
         return_home=p.return_rate / 365.25 * (1.0 - route),
         onward_fee_cny=np.full((n_days, n_c), p.onward_fee_usd * p.cny_per_usd),
         reform=lv["reform"],
         troops=lv["troops"],
         guard_pay_cny_day=guard_money_cny(p.guard_pay_kpw_month, wage, rate) / DAYS_PER_MONTH,
         posting_bribe_cny=guard_money_cny(p.posting_bribe_kpw, wage, rate),
+        year=years,
     )
+
+
+def china_capture(levers: dict[str, np.ndarray], years: np.ndarray, params: Params) -> np.ndarray:
+    """Daily hazard that a North Korean hiding in China is caught [day, city].
+
+    ``china_capture_rate / 365.25 x (1 + 4 campaign) x (1 + china_controls_capture_gain x china_controls) x
+    exp(china_surveillance_growth x max(0, year - 2002))``: campaigns (``china_campaign``), China's movement
+    controls (``china_movement_controls``: checkpoints and health codes expose people without papers), and a
+    surveillance that grows from 2002, the year whose repatriations fix ``china_capture_rate``.
+    """
+    p = params
+    surveillance = np.exp(p.china_surveillance_growth * np.maximum(0.0, years - CHINA_SURVEILLANCE_BASE_YEAR))
+    return (p.china_capture_rate / 365.25 * (1.0 + CAMPAIGN_CAPTURE_GAIN * levers["campaign"])
+            * (1.0 + p.china_controls_capture_gain * levers["china_controls"]) * surveillance)
 
 
 def crossing_prices_cny(risk: np.ndarray, params: Params) -> tuple[np.ndarray, np.ndarray]:

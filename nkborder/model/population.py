@@ -21,7 +21,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from nkborder.core.slots import RESIDENT
+from nkborder.core.slots import N_STATUS, RESIDENT
 from nkborder.core.state import Brokers, CityState, Guards, Households, People
 from nkborder.model.guards import slots_for_troops
 from nkborder.params import Params
@@ -84,7 +84,7 @@ def build_population(
     guards, n_sectors = _guards(rng, params, cities, scale, troops)
     brokers = _brokers(params, sizes)
     n_c = len(cities)
-    counts = np.zeros((n_c, 5), np.int64)
+    counts = np.zeros((n_c, N_STATUS), np.int64)
     n0 = int(people.count[0])
     np.add.at(counts, (people.city[:n0].astype(np.int64), people.status[:n0].astype(np.int64)), 1)
     starts = np.searchsorted(households.city, np.arange(n_c + 1)).astype(np.int32)

@@ -358,6 +358,47 @@ class Params(BaseModel):
         calibrate=True,
     )
 
+    # --- China's own timeline: surveillance, detention, repatriation, COVID-19 controls -----------------------
+    china_surveillance_growth: float = param(
+        0.03, 0.0, 0.08, "per year", "growth of China's hunt for North Koreans: the capture hazard is multiplied "
+        "by exp(growth x (year - 2002)) after 2002, the year whose repatriations fix china_capture_rate",
+        quote="assumption: China's search intensifies (a 1,000 CNY reward for reporting North Korean crossers and a "
+        "500 CNY fine for aiding them in 2016, data/fees_and_bribes.csv: 2016) but no source gives a rate; "
+        "prior 0-0.08 (up to x2.6 by 2025)",
+    )
+    china_detention_days: float = param(
+        60.0, 14.0, 180.0, "days", "mean time a North Korean caught in China is held in Chinese detention before "
+        "being handed over to North Korea, outside mass repatriations and closures",
+        quote="assumption: no source gives the time between capture and handover before 2020; prior 14-180 days",
+    )
+    closure_repatriation_stop: float = param(
+        0.99, 0.9, 1.0, "share", "share of repatriations from Chinese detention stopped while North Korea's "
+        "border is sealed and it does not take its citizens back",
+        source="data/china_stock_repatriation_women.csv: 2021-07, 2002",
+        quote="about 50 repatriated (2021-07) against 4,809 repatriated (2002): 1 - 50/4809 = 0.99 if the 50 were "
+        "the year's only ones (a lower bound of the year); prior 0.9-1",
+    )
+    china_controls_onward_stop: float = param(
+        0.95, 0.8, 1.0, "share", "share of onward journeys from China stopped by China's zero-COVID controls on "
+        "movement at intensity 1",
+        source="reuters-2020-01-23",
+        quote="controls on movement (health codes, checkpoints on roads, trains and buses; quarantines), which stop "
+        "most travel by people without papers (data/policy_events.csv: 2020-01-23); share is an assumption, "
+        "prior 0.8-1",
+    )
+    china_closure_onward_stop: float = param(
+        0.9, 0.5, 1.0, "share", "share of onward journeys from China stopped while China's land borders are "
+        "closed to ordinary travel (the route to South Korea leaves China by land)",
+        source="reuters-2020-03-26",
+        quote="land borders with Southeast Asia and Mongolia close to ordinary travel (data/policy_events.csv: "
+        "2020-03-28); share is an assumption, prior 0.5-1",
+    )
+    china_controls_capture_gain: float = param(
+        1.0, 0.0, 3.0, "multiplier", "extra capture hazard in China under movement controls at intensity 1 "
+        "(capture x (1 + gain x intensity)): health-code checks and checkpoints expose people without papers",
+        quote="assumption: no count of North Koreans caught in China in 2020-2022; prior 0-3",
+    )
+
     # --- remittances, information, discontent ---------------------------------------------------------
     remit_prob_month: float = param(
         0.08, 0.01, 0.3, "per month", "chance that a defector in South Korea sends money in a month",

@@ -1,7 +1,8 @@
 """Policy events: the typed timeline through which the state drives the model.
 
 An event has a kind (one of :data:`EVENT_KINDS`), a start and an optional end date, a place (``national``,
-``border``, or a city name) and an intensity whose meaning and range depend on the kind. ``ramp`` events grow
+``border``, a city name, or ``china`` for China's own measures, which act on everyone from either city who is in
+China: :data:`CHINA_KINDS`) and an intensity whose meaning and range depend on the kind. ``ramp`` events grow
 linearly from 0 at the start to their intensity at the end, or, for kinds that set a level (fences, guard
 posts, troops, guard shifts), from the level in force before to their intensity; other events are steps.
 """
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 CITIES = ("Hoeryong", "Hyesan")
-PLACES = ("national", "border", *CITIES)
+PLACES = ("national", "border", *CITIES, "china")
 
 
 @dataclass(frozen=True)
@@ -66,8 +67,20 @@ EVENT_KINDS: dict[str, EventKind] = {
                   0.0, 1.0, 1.0),
         EventKind("china_campaign", "China hunts and repatriates North Koreans: capture hazard times "
                   "(1 + 4 x intensity)", 0.0, 1.0, 1.0),
+        EventKind("china_movement_controls", "China's controls on movement (health codes, checkpoints, "
+                  "quarantines): onward journeys fall by china_controls_onward_stop x intensity, the capture "
+                  "hazard rises by china_controls_capture_gain x intensity", 0.0, 1.0, 1.0),
+        EventKind("china_border_closure", "China's borders closed to ordinary travel: onward journeys (which "
+                  "leave China by land) fall by china_closure_onward_stop x intensity", 0.0, 1.0, 1.0),
+        EventKind("mass_repatriation", "on its start day China hands over at once this share of the North "
+                  "Koreans held in its detention (intensity = share)", 0.0, 1.0, 1.0),
+        EventKind("returnees_allowed", "North Korea takes its citizens back from abroad while its border is "
+                  "sealed: the closure's stop on repatriations from Chinese detention is lifted by intensity",
+                  0.0, 1.0, 1.0),
     )
 }
+#: Kinds that are China's own measures: the only kinds allowed at place ``china``.
+CHINA_KINDS = ("china_campaign", "china_movement_controls", "china_border_closure", "mass_repatriation")
 
 
 class PolicyEvent(BaseModel):
@@ -91,6 +104,8 @@ class PolicyEvent(BaseModel):
             raise ValueError(f"unknown event kind {self.kind!r}; allowed: {', '.join(EVENT_KINDS)}")
         if self.place not in PLACES:
             raise ValueError(f"unknown place {self.place!r}; allowed: {', '.join(PLACES)}")
+        if self.place == "china" and self.kind not in CHINA_KINDS:
+            raise ValueError(f"kind {self.kind!r} cannot act at place 'china'; China's kinds: {', '.join(CHINA_KINDS)}")
         kind = EVENT_KINDS[self.kind]
         value = self.level
         if not kind.lo <= value <= kind.hi:
@@ -105,5 +120,5 @@ class PolicyEvent(BaseModel):
         return EVENT_KINDS[self.kind].default if self.intensity is None else self.intensity
 
     def applies_to(self, city: str) -> bool:
-        """Whether the event acts on ``city`` (national and border events act on both cities)."""
-        return self.place in ("national", "border", city)
+        """Whether the event acts on ``city`` (national, border and China's events act on both cities)."""
+        return self.place in ("national", "border", "china", city)

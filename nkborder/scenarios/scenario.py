@@ -214,7 +214,7 @@ def _resolve(raw: dict[str, Any], source: _Source, chain: tuple[str, ...], uploa
         kept = [  # inherited events that can act in this scenario's window and cities
             e.model_dump() for e in base.events
             if e.id not in drop and e.id not in replaced and e.start <= end
-            and (e.place in ("national", "border") or e.place in cities)
+            and (e.place in ("national", "border", "china") or e.place in cities)
         ]
         raw["events"] = kept + list(child_events)
         if len(raw["events"]) > MAX_EVENTS:
@@ -258,9 +258,9 @@ def _check_events(scenario: Scenario, path: str) -> None:
         if event.end is not None and event.end > LATEST:
             raise InputError(str(path), f"{where}.end", f"date {event.end} outside the allowed window",
                              f"{event.start} to {LATEST}")
-        if event.place not in ("national", "border") and event.place not in scenario.cities:
+        if event.place not in ("national", "border", "china") and event.place not in scenario.cities:
             raise InputError(str(path), f"{where}.place", f"city {event.place!r} is not in this scenario",
-                             f"national, border, {', '.join(scenario.cities)}")
+                             f"national, border, china, {', '.join(scenario.cities)}")
 
 
 def _scenario_error(exc: ValidationError, path: str, raw: dict[str, Any]) -> InputError:

@@ -1,0 +1,133 @@
+"""China's own timeline: movement controls and closed borders, detention in China, mass repatriation.
+
+Thresholds follow from the equations of ``docs/odd.md`` (section 7.13) and were fixed before looking at output.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nkborder import run
+from nkborder.errors import InputError
+from nkborder.model.policy import build_environment, policy_levers
+from nkborder.params import Params
+from nkborder.scenarios import PolicyEvent, load_scenario
+
+# Hyesan 2012-2024 with a higher intent to cross (as the docking scenario), so that a 2 % population has people
+# in China, caught in China and held there through the closure; the history timeline otherwise.
+HELD_TOML = """
+    base = "history"
+    name = "held"
+    cities = ["Hyesan"]
+    start = 2012-01-01
+    end = 2024-06-30
+
+    [params]
+    intent_intercept = -8.0
+    china_capture_rate = 0.3
+"""
+DETENTION_DAYS = Params().china_detention_days
+
+
+def _day(sc, day: str) -> int:
+    return (dt.date.fromisoformat(day) - sc.start).days
+
+
+def test_china_events_span_the_dated_rows_of_policy_events() -> None:
+    sc = load_scenario("history")
+    lv = policy_levers(sc)
+    for city in range(len(sc.cities)):  # China's measures act on people from either city
+        assert lv["china_controls"][_day(sc, "2020-01-22"), city] == 0.0
+        assert lv["china_controls"][_day(sc, "2020-01-23"), city] == 1.0
+        assert lv["china_controls"][_day(sc, "2022-12-06"), city] == 1.0
+        assert lv["china_controls"][_day(sc, "2022-12-07"), city] == 0.0
+        assert lv["china_closure"][_day(sc, "2020-03-27"), city] == 0.0
+        assert lv["china_closure"][_day(sc, "2023-01-07"), city] == 1.0
+        assert lv["china_closure"][_day(sc, "2023-01-08"), city] == 0.0
+        mass = lv["mass_repatriation"][:, city]
+        assert np.flatnonzero(mass).tolist() == [_day(sc, "2023-10-09")]  # one day only
+
+
+def test_controls_and_closure_stop_onward_journeys_and_raise_capture() -> None:
+    sc = load_scenario("history")
+    p = sc.parameters()
+    env = build_environment(sc, p)
+    before, controls, both = _day(sc, "2019-12-01"), _day(sc, "2020-02-15"), _day(sc, "2021-06-01")
+    # onward: the same route and North Korean closure factors; China's factors multiply
+    assert env.onward[both, 0] < env.onward[before, 0] * (1 - p.closure_onward_stop) * 0.01
+    assert env.onward[controls, 0] == pytest.approx(
+        env.onward[before, 0] * (1 - p.closure_onward_stop) * (1 - p.china_controls_onward_stop), rel=1e-3)
+    # capture: higher under the controls than just before them, by the controls' gain (surveillance grows
+    # by well under 1 % in the weeks between)
+    ratio = env.capture[controls, 0] / env.capture[_day(sc, "2020-01-22"), 0]
+    assert ratio == pytest.approx(1 + p.china_controls_capture_gain, rel=0.01)
+    # surveillance rises over time, from 2002 on
+    assert env.capture[_day(sc, "2001-06-01"), 0] == env.capture[_day(sc, "1999-06-01"), 0]
+    assert env.capture[_day(sc, "2015-06-01"), 0] > env.capture[_day(sc, "2005-06-01"), 0]
+    # repatriation from Chinese detention stops under the closure and resumes when returnees are allowed
+    assert env.repatriate[_day(sc, "2021-06-01"), 0] == pytest.approx(
+        (1 - p.closure_repatriation_stop) / p.china_detention_days)
+    assert env.repatriate[_day(sc, "2023-09-01"), 0] == pytest.approx(1 / p.china_detention_days)
+
+
+@pytest.fixture(scope="module")
+def held(tmp_path_factory: pytest.TempPathFactory) -> list[pd.DataFrame]:
+    path = Path(tmp_path_factory.mktemp("held")) / "held.toml"
+    path.write_text("\n".join(line.strip() for line in HELD_TOML.splitlines()), encoding="utf-8")
+    return [run(path, seed=seed, scale=0.02).daily.set_index("date") for seed in (1, 2)]
+
+
+def test_people_caught_in_china_wait_there_until_the_mass_repatriation(held: list[pd.DataFrame]) -> None:
+    for daily in held:
+        stock = daily["detained_in_china"]
+        # before the closure a caught person is handed over after china_detention_days on average: by Little's
+        # law the mean stock is the captures per day times that mean stay
+        normal = daily.loc["2015-01-01":"2019-12-31"]
+        expected = normal["caught_in_china"].sum() / len(normal) * DETENTION_DAYS
+        assert 0.5 * expected < normal["detained_in_china"].mean() < 2.0 * expected
+        # during the closure they accumulate; once North Korea takes its citizens back (27 August 2023) the
+        # handovers resume at the normal pace
+        assert stock.loc["2023-08-26"] > stock.loc["2019-12-31"] + 5
+        assert 0 < stock.loc["2023-10-08"] < stock.loc["2023-08-26"]
+        # on 9 October 2023 everyone still held is handed over and detained at home (only those caught that day
+        # are held at its end)
+        assert stock.loc["2023-10-09"] == daily.loc["2023-10-09", "caught_in_china"]
+        assert daily.loc["2023-10-09", "repatriated"] == stock.loc["2023-10-08"]
+        # from 2020 to August 2023 repatriations are a trickle: fewer than the people caught
+        closure = daily.loc["2020-02-01":"2023-08-26"]
+        assert closure["repatriated"].sum() < 0.5 * closure["caught_in_china"].sum()
+
+
+def test_arrivals_during_and_after_the_closure_left_before_it(held: list[pd.DataFrame]) -> None:
+    for daily in held:
+        arrivals, left_before = daily["arrivals_south_korea"], daily["arrivals_south_korea_left_before_2020"]
+        assert (left_before <= arrivals).all()
+        assert (left_before.loc[:"2019-12-31"] == arrivals.loc[:"2019-12-31"]).all()
+    # onward journeys almost stop under China's controls and closure (together x 0.005 of the hazard)
+    before = sum(d["arrivals_south_korea"].loc["2016-01-01":"2019-12-31"].sum() for d in held) / 4
+    during = sum(d["arrivals_south_korea"].loc["2020-04-01":"2022-11-30"].sum() for d in held) / (32 / 12)
+    assert before > 5 and during < 0.2 * before
+
+
+def test_china_place_takes_only_chinas_kinds() -> None:
+    PolicyEvent(id="x", kind="mass_repatriation", start=dt.date(2023, 10, 9), place="china")
+    with pytest.raises(ValueError, match="cannot act at place 'china'"):
+        PolicyEvent(id="x", kind="crackdown", start=dt.date(2023, 10, 9), place="china")
+
+
+def test_unknown_place_names_china_among_the_allowed(write_toml) -> None:
+    path = write_toml("""
+        name = "bad"
+        [[events]]
+        id = "x"
+        kind = "mass_repatriation"
+        start = 2023-10-09
+        place = "Beijing"
+    """)
+    with pytest.raises(InputError, match="china"):
+        load_scenario(path)
