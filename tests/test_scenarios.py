@@ -223,7 +223,7 @@ def test_event_in_a_city_outside_the_scenario(write_toml) -> None:
     assert str(path) in str(err)
     assert err.field == "events[0] (id 'elsewhere').place"
     assert "Hyesan" in str(err)
-    assert err.allowed == "national, border, Hoeryong"
+    assert err.allowed == "national, border, Hoeryong, china"
 
 
 def test_event_intensity_out_of_range(write_toml) -> None:

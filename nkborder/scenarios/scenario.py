@@ -260,7 +260,7 @@ def _check_events(scenario: Scenario, path: str) -> None:
                              f"{event.start} to {LATEST}")
         if event.place not in ("national", "border", "china") and event.place not in scenario.cities:
             raise InputError(str(path), f"{where}.place", f"city {event.place!r} is not in this scenario",
-                             f"national, border, china, {', '.join(scenario.cities)}")
+                             f"national, border, {', '.join(scenario.cities)}, china")
 
 
 def _scenario_error(exc: ValidationError, path: str, raw: dict[str, Any]) -> InputError:
