@@ -151,9 +151,15 @@ def _fenced_lines(text: str, comments: bool = False) -> list[str]:
 
 
 def quoted_commands(path: Path) -> list[str]:
-    """Every ``nkborder ...`` command line of ``path``: in code blocks and in inline code."""
+    """Every ``nkborder ...`` command line of ``path``: in code blocks and in inline code. The options a code
+    line's trailing comment names come as a usage line of the same command (``nkborder SUB [--opt ...]``)."""
     text = path.read_text(encoding="utf-8")
     found = [line for line in _fenced_lines(text) if line.startswith("nkborder ")]
+    for line in _fenced_lines(text, comments=True):
+        command, _, comment = line.partition(" # ")
+        options = re.findall(r"--[a-z][a-z-]*", comment)
+        if command.startswith("nkborder ") and options:
+            found.append(f"nkborder {shlex.split(command)[1]} [{' '.join(options)}]")
     return found + INLINE_COMMAND.findall(text)
 
 
@@ -315,7 +321,7 @@ def _calibration_doc() -> str:
 
 def _groups(pattern: str, text: str) -> tuple[str, ...]:
     match = re.search(pattern, text)
-    assert match, f"docs/calibration.md lacks {pattern!r}"
+    assert match, f"the document lacks {pattern!r}"
     return match.groups()
 
 
@@ -406,7 +412,7 @@ def test_readme_counts_the_calibrated_values(shipped) -> None:
     from nkborder.calibration import calibrated_params
 
     post, doc = shipped
-    total, medians, fixed = _groups(r"replace (\d+) of them \(`nkborder/data/calibrated.toml`:\s+(\d+) posterior "
+    total, medians, fixed = _groups(r"replace (\d+) of them\s+\(`nkborder/data/calibrated.toml`:\s+(\d+) posterior "
                                     r"medians and the (\d+) values", README.read_text(encoding="utf-8"))
     model = [n for n in post.names if n in doc["params"]]
     assert int(total) == len(calibrated_params()) == len(model) + len(post.definition["fixed"])
