@@ -12,6 +12,7 @@ Modules:
 - :mod:`benchmarks.machine`: what machine the numbers were taken on.
 - :mod:`benchmarks.report`: the Markdown writer.
 - :mod:`benchmarks.bench_experiments` (optional, written for the experiments issue): ``run(quick) -> dict``.
+- :mod:`benchmarks.patterns`: the pattern table of docs/patterns.md (``python -m benchmarks --patterns``).
 """
 
 from __future__ import annotations

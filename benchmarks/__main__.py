@@ -1,5 +1,8 @@
 """``python -m benchmarks [--quick] [--output BENCHMARKS.md] [--json FILE]``: measure and write BENCHMARKS.md.
 
+``python -m benchmarks --patterns`` instead regenerates the pattern table of docs/patterns.md
+(:mod:`benchmarks.patterns`: the calibrated history, 10 runs at scale 0.25).
+
 The full mode (default) runs the whole history at 1:1, 10x the population, the Mesa reference for about a
 minute and the experiments benchmark: about ten minutes on a 2-core machine. ``--quick`` uses reduced sizes
 and finishes in about two minutes.
@@ -26,7 +29,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None, help="also write the raw results as JSON")
     parser.add_argument("--render-only", action="store_true",
                         help="rewrite --output from the results embedded in it, without measuring")
+    parser.add_argument("--patterns", action="store_true",
+                        help="regenerate the pattern table of docs/patterns.md instead (10 runs at scale 0.25)")
     args = parser.parse_args(args_list)
+    if args.patterns:
+        from benchmarks.patterns import run as run_patterns
+
+        done = run_patterns()
+        log(f"wrote the pattern table of {done['doc']} in {done['wall_s']:.0f} s: {done['counts']}")
+        return 0
     if args.render_only:
         results = embedded_results(args.output.read_text(encoding="utf-8"))
         try:

@@ -61,9 +61,9 @@ def main() -> None:
 
 def _register() -> None:
     """Add the commands of every command module (each has ``register(app)``)."""
-    from nkborder.cli import app_commands, calibration_commands, commands, experiment_commands
+    from nkborder.cli import app_commands, calibration_commands, commands, experiment_commands, pattern_commands
 
-    for module in (commands, experiment_commands, calibration_commands, app_commands):
+    for module in (commands, experiment_commands, calibration_commands, pattern_commands, app_commands):
         module.register(app)
 
 

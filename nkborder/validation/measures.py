@@ -1,0 +1,241 @@
+"""What a pattern measures in one run: a statistic of a yearly indicator over a period, or a ratio of two.
+
+A run is its yearly table (one row per year and city, the columns of ``nkborder.run(...).yearly``). Counts and
+money flows are read from the ``*_full`` columns (rescaled to the whole population), so that runs at any scale
+are compared with the world's numbers. The indicators:
+
+* :class:`Total` - a column summed over the selected cities, per year (counts, money flows);
+* :class:`National` - a count summed over the run's cities and turned into a national equivalent with the
+  calibration's observation model (:func:`nkborder.calibration.national_equivalent`: ``total / (factor x
+  sum of the cities' weights)``), because the sources count people for the whole country;
+* :class:`Average` - a column averaged over the selected cities, per year (posted prices, shares, means);
+* :class:`Quotient` - ``numerator / denominator`` over the selected cities, pooled over the period's years
+  (sum of one over sum of the other), times ``per`` (e.g. 1,000 for a rate per 1,000 people);
+* :class:`TurnoverCny` - market turnover in CNY: each city's ``market_turnover_kpw`` divided by its mean
+  ``kpw_per_cny`` of the year, summed over the cities (nominal won cannot be compared across the
+  redenomination of 2009 or the inflation that followed).
+
+:class:`Level` reduces an indicator over a period (mean, min, max or sum over the years; a quotient is pooled),
+:class:`Change` divides one level by another (after / before). Each names the columns it reads
+(``columns``), so a run that lacks one is reported as "indicator missing" instead of being measured.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+
+from nkborder.calibration.observation import national_equivalent
+
+
+@dataclass(frozen=True)
+class Context:
+    """What turns model counts into national counts: each city's share of national counts and the factor."""
+
+    weights: dict[str, float] = field(default_factory=dict)
+    crossing_point_factor: float = 2.0
+
+
+def _cities(run: pd.DataFrame, cities: tuple[str, ...] | None) -> pd.DataFrame:
+    return run if cities is None else run.loc[run["city"].isin(cities)]
+
+
+def _complete(run: pd.DataFrame, cities: tuple[str, ...] | None) -> bool:
+    """Whether the run has every named city (a run without one of them cannot measure it)."""
+    return cities is None or set(cities) <= set(run["city"])
+
+
+@dataclass(frozen=True)
+class Total:
+    """``column`` summed over ``cities`` (None: all of the run's cities), per year."""
+
+    column: str
+    cities: tuple[str, ...] | None = None
+    agg: ClassVar[str] = "sum"
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.column,)
+
+    def yearly(self, run: pd.DataFrame, ctx: Context) -> pd.Series:
+        if not _complete(run, self.cities):
+            return pd.Series(dtype=float)
+        return _cities(run, self.cities).groupby("year")[self.column].agg(self.agg).astype(float)
+
+    @property
+    def text(self) -> str:
+        return f"{self.column}{_where(self.cities)}"
+
+
+@dataclass(frozen=True)
+class Average(Total):
+    """``column`` averaged over ``cities`` (None: all of the run's cities), per year."""
+
+    agg: ClassVar[str] = "mean"
+
+
+@dataclass(frozen=True)
+class National:
+    """A count summed over the run's cities as a national equivalent (persons, national)."""
+
+    column: str
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.column,)
+
+    def yearly(self, run: pd.DataFrame, ctx: Context) -> pd.Series:
+        by_year = run.groupby("year")[self.column].sum().astype(float)
+        cities = tuple(dict.fromkeys(run["city"]))
+        values = national_equivalent(by_year.to_numpy(), ctx.weights, cities, ctx.crossing_point_factor)
+        return pd.Series(values, index=by_year.index)
+
+    @property
+    def text(self) -> str:
+        return f"{self.column}, national equivalent"
+
+
+@dataclass(frozen=True)
+class Quotient:
+    """``per x numerator / denominator`` over ``cities``; over a period the sums are pooled."""
+
+    numerator: str
+    denominator: str
+    cities: tuple[str, ...] | None = None
+    per: float = 1.0
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.numerator, self.denominator)
+
+    def sums(self, run: pd.DataFrame) -> pd.DataFrame:
+        """Numerator and denominator summed over the cities, per year."""
+        if not _complete(run, self.cities):
+            return pd.DataFrame(columns=list(self.columns), dtype=float)
+        return _cities(run, self.cities).groupby("year")[list(self.columns)].sum().astype(float)
+
+    def yearly(self, run: pd.DataFrame, ctx: Context) -> pd.Series:
+        s = self.sums(run)
+        return self.per * s[self.numerator] / s[self.denominator].where(s[self.denominator] > 0)
+
+    @property
+    def text(self) -> str:
+        per = f"{self.per:g} x " if self.per != 1 else ""
+        return f"{per}{self.numerator} / {self.denominator}{_where(self.cities)}"
+
+
+@dataclass(frozen=True)
+class TurnoverCny:
+    """Market turnover in CNY: ``market_turnover_kpw / kpw_per_cny`` per city and year, summed over cities."""
+
+    cities: tuple[str, ...] | None = None
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return ("market_turnover_kpw_full", "kpw_per_cny")
+
+    def yearly(self, run: pd.DataFrame, ctx: Context) -> pd.Series:
+        if not _complete(run, self.cities):
+            return pd.Series(dtype=float)
+        sel = _cities(run, self.cities)
+        cny = sel["market_turnover_kpw_full"] / sel["kpw_per_cny"].where(sel["kpw_per_cny"] > 0)
+        return cny.groupby(sel["year"]).sum(min_count=1).astype(float)
+
+    @property
+    def text(self) -> str:
+        return f"market_turnover_kpw_full / kpw_per_cny (CNY){_where(self.cities)}"
+
+
+Indicator = Total | National | Average | Quotient | TurnoverCny
+HOW = ("mean", "min", "max", "sum")
+
+
+@dataclass(frozen=True)
+class Level:
+    """An indicator over the years ``first..last``: ``how`` = mean, min, max or sum of the yearly values.
+
+    A :class:`Quotient`'s mean is pooled (sum of numerators over sum of denominators), so that years with
+    few cases weigh less; its min and max are over the yearly quotients. NaN unless the run covers every year
+    of the period.
+    """
+
+    indicator: Indicator
+    first: int
+    last: int
+    how: str = "mean"
+
+    def __post_init__(self) -> None:
+        if self.how not in HOW:
+            raise ValueError(f"Level: how {self.how!r} not one of {HOW}")
+        if self.first > self.last:
+            raise ValueError(f"Level: first year {self.first} after last {self.last}")
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.indicator.columns
+
+    def value(self, run: pd.DataFrame, ctx: Context) -> float:
+        years = range(self.first, self.last + 1)
+        if isinstance(self.indicator, Quotient) and self.how in ("mean", "sum"):
+            s = self.indicator.sums(run)
+            if not set(years) <= set(s.index):
+                return math.nan
+            s = s.loc[list(years)]
+            den = float(s[self.indicator.denominator].sum())
+            return self.indicator.per * float(s[self.indicator.numerator].sum()) / den if den > 0 else math.nan
+        series = self.indicator.yearly(run, ctx)
+        if not set(years) <= set(series.index):
+            return math.nan
+        values = series.loc[list(years)].to_numpy(float)
+        return float(getattr(np, f"nan{self.how}")(values)) if np.isfinite(values).any() else math.nan
+
+    @property
+    def text(self) -> str:
+        pooled = isinstance(self.indicator, Quotient) and self.how in ("mean", "sum")
+        how = "" if self.first == self.last or pooled else f"{self.how} of "
+        return f"{how}{self.indicator.text}, {_span(self)}"
+
+
+@dataclass(frozen=True)
+class Change:
+    """``after / before``: a ratio of two levels.
+
+    If ``before`` is 0 the ratio is inf when ``after`` is positive and 1 when it is 0 too (nothing happened
+    in either period: no change, which neither a rise nor a fall criterion accepts).
+    """
+
+    after: Level
+    before: Level
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((*self.after.columns, *self.before.columns)))
+
+    def value(self, run: pd.DataFrame, ctx: Context) -> float:
+        a, b = self.after.value(run, ctx), self.before.value(run, ctx)
+        if math.isnan(a) or math.isnan(b):
+            return math.nan
+        if b == 0:
+            return math.inf if a > 0 else 1.0
+        return a / b
+
+    @property
+    def text(self) -> str:
+        if self.after.indicator == self.before.indicator:
+            return f"{self.after.indicator.text}: {_span(self.after)} / {_span(self.before)}"
+        return f"({self.after.text}) / ({self.before.text})"
+
+
+Measure = Level | Change
+
+
+def _span(level: Level) -> str:
+    return str(level.first) if level.first == level.last else f"{level.first}-{level.last}"
+
+
+def _where(cities: tuple[str, ...] | None) -> str:
+    return "" if cities is None else f" ({', '.join(cities)})"
