@@ -146,6 +146,8 @@ def test_evaluate_judges_the_median_reports_missing_indicators_and_small_scales(
     assert t.loc["too-small", "status"] == "not judged at this scale" and t.loc["too-small", "passed"] is None
     assert t.loc["too-small", "median"] == pytest.approx(2.0)
     assert t.loc["no-years", "status"] == "no data"
+    none = evaluate(runs.iloc[0:0], 0.1, CTX, patterns)
+    assert (none["status"] == "no data").all(), "without runs nothing is judged, nor called missing"
 
 
 # -------------------------------------------------------------------------------------------- catalogue

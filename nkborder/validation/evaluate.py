@@ -12,7 +12,7 @@ Status of a row:
   ``passed`` is empty;
 * ``not judged at this scale`` - the runs are smaller than the pattern's ``min_scale``: the value is shown,
   ``passed`` is empty;
-* ``no data`` - no run covers the pattern's years or cities.
+* ``no data`` - no run covers the pattern's years or cities (or no run finished).
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def evaluate(runs: pd.DataFrame, scale: float, ctx: Context, patterns: tuple[Pat
     groups = [g for _, g in runs.groupby("run_id", sort=True)] if len(runs) else []
     rows = []
     for p in patterns:
-        missing = [c for c in p.indicators if c not in runs.columns]
+        missing = [c for c in p.indicators if c not in runs.columns] if groups else []
         row = {"pattern": p.id, "level": p.level, "source": p.source_label, "criterion": p.criterion.text,
                "median": np.nan, "p05": np.nan, "p95": np.nan, "passed": None, "runs": 0,
                "measure": p.measure.text, "indicators": ", ".join(p.indicators), "missing": ", ".join(missing),
