@@ -16,10 +16,6 @@ gets "indicator missing" for the patterns that read them, never a pass:
   everything from smuggling (cuts and release bribes).
 * ``arrests_after_bribe_full``: persons per year and city - crossers arrested by a guard who had taken their
   bribe or their broker's guard share ("accept hush-money, but ... turn the person in").
-* ``arrivals_left_before_2020_full``: persons per year and city - arrivals in South Korea who had left North
-  Korea before 1 January 2020.
-* ``detained_in_china_full``: persons, stock on the last day of the year, per city of origin - people caught in
-  China and held in Chinese detention awaiting repatriation.
 * ``phone_contacts_full``: calls per year and city - phone contacts between households and their kin abroad
   (in China or South Korea) over Chinese networks.
 
@@ -50,10 +46,6 @@ EXPECTED_INDICATORS: dict[str, str] = {
                                       "crossers pass, excluding smuggling",
     "arrests_after_bribe_full": "persons per year and city: crossers arrested by a guard who took their bribe "
                                 "or their broker's guard share",
-    "arrivals_left_before_2020_full": "persons per year and city: arrivals in South Korea who left North Korea "
-                                      "before 2020-01-01",
-    "detained_in_china_full": "persons, stock at year end, per city of origin: held in Chinese detention "
-                              "awaiting repatriation",
     "phone_contacts_full": "calls per year and city: phone contacts between households and kin abroad",
 }  # fmt: skip
 
@@ -367,7 +359,7 @@ CATALOGUE: tuple[Pattern, ...] = (
         "arrivals-2023-already-outside", "person",
         "Most of the 2023 arrivals were already living outside North Korea (left before the closure).",
         (Source("seed-hyesan-2024", REPORT_HYESAN, "most of whom were already living outside the country"),),
-        Level(Quotient("arrivals_left_before_2020_full", "arrivals_south_korea_full"), 2023, 2023),
+        Level(Quotient("arrivals_south_korea_left_before_2020_full", "arrivals_south_korea_full"), 2023, 2023),
         AtLeast(0.5),
         "'Most' is more than half.",
         LARGE,
