@@ -408,6 +408,16 @@ def test_calibration_doc_fit_table_has_the_observed_rows(shipped) -> None:
     assert rows == expected
 
 
+def test_references_to_calibration_doc_sections_exist() -> None:
+    headings = re.findall(r"^#+ (.+)$", _calibration_doc(), re.MULTILINE)
+    paths = [*DOCS, *(p for folder in ("nkborder", "tests") for p in (ROOT / folder).rglob("*.py"))]
+    named = re.compile(r"calibration\.md`?`?,? \"([^\"]+)\"")
+    refs = [(p.name, m) for p in paths for m in named.findall(p.read_text(encoding="utf-8"))]
+    assert refs, "no reference to a section of docs/calibration.md found"
+    missing = [(name, ref) for name, ref in refs if not any(h.startswith(ref) for h in headings)]
+    assert not missing, f"references to sections docs/calibration.md lacks: {missing}"
+
+
 def test_readme_counts_the_calibrated_values(shipped) -> None:
     from nkborder.calibration import calibrated_params
 

@@ -73,7 +73,7 @@ def make_transition(kind: str) -> pyabc.MultivariateNormalTransition:
     (Beaumont, Cornuet, Marin and Robert 2009, "Adaptive approximate Bayesian computation", Biometrika 96(4)).
     ``silverman``: pyabc's default, the weighted covariance times Silverman's factor squared, about 0.45 in 12
     dimensions with 160 particles; such a narrow kernel makes the proposal a lumpy mixture, and the importance
-    weights prior / proposal collapse onto a few particles (docs/calibration.md, "Weight degeneracy").
+    weights prior / proposal collapse onto a few particles (docs/calibration.md, "ABC-SMC").
     """
     if kind == "beaumont2009":
         return pyabc.MultivariateNormalTransition(scaling=2.0, bandwidth_selector=unit_bandwidth)
