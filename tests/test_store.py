@@ -1,14 +1,16 @@
-"""Tests of nkborder.store: round trips, run bookkeeping, atomic writes, locking, crash recovery, export."""
+"""Tests of nkborder.store: round trips, run bookkeeping, atomic writes, stale runs, export, errors.
+
+Reading while another process writes, kill -9 and locks are in ``test_store_concurrency.py``; SQL on the named
+tables, new columns and older files in ``test_store_schema.py``.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
-import textwrap
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
@@ -16,45 +18,10 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from store_frames import CITIES, RUN, daily, dead_pid, districts, monthly, sectors, yearly
 
 from nkborder.store import ResultsStore, RunRecord, StoreError, store_result
 from nkborder.store.duckdb_store import _pid_alive
-
-CITIES = ["Hoeryong", "Hyesan"]
-RUN = {
-    "scenario_name": "history", "scenario_text": 'name = "history"\n', "params": {"detect_base": 0.3, "n": 4},
-    "seed": 7, "scale": 0.05, "start": date(1995, 1, 1), "end": date(1997, 12, 31), "code_version": "0.1.0",
-}
-
-
-def frame(key: str, periods: pd.Index | np.ndarray, seed: int = 0, n_extra: int = 3) -> pd.DataFrame:
-    """A wide table like the engine's: key, city, then indicators of mixed dtypes in no alphabetical order."""
-    rng = np.random.default_rng(seed)
-    n = len(periods) * len(CITIES)
-    df = pd.DataFrame({key: np.repeat(np.asarray(periods), len(CITIES)), "city": CITIES * len(periods)})
-    df["city"] = df["city"].astype(str)
-    df["population"] = rng.integers(1_000, 2_000, n).astype(np.int64)
-    df["crossings_attempted"] = rng.poisson(3.0, n).astype(np.float64)
-    df["income_gini"] = rng.random(n)
-    df.loc[1, "income_gini"] = np.nan
-    df["closed"] = rng.random(n) < 0.5
-    df["arrests_at_border"] = rng.integers(0, 9, n).astype(np.int32)
-    for i in range(n_extra):
-        df[f"z_extra_{i}"] = rng.normal(size=n)
-    df["a_last"] = rng.random(n) * 1e9
-    return df
-
-
-def yearly(seed: int = 0, **kw: int) -> pd.DataFrame:
-    return frame("year", np.arange(1995, 1998, dtype=np.int64), seed, **kw)
-
-
-def monthly(seed: int = 0) -> pd.DataFrame:
-    return frame("date", pd.date_range("1995-01-01", "1997-12-01", freq="MS"), seed)
-
-
-def daily(seed: int = 0) -> pd.DataFrame:
-    return frame("date", pd.date_range("1995-01-01", "1997-12-31", freq="D"), seed)
 
 
 @pytest.fixture
@@ -66,19 +33,6 @@ def db(tmp_path: Path) -> Path:
 def store(db: Path):
     with ResultsStore(db) as s:
         yield s
-
-
-def run_in_child(code: str, db: Path, **kw) -> subprocess.Popen:
-    """Start a Python process running ``code`` with ``DB`` bound to the results file path."""
-    src = f"from pathlib import Path\nDB = Path({str(db)!r})\n" + textwrap.dedent(code)
-    return subprocess.Popen([sys.executable, "-c", src], text=True, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, **kw)
-
-
-def dead_pid() -> int:
-    proc = subprocess.Popen([sys.executable, "-c", "pass"])
-    proc.wait()
-    return proc.pid
 
 
 # --------------------------------------------------------------------------------------------- round trips
@@ -222,7 +176,7 @@ def test_failure_mid_write_leaves_previous_rows(store: ResultsStore, monkeypatch
 
     def delete_insert_then_fail(self, con, rid, freq, long):
         original(self, con, rid, freq, long)  # old rows deleted, new ones inserted ...
-        assert con.execute("SELECT count(*) FROM frame_rows WHERE run_id = ?", [rid]).fetchone()[0] > 0
+        assert con.execute("SELECT count(*) FROM yearly WHERE run_id = ?", [rid]).fetchone()[0] > 0
         raise KeyboardInterrupt  # ... then the process is interrupted before COMMIT
 
     monkeypatch.setattr(ResultsStore, "_replace_table", delete_insert_then_fail)
@@ -302,64 +256,6 @@ def test_errors_name_the_file(store: ResultsStore, db: Path, tmp_path: Path) -> 
         store.runs()
 
 
-def test_file_locked_by_another_process(db: Path) -> None:
-    ResultsStore(db).close()
-    child = run_in_child(
-        """
-        import sys
-        from nkborder.store import ResultsStore
-        store = ResultsStore(DB)
-        print("ready", flush=True)
-        sys.stdin.read()
-        """,
-        db, stdin=subprocess.PIPE,
-    )
-    try:
-        assert child.stdout.readline().strip() == "ready", child.stderr.read()
-        try:
-            ResultsStore(db).close()
-        except StoreError as exc:
-            message = str(exc)
-        else:
-            pytest.skip("DuckDB on this machine lets two processes open one file for writing")
-        assert str(db) in message and "another process" in message
-        with pytest.raises(StoreError, match="another process"):
-            ResultsStore(db, read_only=True)
-    finally:
-        child.communicate("", timeout=30)
-
-
-def test_killed_writer_leaves_a_running_run(db: Path, tmp_path: Path) -> None:
-    yearly().to_parquet(tmp_path / "y.parquet")
-    daily().to_parquet(tmp_path / "d.parquet")
-    child = run_in_child(
-        f"""
-        import time
-        import pandas as pd
-        from nkborder.store import ResultsStore
-        import datetime
-        store = ResultsStore(DB)
-        run_id = store.begin_run(**{RUN!r})
-        store.write_table(run_id, "yearly", pd.read_parquet({str(tmp_path / "y.parquet")!r}))
-        store.write_table(run_id, "daily", pd.read_parquet({str(tmp_path / "d.parquet")!r}))
-        print(run_id, flush=True)
-        time.sleep(120)
-        store.finish_run(run_id)
-        """,
-        db,
-    )
-    run_id = child.stdout.readline().strip()
-    os.kill(child.pid, signal.SIGKILL)
-    _, err = child.communicate(timeout=30)
-    assert run_id, err
-
-    with ResultsStore(db) as store:
-        assert store.run(run_id).status == "running" and store.run(run_id).pid == child.pid
-        assert store.mark_stale_running() == 1
-        assert store.run(run_id).status == "interrupted"
-        pd.testing.assert_frame_equal(store.table(run_id, "yearly"), yearly())
-        pd.testing.assert_frame_equal(store.table(run_id, "daily"), daily())
-
 
 def test_store_result(db: Path) -> None:
     scenario = SimpleNamespace(name="history", text="x = 1\n", start=date(1995, 1, 1), end=date(1997, 12, 31))
@@ -379,44 +275,6 @@ def test_store_result(db: Path) -> None:
 
 
 # ------------------------------------------------------------------------------- sectors and districts
-def sectors(seed: int = 0, n_sectors: int = 4) -> pd.DataFrame:
-    """Like the engine's per-sector table: one row per month, city and sector (date, city, sector order)."""
-    rng = np.random.default_rng(seed)
-    months = pd.date_range("1995-01-01", "1996-12-01", freq="MS")
-    n = len(months) * len(CITIES) * n_sectors
-    df = pd.DataFrame({
-        "date": np.repeat(months.to_numpy(), len(CITIES) * n_sectors),
-        "city": np.tile(np.repeat(CITIES, n_sectors), len(months)),
-        "sector": np.tile(np.arange(n_sectors, dtype=np.int64), len(months) * len(CITIES)),
-    })
-    df["city"] = df["city"].astype(str)
-    df["crossings_attempted"] = rng.poisson(2.0, n).astype(np.float64)
-    df["crossings_succeeded"] = rng.integers(0, 3, n).astype(np.int64)
-    df["arrests_at_border"] = rng.random(n)
-    df.loc[3, "arrests_at_border"] = np.nan
-    df["closed"] = rng.random(n) < 0.3
-    return df
-
-
-def districts(seed: int = 0, n_districts: int = 3) -> pd.DataFrame:
-    """Like the engine's per-district table: one row per year, city and district."""
-    rng = np.random.default_rng(seed)
-    years = np.arange(1995, 1998, dtype=np.int64)
-    n = len(years) * len(CITIES) * n_districts
-    df = pd.DataFrame({
-        "year": np.repeat(years, len(CITIES) * n_districts),
-        "city": np.tile(np.repeat(CITIES, n_districts), len(years)),
-        "district": np.tile(np.arange(n_districts, dtype=np.int64), len(years) * len(CITIES)),
-    })
-    df["city"] = df["city"].astype(str)
-    df["population"] = rng.integers(100, 900, n).astype(np.int64)
-    df["discontent_mean"] = rng.random(n)
-    df["hardship_mean"] = rng.random(n)
-    df.loc[2, "hardship_mean"] = np.nan
-    df["info_mean"] = rng.random(n)
-    return df
-
-
 @pytest.mark.parametrize(("freq", "make", "part"), [("sectors", sectors, "sector"),
                                                     ("districts", districts, "district")])
 def test_place_tables_round_trip(store: ResultsStore, freq: str, make, part: str) -> None:
@@ -451,7 +309,8 @@ def test_empty_place_tables_store_nothing(store: ResultsStore, db: Path) -> None
         back = store.table(run_id, freq)
         assert back.empty and list(back.columns) == [key, "city", part]
         assert store.tables([run_id], freq).empty
-    n = store.connection().execute("SELECT count(*) FROM frame_info WHERE run_id = ?", [run_id]).fetchone()[0]
+    with store.reading() as con:
+        n = con.execute("SELECT count(*) FROM frame_info WHERE run_id = ?", [run_id]).fetchone()[0]
     assert n == 1  # the yearly table only
     store.write_table(run_id, "sectors", sectors())
     store.write_table(run_id, "sectors", sectors().iloc[0:0])  # an empty frame replaces with nothing
@@ -493,72 +352,6 @@ def test_bad_place_frames_name_table_and_column(store: ResultsStore, db: Path, f
     assert text in str(info.value) and str(db) in str(info.value)
     assert store.runs().empty  # refused before anything was written
 
-
-# ----------------------------------------------------------------------------------- older result files
-def _version_1_file(path: Path) -> tuple[str, pd.DataFrame]:
-    """A results file as schema version 1 wrote it: values in long form in ``indicators``, and ``frames``."""
-    import duckdb
-
-    from nkborder.store.schema import DDL_V1, RUN_COLUMNS
-
-    df = yearly(seed=9)
-    con = duckdb.connect(str(path))
-    for ddl in DDL_V1:
-        con.execute(ddl)
-    con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
-    row = {"run_id": "0123456789ab", "experiment": None, "run_key": "k-old", "scenario_name": "history",
-           "scenario_text": "x", "params_json": "{}", "seed": 1, "scale": 0.1, "start_date": date(1995, 1, 1),
-           "end_date": date(1997, 12, 31), "code_version": "0.1.0", "status": "finished", "message": "",
-           "started_at": pd.Timestamp("2026-01-01 10:00"), "finished_at": pd.Timestamp("2026-01-01 10:01"),
-           "wall_seconds": 60.0, "pid": 1, "host": "old"}
-    con.execute(f"INSERT INTO runs VALUES ({', '.join('?' * len(RUN_COLUMNS))})", [row[c] for c in RUN_COLUMNS])
-    names = [c for c in df.columns if c not in ("year", "city")]
-    long = df.melt(id_vars=["year", "city"], value_vars=names, var_name="indicator")
-    long = long.assign(period=pd.to_datetime(long["year"].astype(str) + "-01-01").dt.date,
-                       value=long["value"].astype(float))
-    con.register("long_rows", long[["period", "city", "indicator", "value"]])
-    con.execute("INSERT INTO indicators SELECT '0123456789ab', 'yearly', period, city, indicator, "
-                "CASE WHEN isnan(value) THEN NULL ELSE value END FROM long_rows")
-    con.execute("INSERT INTO frames VALUES ('0123456789ab', 'yearly', ?, ?, ?, ?, now())",
-                [len(df), json.dumps(list(df.columns)), json.dumps([str(d) for d in df.dtypes]),
-                 json.dumps(CITIES)])
-    con.close()
-    return "0123456789ab", df
-
-
-def test_version_1_file_still_opens(db: Path) -> None:
-    old_id, old = _version_1_file(db)
-    with ResultsStore(db, read_only=True) as store:  # read as it is, no new tables
-        pd.testing.assert_frame_equal(store.table(old_id, "yearly"), old)
-        assert store.table(old_id, "sectors").empty
-        assert store.finished_run_for_key("k-old") == old_id
-        with pytest.raises(StoreError, match=r"has no monthly table \(stored: yearly\)"):
-            store.table(old_id, "monthly")
-    with ResultsStore(db) as store:  # opened for writing: upgraded, old runs kept
-        version = store.connection().execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
-        assert version == "2"
-        new_id = store.record_run(tables={"yearly": yearly(), "sectors": sectors()}, **RUN)
-        both = store.tables([old_id, new_id])
-        pd.testing.assert_frame_equal(both[both["run_id"] == old_id].drop(columns="run_id"), old)
-        pd.testing.assert_frame_equal(both[both["run_id"] == new_id].drop(columns="run_id").reset_index(drop=True),
-                                      yearly())
-        store.write_table(old_id, "yearly", yearly(seed=4))  # replaces the long rows
-        pd.testing.assert_frame_equal(store.table(old_id), yearly(seed=4))
-        assert store.connection().execute("SELECT count(*) FROM indicators").fetchone()[0] == 0
-    with ResultsStore(db, read_only=True) as store:
-        pd.testing.assert_frame_equal(store.table(new_id, "sectors"), sectors())
-
-
-def test_newer_file_is_refused(db: Path) -> None:
-    ResultsStore(db).close()
-    import duckdb
-
-    con = duckdb.connect(str(db))
-    con.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
-    con.close()
-    for read_only in (True, False):
-        with pytest.raises(StoreError, match="newer nkborder"):
-            ResultsStore(db, read_only=read_only)
 
 
 def test_cli_exports_place_tables(db: Path, tmp_path: Path) -> None:

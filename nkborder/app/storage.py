@@ -1,7 +1,8 @@
 """The results file as the page reads it: stored runs and experiments, tables, downloads.
 
-The app opens the DuckDB file read-write, like the experiment layer, only for the moment it reads, so the two can
-share it inside this process; a file held open for writing by another program gives a clear message instead.
+The app opens the DuckDB file read-only, for the moment it reads: a run or experiment that another process (or
+this one) is storing is shown as far as it is stored. A file that another program keeps open for writing gives a
+clear message after the store's bounded wait.
 """
 
 from __future__ import annotations
@@ -18,22 +19,16 @@ from nkborder.errors import InputError
 
 @contextlib.contextmanager
 def store(db: str | Path) -> Iterator[Any]:
-    """The results store (read-write, like the experiment layer, so both can be open in this process)."""
-    from nkborder.store import ResultsStore, StoreError
+    """The results store, read-only."""
+    from nkborder.store import open_store
 
-    try:
-        s = ResultsStore(db)
-    except StoreError as exc:
-        raise InputError(str(db), "results file", exc.problem, exc.allowed) from None
-    try:
+    with open_store(db, read_only=True, option="results file") as s:
         yield s
-    finally:
-        s.close()
 
 
 def open_experiment(db: str | Path, name: str) -> Any:
     """A stored experiment (definition, runs, bands) as the experiment layer reads it."""
-    from nkborder.experiments.core import load
+    from nkborder.experiments.kinds import load
 
     with store(db) as s:
         result = load(s, name)

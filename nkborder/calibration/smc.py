@@ -245,7 +245,7 @@ def calibrate(
         progress: True shows a progress bar, a callable gets each finished generation.
         command: the command line, recorded with the calibration.
     """
-    from nkborder.experiments.core import open_store
+    from nkborder.store import open_store
 
     if int(generations) != generations or generations < 1:
         raise InputError("--generations", str(generations), "not a positive whole number", "1, 2, ...")
@@ -354,7 +354,7 @@ def _copy(store, name: str, history: pyabc.History, t: int, seconds: float | Non
 
 def load_calibration(db: str | Path, name: str) -> Calibration:
     """A stored calibration (read-only): definition, generations and last posterior."""
-    from nkborder.experiments.core import open_store
+    from nkborder.store import open_store
 
     with open_store(db, read_only=True) as store:
         rec = cstore.require(store, name)

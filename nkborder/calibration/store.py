@@ -49,8 +49,8 @@ def ensure_tables(store: ResultsStore) -> None:
 
 
 def _has_tables(store: ResultsStore) -> bool:
-    row = store.connection().execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'calibrations'").fetchone()
+    with store.reading() as con:
+        row = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'calibrations'").fetchone()
     return bool(row and row[0])
 
 
@@ -58,9 +58,10 @@ def get(store: ResultsStore, name: str) -> dict[str, Any] | None:
     """The stored calibration ``name`` (definition decoded), or None."""
     if not _has_tables(store):
         return None
-    row = store.connection().execute(
-        "SELECT name, definition_json, pyabc_db, abc_id, command, status, code_version, created_at, updated_at "
-        "FROM calibrations WHERE name = ?", [name]).fetchone()
+    with store.reading() as con:
+        row = con.execute(
+            "SELECT name, definition_json, pyabc_db, abc_id, command, status, code_version, created_at, updated_at "
+            "FROM calibrations WHERE name = ?", [name]).fetchone()
     if row is None:
         return None
     keys = ("name", "definition", "pyabc_db", "abc_id", "command", "status", "code_version", "created_at",
@@ -101,11 +102,13 @@ def generations(store: ResultsStore, name: str) -> pd.DataFrame:
     """The stored generations of a calibration, in order."""
     if not _has_tables(store):
         return pd.DataFrame(columns=["generation", "epsilon", "acceptance_rate", "n_simulations", "ess"])
-    return store.connection().execute(
-        "SELECT g.generation, g.epsilon, g.acceptance_rate, g.n_simulations, g.n_particles, e.ess, g.wall_seconds, "
-        "g.finished_at FROM calibration_generations g LEFT JOIN (SELECT generation, 1 / sum(weight * weight) AS ess "
-        "FROM (SELECT DISTINCT generation, particle, weight FROM posterior_particles WHERE name = ?) "
-        "GROUP BY generation) e USING (generation) WHERE g.name = ? ORDER BY g.generation", [name, name]).df()
+    with store.reading() as con:
+        return con.execute(
+            "SELECT g.generation, g.epsilon, g.acceptance_rate, g.n_simulations, g.n_particles, e.ess, "
+            "g.wall_seconds, g.finished_at FROM calibration_generations g LEFT JOIN (SELECT generation, "
+            "1 / sum(weight * weight) AS ess FROM (SELECT DISTINCT generation, particle, weight "
+            "FROM posterior_particles WHERE name = ?) GROUP BY generation) e USING (generation) "
+            "WHERE g.name = ? ORDER BY g.generation", [name, name]).df()
 
 
 def record_generation(store: ResultsStore, name: str, generation: int, info: dict[str, float],
@@ -136,9 +139,10 @@ def posterior(store: ResultsStore, name: str, generation: int | None = None) -> 
         raise InputError(str(store.path), "--posterior", f"calibration {name!r} has no finished generation yet",
                          "run or resume the calibration first")
     g = int(gens["generation"].max()) if generation is None else int(generation)
-    long = store.connection().execute(
-        "SELECT particle, weight, distance, parameter, value FROM posterior_particles "
-        "WHERE name = ? AND generation = ? ORDER BY particle", [name, g]).df()
+    with store.reading() as con:
+        long = con.execute(
+            "SELECT particle, weight, distance, parameter, value FROM posterior_particles "
+            "WHERE name = ? AND generation = ? ORDER BY particle", [name, g]).df()
     wide = long.pivot(index="particle", columns="parameter", values="value")
     meta = long.groupby("particle")[["weight", "distance"]].first().loc[wide.index]
     w = meta["weight"] / meta["weight"].sum()
@@ -151,10 +155,11 @@ def list_all(store: ResultsStore) -> pd.DataFrame:
     cols = ["name", "scenario", "status", "generations", "epsilon", "updated_at"]
     if not _has_tables(store):
         return pd.DataFrame(columns=cols)
-    df = store.connection().execute(
-        "SELECT c.name, c.definition_json, c.status, count(g.generation) AS generations, "
-        "arg_max(g.epsilon, g.generation) AS epsilon, c.updated_at FROM calibrations c "
-        "LEFT JOIN calibration_generations g USING (name) GROUP BY ALL ORDER BY c.updated_at DESC").df()
+    with store.reading() as con:
+        df = con.execute(
+            "SELECT c.name, c.definition_json, c.status, count(g.generation) AS generations, "
+            "arg_max(g.epsilon, g.generation) AS epsilon, c.updated_at FROM calibrations c "
+            "LEFT JOIN calibration_generations g USING (name) GROUP BY ALL ORDER BY c.updated_at DESC").df()
     df["scenario"] = [json.loads(d)["scenario"]["name"] for d in df.pop("definition_json")]
     return df[cols]
 

@@ -191,11 +191,10 @@ def runs_command(
         frame = list_runs(db, experiment)
         extra = [c for c in frame.columns if c not in base and c not in ("message", "finished_at", "code_version")]
     else:
-        store = _open_store(db, read_only=True)
-        try:
+        from nkborder.store import open_store
+
+        with open_store(db, read_only=True) as store:
             frame = store.runs()
-        finally:
-            store.close()
         extra = []
     columns = extra + [c for c in base if c in frame.columns]
     if format_ == "csv":
@@ -217,9 +216,14 @@ def export_command(
         "(per district and year)")] = "yearly",
     out: Annotated[Path, typer.Option(help="file, or folder (no extension) for <run_id>_<table>.<fmt>")] = Path("."),
     db: Annotated[str, typer.Option(help="DuckDB results file")] = DEFAULT_DB,
+    partial: Annotated[bool, typer.Option(
+        "--partial", help="export what is stored of a run that is not finished (running, failed, interrupted)",
+    )] = False,
 ) -> None:
     """Export one table of a stored run to Parquet or CSV (a run without sector or district rows gives a file
-    with the key columns only)."""
+    with the key columns only). A run that is not finished is refused (exit code 2) unless --partial is given."""
+    from nkborder.store import open_store
+
     if format_ not in ("parquet", "csv"):
         raise InputError("--format", format_, "unknown format", "parquet, csv")
     check_format_suffix(format_, out)
@@ -227,12 +231,17 @@ def export_command(
         check_out_file(out, "--out", (f".{format_}",))
     else:
         check_out_dir(out)
-        out.mkdir(parents=True, exist_ok=True)  # a path without a file extension is a folder
-    store = _open_store(db, read_only=True)
-    try:
+    with open_store(db, read_only=True) as store:
+        status = store.run(run_id).status
+        if status != "finished":
+            problem = (f"run {run_id} is {status}, not finished: its tables may be missing or cut short "
+                       f"(stored: {', '.join(store.stored_tables(run_id)) or 'none'})")
+            if not partial:
+                raise InputError(db, "run", problem, "a finished run, or --partial to export what is stored")
+            typer.echo(f"warning: {problem}", err=True)
+        if not out.suffix:
+            out.mkdir(parents=True, exist_ok=True)  # a path without a file extension is a folder
         path = store.export(run_id, format_, out, freq=freq)
-    finally:
-        store.close()
     console.print(f"written {path}")
 
 

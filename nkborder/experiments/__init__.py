@@ -21,11 +21,12 @@ from pathlib import Path
 import pandas as pd
 
 from nkborder.experiments.comparisons import compare
-from nkborder.experiments.core import load, open_store
 from nkborder.experiments.ensembles import ensemble
+from nkborder.experiments.kinds import load
 from nkborder.experiments.result import ExperimentResult
 from nkborder.experiments.sensitivities import sensitivity
 from nkborder.experiments.sweeps import sweep
+from nkborder.store import open_store
 from nkborder.store.schema import DEFAULT_DB
 
 __all__ = [

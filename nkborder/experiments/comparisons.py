@@ -18,7 +18,6 @@ from nkborder.analysis.bands import bands
 from nkborder.analysis.differences import paired_differences, period_summary
 from nkborder.errors import InputError
 from nkborder.experiments.core import (
-    SUMMARISERS,
     check_common,
     run_experiment,
     scenario_for,
@@ -77,7 +76,7 @@ def compare(
         for r in range(reps) for side, sc in sides.items()
     ]
     return run_experiment(definition, specs, db=db, name=name, scheduler=scheduler, workers=workers,
-                          progress=progress)
+                          progress=progress, summarise=summarise)
 
 
 def summarise(definition: dict[str, Any], runs: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
@@ -104,5 +103,3 @@ def _outputs(outputs: Sequence[str] | str | None) -> list[str]:
         raise InputError("--output", "(none)", "no indicator given", "e.g. arrivals_south_korea_full")
     return names
 
-
-SUMMARISERS["compare"] = summarise

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,31 +17,17 @@ from nkborder.experiments.result import ExperimentResult
 from nkborder.experiments.runner import execute
 from nkborder.experiments.spec import RunSpec
 from nkborder.scenarios import Scenario, load_scenario
+from nkborder.store import open_store
 
 if TYPE_CHECKING:
     from nkborder.store import ResultsStore
 
+__all__ = ["check_common", "load", "open_store", "run_experiment", "scenario_for", "scenario_info"]
+
 MAX_SCALE = 20.0
 
-#: kind -> summarise(definition, runs) -> (summary, other tables); filled in by each kind's module.
-SUMMARISERS: dict[str, Callable[[dict[str, Any], pd.DataFrame], tuple[pd.DataFrame, dict[str, pd.DataFrame]]]] = {}
-
-
-@contextlib.contextmanager
-def open_store(db: str | Path, read_only: bool = False) -> Iterator[ResultsStore]:
-    """The results store at ``db``; its errors (locked file, not a results file) become InputError."""
-    from nkborder.store import ResultsStore, StoreError
-
-    try:
-        store = ResultsStore(db, read_only=read_only)
-    except StoreError as exc:
-        raise InputError(str(db), "--db", exc.problem, exc.allowed) from None
-    try:
-        if not read_only:
-            store.mark_stale_running()
-        yield store
-    finally:
-        store.close()
+#: A kind's summary of its runs: summarise(definition, runs) -> (summary, other tables).
+Summarise = Callable[[dict[str, Any], pd.DataFrame], tuple[pd.DataFrame, dict[str, pd.DataFrame]]]
 
 
 def check_common(reps: int, seed: int, scale: float) -> None:
@@ -89,9 +74,13 @@ def default_name(definition: dict[str, Any]) -> str:
 
 def run_experiment(
     definition: dict[str, Any], specs: list[RunSpec], *, db: str | Path, name: str | None,
-    scheduler: str | None, workers: int | None, progress: bool | ProgressHook,
+    scheduler: str | None, workers: int | None, progress: bool | ProgressHook, summarise: Summarise,
 ) -> ExperimentResult:
-    """Register the experiment, compute its missing runs, and return its results read from ``db``."""
+    """Register the experiment, compute its missing runs, and return its results read from ``db``
+    (summarised by its kind's ``summarise``).
+
+    The store is opened once, but the file only for each write: other processes read it meanwhile.
+    """
     name = registry.check_name(name) if name is not None else default_name(definition)
     members = pd.DataFrame({
         "idx": range(len(specs)), "run_key": [s.key for s in specs], "seed": [s.seed for s in specs],
@@ -106,19 +95,19 @@ def run_experiment(
             registry.set_status(store, name, "incomplete")
             raise
         registry.set_status(store, name, "incomplete" if outcome.failed else "finished")
-        result = load(store, name)
+        result = load(store, name, summarise)
     result.computed, result.reused, result.failed = outcome.computed, outcome.reused, len(outcome.failed)
     result.compute_seconds = outcome.seconds
     result.db = str(db)
     return result
 
 
-def load(store: ResultsStore, name: str) -> ExperimentResult:
-    """Experiment ``name`` as stored: its definition, the runs table and the kind's summaries."""
+def load(store: ResultsStore, name: str, summarise: Summarise) -> ExperimentResult:
+    """Experiment ``name`` as stored: its definition, the runs table and its kind's summaries
+    (``nkborder.experiments.kinds.load`` finds ``summarise`` from the stored kind)."""
     definition = registry.definition(store, name)
     members = registry.members(store, name)
     runs = runs_table(store, members)
-    summarise = _summariser(definition["kind"])
     summary, tables = summarise(definition, runs)
     failed = int((members["status"] == "failed").sum())
     return ExperimentResult(name, definition["kind"], definition, runs, summary, tables, str(store.path),
@@ -136,12 +125,6 @@ def runs_table(store: ResultsStore, members: pd.DataFrame) -> pd.DataFrame:
     yearly = store.tables(list(dict.fromkeys(stored["run_id"])), "yearly")
     runs = meta.merge(yearly, on="run_id", how="inner", sort=False)
     return runs.sort_values(["idx"], kind="stable").reset_index(drop=True)
-
-
-def _summariser(kind: str) -> Callable[[dict[str, Any], pd.DataFrame], tuple[pd.DataFrame, dict]]:
-    from nkborder.experiments import comparisons, ensembles, sensitivities, sweeps  # noqa: F401 (register)
-
-    return SUMMARISERS[kind]
 
 
 def _date(value: dt.date | str | None, option: str) -> dt.date | None:

@@ -10,7 +10,6 @@ import pandas as pd
 
 from nkborder.analysis.bands import bands
 from nkborder.experiments.core import (
-    SUMMARISERS,
     check_common,
     run_experiment,
     scenario_for,
@@ -62,12 +61,10 @@ def ensemble(
     }
     specs = [RunSpec.make(sc, fixed, derive_seed(seed, r), scale, {"rep": r}) for r in range(reps)]
     return run_experiment(definition, specs, db=db, name=name, scheduler=scheduler, workers=workers,
-                          progress=progress)
+                          progress=progress, summarise=summarise)
 
 
 def summarise(definition: dict[str, Any], runs: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """Bands of every indicator per year and city."""
     return bands(runs, by=("year", "city")), {}
 
-
-SUMMARISERS["ensemble"] = summarise

@@ -1,5 +1,7 @@
 """The experiments' own tables in the results file: what each experiment is, and which runs it is made of.
 
+The tables are created with the store's others (:mod:`nkborder.store.schema`).
+
 ``experiments`` holds one row per experiment name: its kind (ensemble, sweep, compare, sensitivity) and its
 definition as JSON (scenarios with their events, design, replicates, base seed, scale, dates), so that ``plot``
 and a resumed command know what the experiment was. ``experiment_runs`` holds one row per planned run: its
@@ -12,10 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
+import socket
 from typing import TYPE_CHECKING, Any
 
-import duckdb
 import pandas as pd
 
 from nkborder.errors import InputError
@@ -23,34 +26,7 @@ from nkborder.errors import InputError
 if TYPE_CHECKING:
     from nkborder.store import ResultsStore
 
-DDL = (
-    """
-    CREATE TABLE IF NOT EXISTS experiments (
-        name            VARCHAR NOT NULL,
-        kind            VARCHAR NOT NULL,
-        definition_json VARCHAR NOT NULL,
-        n_runs          INTEGER NOT NULL,
-        status          VARCHAR NOT NULL,   -- planned, running, finished, incomplete
-        created_at      TIMESTAMP NOT NULL, -- UTC
-        updated_at      TIMESTAMP NOT NULL  -- UTC
-    )
-    """,
-    """
-    CREATE TABLE IF NOT EXISTS experiment_runs (
-        experiment  VARCHAR NOT NULL,
-        idx         INTEGER NOT NULL,
-        run_key     VARCHAR NOT NULL,
-        seed        BIGINT NOT NULL,
-        labels_json VARCHAR NOT NULL
-    )
-    """,
-)
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
-
-
-def _con(store: ResultsStore) -> duckdb.DuckDBPyConnection:
-    """The store's DuckDB connection (one writer per file: the experiment tables share it)."""
-    return store.connection()
 
 
 def check_name(name: str) -> str:
@@ -59,20 +35,6 @@ def check_name(name: str) -> str:
         raise InputError("--name", repr(name), "not a valid experiment name",
                          "letters, digits, '.', '_' and '-', starting with a letter or digit, at most 100")
     return name
-
-
-def ensure_tables(store: ResultsStore) -> None:
-    """Create the experiment tables if missing (needs a writable store)."""
-    with store.transaction() as con:
-        for ddl in DDL:
-            con.execute(ddl)
-
-
-def _has_tables(con: duckdb.DuckDBPyConnection) -> bool:
-    rows = con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_name IN ('experiments', 'experiment_runs')"
-    ).fetchall()
-    return len(rows) == 2
 
 
 def canonical(definition: dict[str, Any]) -> str:
@@ -98,7 +60,6 @@ def register(store: ResultsStore, name: str, definition: dict[str, Any], members
     Raises:
         InputError: ``name`` already names an experiment with a different definition.
     """
-    ensure_tables(store)
     text = canonical(definition)
     now = _utcnow()
     with store.transaction() as con:
@@ -112,8 +73,8 @@ def register(store: ResultsStore, name: str, definition: dict[str, Any], members
                         [text, now, name])
             return True
         con.execute("DELETE FROM experiment_runs WHERE experiment = ?", [name])
-        con.execute("INSERT INTO experiments VALUES (?, ?, ?, ?, 'planned', ?, ?)",
-                    [name, definition["kind"], text, len(members), now, now])
+        con.execute("INSERT INTO experiments (name, kind, definition_json, n_runs, status, created_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, 'planned', ?, ?)", [name, definition["kind"], text, len(members), now, now])
         frame = pd.DataFrame({
             "experiment": name,
             "idx": members["idx"].astype("int32"),
@@ -131,16 +92,16 @@ def register(store: ResultsStore, name: str, definition: dict[str, Any], members
 
 
 def set_status(store: ResultsStore, name: str, status: str) -> None:
-    """Set an experiment's status (``running``, ``finished``, ``incomplete``)."""
+    """Set an experiment's status (``running``, ``finished``, ``incomplete``) and record this process, so that
+    an experiment left ``running`` by a process that died is marked ``incomplete`` when the store is opened."""
     with store.transaction() as con:
-        con.execute("UPDATE experiments SET status = ?, updated_at = ? WHERE name = ?", [status, _utcnow(), name])
+        con.execute("UPDATE experiments SET status = ?, updated_at = ?, pid = ?, host = ? WHERE name = ?",
+                    [status, _utcnow(), os.getpid(), socket.gethostname(), name])
 
 
 def definition(store: ResultsStore, name: str) -> dict[str, Any]:
     """The stored definition of experiment ``name``; InputError naming the known experiments if unknown."""
-    con = _con(store)
-    row = None
-    if _has_tables(con):
+    with store.reading() as con:
         row = con.execute("SELECT definition_json FROM experiments WHERE name = ?", [name]).fetchone()
     if row is None:
         known = experiments(store)["name"].tolist()
@@ -151,11 +112,9 @@ def definition(store: ResultsStore, name: str) -> dict[str, Any]:
 
 def experiments(store: ResultsStore) -> pd.DataFrame:
     """All experiments: name, kind, n_runs, status, created_at, updated_at (newest first)."""
-    con = _con(store)
-    if not _has_tables(con):
-        return pd.DataFrame(columns=["name", "kind", "n_runs", "status", "created_at", "updated_at"])
-    return con.execute("SELECT name, kind, n_runs, status, created_at, updated_at FROM experiments "
-                       "ORDER BY updated_at DESC").df()
+    with store.reading() as con:
+        return con.execute("SELECT name, kind, n_runs, status, created_at, updated_at FROM experiments "
+                           "ORDER BY updated_at DESC").df()
 
 
 def members(store: ResultsStore, name: str) -> pd.DataFrame:
@@ -164,22 +123,22 @@ def members(store: ResultsStore, name: str) -> pd.DataFrame:
     Columns: ``idx``, ``run_key``, ``seed``, ``labels`` (dict), ``run_id`` and ``status`` (None when not
     stored); for each run key the latest finished run is taken, else the latest failed or interrupted one.
     """
-    con = _con(store)
-    frame = con.execute(
-        """
-        WITH ranked AS (
-            SELECT run_key, run_id, status, row_number() OVER (
-                PARTITION BY run_key
-                ORDER BY (status = 'finished') DESC, finished_at DESC NULLS LAST, started_at DESC
-            ) AS rank
-            FROM runs WHERE run_key IN (SELECT run_key FROM experiment_runs WHERE experiment = ?)
-        )
-        SELECT m.idx, m.run_key, m.seed, m.labels_json, r.run_id, r.status
-        FROM experiment_runs m LEFT JOIN ranked r ON r.run_key = m.run_key AND r.rank = 1
-        WHERE m.experiment = ? ORDER BY m.idx
-        """,
-        [name, name],
-    ).df()
+    with store.reading() as con:
+        frame = con.execute(
+            """
+            WITH ranked AS (
+                SELECT run_key, run_id, status, row_number() OVER (
+                    PARTITION BY run_key
+                    ORDER BY (status = 'finished') DESC, finished_at DESC NULLS LAST, started_at DESC
+                ) AS rank
+                FROM runs WHERE run_key IN (SELECT run_key FROM experiment_runs WHERE experiment = ?)
+            )
+            SELECT m.idx, m.run_key, m.seed, m.labels_json, r.run_id, r.status
+            FROM experiment_runs m LEFT JOIN ranked r ON r.run_key = m.run_key AND r.rank = 1
+            WHERE m.experiment = ? ORDER BY m.idx
+            """,
+            [name, name],
+        ).df()
     frame["labels"] = [json.loads(text) for text in frame.pop("labels_json")]
     return frame
 

@@ -20,7 +20,6 @@ import pandas as pd
 
 from nkborder.errors import InputError
 from nkborder.experiments.core import (
-    SUMMARISERS,
     check_common,
     run_experiment,
     scenario_for,
@@ -91,7 +90,7 @@ def sensitivity(
             specs.append(RunSpec.make(sc, {**fixed, **values}, derive_seed(seed, r), scale,
                                       {"sample": j, "rep": r, **values}))
     return run_experiment(definition, specs, db=db, name=name, scheduler=scheduler, workers=workers,
-                          progress=progress)
+                          progress=progress, summarise=summarise)
 
 
 def problem_for(names: Sequence[str]) -> dict[str, Any]:
@@ -184,5 +183,3 @@ def _outputs(outputs: Sequence[str] | str) -> list[str]:
         raise InputError("--output", "(none)", "no indicator given", "e.g. arrivals_south_korea_full")
     return names
 
-
-SUMMARISERS["sensitivity"] = summarise

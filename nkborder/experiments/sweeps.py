@@ -16,7 +16,6 @@ import pandas as pd
 from nkborder.analysis.bands import bands
 from nkborder.errors import InputError
 from nkborder.experiments.core import (
-    SUMMARISERS,
     check_common,
     run_experiment,
     scenario_for,
@@ -80,7 +79,7 @@ def sweep(
         for p, point in enumerate(points) for r in range(reps)
     ]
     return run_experiment(definition, specs, db=db, name=name, scheduler=scheduler, workers=workers,
-                          progress=progress)
+                          progress=progress, summarise=summarise)
 
 
 def varied(definition: dict[str, Any]) -> list[str]:
@@ -101,5 +100,3 @@ def _calibrated() -> list:
     frame = describe_parameters()
     return [declared(n) for n in frame.loc[frame["calibrate"].astype(bool), "name"]]
 
-
-SUMMARISERS["sweep"] = summarise

@@ -1,4 +1,4 @@
-"""Results store: runs and their indicator tables in an embedded DuckDB file, with Parquet/CSV export.
+"""Results store: runs and their indicator tables in an embedded DuckDB file, readable while it is written.
 
 Typical use::
 
@@ -11,23 +11,26 @@ Typical use::
         store.table(run_id, "yearly")          # the same wide DataFrame back
 
 Tables: ``yearly``, ``monthly``, ``daily`` (keys ``year`` or ``date``, and ``city``), ``sectors`` (``date``,
-``city``, ``sector``) and ``districts`` (``year``, ``city``, ``district``).
-
-One process writes a file at a time (a DuckDB rule): experiments store runs from their client process.
+``city``, ``sector``) and ``districts`` (``year``, ``city``, ``district``), one column per indicator, so plain
+SQL reads them (``docs/store.md``). Each read or write opens the file only for its own length, so other
+processes read a store while an experiment writes to it.
 """
 
-from nkborder.store.duckdb_store import ResultsStore, RunRecord, StoreError, store_result
+from nkborder.store.connection import LOCK_WAIT_SECONDS, StoreError
+from nkborder.store.duckdb_store import ResultsStore, RunRecord, open_store, store_result
 from nkborder.store.schema import DEFAULT_DB, FORMATS, FREQS, PARTS, SCHEMA_VERSION, STATUSES
 
 __all__ = [
     "DEFAULT_DB",
     "FORMATS",
     "FREQS",
+    "LOCK_WAIT_SECONDS",
     "PARTS",
     "SCHEMA_VERSION",
     "STATUSES",
     "ResultsStore",
     "RunRecord",
     "StoreError",
+    "open_store",
     "store_result",
 ]

@@ -1,30 +1,32 @@
-"""Tables of the results file and their schema version.
+"""Tables of the results file and their schema version (described for SQL users in ``docs/store.md``).
 
-One DuckDB file holds any number of runs. A run's tables (yearly, monthly, daily, per river sector, per
-district) are stored in ``frame_rows``: one row per row of the wide DataFrame (run, table, period, city and,
-for the sector and district tables, the sector or district number ``part``) holding the values of all its
-indicator columns as one ``DOUBLE[]`` list, in the column order that ``frame_info`` records with the dtypes.
-The indicator set can grow with the model without a migration (the list is as long as the run has
-indicators), a run's monthly table is a few hundred rows instead of ~80,000 long rows (storing the yearly and
-monthly tables of a run at scale 0.5 takes ~20 ms of CPU instead of ~0.12 s), and SQL still sees one row per
-period, city (and sector or district): ``vals[i]`` is indicator ``i`` (1-based) of ``columns_json`` without
-the key columns.
+One DuckDB file holds any number of runs. Each table of a run is stored in a table of the same name with one
+column per indicator, so plain SQL reads it::
 
-Schema version 1 stored every value as one row of ``indicators`` (run, frequency, period, city, indicator,
-value) described by ``frames``. Those tables stay and are still read: runs written by version 1 are read
-from them, and opening a version-1 file for writing adds the new tables and marks it version 2 (a version-1
-nkborder then refuses it rather than missing the new runs). A version-1 file opened read-only is read as is.
+    SELECT year, city, arrivals_south_korea FROM yearly WHERE run_id = '...'
 
-Units: ``period`` is a calendar date (1 January for yearly and district rows, the first day of the month for
-monthly and sector rows, the day itself for daily rows); values are indicators in their own units (see README
-"Indicators"); ``started_at``/``finished_at`` are UTC timestamps; ``wall_seconds`` is wall-clock seconds;
-``scale`` is the simulated share of the population.
+* ``yearly``  - ``run_id``, ``year``, ``city``, indicators;
+* ``monthly`` - ``run_id``, ``date`` (first day of the month), ``city``, indicators;
+* ``daily``   - ``run_id``, ``date``, ``city``, indicators;
+* ``sectors`` - ``run_id``, ``date`` (first day of the month), ``city``, ``sector`` (0-based), indicators;
+* ``districts`` - ``run_id``, ``year``, ``city``, ``district`` (0-based), indicators.
+
+Indicator columns are ``DOUBLE`` in their own units (README "Indicators"); NULL where the run wrote NaN or
+was written before the indicator existed. A frame with an indicator the table lacks adds the column
+(``ALTER TABLE ... ADD COLUMN``). ``frame_info`` records, per run and table, the columns in the order and with
+the pandas dtypes they were written with and the cities in row order, so a run reads back as the same
+DataFrame. ``runs`` holds one row per run, ``experiments`` and ``experiment_runs`` the experiments and their
+planned runs, ``meta`` the schema version.
+
+Units: ``started_at``/``finished_at``/``created_at``/``updated_at``/``written_at`` are UTC timestamps;
+``wall_seconds`` is wall-clock seconds; ``scale`` is the simulated share of the population.
 """
 
 from __future__ import annotations
 
-#: Bumped whenever a table or column changes meaning; a file with a newer version is refused.
-SCHEMA_VERSION = 2
+#: Bumped whenever a table or column changes meaning; a file with a newer version is refused, an older one
+#: migrated (``nkborder.store.migrate``).
+SCHEMA_VERSION = 3
 
 #: The tables of a run and the key column that identifies the period in the wide DataFrame.
 FREQS: dict[str, str] = {
@@ -52,7 +54,16 @@ RUN_COLUMNS = (
     "wall_seconds", "pid", "host",
 )
 
-DDL_V1 = (
+
+
+def key_ddl(freq: str) -> str:
+    """The key columns of table ``freq`` as SQL column definitions (indicators are added as written)."""
+    period = '"year" INTEGER NOT NULL' if freq in YEARLY else '"date" DATE NOT NULL'
+    part = f', "{PARTS[freq]}" INTEGER NOT NULL' if freq in PARTS else ""
+    return f'run_id VARCHAR NOT NULL, {period}, city VARCHAR NOT NULL{part}'
+
+
+DDL = (
     """
     CREATE TABLE IF NOT EXISTS meta (
         key   VARCHAR PRIMARY KEY,
@@ -82,34 +93,6 @@ DDL_V1 = (
     )
     """,
     """
-    CREATE TABLE IF NOT EXISTS frames (
-        run_id       VARCHAR NOT NULL,
-        freq         VARCHAR NOT NULL CHECK (freq IN ('yearly', 'monthly', 'daily')),
-        n_rows       BIGINT NOT NULL,
-        columns_json VARCHAR NOT NULL,  -- JSON list: the wide frame's column names, in order
-        dtypes_json  VARCHAR NOT NULL,  -- JSON list: pandas dtype name of each column
-        cities_json  VARCHAR NOT NULL,  -- JSON list: cities in order of first appearance (row order)
-        written_at   TIMESTAMP NOT NULL,
-        PRIMARY KEY (run_id, freq)
-    )
-    """,
-    """
-    CREATE TABLE IF NOT EXISTS indicators (
-        run_id    VARCHAR NOT NULL,
-        freq      VARCHAR NOT NULL CHECK (freq IN ('yearly', 'monthly', 'daily')),
-        period    DATE NOT NULL,
-        city      VARCHAR NOT NULL,
-        indicator VARCHAR NOT NULL,
-        value     DOUBLE
-    )
-    """,
-)
-
-#: Tables added by schema version 2 (absent from a version-1 file opened read-only).
-ROW_TABLES = ("frame_info", "frame_rows")
-
-DDL_V2 = (
-    """
     CREATE TABLE IF NOT EXISTS frame_info (
         run_id       VARCHAR NOT NULL,
         freq         VARCHAR NOT NULL,  -- yearly, monthly, daily, sectors or districts
@@ -121,19 +104,29 @@ DDL_V2 = (
         PRIMARY KEY (run_id, freq)
     )
     """,
+    *(f"CREATE TABLE IF NOT EXISTS {freq} ({key_ddl(freq)})" for freq in FREQS),
     """
-    CREATE TABLE IF NOT EXISTS frame_rows (
-        run_id VARCHAR NOT NULL,
-        freq   VARCHAR NOT NULL,
-        period DATE NOT NULL,
-        city   VARCHAR NOT NULL,
-        part   BIGINT,            -- sector or district (sectors, districts tables); NULL otherwise
-        vals   DOUBLE[] NOT NULL  -- the row's indicator values in columns_json order (NULL for NaN)
+    CREATE TABLE IF NOT EXISTS experiments (
+        name            VARCHAR NOT NULL,
+        kind            VARCHAR NOT NULL,
+        definition_json VARCHAR NOT NULL,
+        n_runs          INTEGER NOT NULL,
+        status          VARCHAR NOT NULL,   -- planned, running, finished, incomplete
+        created_at      TIMESTAMP NOT NULL, -- UTC
+        updated_at      TIMESTAMP NOT NULL, -- UTC
+        pid             INTEGER,            -- process that last set it running
+        host            VARCHAR
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS experiment_runs (
+        experiment  VARCHAR NOT NULL,
+        idx         INTEGER NOT NULL,
+        run_key     VARCHAR NOT NULL,
+        seed        BIGINT NOT NULL,
+        labels_json VARCHAR NOT NULL
     )
     """,
 )
-
-#: Every table, created if missing whenever a file is opened for writing.
-DDL = DDL_V1 + DDL_V2
 
 DEFAULT_DB = "nkborder.duckdb"  # results file used when no --db / db= is given
