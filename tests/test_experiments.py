@@ -82,9 +82,9 @@ def test_resume_skips_stored_runs_and_recomputes_deleted_ones(ens1, scheduler: s
     runs = list_runs(ens1.db, ens1.name)
     assert len(runs) == 4 and runs["status"].eq("finished").all() and list(runs["rep"]) == [0, 1, 2, 3]
     gone = list(runs["run_id"].iloc[[1, 3]])
-    with ResultsStore(ens1.db) as store:
-        for table in ("frame_rows", "frame_info", "runs"):
-            store._con.execute(f"DELETE FROM {table} WHERE list_contains(?, run_id)", [gone])
+    with ResultsStore(ens1.db) as store, store.transaction() as con:
+        for table in ("yearly", "monthly", "sectors", "districts", "frame_info", "runs"):
+            con.execute(f"DELETE FROM {table} WHERE list_contains(?, run_id)", [gone])
     redo = nkborder.ensemble("history", reps=4, seed=7, db=ens1.db, scheduler=scheduler, **SMALL)
     assert (redo.computed, redo.reused) == (2, 2)
     after = list_runs(ens1.db, ens1.name)
@@ -195,9 +195,10 @@ def test_cli_plot_and_bad_input(ens1, tmp_path: Path) -> None:
 
 
 def test_failed_run_is_recorded_counted_and_retried(tmp_path: Path, scheduler: str) -> None:
-    from nkborder.experiments.core import open_store, scenario_for
+    from nkborder.experiments.core import scenario_for
     from nkborder.experiments.runner import execute
     from nkborder.experiments.spec import RunSpec
+    from nkborder.store import open_store
 
     sc = scenario_for("history", "2019-01-01", "2019-12-31")
     good, bad = RunSpec.make(sc, {}, 1, 0.01, {"rep": 0}), RunSpec.make(sc, {}, 2, -1.0, {"rep": 1})

@@ -19,7 +19,7 @@ import psutil
 import pytest
 
 import nkborder
-from nkborder.experiments import list_runs
+from nkborder.experiments import list_experiments, list_runs
 from nkborder.store import ResultsStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -118,6 +118,10 @@ def test_killed_client_loses_no_finished_run(tmp_path: Path, sig: signal.Signals
     try:
         _wait_for_stored_run(proc, timeout=150)
         children = psutil.Process(proc.pid).children(recursive=True)
+        with ResultsStore(db, read_only=True) as store:  # another process reads while the client writes
+            assert (store.runs(experiment=name)["status"] == "finished").sum() >= 1
+        assert list_experiments(db).set_index("name").loc[name, "status"] == "running"
+        assert proc.poll() is None, "the experiment ended before it was read"
         proc.send_signal(sig)
         code = proc.wait(timeout=60)
         assert code == (-signal.SIGKILL if sig == signal.SIGKILL else 130)
@@ -129,6 +133,7 @@ def test_killed_client_loses_no_finished_run(tmp_path: Path, sig: signal.Signals
     assert not leftover, f"worker processes outlived the client: {leftover}"
     stored = _check_stored(db, name)
     assert 1 <= len(stored) < REPS
+    assert list_experiments(db).set_index("name").loc[name, "status"] == "incomplete"  # also after kill -9
     res = nkborder.ensemble("history", reps=REPS, seed=5, db=db, name=name, scheduler=external[0], **SMALL)
     assert (res.computed, res.reused, res.failed) == (REPS - len(stored), len(stored), 0)
     assert set(stored) <= set(_check_stored(db, name)) and res.n_runs == REPS

@@ -8,6 +8,7 @@ column per indicator (NaN stored as NULL). Reading selects a run's own columns a
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,8 +59,8 @@ def to_frame(path: Path, freq: str, df: Any) -> Frame | None:
     columns = list(df.columns)
     key_cols = keys(freq)
     bad = [c for c in columns if not isinstance(c, str)]
-    lowered = pd.Series([str(c).lower() for c in columns], dtype=object)
-    dup = sorted(c for c in columns if isinstance(c, str) and (lowered == c.lower()).sum() > 1)
+    counts = Counter(str(c).lower() for c in columns)
+    dup = sorted(c for c in columns if isinstance(c, str) and counts[c.lower()] > 1)
     if bad or dup:
         raise StoreError(path, f"{freq} table: column names must be unique strings, also ignoring case "
                          f"({bad or dup})")
