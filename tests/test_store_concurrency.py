@@ -102,6 +102,37 @@ def test_kill_9_mid_writes_loses_no_stored_run(db: Path, tmp_path: Path) -> None
             pd.testing.assert_frame_equal(store.table(run_id, "yearly"), yearly())
 
 
+def test_run_committed_just_before_kill_9_is_read_back(db: Path, tmp_path: Path) -> None:
+    """Killed right after COMMIT, before the file is closed (and the log folded into it): the run is there."""
+    yearly().to_parquet(tmp_path / "y.parquet")
+    child = run_in_child(
+        f"""
+        import datetime, os, signal
+        import duckdb
+        import pandas as pd
+        from nkborder.store import ResultsStore
+        store = ResultsStore(DB)
+        commit = duckdb.DuckDBPyConnection.commit
+
+        def commit_then_die(con):
+            commit(con)
+            print("committed", flush=True)
+            os.kill(os.getpid(), signal.SIGKILL)
+
+        duckdb.DuckDBPyConnection.commit = commit_then_die
+        store.record_run(tables={{"yearly": pd.read_parquet({str(tmp_path / "y.parquet")!r})}}, **{RUN!r})
+        """,
+        db,
+    )
+    out, err = child.communicate(timeout=120)
+    assert child.returncode == -signal.SIGKILL and out.strip() == "committed", err
+    assert Path(f"{db}.wal").stat().st_size > 0  # the run is only in DuckDB's write-ahead log
+    with ResultsStore(db, read_only=True) as store:
+        (run_id,) = store.runs()["run_id"]
+        assert store.run(run_id).status == "finished"
+        pd.testing.assert_frame_equal(store.table(run_id, "yearly"), yearly())
+
+
 def test_killed_writer_is_marked_interrupted_when_the_store_is_opened(db: Path, tmp_path: Path) -> None:
     yearly().to_parquet(tmp_path / "y.parquet")
     child = run_in_child(

@@ -105,7 +105,6 @@ class ResultsStore:
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._prepare()
-        self._repair_statuses()
 
     # ------------------------------------------------------------------------------------------ lifecycle
     def close(self) -> None:
@@ -349,13 +348,17 @@ class ResultsStore:
 
     # --------------------------------------------------------------------------------------------- helpers
     def _prepare(self) -> None:
-        """Create the tables of a new file, migrate one of an older schema version, refuse anything else."""
+        """Create the tables of a new file, migrate one of an older schema version, refuse anything else, and
+        mark the runs and experiments of dead processes of this host (one read, and a write only if needed)."""
         if not self.path.exists():
             with self._writing() as con:
                 migrate.create(con)
             return
+        host = socket.gethostname()
         with self.reading() as con:
             found, tables = migrate.version(con), migrate.tables(con)
+            stale = found == SCHEMA_VERSION and bool(
+                _stale(con, "runs", "run_id", host) or _stale(con, "experiments", "name", host))
         if found is None:
             if tables or self.read_only:
                 raise StoreError(self.path, "not an nkborder results file (no schema version in table meta)")
@@ -369,27 +372,20 @@ class ResultsStore:
                 with self._writing() as con:
                     if migrate.version(con) < SCHEMA_VERSION:  # not migrated meanwhile by another process
                         migrate.upgrade(con)
+                    _mark_stale(con)
             except StoreError as exc:
                 raise StoreError(
                     self.path, f"written by an older nkborder (schema version {found}); it is migrated to "
                     f"version {SCHEMA_VERSION} when opened, and that failed: {exc.problem}",
                     "open a writable copy of the file once, or use the nkborder version that wrote it",
                 ) from None
-
-    def _repair_statuses(self) -> None:
-        """Mark the runs and experiments of dead processes of this host, if any. A read-only store skips
-        this when the file cannot be written (a read-only file system)."""
-        host = socket.gethostname()
-        with self.reading() as con:
-            stale = _stale(con, "runs", "run_id", host) + _stale(con, "experiments", "name", host)
-        if not stale:
-            return
-        try:
-            with self._writing() as con:
-                _mark_stale(con)
-        except StoreError:
-            if not self.read_only:
-                raise
+        elif stale:
+            try:
+                with self._writing() as con:
+                    _mark_stale(con)
+            except StoreError:
+                if not self.read_only:  # a reader of a file it cannot write still reads it
+                    raise
 
     def _check_freq(self, freq: str) -> None:
         if freq not in FREQS:
