@@ -25,7 +25,8 @@ from typing import Any
 
 MARKER = "BENCH-RESULT "
 
-# names looked up by nkborder.engine.sim.Simulation.run at call time: wrapping them there times each phase
+# names looked up at call time by Simulation.run (nkborder.engine.sim) and its monthly steps (nkborder.engine.month):
+# wrapping them there times each phase
 PHASES = (
     "census",
     "remittances",
@@ -75,10 +76,11 @@ def job_tiny(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 class PhaseTimers:
-    """Wraps the kernels ``Simulation.run`` calls (module globals of ``sim_mod``) with wall and CPU timers.
+    """Wraps the kernels ``Simulation.run`` and its monthly steps call (module globals of ``sim_mod`` and of
+    ``nkborder.engine.month``) with wall and CPU timers.
 
     ``seconds``, ``cpu_seconds`` and ``calls`` are per phase; :meth:`undo` restores the originals. A phase whose
-    name is not in the module is skipped (it then shows up in "other").
+    name is in neither module is skipped (it then shows up in "other").
     """
 
     def __init__(self, sim_mod: Any) -> None:
@@ -86,11 +88,14 @@ class PhaseTimers:
         self.cpu_seconds: dict[str, float] = {}
         self.calls: dict[str, int] = {}
         self._restore: list[Callable[[], None]] = []
+        import nkborder.engine.month as month_mod
+
         for name in PHASES:
-            fn = getattr(sim_mod, name, None)
-            if fn is not None:
-                setattr(sim_mod, name, self._timed(name, fn))
-                self._restore.append(lambda name=name, fn=fn: setattr(sim_mod, name, fn))
+            module = next((m for m in (sim_mod, month_mod) if hasattr(m, name)), None)
+            if module is not None:
+                fn = getattr(module, name)
+                setattr(module, name, self._timed(name, fn))
+                self._restore.append(lambda module=module, name=name, fn=fn: setattr(module, name, fn))
         method = getattr(sim_mod.Simulation, GINI_PHASE, None)
         if method is not None:
             setattr(sim_mod.Simulation, GINI_PHASE, self._timed(GINI_PHASE, method))

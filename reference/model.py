@@ -1,8 +1,8 @@
 """The reference model: a plain Mesa 3 implementation of the nkborder rules, for docking with the fast engine.
 
 One :meth:`BorderModel.step` is one day. On the first day of each month (and on the run's first day) the
-monthly phases run first, in the order of :data:`nkborder.engine.plan.MONTHLY_PHASES`; then the daily phases,
-in the order of :data:`~nkborder.engine.plan.DAILY_PHASES`. Inputs that are not agent rules come from the
+monthly phases run first, in the order of the monthly steps of :data:`nkborder.engine.plan.PLAN`; then the daily
+phases, in the order of its daily steps. Inputs that are not agent rules come from the
 package: the scenario and parameters, the daily environment (detection, prices, fees, ...) and the initial
 population arrays, which are turned into agents here. Flows are written into the engine's record layout
 (:mod:`nkborder.core.slots`) so :func:`nkborder.engine.record.build_tables` makes the same tables.

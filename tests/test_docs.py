@@ -3,8 +3,9 @@
 ``docs/odd.md``: every parameter of :class:`nkborder.params.Params` is named in the text (outside the generated
 appendix); the monthly and daily phases of :mod:`nkborder.engine.plan` are listed in section 3, in the order the
 engine runs them; every policy event kind of :data:`nkborder.scenarios.EVENT_KINDS` is named; every indicator
-column of the result tables is named in section 9; and the parameter table of the appendix is the one
-:func:`nkborder.params.describe_parameters` gives.
+column of the result tables is named in section 9; the parameter table of the appendix is the one
+:func:`nkborder.params.describe_parameters` gives; and the state tables of section 2 are the field lists of
+:mod:`nkborder.core.state`.
 
 ``README.md`` and ``docs/*.md``: every ``nkborder`` command they quote parses with the options it shows, the
 ``make`` targets exist, and the README's experiment examples run at a reduced scale. ``docs/calibration.md``: the
@@ -12,7 +13,7 @@ command, settings, spreads, posterior table, correlations and fit-table rows are
 ``nkborder/data/calibrated.toml`` and the shipped data. No document, and no comment or docstring, narrates the
 development history.
 
-After changing a parameter (default, range, unit, source), regenerate the appendix with
+After changing a parameter (default, range, unit, source) or a state field, regenerate the tables with
 ``.venv/bin/python tests/test_docs.py``.
 """
 
@@ -26,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from nkborder.core import slots as S
+from nkborder.core.state import HOUSEHOLD_FIELDS, PEOPLE_FIELDS, state_table
 from nkborder.engine import plan
 from nkborder.engine.record import POSTED, RATIOS
 from nkborder.params import Params, describe_parameters
@@ -100,8 +102,8 @@ def test_phases_are_listed_in_the_order_the_engine_runs_them() -> None:
     section = _block(_text(), "## 3 ")
     monthly = PHASE_ITEM.findall(_block(section, "### 3.1 "))
     daily = PHASE_ITEM.findall(_block(section, "### 3.2 "))
-    assert monthly == [name for name, _ in plan.MONTHLY_PHASES], "section 3.1 differs from MONTHLY_PHASES"
-    assert daily == [name for name, _ in plan.DAILY_PHASES], "section 3.2 differs from DAILY_PHASES"
+    assert monthly == [p.name for p in plan.phases(plan.PLAN.monthly)], "section 3.1 differs from the plan"
+    assert daily == [p.name for p in plan.phases(plan.PLAN.daily)], "section 3.2 differs from the plan"
 
 
 def test_every_event_kind_is_named() -> None:
@@ -433,6 +435,24 @@ def test_readme_counts_the_calibrated_values(shipped) -> None:
     assert (int(medians), int(fixed)) == (len(model), len(post.definition["fixed"]))
 
 
+STATE_TABLES = {"people": PEOPLE_FIELDS, "households": HOUSEHOLD_FIELDS}
+STATE_TABLE = re.compile(r"(<!-- state-table: (\w+) -->\n)(.*?)(<!-- end state-table -->)", re.DOTALL)
+
+
+def with_state_tables(text: str) -> str:
+    """``text`` with every table between ``<!-- state-table: NAME -->`` and ``<!-- end state-table -->``
+    regenerated from the field list NAME."""
+    return STATE_TABLE.sub(lambda m: m.group(1) + state_table(STATE_TABLES[m.group(2)]) + "\n" + m.group(4), text)
+
+
+def test_state_tables_are_the_field_lists() -> None:
+    text = _text()
+    assert sorted(m.group(2) for m in STATE_TABLE.finditer(text)) == sorted(STATE_TABLES)
+    assert with_state_tables(text) == text, (
+        "the state tables of docs/odd.md are out of date: run .venv/bin/python tests/test_docs.py"
+    )
+
+
 def write_parameter_table() -> None:
     """Replace the appendix table of ``docs/odd.md`` by the current one."""
     text = _text()
@@ -443,4 +463,5 @@ def write_parameter_table() -> None:
 
 if __name__ == "__main__":
     write_parameter_table()
-    sys.stdout.write(f"wrote the parameter table of {ODD}\n")
+    ODD.write_text(with_state_tables(_text()), encoding="utf-8")
+    sys.stdout.write(f"wrote the parameter and state tables of {ODD}\n")

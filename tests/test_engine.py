@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import inspect
-import re
+import datetime as dt
+import types
 
 import numpy as np
 import pandas as pd
@@ -14,9 +14,10 @@ from numba import njit
 from nkborder.api import Result, run
 from nkborder.core.prefetch import prefetch
 from nkborder.core.rng import ATTEMPT, DETECT, TRIP, seed_key, stream_key, uniform
-from nkborder.engine import plan
-from nkborder.engine.daily import run_days
+from nkborder.engine import daily, plan
+from nkborder.engine import sim as sim_module
 from nkborder.engine.sim import Simulation
+from nkborder.scenarios import load_scenario
 
 SCALE = 0.05
 PUBLIC = [
@@ -165,40 +166,42 @@ def test_prefetch_is_only_a_hint(dtype: type) -> None:
 
 
 # ------------------------------------------------------------------------------------------ step plan
-def test_daily_phases_are_the_kernel_sections_in_order() -> None:
-    source = inspect.getsource(run_days.py_func)
-    comments = re.findall(r"^\s*#\s*([a-z_]+)\s*$", source, flags=re.MULTILINE)
-    assert comments == [name for name, _ in plan.DAILY_PHASES]
+def test_run_days_calls_the_daily_steps_in_plan_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[int, int]] = []
+    recorders = tuple((lambda d, today, k=k: calls.append((d, k))) for k in range(len(plan.PLAN.daily)))
+    monkeypatch.setattr(daily, "DAILY_KERNELS", recorders)
+    today = types.SimpleNamespace(counters=np.array([0, 7], np.int64))
+    assert daily.run_days.py_func(3, 5, today) == 7
+    assert calls == [(d, k) for d in (3, 4) for k in range(len(plan.PLAN.daily))]
+    assert tuple(step.kernel for step in plan.PLAN.daily) == plan.DAILY_KERNELS
 
 
-MONTHLY_KERNELS = {  # phase name -> the kernel Simulation.run calls for it
-    "census": "census",
-    "remittances": "remittances",
-    "livelihoods": "household_budgets",
-    "demography": "people_month",  # one pass over people applies these four phases in turn
-    "information": "people_month",
-    "defection": "people_month",
-    "tracking": "people_month",
-}
+def test_a_month_runs_the_monthly_steps_in_plan_order_then_its_days(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+
+    def recording(step: plan.Step) -> plan.Step:
+        def kernel(sim: Simulation, month: object) -> None:
+            calls.append(step.kernel.__name__)
+            step.kernel(sim, month)
+
+        return step._replace(kernel=kernel)
+
+    recorded = plan.PLAN._replace(monthly=tuple(recording(step) for step in plan.PLAN.monthly))
+    monkeypatch.setattr(sim_module, "PLAN", recorded)
+    real_days = sim_module.run_days
+    monkeypatch.setattr(sim_module, "run_days", lambda *args: calls.append("run_days") or real_days(*args))
+    sc = load_scenario("hoeryong-2007").with_dates(None, dt.date(1995, 2, 28))
+    Simulation(sc, sc.parameters(), seed=1, scale=0.002).run()
+    one_month = [step.kernel.__name__ for step in plan.PLAN.monthly] + ["run_days"]
+    assert calls == one_month * 2
 
 
-def test_monthly_phases_are_called_in_plan_order() -> None:
-    assert [name for name, _ in plan.MONTHLY_PHASES] == list(MONTHLY_KERNELS)
-    source = inspect.getsource(Simulation.run)
-    positions = []
-    for kernel in MONTHLY_KERNELS.values():
-        calls = [m.start() for m in re.finditer(rf"(?<![\w.]){kernel}\(", source)]
-        assert len(calls) == 1, f"{kernel} called {len(calls)} times in Simulation.run"
-        positions.append(calls[0])
-    assert positions == sorted(positions)
-    # the daily kernel runs after every monthly phase
-    assert source.index("run_days(") > positions[-1]
-
-
-def test_describe_plan_lists_every_phase() -> None:
+def test_describe_plan_lists_every_phase_and_kernel() -> None:
     text = plan.describe_plan()
-    for name, _ in (*plan.MONTHLY_PHASES, *plan.DAILY_PHASES):
-        assert f". {name}:" in text
+    for phase in plan.phases(plan.PLAN.monthly + plan.PLAN.daily):
+        assert f". {phase.name}: {phase.what}" in text
+    for step in plan.PLAN.monthly + plan.PLAN.daily:
+        assert step.kernel.__name__ in text
 
 
 # ------------------------------------------------------------------------------------------ tables

@@ -259,7 +259,7 @@ CHILD = textwrap.dedent("""
 
     def checked(*args):
         n = real(*args)
-        active = args[15]
+        active = args[2].active  # run_days(d0, d1, today)
         if n > len(active):
             over.append((int(args[0]), n - len(active)))
         return n

@@ -31,7 +31,7 @@ class _FakeChild:
 def test_standins_are_restored_even_after_an_error() -> None:
     real = sim_module.run_days
     with pytest.raises(RuntimeError), warmup._standins(warmup.DAILY_STANDINS):
-        assert sim_module.run_days is warmup.DAILY_STANDINS["run_days"]
+        assert sim_module.run_days is warmup.DAILY_STANDINS[(sim_module, "run_days")]
         raise RuntimeError("stop")
     assert sim_module.run_days is real
 
@@ -53,7 +53,7 @@ def test_a_cold_cache_compiles_the_daily_group_in_a_child(monkeypatch: pytest.Mo
                                                                   people_month=sim_module.people_month))
     real_run_days, real_people_month = sim_module.run_days, sim_module.people_month
     assert warmup.ensure_compiled(parallel=True) is True
-    assert seen["run_days"] is warmup.DAILY_STANDINS["run_days"]  # left to the child
+    assert seen["run_days"] is warmup.DAILY_STANDINS[(sim_module, "run_days")]  # left to the child
     assert seen["people_month"] is real_people_month  # compiled here
     assert child.waited and sim_module.run_days is real_run_days
     assert warmup.ensure_compiled(parallel=True) is False  # once per process
@@ -82,8 +82,9 @@ def test_the_first_cli_run_on_a_cold_cache_compiles_says_so_and_fills_the_cache(
     first = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=900)
     assert first.returncode == 0, first.stderr
     assert "compiling the model's kernels" in first.stdout
-    check = ("import nkborder.engine.sim as s; from nkborder.engine.warmup import _has_cache_entry as h; "
-             "print(h(s.run_days), h(s.people_month), h(s.census))")
+    check = ("import nkborder.engine.sim as s, nkborder.engine.month as m; "
+             "from nkborder.engine.warmup import _has_cache_entry as h; "
+             "print(h(s.run_days), h(m.people_month), h(m.census))")
     cached = subprocess.run([sys.executable, "-c", check], env=env, cwd=ROOT, capture_output=True, text=True,
                             timeout=120)
     assert cached.stdout.split() == ["True", "True", "True"], cached.stderr

@@ -8,6 +8,8 @@ with a key made once per (stream, period) by :func:`stream_key`.
 
 from __future__ import annotations
 
+from enum import IntEnum, unique
+
 import numpy as np
 from numba import njit
 
@@ -21,11 +23,52 @@ _S11 = np.uint64(11)
 _S40 = np.uint64(40)
 _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
 
-# Streams: one per kind of decision, so adding a draw to one rule does not shift the draws of another.
-DEATH, BIRTH, BIRTH_SEX, RISK, ATTEMPT, ATTEMPT_DAY, REPORT, BROKER_USE, BROKER_PICK = range(9)
-DETECT, ACCEPT, BETRAY, SHOOT, SECTOR, GUARD_PICK, DETENTION, CAPTURE, ONWARD, RETURN = range(9, 19)
-TRIP, TRIP_DETECT, TRIP_ARREST, REMIT, KIN_PAY, ROTATE, REMIT_BROKER = range(19, 26)
-REPATRIATE = 26  # China hands a detained North Korean over (daily, per person held in Chinese detention)
+
+@unique
+class Stream(IntEnum):
+    """The random streams: one per kind of decision, so adding a draw to one rule does not shift another's.
+
+    The numbers enter every draw (:func:`stream_key`): renumbering a stream changes results. A new stream takes a
+    number no other uses.
+    """
+
+    DEATH = 0
+    BIRTH = 1
+    BIRTH_SEX = 2
+    RISK = 3
+    ATTEMPT = 4
+    ATTEMPT_DAY = 5
+    REPORT = 6
+    BROKER_USE = 7
+    BROKER_PICK = 8
+    DETECT = 9
+    ACCEPT = 10
+    BETRAY = 11
+    SHOOT = 12
+    SECTOR = 13
+    GUARD_PICK = 14
+    DETENTION = 15
+    CAPTURE = 16
+    ONWARD = 17
+    RETURN = 18
+    TRIP = 19
+    TRIP_DETECT = 20
+    TRIP_ARREST = 21
+    REMIT = 22
+    KIN_PAY = 23
+    ROTATE = 24
+    REMIT_BROKER = 25
+    REPATRIATE = 26  # China hands a detained North Korean over (daily, per person held in Chinese detention)
+    TRIP_SECTOR = 113  # river sector of a smuggling trip
+    TRIP_GUARD_PICK = 114  # the guard a smuggler meets
+    ONWARD_KIN_PAY = 123  # kin in South Korea pay a person in China's onward journey
+    ROTATE_EXTRA = 124  # rotation of the guards kept for a higher troop level
+    SETTLE = 317  # settling time in China (one draw per person and crossing day)
+
+
+(DEATH, BIRTH, BIRTH_SEX, RISK, ATTEMPT, ATTEMPT_DAY, REPORT, BROKER_USE, BROKER_PICK, DETECT, ACCEPT, BETRAY, SHOOT,
+ SECTOR, GUARD_PICK, DETENTION, CAPTURE, ONWARD, RETURN, TRIP, TRIP_DETECT, TRIP_ARREST, REMIT, KIN_PAY, ROTATE,
+ REMIT_BROKER, REPATRIATE, TRIP_SECTOR, TRIP_GUARD_PICK, ONWARD_KIN_PAY, ROTATE_EXTRA, SETTLE) = Stream
 
 
 @njit(cache=True, inline="always")

@@ -7,10 +7,24 @@ index order (a test checks it).
 
 from __future__ import annotations
 
-# person status
-RESIDENT, IN_CHINA, IN_SOUTH_KOREA, DETAINED, DEAD, DETAINED_IN_CHINA = 0, 1, 2, 3, 4, 5
-STATUS_NAMES = ("resident", "in_china", "in_south_korea", "detained", "dead", "detained_in_china")
-N_STATUS = len(STATUS_NAMES)
+from enum import IntEnum, unique
+
+
+@unique
+class Status(IntEnum):
+    """Where a person is (``People.status``); numba compiles the members to the same constants as plain ints."""
+
+    RESIDENT = 0
+    IN_CHINA = 1
+    IN_SOUTH_KOREA = 2
+    DETAINED = 3
+    DEAD = 4
+    DETAINED_IN_CHINA = 5  # held by China until handed over
+
+
+RESIDENT, IN_CHINA, IN_SOUTH_KOREA, DETAINED, DEAD, DETAINED_IN_CHINA = Status
+STATUS_NAMES = tuple(status.name.lower() for status in Status)
+N_STATUS = len(Status)
 
 # daily flows (summed over a period)
 CROSSINGS_ATTEMPTED = 0

@@ -8,56 +8,120 @@ run are appended after the initial population.
 
 from __future__ import annotations
 
+import math
 from collections import namedtuple
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import numpy as np
+from numba import njit
 
+from nkborder.core.slots import Status
 from nkborder.params import Params
 
 
-class People(NamedTuple):
-    """One row per person (capacity includes room for births)."""
+class Field(NamedTuple):
+    """One attribute of an agent: one array with a row per agent."""
 
-    city: np.ndarray  # int8, index into the scenario's cities
-    household: np.ndarray  # int32
-    female: np.ndarray  # uint8 (1 = woman)
-    birth_day: np.ndarray  # int32, day index relative to the run start (negative: born before)
-    status: np.ndarray  # int8, see core.slots (RESIDENT ... DEAD)
-    release_day: np.ndarray  # int32, day a detained person is released
-    risk_aversion: np.ndarray  # float32, 0-1, fixed trait
-    info: np.ndarray  # float32, 0-1, outside information
-    discontent: np.ndarray  # float32, 0-1
-    attempt_prob: np.ndarray  # float32, probability of attempting to cross this month
-    savings_cny: np.ndarray  # float64, savings of a person hiding in China
-    crossed_day: np.ndarray  # int32, day of the last successful crossing (-1: never)
-    settle_days: np.ndarray  # float64, days after that crossing when the person settles in China (inf: never)
-    listed: np.ndarray  # uint8, 1 while the person is on this month's daily tracking list
-    count: np.ndarray  # int64[1], number of rows in use
+    name: str
+    dtype: type[np.generic]
+    fill: float  # value of a row nobody has set: the rows kept for births, and a newborn's unset attributes
+    unit: str
+    doc: str
 
 
-class Households(NamedTuple):
-    """One row per household; money in nominal KPW and in CNY."""
+#: The attributes of a person, in array order. Adding one is one line here; allocation, the newborn's row and the
+#: state table of docs/odd.md follow (``python tests/test_docs.py`` rewrites the table).
+PEOPLE_FIELDS: tuple[Field, ...] = (
+    Field("city", np.int8, 0, "index", "city of residence (index into the scenario's cities); never changes"),
+    Field("household", np.int32, -1, "index", "the person's household; newborns join their mother's; never changes"),
+    Field("female", np.uint8, 0, "0/1", "1 = woman"),
+    Field("birth_day", np.int32, 0, "day index",
+          "day of birth relative to the run's first day (negative: born before the run)"),
+    Field("status", np.int8, Status.RESIDENT, "category", ", ".join(f"`{s.name}` ({s.value})" for s in Status)),
+    Field("release_day", np.int32, -1, "day index", "day a detained person is released (-1: never detained)"),
+    Field("risk_aversion", np.float32, 0.0, "0-1", "fixed trait; scales how much the risk index deters the person"),
+    Field("info", np.float32, 0.0, "0-1", "outside information"),
+    Field("discontent", np.float32, 0.0, "0-1", "discontent with the system"),
+    Field("attempt_prob", np.float32, 0.0, "probability per month",
+          "the person's latest monthly probability of attempting a crossing"),
+    Field("savings_cny", np.float64, 0.0, "CNY", "savings of a person hiding in China, for the onward journey"),
+    Field("crossed_day", np.int32, -1, "day index", "day of the last successful crossing (-1: never)"),
+    Field("settle_days", np.float64, np.inf, "days",
+          "time after that crossing at which the person settles in China (drawn on the crossing day; inf: never)"),
+    Field("listed", np.uint8, 0, "0/1", "1 while the person is on this month's daily tracking list"),
+)
 
-    city: np.ndarray  # int8
-    inminban: np.ndarray  # int32, global inminban index
-    district: np.ndarray  # int16, district of the city (0-based; contiguous groups of inminban)
-    kpw: np.ndarray  # float64, cash and savings in won
-    cny: np.ndarray  # float64, savings in yuan
-    trader: np.ndarray  # uint8, lives mainly from market trading
-    skill: np.ndarray  # float64, trader productivity (lognormal, mean 1)
-    smuggler: np.ndarray  # int32, person index of the household's smuggler, -1 if none
-    donju: np.ndarray  # uint8, a "master of money" who invests in the market
-    capital_cny: np.ndarray  # float64, donju capital invested in the market
-    income_kpw: np.ndarray  # float64, income of the last month (KPW equivalent)
-    income_year_kpw: np.ndarray  # float64, income since 1 January
-    hardship: np.ndarray  # float32, 0-1, share of food needs not met last month
-    n_home: np.ndarray  # int32, members living at home (monthly census)
-    n_china: np.ndarray  # int32, members hiding in China
-    n_south_korea: np.ndarray  # int32, members in South Korea
-    n_workers: np.ndarray  # int32, members of working age at home
-    smuggle_cny: np.ndarray  # float64, smuggling profit this month
-    remit_cny: np.ndarray  # float64, remittances received this month
+#: The attributes of a household, in array order (money in nominal KPW and in CNY).
+HOUSEHOLD_FIELDS: tuple[Field, ...] = (
+    Field("city", np.int8, 0, "index", "city"),
+    Field("inminban", np.int32, 0, "index", "the household's inminban (neighbourhood watch unit), global index"),
+    Field("district", np.int16, 0, "index", "district of the city (0-based; contiguous groups of inminban)"),
+    Field("kpw", np.float64, 0.0, "KPW (nominal)", "cash and savings in won"),
+    Field("cny", np.float64, 0.0, "CNY", "savings in yuan"),
+    Field("trader", np.uint8, 0, "0/1", "lives mainly from market trading"),
+    Field("skill", np.float64, 0.0, "-", "trader productivity (lognormal, mean 1)"),
+    Field("smuggler", np.int32, -1, "person index", "the household's smuggler (-1: none); fixed for the whole run"),
+    Field("donju", np.uint8, 0, "0/1", "a \"master of money\" who invests in the market"),
+    Field("capital_cny", np.float64, 0.0, "CNY", "donju capital invested in the market"),
+    Field("income_kpw", np.float64, 0.0, "KPW", "income of the last month"),
+    Field("income_year_kpw", np.float64, 0.0, "KPW", "income since 1 January"),
+    Field("hardship", np.float32, 0.0, "0-1", "share of the members' food needs not met last month"),
+    Field("n_home", np.int32, 0, "persons", "members living at home (monthly census)"),
+    Field("n_china", np.int32, 0, "persons", "members hiding in China (monthly census)"),
+    Field("n_south_korea", np.int32, 0, "persons", "members in South Korea (monthly census)"),
+    Field("n_workers", np.int32, 0, "persons", "members aged 17-60 at home (monthly census)"),
+    Field("smuggle_cny", np.float64, 0.0, "CNY", "smuggling profit banked this month"),
+    Field("remit_cny", np.float64, 0.0, "CNY", "remittances received this month (net of commission)"),
+)
+
+People = NamedTuple("People", [*((f.name, np.ndarray) for f in PEOPLE_FIELDS), ("count", np.ndarray)])  # type: ignore[misc]
+People.__doc__ = """One row per person (capacity includes room for births); ``count[0]`` rows are in use.
+
+The arrays are :data:`PEOPLE_FIELDS`; ``count`` is ``int64[1]``."""
+
+Households = NamedTuple("Households", [(f.name, np.ndarray) for f in HOUSEHOLD_FIELDS])  # type: ignore[misc]
+Households.__doc__ = """One row per household; the arrays are :data:`HOUSEHOLD_FIELDS`."""
+
+
+def allocate(fields: tuple[Field, ...], rows: int) -> dict[str, np.ndarray]:
+    """One array per field, ``rows`` long, every row at the field's fill."""
+    return {f.name: np.full(rows, f.fill, f.dtype) for f in fields}
+
+
+def allocate_people(capacity: int, n_in_use: int) -> People:
+    """People arrays for ``capacity`` rows, all at their fill, of which the first ``n_in_use`` are counted."""
+    return People(**allocate(PEOPLE_FIELDS, capacity), count=np.array([n_in_use], np.int64))
+
+
+def allocate_households(n: int) -> Households:
+    """Household arrays for ``n`` households, all at their fill."""
+    return Households(**allocate(HOUSEHOLD_FIELDS, n))
+
+
+def _row_reset(fields: tuple[Field, ...], name: str) -> Callable[..., None]:
+    """A kernel ``name(rows, j)`` that sets row ``j`` of every field to the field's fill (generated from ``fields``)."""
+    lines = [f"def {name}(rows, j):", '    """Set row ``j`` of every array of ``rows`` to its fill."""']
+    lines += [f"    rows.{f.name}[j] = {_literal(f)}" for f in fields]
+    namespace: dict[str, Any] = {"inf": math.inf, "nan": math.nan}
+    exec("\n".join(lines), namespace)  # the code is built from the field list above, nothing else
+    return njit(inline="always")(namespace[name])
+
+
+def _literal(field: Field) -> str:
+    """The fill as a Python literal of the field's kind (integer or float)."""
+    return repr(int(field.fill)) if np.issubdtype(field.dtype, np.integer) else repr(float(field.fill))
+
+
+#: ``reset_person(people, j)``: every attribute of row ``j`` at its fill (a newborn's row before birth sets it).
+reset_person = _row_reset(PEOPLE_FIELDS, "reset_person")
+
+
+def state_table(fields: tuple[Field, ...]) -> str:
+    """The fields as the Markdown table of docs/odd.md (variable, type, unit, meaning)."""
+    rows = ["| variable | type | unit | meaning |", "|---|---|---|---|"]
+    rows += [f"| `{f.name}` | {np.dtype(f.dtype).name} | {f.unit} | {f.doc} |" for f in fields]
+    return "\n".join(rows)
 
 
 class Guards(NamedTuple):

@@ -15,12 +15,13 @@ import numpy as np
 from nkborder.core import slots as S
 from nkborder.core.rng import seed_key
 from nkborder.core.state import kernel_params
-from nkborder.core.tracking import resident_smugglers
 from nkborder.engine.daily import run_days
-from nkborder.engine.monthly import people_month
+from nkborder.engine.day import DayContext
+from nkborder.engine.month import Month
 from nkborder.engine.places import district_snapshot
+from nkborder.engine.plan import PLAN
 from nkborder.model.demography import BIRTH_AGE_DAYS
-from nkborder.model.livelihoods import census, gini, household_budgets, remittances
+from nkborder.model.livelihoods import gini
 from nkborder.model.policy import DAYS_PER_MONTH, Environment, build_environment
 from nkborder.model.population import Population, build_population
 from nkborder.params import Params
@@ -68,6 +69,7 @@ class Simulation:
         self.monthly = np.full((len(self.month_starts), n_c, S.N_MONTHLY), np.nan)
         self.sectors = np.zeros((len(self.month_starts), int(self.pop.guards.sector_start[-1]), S.N_SECTOR))
         self.district_years: dict[int, np.ndarray] = {}
+        self.lost_births = 0  # births that found no room in the people arrays
         self._initial_conditions()
 
     def _initial_conditions(self) -> None:
@@ -85,68 +87,46 @@ class Simulation:
         self.fertility = p.birth_rate * n0 / max(1, women)
 
     def run(self, progress: Progress | None = None) -> RawRecords:
-        """Run every month of the scenario; ``progress(date, days_done, n_days)`` is called after each month."""
-        pop, env, kp, key = self.pop, self.env, self.kp, self.key
-        people, hh, cities = pop.people, pop.households, pop.cities
+        """Run every month of the scenario; ``progress(date, days_done, n_days)`` is called after each month.
+
+        Each month runs the monthly steps of :data:`~nkborder.engine.plan.PLAN`, then its days
+        (:func:`~nkborder.engine.daily.run_days`).
+        """
+        pop = self.pop
         yearly_gini: dict[int, np.ndarray] = {}
-        lost = 0
-        incomes = np.empty(len(hh.city))
-        n_live = np.zeros(len(self.scenario.cities), np.int64)
         bounds = np.r_[self.month_starts, self.n_days]
-        capacity = people.status.shape[0]
-        schedule = np.empty(capacity, np.int64)  # the month's planned attempts (buffers reused every month)
-        schedule_day = np.empty(capacity, np.int64)
-        tracked = np.empty(capacity, np.int64)
-        south_korea = np.empty(capacity, np.int64)
+        month = Month(pop.people.status.shape[0], len(self.scenario.cities), len(pop.households.city))
         for m in range(len(self.month_starts)):
-            d0, d1 = int(bounds[m]), int(bounds[m + 1])
-            date0 = self.scenario.start + dt.timedelta(days=d0)
+            month.index, month.first_day, month.end_day = m, int(bounds[m]), int(bounds[m + 1])
+            date0 = self.scenario.start + dt.timedelta(days=month.first_day)
             if date0.month == 1 and m > 0:
                 yearly_gini[date0.year - 1] = self._income_gini()
                 self.district_years[date0.year - 1] = self._districts()
-                hh.income_year_kpw[:] = 0.0
-            n_sk = census(people, hh, cities, d0, south_korea)
-            remittances(m, d0, key, people, hh, pop.brokers, env.commission[d0], env.contact[d0],
-                        kp.remit_prob_month, kp.remit_cny, self.daily, south_korea[:n_sk])
-            household_budgets(
-                m, d0, hh, cities, env.food_cost_kpw[d0], env.wage_kpw[d0], env.kpw_per_cny[d0],
-                env.tolerance[d0], env.crackdown[d0], kp.trade_margin, kp.donju_invest_share,
-                kp.donju_return_month, kp.crackdown_confiscation, kp.consume_surplus, kp.yuan_savings_share,
-                self.daily, self.monthly, incomes, n_live,
-            )
-            self._monthly_gini(m, incomes, n_live)
-            n_lost, k, n_tracked = people_month(
-                m, d0, d1 - d0, key, people, hh, cities, env, kp, self.fertility, schedule, schedule_day, tracked,
-                self.daily, self.monthly,
-            )
-            lost += n_lost
-            smugglers = resident_smugglers(people, hh)
-            active = np.empty(n_tracked + k + len(smugglers) + 16, np.int64)
-            active[:n_tracked] = tracked[:n_tracked]
-            run_days(d0, d1, key, people, hh, pop.guards, pop.brokers, cities, env, kp, pop.n_sectors,
-                     schedule[:k], schedule_day[:k], k, smugglers, active, n_tracked, self.daily,
-                     self.sectors[m])
+                pop.households.income_year_kpw[:] = 0.0
+            for step in PLAN.monthly:
+                step.kernel(self, month)
+            run_days(month.first_day, month.end_day, self._today(month))
             if progress is not None:
-                progress(self.scenario.start + dt.timedelta(days=d1 - 1), d1, self.n_days)
+                progress(self.scenario.start + dt.timedelta(days=month.end_day - 1), month.end_day, self.n_days)
         last = self.scenario.start + dt.timedelta(days=self.n_days - 1)
         yearly_gini[last.year] = self._income_gini()
         self.district_years[last.year] = self._districts()
         return RawRecords(self.scenario.start, self.scenario.cities, self.daily, self.monthly,
-                          self.month_starts, yearly_gini, env, lost, self.sectors,
+                          self.month_starts, yearly_gini, self.env, self.lost_births, self.sectors,
                           pop.guards.sector_start, self.district_years, pop.cities.n_districts)
+
+    def _today(self, month: Month) -> DayContext:
+        """What the daily steps of ``month`` read and write."""
+        pop, k = self.pop, month.n_scheduled
+        return DayContext(self.key, pop.people, pop.households, pop.guards, pop.brokers, pop.cities, self.env,
+                          self.kp, pop.n_sectors, month.schedule[:k], month.schedule_day[:k], month.smugglers,
+                          month.active, np.array([0, month.n_tracked], np.int64), self.daily,
+                          self.sectors[month.index])
 
     def _districts(self) -> np.ndarray:
         pop = self.pop
         return district_snapshot(pop.people, pop.households, len(self.scenario.cities),
                                  int(pop.cities.n_districts.max()))
-
-    def _monthly_gini(self, m: int, incomes: np.ndarray, n_live: np.ndarray) -> None:
-        """Gini of the month's household incomes per city (written by ``household_budgets``)."""
-        starts = self.pop.cities.household_start
-        for c in range(len(n_live)):
-            if n_live[c] > 0:
-                a = int(starts[c])
-                self.monthly[m, c, S.INCOME_GINI] = gini(incomes[a:a + int(n_live[c])])
 
     def _income_gini(self) -> np.ndarray:
         hh, starts = self.pop.households, self.pop.cities.household_start

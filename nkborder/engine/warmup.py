@@ -1,14 +1,15 @@
 """The first run after an install compiles the kernels in two processes at once.
 
-Kernels are compiled by numba on first use and kept in numba's on-disk cache, so only the first run after an
-install (or after a change of the code) compiles them: about half a minute to a minute on a 2-core machine. Most of
-that time falls into two groups that do not call each other: the daily kernel with the submodels it calls
+Kernels are compiled by numba on first use and kept in numba's on-disk cache, so only the first run after an install
+(or after a change of the code) compiles them: about half a minute to a minute on a 2-core machine. Most of that
+time falls into two groups that do not call each other: the daily kernel with the submodels it calls
 (:func:`~nkborder.engine.daily.run_days`) and the monthly kernels (census, remittances, household budgets, the
-person pass, districts). When the cache lacks the daily kernel or the person pass and the machine has at least
-two cores, :func:`ensure_compiled` compiles the daily group in a child process while this process compiles
-the monthly group. Each does it with a tiny run in which the other group's kernels are stand-ins that do nothing
-(the stand-ins only replace names in :mod:`nkborder.engine.sim` for that tiny run); both write numba's cache, so
-the real run then loads every kernel from it. Results are unaffected: the real run calls the real kernels.
+person pass, districts). When the cache lacks the daily kernel or the person pass and the machine has at least two
+cores, :func:`ensure_compiled` compiles the daily group in a child process while this process compiles the monthly
+group. Each does it with a tiny run in which the other group's kernels are stand-ins that do nothing (the stand-ins
+only replace names in :mod:`nkborder.engine.month` and :mod:`nkborder.engine.sim` for that tiny run); both write
+numba's cache, so the real run then loads every kernel from it. Results are unaffected: the real run calls the real
+kernels.
 
 Set ``NKBORDER_PARALLEL_COMPILE=0`` to compile in one process (as numba does by itself on the first run).
 """
@@ -22,20 +23,22 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from types import ModuleType
 from typing import Any
 
+import nkborder.engine.month as month_module
 import nkborder.engine.sim as sim_module
 from nkborder.scenarios import load_scenario
 
-#: The kernels of each group, by their names in :mod:`nkborder.engine.sim`, and what their stand-ins return.
-MONTHLY_STANDINS: dict[str, Callable[..., Any]] = {
-    "census": lambda *args: 0,
-    "remittances": lambda *args: None,
-    "household_budgets": lambda *args: None,
-    "people_month": lambda *args: (0, 0, 0),
-    "district_snapshot": lambda *args: None,
+#: The kernels of each group, by the module that calls them and their name there, and what their stand-ins return.
+MONTHLY_STANDINS: dict[tuple[ModuleType, str], Callable[..., Any]] = {
+    (month_module, "census"): lambda *args: 0,
+    (month_module, "remittances"): lambda *args: None,
+    (month_module, "household_budgets"): lambda *args: None,
+    (month_module, "people_month"): lambda *args: (0, 0, 0),
+    (sim_module, "district_snapshot"): lambda *args: None,
 }
-DAILY_STANDINS: dict[str, Callable[..., Any]] = {"run_days": lambda *args: None}
+DAILY_STANDINS: dict[tuple[ModuleType, str], Callable[..., Any]] = {(sim_module, "run_days"): lambda *args: None}
 CHILD_TIMEOUT_S = 900.0
 
 _lock = threading.Lock()  # one compile per process, also when threads start runs at once
@@ -44,7 +47,7 @@ _checked = False
 
 def kernels_cached() -> bool:
     """Whether numba's cache holds compiled versions of the current daily kernel and the person pass."""
-    return all(_has_cache_entry(getattr(sim_module, name)) for name in ("run_days", "people_month"))
+    return _has_cache_entry(sim_module.run_days) and _has_cache_entry(month_module.people_month)
 
 
 def _has_cache_entry(dispatcher: Any) -> bool:
@@ -105,16 +108,16 @@ def _start_child() -> subprocess.Popen[bytes] | None:
 
 
 @contextmanager
-def _standins(standins: dict[str, Callable[..., Any]]) -> Iterator[None]:
-    """Replace kernels by stand-ins in :mod:`nkborder.engine.sim` for the duration of a tiny run."""
-    originals = {name: getattr(sim_module, name) for name in standins}
+def _standins(standins: dict[tuple[ModuleType, str], Callable[..., Any]]) -> Iterator[None]:
+    """Replace kernels by stand-ins in the modules that call them for the duration of a tiny run."""
+    originals = {key: getattr(*key) for key in standins}
     try:
-        for name, standin in standins.items():
-            setattr(sim_module, name, standin)
+        for (module, name), standin in standins.items():
+            setattr(module, name, standin)
         yield
     finally:
-        for name, original in originals.items():
-            setattr(sim_module, name, original)
+        for (module, name), original in originals.items():
+            setattr(module, name, original)
 
 
 def _tiny_run() -> None:

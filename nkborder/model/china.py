@@ -27,12 +27,11 @@ from numba import njit
 
 from nkborder.core import slots as S
 from nkborder.core.prefetch import AHEAD, prefetch
-from nkborder.core.rng import CAPTURE, KIN_PAY, ONWARD, REPATRIATE, RETURN, stream_key, uniform
+from nkborder.core.rng import CAPTURE, ONWARD, ONWARD_KIN_PAY, REPATRIATE, RETURN, SETTLE, stream_key, uniform
 from nkborder.core.state import CityState, Households, KernelParams, People
 from nkborder.model.common import detain, set_status
 from nkborder.model.policy import Environment
 
-SETTLE = ONWARD + 300  # random stream of the settling time (one draw per person and crossing day)
 #: Arrivals who left North Korea before this year are counted apart (``arrivals_south_korea_left_before_2020``):
 #: "In 2023, fewer than 200 made it - most of whom were already living outside the country" (seed-hyesan-2024).
 LEFT_BEFORE_YEAR = 2020.0
@@ -73,7 +72,7 @@ def abroad_and_detained_day(
     key_c = stream_key(seed, CAPTURE, d)
     key_r = stream_key(seed, RETURN, d)
     key_o = stream_key(seed, ONWARD, d)
-    key_k = stream_key(seed, KIN_PAY + 100, d)
+    key_k = stream_key(seed, ONWARD_KIN_PAY, d)
     key_p = stream_key(seed, REPATRIATE, d)
     capture, return_home, onward, onward_fee = env.capture[d], env.return_home[d], env.onward[d], env.onward_fee_cny[d]
     repatriate, mass, detention_days, year = (env.repatriate[d], env.mass_repatriation[d], env.detention_days[d],

@@ -15,7 +15,7 @@ from numba import njit
 
 from nkborder.core import slots as S
 from nkborder.core.rng import uniform
-from nkborder.core.state import CityState, People
+from nkborder.core.state import CityState, People, reset_person
 
 BIRTH_AGE_DAYS = (18.0 * 365.25, 45.0 * 365.25)
 MAX_AGE_DAYS = 85.0 * 365.25
@@ -47,8 +47,9 @@ def add_child(
 ) -> bool:
     """Mother ``i`` gives birth this month (``u`` < ``fertility`` / 12 was her draw); False if there is no room.
 
-    The child is appended to the people arrays, in the mother's household, with her discontent; its birth day
-    falls within the month.
+    The child is appended to the people arrays with every attribute at its declared fill
+    (:data:`~nkborder.core.state.PEOPLE_FIELDS`), then put in the mother's household, with her discontent; its
+    birth day falls within the month.
     """
     j = people.count[0]
     capacity = people.status.shape[0]
@@ -56,20 +57,15 @@ def add_child(
         return False
     c = people.city[i]
     people.count[0] = j + 1
+    reset_person(people, j)
     people.city[j] = c
     people.household[j] = people.household[i]
     people.female[j] = 1 if uniform(key_s, i) < FEMALE_AT_BIRTH else 0
     people.birth_day[j] = day + int(u * 12.0 / fertility * days_in_month) % days_in_month
     people.status[j] = S.RESIDENT
-    people.release_day[j] = -1
     people.risk_aversion[j] = _median3(uniform(key_r, i), uniform(key_r, i + capacity),
                                        uniform(key_r, i + 2 * capacity))
-    people.info[j] = 0.0
     people.discontent[j] = people.discontent[i]
-    people.attempt_prob[j] = 0.0
-    people.savings_cny[j] = 0.0
-    people.crossed_day[j] = -1
-    people.listed[j] = 0
     cities.status_counts[c, S.RESIDENT] += 1
     daily[day, c, S.BIRTHS] += 1
     return True

@@ -21,11 +21,9 @@ import numpy as np
 from numba import njit
 
 from nkborder.core import slots as S
-from nkborder.core.rng import ROTATE, stream_key, uniform
+from nkborder.core.rng import ROTATE, ROTATE_EXTRA, stream_key, uniform
 from nkborder.core.state import Guards
 from nkborder.model.common import base_slots, city_sectors, rank_of_slot, slot_of_rank
-
-ROTATE_EXTRA = ROTATE + 100  # stream of the rotation draws of the guards kept for a higher troop level
 
 
 @njit(cache=True)

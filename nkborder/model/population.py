@@ -22,7 +22,15 @@ import numpy as np
 import pandas as pd
 
 from nkborder.core.slots import N_STATUS, RESIDENT
-from nkborder.core.state import Brokers, CityState, Guards, Households, People
+from nkborder.core.state import (
+    Brokers,
+    CityState,
+    Guards,
+    Households,
+    People,
+    allocate_households,
+    allocate_people,
+)
 from nkborder.model.guards import slots_for_troops
 from nkborder.params import Params
 
@@ -132,14 +140,11 @@ def _households(rng: np.random.Generator, params: Params, city: np.ndarray) -> H
         idx = np.flatnonzero((city == c) & (trader == 1))
         k = max(1, round(params.donju_share * np.sum(city == c)))
         donju[idx[np.argsort(-skill[idx])[:k]]] = 1
-    zeros = np.zeros(n)
-    return Households(
-        city=city, inminban=inminban, district=district, kpw=zeros.copy(), cny=zeros.copy(), trader=trader, skill=skill,
-        smuggler=np.full(n, -1, np.int32), donju=donju, capital_cny=zeros.copy(), income_kpw=zeros.copy(),
-        income_year_kpw=zeros.copy(), hardship=np.zeros(n, np.float32), n_home=np.zeros(n, np.int32),
-        n_china=np.zeros(n, np.int32), n_south_korea=np.zeros(n, np.int32), n_workers=np.zeros(n, np.int32),
-        smuggle_cny=zeros.copy(), remit_cny=zeros.copy(),
-    )
+    households = allocate_households(n)
+    for name, values in (("city", city), ("inminban", inminban), ("district", district), ("trader", trader),
+                         ("skill", skill), ("donju", donju)):
+        getattr(households, name)[:] = values
+    return households
 
 
 def _people(
@@ -155,28 +160,15 @@ def _people(
     first = np.r_[0, np.cumsum(sizes)[:-1]]  # the first member of each household is an adult
     age[first] = rng.uniform(25.0, 60.0, len(first))
 
-    def grow(values: np.ndarray, dtype: type, fill: float = 0) -> np.ndarray:
-        out = np.full(capacity, fill, dtype)
-        out[:n0] = values
-        return out
-
-    return People(
-        city=grow(hh.city[household], np.int8),
-        household=grow(household, np.int32, -1),
-        female=grow(rng.random(n0) < 0.5, np.uint8),
-        birth_day=grow(-np.round(age * 365.25), np.int32),
-        status=grow(np.full(n0, RESIDENT), np.int8),
-        release_day=grow(np.full(n0, -1), np.int32, -1),
-        risk_aversion=grow(rng.beta(2.0, 2.0, n0), np.float32),
-        info=grow(np.zeros(n0), np.float32),
-        discontent=grow(np.full(n0, 0.2), np.float32),
-        attempt_prob=grow(np.zeros(n0), np.float32),
-        savings_cny=grow(np.zeros(n0), np.float64),
-        crossed_day=grow(np.full(n0, -1), np.int32, -1),
-        settle_days=grow(np.full(n0, np.inf), np.float64, np.inf),
-        listed=grow(np.zeros(n0), np.uint8),
-        count=np.array([n0], np.int64),
-    )
+    people = allocate_people(capacity, n0)  # every row at its fill; the initial population's rows set below
+    people.city[:n0] = hh.city[household]
+    people.household[:n0] = household
+    people.female[:n0] = rng.random(n0) < 0.5
+    people.birth_day[:n0] = -np.round(age * 365.25)
+    people.status[:n0] = RESIDENT
+    people.risk_aversion[:n0] = rng.beta(2.0, 2.0, n0)
+    people.discontent[:n0] = 0.2
+    return people
 
 
 def _assign_smugglers(rng: np.random.Generator, params: Params, hh: Households, people: People) -> None:

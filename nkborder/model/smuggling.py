@@ -16,7 +16,7 @@ from numba import njit
 
 from nkborder.core import slots as S
 from nkborder.core.prefetch import AHEAD, prefetch
-from nkborder.core.rng import GUARD_PICK, SECTOR, TRIP, TRIP_ARREST, TRIP_DETECT, stream_key, uniform
+from nkborder.core.rng import TRIP, TRIP_ARREST, TRIP_DETECT, TRIP_GUARD_PICK, TRIP_SECTOR, stream_key, uniform
 from nkborder.core.state import CityState, Guards, Households, People
 from nkborder.core.tracking import track
 from nkborder.model.common import choose_sector, detain, pay_cny, pick_guard, wealth_cny
@@ -35,8 +35,8 @@ def smuggling_day(
     ``sector_rec`` is this month's row of the per-sector records, ``[sector, SECTOR_SLOT]``.
     """
     key_t = stream_key(seed, TRIP, d)
-    key_s = stream_key(seed, SECTOR + 100, d)
-    key_g = stream_key(seed, GUARD_PICK + 100, d)
+    key_s = stream_key(seed, TRIP_SECTOR, d)
+    key_g = stream_key(seed, TRIP_GUARD_PICK, d)
     key_d = stream_key(seed, TRIP_DETECT, d)
     key_a = stream_key(seed, TRIP_ARREST, d)
     n = smugglers.shape[0]

@@ -1,0 +1,126 @@
+"""The daily steps: one kernel per submodel, all with the signature ``step(d, today)``.
+
+:data:`~nkborder.engine.plan.PLAN` lists them in the order they run; :func:`~nkborder.engine.daily.run_days`
+calls them in that order for every day of a month. Each step reads what it needs from :class:`DayContext` and
+calls its submodel's kernel (``nkborder.model``).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from nkborder.core import slots as S
+from nkborder.core.state import Brokers, CityState, Guards, Households, KernelParams, People
+from nkborder.core.tracking import track
+from nkborder.model.china import abroad_and_detained_day
+from nkborder.model.defection import cross
+from nkborder.model.guards import guards_day, post_guards
+from nkborder.model.markets import markets_day, redenominate
+from nkborder.model.policy import Environment
+from nkborder.model.smuggling import smuggling_day
+
+SCHEDULE_NEXT, N_ACTIVE = 0, 1  # the two counters of DayContext.counters
+
+
+class DayContext(NamedTuple):
+    """Everything the daily steps read and write during one month."""
+
+    seed: np.uint64
+    people: People
+    hh: Households
+    guards: Guards
+    brokers: Brokers
+    cities: CityState
+    env: Environment
+    kp: KernelParams
+    n_sectors: np.ndarray  # int32[n_cities]
+    schedule: np.ndarray  # the month's planned crossings: person indices, sorted by day
+    schedule_day: np.ndarray  # the day of each
+    smugglers: np.ndarray  # the smugglers at home
+    active: np.ndarray  # the daily tracking list (people in China or detained, and today's new cases)
+    counters: np.ndarray  # int64[2]: next entry of the schedule, length of the tracking list
+    daily: np.ndarray  # [day, city, S.DAILY slot]
+    sector_rec: np.ndarray  # the month's [sector, S.SECTOR slot]
+
+
+@njit(cache=True)
+def state_step(d: int, w: DayContext) -> None:
+    """Policy of the day: the guards on duty, and the currency reform on its day."""
+    post_guards(w.guards, w.env.troops[d])
+    for c in range(w.cities.status_counts.shape[0]):
+        if w.env.reform[d, c] > 0.0:
+            redenominate(d, c, w.hh, w.cities, w.kp.redenomination_limit_kpw, w.env.reform[d, c],
+                         w.env.kpw_per_cny[max(d - 1, 0), c], w.daily)
+
+
+@njit(cache=True)
+def smuggling_step(d: int, w: DayContext) -> None:
+    """Smuggling trips, detection, cuts and arrests."""
+    env, kp = w.env, w.kp
+    w.counters[N_ACTIVE] = smuggling_day(
+        d, w.seed, w.people, w.hh, w.guards, w.cities, w.smugglers, w.n_sectors, env.trip_rate[d], env.detect_self[d],
+        env.smuggler_arrest[d], env.guard_cut[d], env.kpw_per_cny[d], kp.cargo_cny, kp.smuggling_margin,
+        kp.release_bribe_cny, kp.smuggler_detention_days, kp.home_sector_share, w.active, w.counters[N_ACTIVE],
+        w.daily, w.sector_rec,
+    )
+
+
+@njit(cache=True)
+def defection_step(d: int, w: DayContext) -> None:
+    """The crossings planned for the day: brokers, guards, bribes, arrests."""
+    env, kp, people = w.env, w.kp, w.people
+    ptr = w.counters[SCHEDULE_NEXT]
+    n_active = w.counters[N_ACTIVE]
+    while ptr < w.schedule.shape[0] and w.schedule_day[ptr] <= d:
+        i = w.schedule[ptr]
+        ptr += 1
+        if people.status[i] != S.RESIDENT:
+            continue
+        c = people.city[i]
+        tracked = cross(
+            d, i, w.seed, people, w.hh, w.guards, w.brokers, w.cities, w.n_sectors, env.detect_self[d, c],
+            env.detect_broker[d, c], env.broker_fee_cny[d, c], env.bribe_cny[d, c],
+            env.broker_available[d, c], env.betray[d, c], env.shoot[d, c], env.detention_days[d, c],
+            env.crackdown[d, c], env.kpw_per_cny[d, c], kp.inminban_report, kp.kin_pay_prob,
+            env.bribe_accept[d, c], kp.broker_share, kp.guard_share_of_fee, kp.home_sector_share, w.daily,
+            w.sector_rec,
+        )
+        if tracked:
+            n_active = track(people, w.active, n_active, i)
+    w.counters[SCHEDULE_NEXT] = ptr
+    w.counters[N_ACTIVE] = n_active
+
+
+@njit(cache=True)
+def china_step(d: int, w: DayContext) -> None:
+    """People in China: capture, return, onward journey; releases from detention."""
+    abroad_and_detained_day(d, w.seed, w.people, w.hh, w.cities, w.active, w.counters[N_ACTIVE], w.env, w.kp,
+                            w.daily)
+
+
+@njit(cache=True)
+def guards_step(d: int, w: DayContext) -> None:
+    """Guards on duty: pay, discharge and rotation."""
+    kp = w.kp
+    guards_day(d, w.seed, w.guards, kp.guard_rotation_days, kp.guard_service_years * 365.25,
+               w.env.guard_pay_cny_day[d], w.env.posting_bribe_cny[d], w.daily)
+
+
+@njit(cache=True)
+def markets_step(d: int, w: DayContext) -> None:
+    """Market turnover."""
+    kp = w.kp
+    markets_day(d, w.cities, w.env.tolerance[d], w.env.trade_cny_day[d], w.env.kpw_per_cny[d],
+                kp.market_cny_per_capita_day, kp.smuggled_markup, kp.donju_turnover_per_cny, w.daily)
+
+
+@njit(cache=True)
+def record_step(d: int, w: DayContext) -> None:
+    """End-of-day stocks by status and the guards on duty."""
+    for c in range(w.cities.status_counts.shape[0]):
+        for s in range(S.N_STATUS):
+            w.daily[d, c, S.FIRST_STOCK + s] = w.cities.status_counts[c, s]
+        w.daily[d, c, S.GUARDS_ON_DUTY] = w.guards.on_duty[c]

@@ -1,0 +1,88 @@
+"""The monthly steps: one function per step, all with the signature ``step(sim, month)``.
+
+:data:`~nkborder.engine.plan.PLAN` lists them in the order they run, on the first day of every month (and on the
+run's first day), before the month's days. Each calls its submodel's kernel with the simulation's state
+(:class:`~nkborder.engine.sim.Simulation`) and keeps what the later steps need in :class:`Month`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from nkborder.core import slots as S
+from nkborder.core.tracking import resident_smugglers
+from nkborder.engine.monthly import people_month
+from nkborder.model.livelihoods import census, gini, household_budgets, remittances
+
+if TYPE_CHECKING:
+    from nkborder.engine.sim import Simulation
+
+
+@dataclass
+class Month:
+    """One month of the run and what its steps hand on (buffers are reused from month to month)."""
+
+    capacity: int  # rows of the people arrays
+    n_cities: int
+    n_households: int
+    index: int = 0
+    first_day: int = 0
+    end_day: int = 0  # the first day of the next month
+    n_south_korea: int = 0  # people in South Korea, listed first in ``south_korea``
+    n_scheduled: int = 0  # crossings planned this month, first in ``schedule`` and ``schedule_day``
+    n_tracked: int = 0  # people in China or detained, first in ``tracked``
+    smugglers: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    active: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+
+    def __post_init__(self) -> None:
+        self.south_korea = np.empty(self.capacity, np.int64)
+        self.schedule = np.empty(self.capacity, np.int64)
+        self.schedule_day = np.empty(self.capacity, np.int64)
+        self.tracked = np.empty(self.capacity, np.int64)
+        self.incomes = np.empty(self.n_households)
+        self.n_live = np.zeros(self.n_cities, np.int64)
+
+
+def census_step(sim: Simulation, month: Month) -> None:
+    """Count household members at home, in China and in South Korea; inminban information."""
+    pop = sim.pop
+    month.n_south_korea = census(pop.people, pop.households, pop.cities, month.first_day, month.south_korea)
+
+
+def remittances_step(sim: Simulation, month: Month) -> None:
+    """Defectors in South Korea send money home through brokers."""
+    pop, env, kp, d0 = sim.pop, sim.env, sim.kp, month.first_day
+    remittances(month.index, d0, sim.key, pop.people, pop.households, pop.brokers, env.commission[d0],
+                env.contact[d0], kp.remit_prob_month, kp.remit_cny, sim.daily, month.south_korea[:month.n_south_korea])
+
+
+def livelihoods_step(sim: Simulation, month: Month) -> None:
+    """Household income, food, hardship, spending and saving for the past month; the month's income Gini."""
+    pop, env, kp, d0, m = sim.pop, sim.env, sim.kp, month.first_day, month.index
+    household_budgets(
+        m, d0, pop.households, pop.cities, env.food_cost_kpw[d0], env.wage_kpw[d0], env.kpw_per_cny[d0],
+        env.tolerance[d0], env.crackdown[d0], kp.trade_margin, kp.donju_invest_share,
+        kp.donju_return_month, kp.crackdown_confiscation, kp.consume_surplus, kp.yuan_savings_share,
+        sim.daily, sim.monthly, month.incomes, month.n_live,
+    )
+    starts = pop.cities.household_start
+    for c in range(len(month.n_live)):
+        if month.n_live[c] > 0:
+            a = int(starts[c])
+            sim.monthly[m, c, S.INCOME_GINI] = gini(month.incomes[a:a + int(month.n_live[c])])
+
+
+def people_step(sim: Simulation, month: Month) -> None:
+    """One pass over people: deaths and births, information and discontent, intentions, and the daily lists."""
+    pop, d0 = sim.pop, month.first_day
+    n_lost, month.n_scheduled, month.n_tracked = people_month(
+        month.index, d0, month.end_day - d0, sim.key, pop.people, pop.households, pop.cities, sim.env, sim.kp,
+        sim.fertility, month.schedule, month.schedule_day, month.tracked, sim.daily, sim.monthly,
+    )
+    sim.lost_births += n_lost
+    month.smugglers = resident_smugglers(pop.people, pop.households)
+    month.active = np.empty(month.n_tracked + month.n_scheduled + len(month.smugglers) + 16, np.int64)
+    month.active[:month.n_tracked] = month.tracked[:month.n_tracked]
