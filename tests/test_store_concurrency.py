@@ -245,3 +245,35 @@ def test_runs_of_other_hosts_are_not_repaired(db: Path, monkeypatch: pytest.Monk
         other = store.begin_run(**RUN)
     with ResultsStore(db, read_only=True) as store:
         assert store.run(other).status == "running"
+
+
+def test_threads_of_one_process_read_while_another_writes(db: Path) -> None:
+    """As in the app: a job thread stores runs while the page's thread reads, each with its own store object."""
+    import threading
+
+    ResultsStore(db).close()
+    stored: list[str] = []
+    failures: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            with ResultsStore(db) as store:
+                for _ in range(8):
+                    stored.append(store.record_run(tables={"yearly": yearly(), "monthly": monthly()}, **RUN))
+        except BaseException as exc:  # reported below, in the test's thread
+            failures.append(exc)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    reads = 0
+    with ResultsStore(db, read_only=True, wait=30) as reader:
+        while writer.is_alive() or reads == 0:
+            ids = list(reader.runs()["run_id"])
+            if ids:
+                pd.testing.assert_frame_equal(reader.table(ids[-1], "monthly"), monthly())
+            reads += 1
+    writer.join(timeout=120)
+    assert not failures, failures
+    assert len(stored) == 8 and reads >= 2
+    with ResultsStore(db, read_only=True) as store:
+        assert set(store.runs()["run_id"]) == set(stored)
