@@ -7,7 +7,7 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint bench install install-test browser assets clean
+.PHONY: run test lint bench fuzz install install-test browser assets clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -44,8 +44,13 @@ test: install-test
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q
 
-bench: install-test
+bench: install-test fuzz
 	$(PY) -m benchmarks
+
+# The fuzz tests with many random examples (CI runs 60 fixed ones per test).
+fuzz: install-test
+	NKBORDER_FUZZ_EXAMPLES=1000 $(PY) -m pytest -q tests/test_fuzz_scenarios.py tests/test_fuzz_options.py \
+	  tests/test_fuzz_observed.py
 
 lint: $(TSTAMP)
 	$(VENV)/bin/ruff check nkborder tests reference benchmarks

@@ -183,3 +183,21 @@ def test_api_raises_input_error_before_simulating(tmp_path: Path) -> None:
     for kwargs in calls:
         with pytest.raises(InputError):
             nkborder.run(**{"scale": 0.01, **kwargs})
+
+
+def test_thousands_of_events_are_refused_and_timelines_stay_small(tmp_path: Path) -> None:
+    from nkborder.app import charts
+    from nkborder.scenarios.scenario import MAX_EVENTS
+
+    def events(n: int) -> str:
+        return "".join(f'[[events]]\nid = "e{i}"\nkind = "crackdown"\nstart = 2001-01-01\nintensity = 0.5\n'
+                       for i in range(n))
+
+    (tmp_path / "many.toml").write_text('name = "many"\n' + events(3000))
+    code, err = cli("check", "many.toml", cwd=tmp_path)
+    assert code == 2 and "3000 events" in err and f"at most {MAX_EVENTS}" in err
+    (tmp_path / "some.toml").write_text('name = "some"\n' + events(100))
+    fig = charts.timeline_figure(load_scenario(tmp_path / "some.toml"))
+    assert len(fig.axes[0].get_yticklabels()) == charts.TIMELINE_ROWS < 100
+    assert "first 60 of 100 events" in fig.axes[0].get_title()
+    assert len(charts.png(fig)) < 1_000_000
