@@ -194,7 +194,7 @@ def _present(summary: pd.DataFrame, indicators: list[str] | None) -> list[str]:
     return [i for i in chosen if i in have] or chosen
 
 
-TIMELINE_ROWS = 60  # events drawn in the timeline figure (the shipped history has 22)
+TIMELINE_ROWS = 60  # events drawn in the timeline figure (the shipped history fits)
 
 
 def timeline_figure(sc: Any, highlight: str | None = None) -> Figure:

@@ -26,7 +26,7 @@ from nkborder.scenarios.events import CITIES, PolicyEvent
 EARLIEST = dt.date(1990, 1, 1)
 LATEST = dt.date(2035, 12, 31)
 MAX_BASE_DEPTH = 8  # a scenario extending a scenario extending ...: the shipped ones use one level
-MAX_EVENTS = 300  # the shipped history has 22 events; the app draws one timeline row per event
+MAX_EVENTS = 300  # the shipped history has a few dozen; the app lists every event in a table
 
 
 class Scenario(BaseModel):
