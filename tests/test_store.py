@@ -369,3 +369,19 @@ def test_cli_exports_place_tables(db: Path, tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "nkborder", "export", run_id, "--table", "rivers", "--db", str(db)],
                           capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert done.returncode == 2 and "'rivers' not known" in done.stderr and "sectors, districts" in done.stderr
+
+
+# ------------------------------------------------------------------------------------ the engine's tables
+BASELINE = Path(__file__).resolve().parent / "baseline"
+
+
+@pytest.mark.parametrize("name", sorted({p.name.rsplit("-", 1)[0] for p in BASELINE.glob("*-yearly.parquet")}))
+def test_engine_tables_come_back_bit_for_bit(db: Path, name: str) -> None:
+    """The regression baseline's tables (real runs' yearly, monthly, sectors, districts) stored and read back."""
+    tables = {freq: pd.read_parquet(BASELINE / f"{name}-{freq}.parquet")
+              for freq in ("yearly", "monthly", "sectors", "districts")}
+    with ResultsStore(db) as store:
+        run_id = store.record_run(tables=tables, **RUN)
+    with ResultsStore(db, read_only=True) as store:
+        for freq, df in tables.items():
+            pd.testing.assert_frame_equal(store.table(run_id, freq), df, check_exact=True)
