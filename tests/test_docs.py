@@ -253,6 +253,17 @@ def test_readme_indicators_are_columns_of_the_tables() -> None:
     assert not unknown, f"README names indicators the tables lack: {unknown}"
 
 
+def test_readme_lists_every_document_and_package_folder() -> None:
+    text = README.read_text(encoding="utf-8")
+    listed = set(re.findall(r"^- `(docs/[\w-]+\.md)`", _block(text, "## Documentation"), re.MULTILINE))
+    assert listed == {f"docs/{p.name}" for p in (ROOT / "docs").glob("*.md")}
+    layout = FENCE.findall(_block(text, "## Layout"))[0]
+    folders = set(re.findall(r"^\s*([a-z_]+)/", layout, re.MULTILINE))
+    packages = {p.parent.name for p in (ROOT / "nkborder").glob("*/__init__.py")} | {"data"}
+    assert packages <= folders, f"README's layout lacks {sorted(packages - folders)}"
+    assert folders - packages <= {"nkborder", "reference", "benchmarks", "docs", "examples", "tests"}
+
+
 def test_readme_quick_start_is_make_run_and_make_test() -> None:
     section = _block(README.read_text(encoding="utf-8"), "## Quick start")
     commands = [line for line in _fenced_lines(section) if line]
