@@ -277,3 +277,19 @@ def test_threads_of_one_process_read_while_another_writes(db: Path) -> None:
     assert len(stored) == 8 and reads >= 2
     with ResultsStore(db, read_only=True) as store:
         assert set(store.runs()["run_id"]) == set(stored)
+
+
+def test_stale_calibration_is_marked_interrupted_when_the_store_is_opened(db: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from nkborder.calibration import store as cstore
+
+    gone = dead_pid()
+    with ResultsStore(db) as store:
+        cstore.ensure_tables(store)
+        cstore.insert(store, "alive", {"scenario": {"name": "history"}}, "x.sqlite", 1, "calibrate")
+        with monkeypatch.context() as m:
+            m.setattr(os, "getpid", lambda: gone)
+            cstore.insert(store, "dead", {"scenario": {"name": "history"}}, "y.sqlite", 1, "calibrate")
+    with ResultsStore(db, read_only=True) as store:
+        status = cstore.list_all(store).set_index("name")["status"].to_dict()
+    assert status == {"alive": "running", "dead": "interrupted"}

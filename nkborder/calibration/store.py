@@ -5,7 +5,8 @@ its particles, weights and distances are copied here, so the results file alone 
 
 * ``calibrations`` - one row per calibration: ``name`` (the id used by ``--posterior``), the definition as JSON
   (scenario, observed folder, years, scale, seed, population, priors, fixed values), the pyabc SQLite file and
-  run id (``abc_id``), the command, status and timestamps (UTC).
+  run id (``abc_id``), the command, status, timestamps (UTC) and the process (``pid``, ``host``) that last set it
+  running.
 * ``calibration_generations`` - per generation: tolerance ``epsilon`` (distance units), ``acceptance_rate``
   (accepted / simulated), ``n_simulations``, ``wall_seconds``; :func:`generations` adds the effective sample
   size ``ess = 1 / sum(w^2)`` of the particle weights (from ``posterior_particles``).
@@ -17,6 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import socket
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -30,7 +33,10 @@ DDL = (
     """CREATE TABLE IF NOT EXISTS calibrations (
         name VARCHAR PRIMARY KEY, definition_json VARCHAR NOT NULL, pyabc_db VARCHAR NOT NULL,
         abc_id INTEGER NOT NULL, command VARCHAR, status VARCHAR NOT NULL, code_version VARCHAR,
-        created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL)""",
+        created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL, pid INTEGER, host VARCHAR)""",
+    # calibrations stored before the process was recorded
+    "ALTER TABLE calibrations ADD COLUMN IF NOT EXISTS pid INTEGER",
+    "ALTER TABLE calibrations ADD COLUMN IF NOT EXISTS host VARCHAR",
     """CREATE TABLE IF NOT EXISTS calibration_generations (
         name VARCHAR NOT NULL, generation INTEGER NOT NULL, epsilon DOUBLE, acceptance_rate DOUBLE,
         n_simulations BIGINT, n_particles INTEGER, wall_seconds DOUBLE, finished_at TIMESTAMP,
@@ -86,14 +92,18 @@ def insert(store: ResultsStore, name: str, definition: dict, pyabc_db: str, abc_
 
     now = _now()
     with store.transaction() as con:
-        con.execute("INSERT INTO calibrations VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?)",
-                    [name, json.dumps(definition, sort_keys=True), pyabc_db, abc_id, command, __version__, now, now])
+        con.execute("INSERT INTO calibrations VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)",
+                    [name, json.dumps(definition, sort_keys=True), pyabc_db, abc_id, command, __version__, now, now,
+                     os.getpid(), socket.gethostname()])
 
 
 def set_status(store: ResultsStore, name: str, status: str, command: str | None = None) -> None:
-    """Mark a calibration ``running``, ``interrupted`` or ``finished`` (and record the latest command, if given)."""
+    """Mark a calibration ``running``, ``interrupted`` or ``finished`` (and record the latest command, if given)
+    with this process, so that one left ``running`` by a process that died is marked ``interrupted`` when the
+    store is opened."""
     with store.transaction() as con:
-        con.execute("UPDATE calibrations SET status = ?, updated_at = ? WHERE name = ?", [status, _now(), name])
+        con.execute("UPDATE calibrations SET status = ?, updated_at = ?, pid = ?, host = ? WHERE name = ?",
+                    [status, _now(), os.getpid(), socket.gethostname(), name])
         if command:
             con.execute("UPDATE calibrations SET command = ? WHERE name = ?", [command, name])
 

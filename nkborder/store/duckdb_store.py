@@ -11,7 +11,7 @@ a calibration stores runs into it.
 
 Durability: every public method that writes runs in one transaction and commits before returning, so a process
 killed mid-write leaves either the old rows or the new ones, never half a table. Opening a store marks
-``interrupted`` the runs left ``running`` by a process of this host that no longer exists
+``interrupted`` the runs and calibrations left ``running`` by a process of this host that no longer exists
 (:meth:`ResultsStore.mark_stale_running`), and ``incomplete`` such experiments.
 """
 
@@ -184,7 +184,7 @@ class ResultsStore:
 
     def mark_stale_running(self) -> int:
         """Mark ``interrupted`` the runs left ``running`` by a process of this host that no longer exists
-        (and ``incomplete`` such experiments).
+        (``incomplete`` such experiments, ``interrupted`` such calibrations).
 
         Runs of other hosts are left alone (their pids mean nothing here). Returns how many runs were marked.
         A recycled pid (a new process with the dead one's number) keeps its run ``running``.
@@ -357,8 +357,8 @@ class ResultsStore:
         host = socket.gethostname()
         with self.reading() as con:
             found, tables = migrate.version(con), migrate.tables(con)
-            stale = found == SCHEMA_VERSION and bool(
-                _stale(con, "runs", "run_id", host) or _stale(con, "experiments", "name", host))
+            stale = found == SCHEMA_VERSION and any(
+                _stale(con, table, id_column, host) for table, (id_column, _) in STALE_STATUS.items())
         if found is None:
             if tables or self.read_only:
                 raise StoreError(self.path, "not an nkborder results file (no schema version in table meta)")
@@ -486,22 +486,39 @@ class ResultsStore:
         return rebuild(found, freq, run_ids, infos)
 
 
+#: Tables whose rows a process sets ``running`` (with its ``pid`` and ``host``): id column, and the status a
+#: row gets when that process no longer exists. ``calibrations`` exists once a calibration was stored.
+STALE_STATUS = {"runs": ("run_id", "interrupted"), "experiments": ("name", "incomplete"),
+                "calibrations": ("name", "interrupted")}
+
+
 def _mark_stale(con: duckdb.DuckDBPyConnection) -> int:
-    """Mark ``interrupted`` the runs, and ``incomplete`` the experiments, left ``running`` by a process of this
-    host that no longer exists (inside the caller's transaction); return how many runs."""
+    """Mark the rows of :data:`STALE_STATUS` left ``running`` by a process of this host that no longer exists
+    (inside the caller's transaction); return how many runs."""
     host = socket.gethostname()
-    stale = _stale(con, "runs", "run_id", host)
-    for run_id, pid in stale:
-        con.execute("UPDATE runs SET status = 'interrupted', message = ? WHERE run_id = ?",
-                    [f"process {pid} on {host} ended before the run finished", run_id])
-    for name, _ in _stale(con, "experiments", "name", host):
-        con.execute("UPDATE experiments SET status = 'incomplete' WHERE name = ? AND status = 'running'", [name])
-    return len(stale)
+    marked = {}
+    for table, (id_column, status) in STALE_STATUS.items():
+        stale = _stale(con, table, id_column, host)
+        for key, pid in stale:
+            if table == "runs":
+                con.execute("UPDATE runs SET status = ?, message = ? WHERE run_id = ? AND status = 'running'",
+                            [status, f"process {pid} on {host} ended before the run finished", key])
+            else:
+                con.execute(f"UPDATE {table} SET status = ? WHERE {id_column} = ? AND status = 'running'",
+                            [status, key])
+        marked[table] = len(stale)
+    return marked["runs"]
 
 
 def _stale(con: duckdb.DuckDBPyConnection, table: str, id_column: str, host: str) -> list[tuple[Any, int]]:
-    """``(id, pid)`` of the rows of ``table`` (``runs`` or ``experiments``) left ``running`` by a process of
-    ``host`` that no longer exists."""
+    """``(id, pid)`` of the rows of ``table`` left ``running`` by a process of ``host`` that no longer exists
+    (none if the table, or its ``pid`` column, does not exist)."""
+    has_pid = con.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = 'main' "
+        "AND table_name = ? AND column_name = 'pid'", [table]
+    ).fetchone()[0]
+    if not has_pid:
+        return []
     rows = con.execute(
         f"SELECT {id_column}, pid FROM {table} WHERE status = 'running' AND host = ? AND pid IS NOT NULL", [host]
     ).fetchall()
