@@ -32,6 +32,6 @@ def run(doc: Path = DOC, scale: float = SCALE, reps: int = REPS, seed: int = SEE
     with tempfile.TemporaryDirectory(prefix="nkborder-patterns-") as tmp:
         res = run_patterns(SCENARIO, calibrated=True, reps=reps, scale=scale, seed=seed,
                            db=Path(tmp) / "patterns.duckdb", progress=True)
-    write_results(res, doc, f"{command} (nkborder patterns {SCENARIO} --calibrated --reps {reps} --scale "
-                            f"{scale:g} --seed {seed})")
+    write_results(res, doc, command, f" (the same as `nkborder patterns {SCENARIO} --calibrated --reps {reps} "
+                                     f"--scale {scale:g} --seed {seed}` with a fresh `--db`)")
     return {"doc": str(doc), "counts": res.counts, "wall_s": time.perf_counter() - t, "failed_runs": res.failed}

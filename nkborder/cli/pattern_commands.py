@@ -47,11 +47,12 @@ def patterns_command(
     """Judge the pattern catalogue on an ensemble: per pattern its source, criterion, median and 90 % band over
     runs, and pass, fail or indicator missing."""
     from nkborder.cli.experiment_commands import _run, _sets
+    from nkborder.inputs.checks import check_out_file
     from nkborder.validation import catalogue, run_patterns
     from nkborder.validation.markdown import format_value, write_results
 
-    if out is not None and out.suffix != ".csv":
-        raise InputError("--out", str(out), "unknown file type", ".csv")
+    if out is not None:
+        check_out_file(out, "--out", (".csv",))
     if markdown is not None and not markdown.is_file():
         raise InputError("--markdown", str(markdown), "no such file", "an existing Markdown file with the markers")
     ids = [i.strip() for i in only.split(",") if i.strip()] if only else None

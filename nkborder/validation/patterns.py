@@ -154,7 +154,7 @@ CATALOGUE: tuple[Pattern, ...] = (
         (Source("seed-hyesan-2024", REPORT_HYESAN,
                 "Kim initially tolerated markets, even encouraging wealthy donju"),
          Source("seed-hyesan-2024", REPORT_HYESAN, "reduce citizen autonomy, eliminate outside influence")),
-        Change(Level(Average("donju_capital_cny"), 2022, 2023), Level(Average("donju_capital_cny"), 2018, 2019)),
+        Change(Level(Total("donju_capital_cny"), 2022, 2023), Level(Total("donju_capital_cny"), 2018, 2019)),
         AtMost(0.9),
         "The report gives no size; the criterion asks that donju capital shrinks (by at least a tenth, to tell "
         "it from noise) rather than grows during the closure.",
@@ -169,6 +169,19 @@ CATALOGUE: tuple[Pattern, ...] = (
         "redenomination of 2009, whose wiped-out cash also counts as confiscated.",
     ),
     # --------------------------------------------------------------------------------- smuggling and guards
+    Pattern(
+        "smuggling-grows-after-famine", "city",
+        "After the famine residents smuggle goods from China across the river; trade with China triples.",
+        (Source("seed-hyesan-2024", REPORT_HYESAN,
+                "Residents smuggled secondhand clothes, electronics, and DVDs back from China"),
+         Source("KOTRA; China customs (via KITA)", "data/china_dprk_trade.csv", "1996,KOTRA,565.67"),
+         Source("China customs (via KITA)", "data/china_dprk_trade.csv", "2006,China customs (via KITA),1699.6")),
+        Change(Level(Total("smuggling_volume_cny_full"), 2004, 2007),
+               Level(Total("smuggling_volume_cny_full"), 1996, 1998)),
+        AtLeast(1.5),
+        "Smuggling has no series; official trade tripled from 1996 to 2006, and a rise of at least half is asked, "
+        "as for the markets it feeds.",
+    ),
     Pattern(
         "smuggling-severed-closure", "city",
         "The closure severs the trade routes across the river: smuggling collapses.",
@@ -507,6 +520,17 @@ CATALOGUE: tuple[Pattern, ...] = (
         "Neither source gives a death toll; 'devastating' is read as a crude death rate at least half again "
         "its level of 2003-2007.",
         SMALL,
+    ),
+    Pattern(
+        "hardship-eases-after-famine", "household",
+        "After the famine households depend on the markets rather than the state, and hardship eases.",
+        (Source("seed-hyesan-2024", REPORT_HYESAN,
+                "residents learned to depend more on entrepreneurial grit than the state"),
+         Source("seed-hyesan-2024", "data/policy_events.csv", "1994..1998,national,famine")),
+        Change(Level(Average("hardship_mean"), 2001, 2019), Level(Average("hardship_mean"), 1996, 1998)),
+        AtMost(0.8),
+        "A direction: the households' mean hardship of 2001-2019 at least a fifth below that of the famine "
+        "years.",
     ),
     Pattern(
         "no-famine-after-2000", "city",
