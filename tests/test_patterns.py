@@ -159,6 +159,8 @@ def test_catalogue_has_at_least_15_patterns_on_every_level_with_unique_ids() -> 
     assert {p.level for p in CATALOGUE} == set(LEVELS)
     with pytest.raises(ValueError, match="unknown pattern"):
         catalogue(["no-such-pattern"])
+    read = {c for p in CATALOGUE for c in p.indicators}
+    assert set(EXPECTED_INDICATORS) <= read, "an expected indicator no pattern reads"
 
 
 def _source_text(file: str) -> str:
@@ -226,6 +228,9 @@ def test_command_reports_missing_indicators_instead_of_judging(small_table) -> N
     assert missing["passed"].isna().all() and missing["median"].isna().all()
     named = {name.strip() for names in missing["missing"] for name in names.split(",")}
     assert named <= set(EXPECTED_INDICATORS), f"columns missing that the model used to produce: {named}"
+    assert named == set(EXPECTED_INDICATORS), ("the model now produces "
+                                               f"{set(EXPECTED_INDICATORS) - named}: remove it from "
+                                               "EXPECTED_INDICATORS and regenerate docs/patterns.md")
     assert (t.loc[t["status"] != "indicator missing", "missing"].isna()).all()
 
 
