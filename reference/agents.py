@@ -281,6 +281,8 @@ class Person(mesa.Agent):
             if self.random.random() < 1.0 - (1.0 - t.repatriate[c]) * (1.0 - t.mass_repatriation[c]):
                 self.detain(t.detention_days[c])
                 m.record(c, S.REPATRIATED)
+                if self.female:
+                    m.record(c, S.REPATRIATED_FEMALE)
             return
         if self.status != S.IN_CHINA or self.crossed_day == m.day:
             return

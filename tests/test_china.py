@@ -98,6 +98,7 @@ def test_people_caught_in_china_wait_there_until_the_mass_repatriation(held: lis
         # are held at its end)
         assert stock.loc["2023-10-09"] == daily.loc["2023-10-09", "caught_in_china"]
         assert daily.loc["2023-10-09", "repatriated"] == stock.loc["2023-10-08"]
+        assert (daily["repatriated_female"] <= daily["repatriated"]).all()
         # from 2020 to August 2023 repatriations are a trickle: fewer than the people caught
         closure = daily.loc["2020-02-01":"2023-08-26"]
         assert closure["repatriated"].sum() < 0.5 * closure["caught_in_china"].sum()

@@ -72,7 +72,10 @@ DETAINED_STOCK = 40
 DEAD_STOCK = 41
 DETAINED_IN_CHINA_STOCK = 42
 GUARDS_ON_DUTY = 43
-N_DAILY = 44
+# daily flows added after the stocks: numba caches a kernel with the slot numbers it read when compiled and
+# recompiles it only when its own file changes, so a new slot takes the next free number and none moves
+REPATRIATED_FEMALE = 44
+N_DAILY = 45
 
 DAILY_NAMES = (
     "crossings_attempted", "crossings_succeeded", "crossings_brokered", "arrests_at_border", "shot_at_border",
@@ -84,6 +87,7 @@ DAILY_NAMES = (
     "guards_discharged", "guard_service_earnings_cny", "onward_fees_cny", "confiscated_cny", "guard_pay_cny",
     "guard_service_pay_cny", "guard_posting_bribes_cny", "caught_in_china", "arrivals_south_korea_left_before_2020",
     "population", "in_china", "in_south_korea", "detained", "dead", "detained_in_china", "guards",
+    "repatriated_female",
 )
 FIRST_STOCK = POPULATION
 

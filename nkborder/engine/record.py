@@ -40,6 +40,7 @@ RATIOS = (  # name, numerator, denominator: means over what actually happened in
     ("guard_service_earnings_per_guard_cny", "guard_service_earnings_cny", "guards_discharged"),
     ("guard_service_income_per_guard_cny", "guard_service_income_cny", "guards_discharged"),
     ("arrivals_share_female", "arrivals_south_korea_female", "arrivals_south_korea"),
+    ("repatriated_share_female", "repatriated_female", "repatriated"),
 )
 PUBLIC_FIRST = (
     "population", "crossings_attempted", "crossings_succeeded", "arrests_at_border", "in_china", "repatriated",

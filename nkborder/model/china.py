@@ -93,6 +93,8 @@ def abroad_and_detained_day(
             if uniform(key_p, i) < 1.0 - (1.0 - repatriate[c]) * (1.0 - mass[c]):
                 detain(people, cities, i, d, detention_days[c], seed)
                 daily[d, c, S.REPATRIATED] += 1
+                if people.female[i]:
+                    daily[d, c, S.REPATRIATED_FEMALE] += 1
             continue
         if s != S.IN_CHINA:
             continue
