@@ -21,7 +21,7 @@ import pytest
 from store_frames import CITIES, RUN, daily, dead_pid, districts, monthly, sectors, yearly
 
 from nkborder.store import ResultsStore, RunRecord, StoreError, store_result
-from nkborder.store.duckdb_store import _pid_alive
+from nkborder.store.statuses import pid_alive
 
 
 @pytest.fixture
@@ -193,7 +193,7 @@ def test_failure_mid_write_leaves_previous_rows(store: ResultsStore, monkeypatch
 # ------------------------------------------------------------------------------------------ stale runs
 def test_mark_stale_running(store: ResultsStore, monkeypatch: pytest.MonkeyPatch) -> None:
     gone = dead_pid()
-    assert not _pid_alive(gone) and _pid_alive(os.getpid())
+    assert not pid_alive(gone) and pid_alive(os.getpid())
     live = store.begin_run(**RUN)
     with monkeypatch.context() as m:
         m.setattr(os, "getpid", lambda: gone)

@@ -46,6 +46,7 @@ from nkborder.store.schema import (
     SCHEMA_VERSION,
     STATUSES,
 )
+from nkborder.store.statuses import STALE_STATUS, mark_stale, stale_rows
 
 
 @dataclass(frozen=True)
@@ -190,7 +191,7 @@ class ResultsStore:
         A recycled pid (a new process with the dead one's number) keeps its run ``running``.
         """
         with self.transaction() as con:
-            return _mark_stale(con)
+            return mark_stale(con)
 
     # ----------------------------------------------------------------------------------------------- reads
     def runs(self, experiment: str | None = None, status: str | None = None) -> pd.DataFrame:
@@ -358,7 +359,7 @@ class ResultsStore:
         with self.reading() as con:
             found, tables = migrate.version(con), migrate.tables(con)
             stale = found == SCHEMA_VERSION and any(
-                _stale(con, table, id_column, host) for table, (id_column, _) in STALE_STATUS.items())
+                stale_rows(con, table, id_column, host) for table, (id_column, _) in STALE_STATUS.items())
         if found is None:
             if tables or self.read_only:
                 raise StoreError(self.path, "not an nkborder results file (no schema version in table meta)")
@@ -372,7 +373,7 @@ class ResultsStore:
                 with self._writing() as con:
                     if migrate.version(con) < SCHEMA_VERSION:  # not migrated meanwhile by another process
                         migrate.upgrade(con)
-                    _mark_stale(con)
+                    mark_stale(con)
             except StoreError as exc:
                 raise StoreError(
                     self.path, f"written by an older nkborder (schema version {found}); it is migrated to "
@@ -382,7 +383,7 @@ class ResultsStore:
         elif stale:
             try:
                 with self._writing() as con:
-                    _mark_stale(con)
+                    mark_stale(con)
             except StoreError:
                 if not self.read_only:  # a reader of a file it cannot write still reads it
                     raise
@@ -484,63 +485,6 @@ class ResultsStore:
             f"SELECT {select} FROM {freq} WHERE run_id IN (SELECT unnest(?::VARCHAR[]))", params=[run_ids]
         ).to_arrow_table().to_pandas(date_as_object=False)
         return rebuild(found, freq, run_ids, infos)
-
-
-#: Tables whose rows a process sets ``running`` (with its ``pid`` and ``host``): id column, and the status a
-#: row gets when that process no longer exists. ``calibrations`` exists once a calibration was stored.
-STALE_STATUS = {"runs": ("run_id", "interrupted"), "experiments": ("name", "incomplete"),
-                "calibrations": ("name", "interrupted")}
-
-
-def _mark_stale(con: duckdb.DuckDBPyConnection) -> int:
-    """Mark the rows of :data:`STALE_STATUS` left ``running`` by a process of this host that no longer exists
-    (inside the caller's transaction); return how many runs."""
-    host = socket.gethostname()
-    marked = {}
-    for table, (id_column, status) in STALE_STATUS.items():
-        stale = _stale(con, table, id_column, host)
-        for key, pid in stale:
-            if table == "runs":
-                con.execute("UPDATE runs SET status = ?, message = ? WHERE run_id = ? AND status = 'running'",
-                            [status, f"process {pid} on {host} ended before the run finished", key])
-            else:
-                con.execute(f"UPDATE {table} SET status = ? WHERE {id_column} = ? AND status = 'running'",
-                            [status, key])
-        marked[table] = len(stale)
-    return marked["runs"]
-
-
-def _stale(con: duckdb.DuckDBPyConnection, table: str, id_column: str, host: str) -> list[tuple[Any, int]]:
-    """``(id, pid)`` of the rows of ``table`` left ``running`` by a process of ``host`` that no longer exists
-    (none if the table, or its ``pid`` column, does not exist)."""
-    has_pid = con.execute(
-        "SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = 'main' "
-        "AND table_name = ? AND column_name = 'pid'", [table]
-    ).fetchone()[0]
-    if not has_pid:
-        return []
-    rows = con.execute(
-        f"SELECT {id_column}, pid FROM {table} WHERE status = 'running' AND host = ? AND pid IS NOT NULL", [host]
-    ).fetchall()
-    return [(key, pid) for key, pid in rows if not _pid_alive(pid)]
-
-
-def _pid_alive(pid: int) -> bool:
-    """Whether process ``pid`` exists on this host (a zombie counts as dead)."""
-    if os.name == "nt":  # os.kill(pid, 0) would terminate the process on Windows: assume alive
-        return True
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # exists, owned by another user
-    with contextlib.suppress(OSError):
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return stat.rsplit(")", 1)[1].split()[0] != "Z"
-    return True
 
 
 def _utcnow() -> dt.datetime:
