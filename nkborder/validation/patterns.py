@@ -449,6 +449,17 @@ CATALOGUE: tuple[Pattern, ...] = (
         LARGE,
     ),
     Pattern(
+        "mass-repatriation-2023-women", "national",
+        "More than 70 % of those repatriated en masse on 9 October 2023 were women.",
+        (Source("HRW; TJWG via Newsweek (2023-12)", "data/china_stock_repatriation_women.csv",
+                "2023-10-09,500-600,persons,mass repatriation; >70% women"),),
+        Level(Quotient("repatriated_female_full", "repatriated_full"), 2023, 2023),
+        AtLeast(0.6),
+        "The source's bound is for the one event; the year's other repatriations (120 in August and September) "
+        "are not split by sex, so 10 points below it are tolerated.",
+        LARGE,
+    ),
+    Pattern(
         "detained-in-china-before-2023", "national",
         "The people repatriated en masse in October 2023 had been held in Chinese detention.",
         (Source("HRW; TJWG via Newsweek (2023-12)", "data/china_stock_repatriation_women.csv",
