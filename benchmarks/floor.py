@@ -5,11 +5,11 @@ per agent-day / 500, times the 30.4375 days of a month, is what the whole engine
 (demography, information, intentions, household budgets, census and every daily phase together).
 :func:`rules_loop` measures how much of that budget the monthly person rules alone need, on the real initial
 population of the benchmark's main size: every person's monthly draws and updates exactly as the engine computes
-them (the same functions: :func:`~nkborder.model.demography.dies`, :func:`~nkborder.model.demography.can_give_birth`,
+them (the same functions: :func:`~nkborder.model.demography.death`, :func:`~nkborder.model.demography.can_give_birth`,
 :func:`~nkborder.model.information.information`, :func:`~nkborder.model.information.discontent_target`,
 :func:`~nkborder.model.defection.attempt_probability` and the counter-based draws), and none of the bookkeeping
 around them: no newborns appended, no deaths or attempts recorded, no tracking list, no per-city means, no
-prefetching, the households' fresh information computed once outside the timed loop.
+prefetching, the households' fresh information and risk of hunger computed once outside the timed loop.
 
 The loop writes nothing the engine reads (the state arrays are copies). A cheaper ``exp`` was tried and was not
 cheaper: a table-free, branch-free polynomial ``exp`` (degree 10) cost about three times the engine's
@@ -27,7 +27,7 @@ from numba import njit
 from nkborder.core import slots as S
 from nkborder.core.rng import ATTEMPT, BIRTH, DEATH, stream_key, uniform
 from nkborder.model.defection import CROSS_AGE_DAYS, attempt_probability
-from nkborder.model.demography import can_give_birth, dies
+from nkborder.model.demography import SURVIVES, can_give_birth, death
 from nkborder.model.information import discontent_target, fresh_information, information
 from nkborder.model.policy import DAYS_PER_MONTH
 
@@ -37,7 +37,8 @@ def rules_loop(
     month: int, day: int, seed: np.uint64, status: np.ndarray, city: np.ndarray, household: np.ndarray,
     birth_day: np.ndarray, female: np.ndarray, risk_aversion: np.ndarray, info: np.ndarray,
     discontent: np.ndarray, attempt_prob: np.ndarray, fresh_of: np.ndarray, kin_of: np.ndarray,
-    hardship: np.ndarray, p_death: np.ndarray, risk: np.ndarray, p_birth: float, coef: np.ndarray,
+    hardship: np.ndarray, hunger_of: np.ndarray, death_by_age: np.ndarray, risk: np.ndarray, p_birth: float,
+    coef: np.ndarray,
 ) -> float:
     """One month of the person rules over every row (``coef``: decay, rate, 3 discontent, 7 intention terms).
 
@@ -51,12 +52,12 @@ def rules_loop(
             continue
         c = city[i]
         age = day - birth_day[i]
-        if dies(key_d, i, age, p_death[c]):
+        h = household[i]
+        if death(key_d, i, age, death_by_age, hunger_of[h]) != SURVIVES:
             events += 1
             continue
         if can_give_birth(female[i], age) and uniform(key_b, i) < p_birth:
             events += 1
-        h = household[i]
         x = information(info[i], fresh_of[h], coef[0])
         info[i] = x
         target = discontent_target(x, hardship[h], coef[2], coef[3], coef[4])
@@ -79,7 +80,7 @@ def measure(scenario: str, scale: float, seed: int, months: int, repeats: int) -
     """
     from nkborder.api import resolve
     from nkborder.engine.sim import Simulation
-    from nkborder.model.demography import death_probability
+    from nkborder.model.demography import hunger_death_probability
 
     sc, params = resolve(scenario)
     sim = Simulation(sc, params, seed=seed, scale=scale)
@@ -89,14 +90,16 @@ def measure(scenario: str, scale: float, seed: int, months: int, repeats: int) -
     fresh_of = fresh_information(kin_of, hh.trader.astype(np.float64), env.contact[0, hh.city],
                                  env.tolerance[0, hh.city], sim.pop.cities.inminban_info[hh.inminban], kp.info_kin,
                                  kp.info_market, kp.info_inminban)  # per household, as the engine does
+    hunger_of = np.array([hunger_death_probability(kp.hunger_death_rate, max(0.0, x - env.coping[0, c]))
+                          for x, c in zip(hh.hardship, hh.city, strict=True)])
     coef = np.array([kp.info_decay, kp.discontent_rate, kp.discontent_intercept, kp.discontent_info,
                      kp.discontent_hardship, kp.intent_intercept, kp.intent_hardship, kp.intent_discontent,
                      kp.intent_info, kp.intent_kin, kp.intent_female, kp.intent_risk])
     arrays = [people.status[:n].copy(), people.city[:n].copy(), people.household[:n].copy(),
               people.birth_day[:n].copy(), people.female[:n].copy(), people.risk_aversion[:n].copy(),
               people.info[:n].copy(), people.discontent[:n].copy(), people.attempt_prob[:n].copy(),
-              fresh_of, kin_of, hh.hardship.copy(), death_probability(kp.death_rate, env.famine_death[0]),
-              env.risk[0].copy(), sim.fertility / 12.0, coef]
+              fresh_of, kin_of, hh.hardship.copy(), hunger_of, sim.vital.death_by_age, env.risk[0].copy(),
+              sim.vital.fertility / 12.0, coef]
     rules_loop(0, 0, sim.key, *arrays)  # compile, or load from the cache
     best = float("inf")
     for _ in range(repeats):

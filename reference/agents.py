@@ -98,13 +98,21 @@ class Person(mesa.Agent):
         m.record(c, S.BROKER_INCOME_CNY, fee)
 
     def face_death_and_birth(self) -> None:
-        """Demography (``demography.dies``, ``add_child``): flat hazard plus famine, age limit; births to women."""
+        """Demography (``demography.death``, ``add_child``): death rate by age, hunger at home, age limit; births
+        to women."""
         m, c = self.model, self.city.index
         if self.status in (S.DEAD, S.IN_SOUTH_KOREA):
             return
         age = m.day - self.birth_day
-        p_death = 1.0 - math.exp(-(m.params.death_rate + m.today.famine_death[c]) / 12.0)
-        if age >= MAX_AGE_DAYS or self.random.random() < p_death:
+        p_age = m.death_by_age[min(max(int(age / DAYS_PER_YEAR), 0), len(m.death_by_age) - 1)]
+        hunger = max(0.0, self.household.hardship - m.today.coping[c]) if self.status == S.RESIDENT else 0.0
+        p_hunger = 1.0 - math.exp(-m.params.hunger_death_rate * hunger**2 / 12.0)
+        u = self.random.random()
+        if age >= MAX_AGE_DAYS or u < p_age + (1.0 - p_age) * p_hunger:
+            if age < MAX_AGE_DAYS and u >= p_age:
+                m.record(c, S.DEATHS_HUNGER)
+            if age < 5.0 * DAYS_PER_YEAR:
+                m.record(c, S.DEATHS_UNDER_5)
             self.die()
             return
         if self.status != S.RESIDENT or not self.female or not BIRTH_AGE_DAYS[0] <= age < BIRTH_AGE_DAYS[1]:
@@ -193,7 +201,7 @@ class Person(mesa.Agent):
         m, c, p, t = self.model, self.city.index, self.model.params, self.model.today
         if self.status != S.RESIDENT:
             return
-        if self.random.random() < p.inminban_report * t.crackdown[c]:
+        if self.random.random() < t.inminban_report[c]:
             self.detain(t.detention_days[c])
             m.record(c, S.REPORTED_BEFORE_BORDER)
             return

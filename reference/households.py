@@ -69,18 +69,24 @@ class Household:
         self.cny -= from_cny
         self.kpw = max(0.0, self.kpw - (amount - from_cny) * rate)
 
+    @property
+    def trades(self) -> bool:
+        """A trader household with a member of working age at home."""
+        return self.trader and self.n_workers > 0
+
     def budget(self, trade_pool: float, trade_weight: float, t: dict, p, record) -> float | None:
         """Income, food, hardship, spending and saving of the month that ended; returns the income.
 
-        ``t`` holds the day's conditions of the household's city (wage, food cost, rate, tolerance,
-        crackdown). Returns None for a household with nobody at home (it has no budget this month).
+        ``t`` holds the day's conditions of the household's city (wage, food cost, rate, tolerance, seizure of
+        donju capital, share of food met without money). Returns None for a household with nobody at home (it
+        has no budget this month).
         """
         n = self.n_home
         if n == 0:
             self.income_kpw = self.smuggle_cny = self.remit_cny = 0.0
             return None
         rate = t["rate"]
-        trades = self.trader and self.n_workers > 0
+        trades = self.trades
         cash = t["wage"] * (self.n_workers - (1 if trades else 0))
         if trades and trade_weight > 0:
             cash += trade_pool * self.skill / trade_weight
@@ -90,26 +96,29 @@ class Household:
         self.kpw += cash
         money = self.kpw + self.cny * rate
         need = n * t["food"]
-        food = min(need, money)
-        spend = min(money, food + p.consume_surplus * max(0.0, income - need))
+        to_buy = need * (1.0 - t["coping"])  # the rest from plots, kin and odd work paid in food
+        food = min(to_buy, money)
+        spend = min(money, food + p.consume_surplus * max(0.0, income - to_buy))
+        self.hardship = 1.0 - min(need, money) / need if need > 0 else 0.0  # the share money could not buy
         money -= spend
         self.cny = p.yuan_savings_share * money / rate
         self.kpw = (1.0 - p.yuan_savings_share) * money
-        self.hardship = 1.0 - food / need if need > 0 else 0.0
         self.income_kpw = income
         self.income_year_kpw += income
         self.smuggle_cny = self.remit_cny = 0.0
         return income
 
     def run_donju_capital(self, t: dict, p, record) -> float:
-        """A donju invests part of his yuan in the market, earns on the capital, and loses some to a crackdown."""
+        """A donju invests part of his yuan in the market, earns on the capital, and loses the month's seized
+        share (crackdowns, the sealed border, trade under state control)."""
         invest = p.donju_invest_share * t["tolerance"] * self.cny
         self.cny -= invest
         self.capital_cny += invest
         earned = self.capital_cny * p.donju_return_month * t["tolerance"] * t["rate"]
-        seized = self.capital_cny * p.crackdown_confiscation * t["crackdown"]
+        seized = self.capital_cny * t["seizure"]
         self.capital_cny -= seized
         record(self.city.index, S.CONFISCATED_CNY, seized)
+        record(self.city.index, S.DONJU_SEIZED_CNY, seized)
         return earned
 
     def redenominate(self, limit_kpw: float, wiped_share: float) -> float:
@@ -144,17 +153,20 @@ class City:
 
     def budgets(self, t: dict, p, record) -> dict[int, float]:
         """Every household's budget for the month that ended; returns the city's monthly means by slot."""
-        weight = sum(h.skill for h in self.households if h.trader and h.n_workers > 0)  # those who trade
+        weight = sum(h.skill for h in self.households if h.trades)  # those who trade
         pool = self.turnover_month_kpw * p.trade_margin
         incomes: list[float] = []
-        persons, hardship, wealth, capital = 0, 0.0, 0.0, 0.0
+        persons, hardship, hunger = [0, 0], [0.0, 0.0], [0.0, 0.0]  # [not trading, trading]
+        wealth, capital = 0.0, 0.0
         for h in self.households:
+            trades = h.trades  # before the budget (it does not change n_workers)
             income = h.budget(pool, weight, t, p, record)
             if income is None:
                 continue
             incomes.append(income)
-            persons += h.n_home
-            hardship += h.hardship * h.n_home
+            persons[trades] += h.n_home
+            hardship[trades] += h.hardship * h.n_home
+            hunger[trades] += max(0.0, h.hardship - t["coping"]) * h.n_home
             wealth += h.wealth_cny(t["rate"])
             if h.donju:
                 capital += h.capital_cny
@@ -164,8 +176,15 @@ class City:
         if incomes:
             means[S.INCOME_MEAN_KPW] = sum(incomes) / len(incomes)
             means[S.INCOME_GINI] = gini(incomes)
-            means[S.HARDSHIP_MEAN] = hardship / persons
+            means[S.HARDSHIP_MEAN] = sum(hardship) / sum(persons)
+            means[S.HUNGER_MEAN] = sum(hunger) / sum(persons)
             means[S.WEALTH_MEAN_CNY] = wealth / len(incomes)
+        if persons[0] > 0:
+            means[S.HARDSHIP_NONTRADER_MEAN] = hardship[0] / persons[0]
+            means[S.HUNGER_NONTRADER_MEAN] = hunger[0] / persons[0]
+        if persons[1] > 0:
+            means[S.HARDSHIP_TRADER_MEAN] = hardship[1] / persons[1]
+            means[S.HUNGER_TRADER_MEAN] = hunger[1] / persons[1]
         return means
 
     def choose_sector(self, rng, district: int, home_share: float) -> int:

@@ -14,6 +14,7 @@ population arrays, which are turned into agents here. Flows are written into the
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
 
 import mesa
@@ -25,7 +26,7 @@ from nkborder.model.policy import DAYS_PER_MONTH, Environment, build_environment
 from nkborder.model.population import Population, build_population
 from nkborder.params import Params
 from nkborder.scenarios import Scenario
-from reference.agents import BIRTH_AGE_DAYS, Broker, Guard, Person
+from reference.agents import BIRTH_AGE_DAYS, DAYS_PER_YEAR, MAX_AGE_DAYS, Broker, Guard, Person
 from reference.households import City, Household, Inminban, gini
 
 RULE_CHANGES = (None, "double_detection", "ignore_bribes")
@@ -94,7 +95,8 @@ class BorderModel(mesa.Model):
             city.brokers = [Broker(self, city) for _ in range(int(b.city_start[c + 1] - b.city_start[c]))]
 
     def _initial_conditions(self) -> None:
-        """Savings, last month's market turnover and the fertility that gives the crude birth rate."""
+        """Savings, last month's market turnover, and the fertility and death rates by age that give the crude
+        birth and death rates."""
         p, env = self.params, self.env
         members: dict[int, int] = defaultdict(int)
         people = list(self.agents_by_type[Person])
@@ -108,6 +110,7 @@ class BorderModel(mesa.Model):
             city.turnover_month_kpw = daily_cny * env.kpw_per_cny[0, c] * DAYS_PER_MONTH
         women = sum(1 for x in people if x.female and BIRTH_AGE_DAYS[0] <= -x.birth_day < BIRTH_AGE_DAYS[1])
         self.fertility = p.birth_rate * len(people) / max(1, women)
+        self.death_by_age = death_by_age(p, [-x.birth_day / DAYS_PER_YEAR for x in people])
 
     # ----------------------------------------------------------------------------------- bookkeeping
     def _conditions(self, d: int) -> Environment:
@@ -197,13 +200,16 @@ class BorderModel(mesa.Model):
             person.report_to_census()
         for ib in self.inminban:
             ib.close_census()
+        for h in self.households:  # a call a month to kin abroad, of which the share ``contact`` gets through
+            if h.n_home > 0 and h.n_china + h.n_south_korea > 0:
+                self.record(h.city.index, S.PHONE_CONTACTS, self.today.contact[h.city.index])
 
     def livelihoods(self) -> None:
         """Every city's household budgets for the month that ended."""
         for c, city in enumerate(self.cities):
             t = {"rate": self.today.kpw_per_cny[c], "wage": self.today.wage_kpw[c],
                  "food": self.today.food_cost_kpw[c], "tolerance": self.today.tolerance[c],
-                 "crackdown": self.today.crackdown[c]}
+                 "seizure": self.today.seizure[c], "coping": self.today.coping[c]}
             for slot, value in city.budgets(t, self.params, self.record).items():
                 self.monthly[self.month, c, slot] = value
 
@@ -223,6 +229,7 @@ class BorderModel(mesa.Model):
             turnover = city.market_day(self.today.tolerance[c], self.today.trade_cny_day[c],
                                        self.today.kpw_per_cny[c], self.params)
             self.daily[self.day, c, S.MARKET_TURNOVER_KPW] = turnover
+            self.daily[self.day, c, S.MARKET_TURNOVER_CNY] = turnover / self.today.kpw_per_cny[c]
             self.daily[self.day, c, S.FIRST_STOCK:S.FIRST_STOCK + S.N_STATUS] = city.counts
             self.daily[self.day, c, S.GUARDS_ON_DUTY] = city.on_duty
 
@@ -278,3 +285,17 @@ class BorderModel(mesa.Model):
         return RawRecords(self.scenario.start, self.scenario.cities, self.daily, self.monthly,
                           np.array(self.month_starts), self.yearly_gini, self.env, 0, self.sectors,
                           sector_start, self.district_years, np.array([city.n_districts for city in self.cities]))
+
+
+def death_by_age(p, ages: list[float]) -> list[float]:
+    """Monthly probability of dying by completed years of age 0-85, hunger apart: Gompertz
+    (``scale x exp(mortality_age_slope x age)``) plus ``infant_death_rate`` in the first year, with ``scale`` such
+    that the people of ``ages`` (years) die at ``death_rate`` a year (``demography.vital_rates``)."""
+    infants = sum(1 for a in ages if a < 1.0) / max(1, len(ages))
+    gompertz = sum(math.exp(p.mortality_age_slope * a) for a in ages) / max(1, len(ages))
+    scale = max(0.0, p.death_rate - p.infant_death_rate * infants) / gompertz
+    out = []
+    for year in range(int(MAX_AGE_DAYS / DAYS_PER_YEAR) + 1):
+        hazard = scale * math.exp(p.mortality_age_slope * (year + 0.5)) + (p.infant_death_rate if year < 1 else 0.0)
+        out.append(1.0 - math.exp(-hazard / 12.0))
+    return out

@@ -75,7 +75,12 @@ GUARDS_ON_DUTY = 43
 # daily flows added after the stocks: numba caches a kernel with the slot numbers it read when compiled and
 # recompiles it only when its own file changes, so a new slot takes the next free number and none moves
 REPATRIATED_FEMALE = 44
-N_DAILY = 45
+MARKET_TURNOVER_CNY = 45
+DONJU_SEIZED_CNY = 46
+DEATHS_HUNGER = 47
+DEATHS_UNDER_5 = 48
+PHONE_CONTACTS = 49
+N_DAILY = 50
 
 DAILY_NAMES = (
     "crossings_attempted", "crossings_succeeded", "crossings_brokered", "arrests_at_border", "shot_at_border",
@@ -87,7 +92,8 @@ DAILY_NAMES = (
     "guards_discharged", "guard_service_earnings_cny", "onward_fees_cny", "confiscated_cny", "guard_pay_cny",
     "guard_service_pay_cny", "guard_posting_bribes_cny", "caught_in_china", "arrivals_south_korea_left_before_2020",
     "population", "in_china", "in_south_korea", "detained", "dead", "detained_in_china", "guards",
-    "repatriated_female",
+    "repatriated_female", "market_turnover_cny", "donju_seized_cny", "deaths_hunger", "deaths_under_5",
+    "phone_contacts",
 )
 FIRST_STOCK = POPULATION
 
@@ -100,10 +106,16 @@ INFO_MEAN = 4
 INTENT_MEAN = 5
 WEALTH_MEAN_CNY = 6
 DONJU_CAPITAL_CNY = 7
-N_MONTHLY = 8
+HARDSHIP_TRADER_MEAN = 8
+HARDSHIP_NONTRADER_MEAN = 9
+HUNGER_MEAN = 10
+HUNGER_TRADER_MEAN = 11
+HUNGER_NONTRADER_MEAN = 12
+N_MONTHLY = 13
 MONTHLY_NAMES = (
     "income_mean_kpw", "income_gini", "hardship_mean", "discontent_mean", "info_mean",
-    "attempt_prob_mean", "wealth_mean_cny", "donju_capital_cny",
+    "attempt_prob_mean", "wealth_mean_cny", "donju_capital_cny", "hardship_trader_mean", "hardship_nontrader_mean",
+    "hunger_mean", "hunger_trader_mean", "hunger_nontrader_mean",
 )
 
 # per river sector and month (summed over the month's days); sectors are numbered across cities

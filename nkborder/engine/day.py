@@ -84,7 +84,7 @@ def defection_step(d: int, w: DayContext) -> None:
             d, i, w.seed, people, w.hh, w.guards, w.brokers, w.cities, w.n_sectors, env.detect_self[d, c],
             env.detect_broker[d, c], env.broker_fee_cny[d, c], env.bribe_cny[d, c],
             env.broker_available[d, c], env.betray[d, c], env.shoot[d, c], env.detention_days[d, c],
-            env.crackdown[d, c], env.kpw_per_cny[d, c], kp.inminban_report, kp.kin_pay_prob,
+            env.kpw_per_cny[d, c], env.inminban_report[d, c], kp.kin_pay_prob,
             env.bribe_accept[d, c], kp.broker_share, kp.guard_share_of_fee, kp.home_sector_share, w.daily,
             w.sector_rec,
         )

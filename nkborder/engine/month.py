@@ -60,14 +60,11 @@ def remittances_step(sim: Simulation, month: Month) -> None:
 
 
 def livelihoods_step(sim: Simulation, month: Month) -> None:
-    """Household income, food, hardship, spending and saving for the past month; the month's income Gini."""
+    """Household income, food, hardship and hunger, spending and saving for the past month; donju seizures; the
+    month's income Gini."""
     pop, env, kp, d0, m = sim.pop, sim.env, sim.kp, month.first_day, month.index
-    household_budgets(
-        m, d0, pop.households, pop.cities, env.food_cost_kpw[d0], env.wage_kpw[d0], env.kpw_per_cny[d0],
-        env.tolerance[d0], env.crackdown[d0], kp.trade_margin, kp.donju_invest_share,
-        kp.donju_return_month, kp.crackdown_confiscation, kp.consume_surplus, kp.yuan_savings_share,
-        sim.daily, sim.monthly, month.incomes, month.n_live,
-    )
+    household_budgets(m, d0, pop.households, pop.cities, env, kp, sim.daily, sim.monthly, month.incomes,
+                      month.n_live)
     starts = pop.cities.household_start
     for c in range(len(month.n_live)):
         if month.n_live[c] > 0:
@@ -80,7 +77,7 @@ def people_step(sim: Simulation, month: Month) -> None:
     pop, d0 = sim.pop, month.first_day
     n_lost, month.n_scheduled, month.n_tracked = people_month(
         month.index, d0, month.end_day - d0, sim.key, pop.people, pop.households, pop.cities, sim.env, sim.kp,
-        sim.fertility, month.schedule, month.schedule_day, month.tracked, sim.daily, sim.monthly,
+        sim.vital, month.schedule, month.schedule_day, month.tracked, sim.daily, sim.monthly,
     )
     sim.lost_births += n_lost
     month.smugglers = resident_smugglers(pop.people, pop.households)

@@ -7,7 +7,7 @@ each person, in the order of the step plan, and gives the same result as four lo
 births draw first, then (if still at home) their information and discontent, then their intention. Children
 born this month are appended to the arrays and visited after everyone else, for information only (as in
 separate loops): the loop runs on to the new end of the arrays and skips demography and defection from the
-first child's row on. The per-person rules are in the submodels: :func:`~nkborder.model.demography.dies` and
+first child's row on. The per-person rules are in the submodels: :func:`~nkborder.model.demography.death` and
 :func:`~nkborder.model.demography.add_child`; :func:`~nkborder.model.information.fresh_information` (the same
 for the members of a household, so computed once per household, except for a smuggler),
 :func:`~nkborder.model.information.information` and :func:`~nkborder.model.information.discontent_target`;
@@ -31,15 +31,25 @@ from nkborder.core.rng import ATTEMPT, ATTEMPT_DAY, BIRTH, BIRTH_SEX, DEATH, RIS
 from nkborder.core.state import CityState, Households, KernelParams, People
 from nkborder.model.common import set_status
 from nkborder.model.defection import CROSS_AGE_DAYS, attempt_probability
-from nkborder.model.demography import add_child, can_give_birth, death_probability, dies
+from nkborder.model.demography import (
+    DIES_OF_HUNGER,
+    SURVIVES,
+    UNDER_5_DAYS,
+    VitalRates,
+    add_child,
+    can_give_birth,
+    death,
+    hunger_death_probability,
+)
 from nkborder.model.information import discontent_target, fresh_information, information
+from nkborder.model.livelihoods import hunger
 from nkborder.model.policy import Environment
 
 
 @njit(cache=True)
 def people_month(
     month: int, day: int, days_in_month: int, seed: np.uint64, people: People, hh: Households,
-    cities: CityState, env: Environment, kp: KernelParams, fertility: float, schedule: np.ndarray,
+    cities: CityState, env: Environment, kp: KernelParams, vital: VitalRates, schedule: np.ndarray,
     schedule_day: np.ndarray, tracked: np.ndarray, daily: np.ndarray, monthly: np.ndarray,
 ) -> tuple[int, int, int]:
     """Deaths and births, information and discontent, intentions, and the list of people in China or detained.
@@ -55,9 +65,9 @@ def people_month(
     key_r = stream_key(seed, RISK, month)
     key_a = stream_key(seed, ATTEMPT, month)
     key_t = stream_key(seed, ATTEMPT_DAY, month)
-    p_death = death_probability(kp.death_rate, env.famine_death[day])
+    fertility, death_by_age, hunger_rate = vital.fertility, vital.death_by_age, kp.hunger_death_rate
     p_birth = fertility / 12.0
-    contact, tolerance, risk = env.contact[day], env.tolerance[day], env.risk[day]
+    contact, tolerance, risk, coping = env.contact[day], env.tolerance[day], env.risk[day], env.coping[day]
     decay, w_kin, w_market, w_inminban = kp.info_decay, kp.info_kin, kp.info_market, kp.info_inminban
     d_intercept, d_info, d_hardship, d_rate = (kp.discontent_intercept, kp.discontent_info,
                                                kp.discontent_hardship, kp.discontent_rate)
@@ -76,16 +86,23 @@ def people_month(
     # the smuggler of a household that does not trade gets more (market work), so is computed on its own
     inminban_info, hh_city = cities.inminban_info, hh.city
     n_h = hh_city.shape[0]
-    kin_of, fresh_of, own_smuggler = np.empty(n_h), np.empty(n_h), np.empty(n_h, np.int64)
+    n_c = monthly.shape[1]
+    n_home = hh.n_home
+    calls = np.zeros(n_c)  # the month's phone contacts with kin abroad that got through, per city
+    kin_of, fresh_of, own_smuggler, hunger_of = np.empty(n_h), np.empty(n_h), np.empty(n_h, np.int64), np.empty(n_h)
     for h in range(n_h):
         c = hh_city[h]
         kin = 1.0 if n_china[h] + n_south_korea[h] > 0 else 0.0
         works_market = 1.0 if trader[h] == 1 else 0.0
         kin_of[h] = kin
+        if kin > 0.0 and n_home[h] > 0:
+            calls[c] += contact[c]
         fresh_of[h] = fresh_information(kin, works_market, contact[c], tolerance[c], inminban_info[inminban[h]],
                                         w_kin, w_market, w_inminban)
         own_smuggler[h] = -1 if trader[h] == 1 else smuggler[h]
-    n_c = monthly.shape[1]
+        hunger_of[h] = hunger_death_probability(hunger_rate, hunger(hardship[h], coping[c]))
+    for c in range(n_c):
+        daily[day, c, S.PHONE_CONTACTS] += calls[c]
     # per-city sums, each added to in person order; the current city's are kept in locals
     sums = np.zeros((n_c, 5))  # information, discontent, residents, intention, residents aged 15-65
     cur = -1
@@ -102,6 +119,7 @@ def people_month(
         prefetch(fresh_of, ahead)
         prefetch(own_smuggler, ahead)
         prefetch(hardship, ahead)
+        prefetch(hunger_of, ahead)
         if i < n:
             s = status[i]
             listed[i] = 0
@@ -110,9 +128,14 @@ def people_month(
             c = city[i]
             age = day - birth_day[i]
             # demography
-            if dies(key_d, i, age, p_death[c]):
+            fate = death(key_d, i, age, death_by_age, hunger_of[household[i]] if s == S.RESIDENT else 0.0)
+            if fate != SURVIVES:
                 set_status(people, cities, i, S.DEAD)
                 daily[day, c, S.DEATHS] += 1
+                if fate == DIES_OF_HUNGER:
+                    daily[day, c, S.DEATHS_HUNGER] += 1
+                if age < UNDER_5_DAYS:
+                    daily[day, c, S.DEATHS_UNDER_5] += 1
                 continue
             if s != S.RESIDENT:
                 # tracking

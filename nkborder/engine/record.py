@@ -32,6 +32,10 @@ POSTED = {
     "kpw_per_cny": "kpw_per_cny",
     "state_wage_kpw": "wage_kpw",
     "bribe_accept_prob": "bribe_accept",
+    "phone_contact_share": "contact",
+    "inminban_report_prob": "inminban_report",
+    "donju_seizure_share": "seizure",
+    "coping_food_share": "coping",
 }
 STOCKS = ("population", "in_china", "in_south_korea", "detained", "dead", "detained_in_china", "guards")
 RATIOS = (  # name, numerator, denominator: means over what actually happened in the period

@@ -20,7 +20,7 @@ from nkborder.engine.day import DayContext
 from nkborder.engine.month import Month
 from nkborder.engine.places import district_snapshot
 from nkborder.engine.plan import PLAN
-from nkborder.model.demography import BIRTH_AGE_DAYS
+from nkborder.model.demography import vital_rates
 from nkborder.model.livelihoods import gini
 from nkborder.model.policy import DAYS_PER_MONTH, Environment, build_environment
 from nkborder.model.population import Population, build_population
@@ -73,7 +73,8 @@ class Simulation:
         self._initial_conditions()
 
     def _initial_conditions(self) -> None:
-        """Savings, last month's market turnover and the fertility that gives the crude birth rate."""
+        """Savings, last month's market turnover, and the fertility and death rates by age that give the crude
+        birth and death rates."""
         pop, env, p = self.pop, self.env, self.params
         hh, people = pop.households, pop.people
         n0 = int(people.count[0])
@@ -82,9 +83,7 @@ class Simulation:
         residents = pop.cities.status_counts[:, S.RESIDENT]
         daily_cny = env.tolerance[0] * (p.market_cny_per_capita_day * residents + env.trade_cny_day[0])
         pop.cities.turnover_month_kpw[:] = daily_cny * env.kpw_per_cny[0] * DAYS_PER_MONTH
-        age = -people.birth_day[:n0]
-        women = np.sum((people.female[:n0] == 1) & (age >= BIRTH_AGE_DAYS[0]) & (age < BIRTH_AGE_DAYS[1]))
-        self.fertility = p.birth_rate * n0 / max(1, women)
+        self.vital = vital_rates(p, people.female[:n0], people.birth_day[:n0])
 
     def run(self, progress: Progress | None = None) -> RawRecords:
         """Run every month of the scenario; ``progress(date, days_done, n_days)`` is called after each month.

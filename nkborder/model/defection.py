@@ -5,7 +5,8 @@ Intention (monthly, residents aged 15-65): the probability of attempting a cross
 risk)``, where ``risk`` is the day's risk index (detection x expected penalty). A person who decides to try
 gets a day within the month.
 
-Crossing (daily): under a crackdown the inminban may report the plan first. The crosser goes to a river sector,
+Crossing (daily): the inminban may report the plan first (``inminban_report``: standing surveillance, higher
+under a crackdown). The crosser goes to a river sector,
 usually one facing their own district (:func:`~nkborder.model.common.choose_sector`), and meets one of the guards
 posted there. A person whose household can pay
 the broker's fee, or whose kin in South Korea pay it, crosses with a broker (fee split broker : guards :
@@ -73,7 +74,7 @@ def cross(
     d: int, i: int, seed: np.uint64, people: People, hh: Households, guards: Guards, brokers: Brokers,
     cities: CityState, n_sectors: np.ndarray, detect_self: float, detect_broker: float, fee: float,
     bribe: float, broker_available: float, betray: float, shoot: float, detention_days: float,
-    crackdown: float, rate: float, inminban_report: float, kin_pay_prob: float, bribe_accept: float,
+    rate: float, inminban_report: float, kin_pay_prob: float, bribe_accept: float,
     broker_share: float, guard_share: float, home_sector_share: float, daily: np.ndarray, sector_rec: np.ndarray,
 ) -> bool:
     """Person ``i`` tries to cross on day ``d`` (scalars are the day's values for the person's city).
@@ -83,7 +84,7 @@ def cross(
     """
     c = people.city[i]
     h = people.household[i]
-    if uniform(stream_key(seed, REPORT, d), i) < inminban_report * crackdown:
+    if uniform(stream_key(seed, REPORT, d), i) < inminban_report:
         detain(people, cities, i, d, detention_days, seed)
         daily[d, c, S.REPORTED_BEFORE_BORDER] += 1
         return True

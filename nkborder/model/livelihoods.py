@@ -1,9 +1,14 @@
 """Livelihoods (monthly): who is at home, remittances from South Korea, and the household budget.
 
 A household's monthly income (KPW) = state wages of its working members + its share of last month's market
-turnover if it trades + returns on donju capital + smuggling profit + remittances received. Food costs
-(rice price x grain need, higher in famine) come first; hardship is the share of food needs that income and
-savings could not cover. A share of the surplus is spent, the rest saved, split between won and yuan.
+turnover if it trades + returns on donju capital + smuggling profit + remittances received. Hardship is the
+share of food needs (rice price x grain need, higher in famine) that income and savings could not buy: the
+economic pressure that drives discontent and intentions. Part of the food needs is met without money
+(``coping``: kitchen plots, kin, odd work paid in food; lost in a famine), so the household buys only the rest,
+and its hunger, the share of food needs met neither way, is ``max(0, hardship - coping)``: hunger, not
+hardship, kills (:mod:`nkborder.model.demography`). A share of the surplus is spent, the rest saved, split
+between won and yuan. Donju lose a share of their capital
+to seizures each month (crackdowns, the sealed border and trade under state control).
 """
 
 from __future__ import annotations
@@ -14,8 +19,9 @@ from numba import njit
 from nkborder.core import slots as S
 from nkborder.core.prefetch import AHEAD, prefetch
 from nkborder.core.rng import REMIT, REMIT_BROKER, stream_key, uniform
-from nkborder.core.state import Brokers, CityState, Households, People
+from nkborder.core.state import Brokers, CityState, Households, KernelParams, People
 from nkborder.model.common import pick_broker
+from nkborder.model.policy import Environment
 
 WORK_AGE_DAYS = (17.0 * 365.25, 60.0 * 365.25)
 
@@ -96,28 +102,35 @@ def remittances(
 
 @njit(cache=True)
 def household_budgets(
-    month: int, day: int, hh: Households, cities: CityState, food_cost: np.ndarray, wage: np.ndarray,
-    rate: np.ndarray, tolerance: np.ndarray, crackdown: np.ndarray, trade_margin: float,
-    donju_invest: float, donju_return: float, confiscation: float, consume_surplus: float, yuan_share: float,
+    month: int, day: int, hh: Households, cities: CityState, env: Environment, kp: KernelParams,
     daily: np.ndarray, monthly: np.ndarray, incomes: np.ndarray, n_live_out: np.ndarray,
 ) -> None:
-    """Income, food, hardship, spending and saving of every household for the month that just ended.
+    """Income, food, hardship, hunger, spending and saving of every household for the month that just ended.
 
-    Per-city arguments (``food_cost`` KPW per person-month, ``wage`` KPW per month, ``rate`` KPW per CNY,
-    ``tolerance``, ``crackdown``) are the values on ``day``. Writes the month's income mean, hardship, wealth and
-    donju capital per city into ``monthly[month]``, and the incomes of the households at home of city ``c`` into
-    ``incomes[household_start[c]:][:n_live_out[c]]`` (the caller computes their Gini with NumPy's faster sort).
+    Reads the environment of ``day`` per city: food cost (KPW per person-month), state wage (KPW per month),
+    exchange rate (KPW per CNY), market tolerance, the month's seizure of donju capital and the share of food
+    needs met without money (``coping``). ``hh.hardship`` is the share of the food needs that the household's
+    money could not buy; its hunger, the share not met at all, is ``max(0, hardship - coping)``
+    (:func:`hunger`). Writes the month's income mean, hardship and hunger (all households, those that trade and
+    those that do not), wealth and donju capital per city into ``monthly[month]``, and the incomes of the
+    households at home of city ``c`` into ``incomes[household_start[c]:][:n_live_out[c]]`` (the caller computes
+    their Gini with NumPy's faster sort).
     """
     n_c = cities.household_start.shape[0] - 1
     for c in range(n_c):
+        food_cost, wage, rate = env.food_cost_kpw[day, c], env.wage_kpw[day, c], env.kpw_per_cny[day, c]
+        tolerance, seizure, coping = env.tolerance[day, c], env.seizure[day, c], env.coping[day, c]
         a, b = cities.household_start[c], cities.household_start[c + 1]
         weight = 0.0
         for h in range(a, b):  # households that trade: a trader household with a working-age member at home
             if hh.trader[h] == 1 and hh.n_workers[h] > 0:
                 weight += hh.skill[h]
-        trade_pool = cities.turnover_month_kpw[c] * trade_margin
+        trade_pool = cities.turnover_month_kpw[c] * kp.trade_margin
         city_incomes = incomes[a:b]
-        n_live, persons, hardship_sum, wealth_sum, capital = 0, 0, 0.0, 0.0, 0.0
+        n_live, capital, wealth_sum = 0, 0.0, 0.0
+        persons = np.zeros(2)  # [not trading, trading]
+        hardship_sum = np.zeros(2)
+        hunger_sum = np.zeros(2)
         for h in range(a, b):
             n = hh.n_home[h]
             if n == 0:
@@ -126,45 +139,61 @@ def household_budgets(
                 hh.remit_cny[h] = 0.0
                 continue
             trades = hh.trader[h] == 1 and hh.n_workers[h] > 0
-            cash = wage[c] * (hh.n_workers[h] - (1 if trades else 0))
+            cash = wage * (hh.n_workers[h] - (1 if trades else 0))
             if trades and weight > 0:
                 cash += trade_pool * hh.skill[h] / weight
             if hh.donju[h]:
-                invest = donju_invest * tolerance[c] * hh.cny[h]
+                invest = kp.donju_invest_share * tolerance * hh.cny[h]
                 hh.cny[h] -= invest
                 hh.capital_cny[h] += invest
-                cash += hh.capital_cny[h] * donju_return * tolerance[c] * rate[c]
-                seized = hh.capital_cny[h] * confiscation * crackdown[c]
+                cash += hh.capital_cny[h] * kp.donju_return_month * tolerance * rate
+                seized = hh.capital_cny[h] * seizure
                 hh.capital_cny[h] -= seized
                 daily[day, c, S.CONFISCATED_CNY] += seized
+                daily[day, c, S.DONJU_SEIZED_CNY] += seized
                 capital += hh.capital_cny[h]
-            income = cash + (hh.smuggle_cny[h] + hh.remit_cny[h]) * rate[c]  # the latter are already banked
+            income = cash + (hh.smuggle_cny[h] + hh.remit_cny[h]) * rate  # the latter are already banked
             hh.kpw[h] += cash
-            money = hh.kpw[h] + hh.cny[h] * rate[c]
-            need = n * food_cost[c]
-            food = min(need, money)
-            spend = min(money, food + consume_surplus * max(0.0, income - need))
+            money = hh.kpw[h] + hh.cny[h] * rate
+            need = n * food_cost
+            to_buy = need * (1.0 - coping)  # the rest comes from plots, kin and odd work paid in food
+            food = min(to_buy, money)
+            spend = min(money, food + kp.consume_surplus * max(0.0, income - to_buy))
+            hh.hardship[h] = 1.0 - min(need, money) / need if need > 0 else 0.0
             money -= spend
-            hh.cny[h] = yuan_share * money / rate[c]
-            hh.kpw[h] = (1.0 - yuan_share) * money
-            hh.hardship[h] = 1.0 - food / need if need > 0 else 0.0
+            hh.cny[h] = kp.yuan_savings_share * money / rate
+            hh.kpw[h] = (1.0 - kp.yuan_savings_share) * money
             hh.income_kpw[h] = income
             hh.income_year_kpw[h] += income
             hh.smuggle_cny[h] = 0.0
             hh.remit_cny[h] = 0.0
             city_incomes[n_live] = income
             n_live += 1
-            persons += n
-            hardship_sum += hh.hardship[h] * n
-            wealth_sum += money / rate[c]
+            k = 1 if trades else 0
+            persons[k] += n
+            hardship_sum[k] += hh.hardship[h] * n
+            hunger_sum[k] += hunger(hh.hardship[h], coping) * n
+            wealth_sum += money / rate
         cities.turnover_month_kpw[c] = 0.0
         cities.donju_capital[c] = capital
         n_live_out[c] = n_live
         if n_live > 0:
             monthly[month, c, S.INCOME_MEAN_KPW] = city_incomes[:n_live].mean()
-            monthly[month, c, S.HARDSHIP_MEAN] = hardship_sum / persons
+            monthly[month, c, S.HARDSHIP_MEAN] = hardship_sum.sum() / persons.sum()
+            monthly[month, c, S.HUNGER_MEAN] = hunger_sum.sum() / persons.sum()
             monthly[month, c, S.WEALTH_MEAN_CNY] = wealth_sum / n_live
+        for k, (hardship_slot, hunger_slot) in enumerate(((S.HARDSHIP_NONTRADER_MEAN, S.HUNGER_NONTRADER_MEAN),
+                                                          (S.HARDSHIP_TRADER_MEAN, S.HUNGER_TRADER_MEAN))):
+            if persons[k] > 0:
+                monthly[month, c, hardship_slot] = hardship_sum[k] / persons[k]
+                monthly[month, c, hunger_slot] = hunger_sum[k] / persons[k]
         monthly[month, c, S.DONJU_CAPITAL_CNY] = capital
+
+
+@njit(cache=True, inline="always")
+def hunger(hardship: float, coping: float) -> float:
+    """Share of a household's food needs met neither by money nor by coping: ``max(0, hardship - coping)``."""
+    return max(0.0, hardship - coping)
 
 
 def gini(values: np.ndarray) -> float:

@@ -2,9 +2,10 @@
 
 Daily turnover of a city's jangmadang, in CNY, is the state's tolerance times the sum of: domestic trade
 (per resident), official imports sold in the city (its share of China-DPRK trade), smuggled goods (times a
-markup) and trade financed by donju capital. It is recorded in KPW at the day's rate and shared among trading
-households at the end of the month. The 2009 redenomination wipes won cash above the exchange limit and
-divides the rest by 100.
+markup) and trade financed by donju capital. It is recorded in CNY and in KPW at the day's rate (the KPW
+turnover is shared among trading households at the end of the month). Tolerance falls under crackdowns,
+sanctions, state control of trade and the sealed border (:func:`nkborder.model.policy.build_environment`).
+The 2009 redenomination wipes won cash above the exchange limit and divides the rest by 100.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ def markets_day(
         cities.turnover_month_kpw[c] += cny * rate[c]
         cities.smuggled_today_cny[c] = 0.0
         daily[d, c, S.MARKET_TURNOVER_KPW] = cny * rate[c]
+        daily[d, c, S.MARKET_TURNOVER_CNY] = cny
 
 
 @njit(cache=True)

@@ -8,7 +8,8 @@ strongest.
 Step 2, :func:`build_environment`: levers, parameters and the observed driver series (rice price, exchange rate,
 official trade) give, for every day and city, the probabilities and prices the kernels use: detection of a
 crosser, the risk index, broker fees, bribes and their acceptance, guards' cut and pay, commissions, tolerance
-of markets, food costs.
+of markets, seizure of donju capital, phone contact, inminban reports, food costs and the food households get
+without money.
 These are the equations of ``docs/odd.md`` (section "Submodels: state and border"); kernels only add the agents'
 own draws and states.
 """
@@ -86,7 +87,6 @@ class Environment(NamedTuple):
     wage_kpw: np.ndarray  # state wage per month
     kpw_per_cny: np.ndarray  # market exchange rate
     trade_cny_day: np.ndarray  # official imports sold through the city's market, per day
-    famine_death: np.ndarray  # extra deaths per person per year
     capture: np.ndarray  # daily hazard that a person hiding in China is caught
     repatriate: np.ndarray  # daily hazard that a person held in Chinese detention is handed over to North Korea
     mass_repatriation: np.ndarray  # share of those held in Chinese detention handed over at once today, else 0
@@ -98,6 +98,9 @@ class Environment(NamedTuple):
     guard_pay_cny_day: np.ndarray  # a guard's state pay for one day on duty
     posting_bribe_cny: np.ndarray  # bribe a recruit pays to be posted to the border on his first day
     year: np.ndarray  # calendar year of the day, as a decimal (2020.0 = 1 January 2020)
+    seizure: np.ndarray  # share of donju capital seized per month
+    inminban_report: np.ndarray  # probability that the inminban reports an attempt before the river
+    coping: np.ndarray  # share of a household's food needs met without money (plots, kin, odd work)
 
 
 def day_index(start: dt.date, day: dt.date) -> int:
@@ -176,7 +179,8 @@ def build_environment(scenario: Scenario, params: Params) -> Environment:
     pressure = np.clip(lv["crackdown"] + lv["closure"] + 0.5 * lv["trade_control"], 0.0, 1.0)
     tolerance = (lv["tolerance"] * (1.0 - p.crackdown_tolerance_cut * lv["crackdown"])
                  * (1.0 - SANCTIONS_TOLERANCE_CUT * lv["sanctions"])
-                 * (1.0 - TRADE_CONTROL_TOLERANCE_CUT * lv["trade_control"]))
+                 * (1.0 - TRADE_CONTROL_TOLERANCE_CUT * lv["trade_control"])
+                 * (1.0 - p.closure_tolerance_cut * lv["closure"]))
     blocked = np.maximum(lv["surveillance"], lv["closure"])
     rate = col(kpw_per_cny(scenario.start, scenario.end))
     rice = col(rice_price_kpw_per_kg(scenario.start, scenario.end))
@@ -204,13 +208,12 @@ def build_environment(scenario: Scenario, params: Params) -> Environment:
         tolerance=np.clip(tolerance, 0.0, 1.0),
         crackdown=lv["crackdown"],
         commission=p.commission_base + (p.commission_max - p.commission_base) * blocked,
-        contact=1.0 - p.surveillance_block * blocked,
+        contact=phone_contact(lv, p),
         rice_kpw=rice,
         food_cost_kpw=rice * p.rice_kg_per_person_day * DAYS_PER_MONTH * (1.0 + p.famine_food_price * lv["famine"]),
         wage_kpw=wage,
         kpw_per_cny=rate,
         trade_cny_day=trade * 1e6 * p.cny_per_usd / 365.25 * p.city_trade_share,
-        famine_death=p.famine_excess_death_rate * lv["famine"],
         capture=china_capture(lv, years, p),
         repatriate=1.0 / p.china_detention_days
         * (1.0 - p.closure_repatriation_stop * lv["closure"] * (1.0 - lv["returnees"])),
@@ -225,6 +228,10 @@ def build_environment(scenario: Scenario, params: Params) -> Environment:
         guard_pay_cny_day=guard_money_cny(p.guard_pay_kpw_month, wage, rate) / DAYS_PER_MONTH,
         posting_bribe_cny=guard_money_cny(p.posting_bribe_kpw, wage, rate),
         year=years,
+        seizure=np.clip(p.crackdown_confiscation * lv["crackdown"]
+                        + p.closure_seizure * np.maximum(lv["closure"], lv["trade_control"]), 0.0, 1.0),
+        inminban_report=np.clip(p.inminban_report_base + p.inminban_report * lv["crackdown"], 0.0, 1.0),
+        coping=p.coping_food_share * (1.0 - np.clip(lv["famine"], 0.0, 1.0)),
     )
 
 
@@ -240,6 +247,17 @@ def china_capture(levers: dict[str, np.ndarray], years: np.ndarray, params: Para
     surveillance = np.exp(p.china_surveillance_growth * np.maximum(0.0, years - CHINA_SURVEILLANCE_BASE_YEAR))
     return (p.china_capture_rate / 365.25 * (1.0 + CAMPAIGN_CAPTURE_GAIN * levers["campaign"])
             * (1.0 + p.china_controls_capture_gain * levers["china_controls"]) * surveillance)
+
+
+def phone_contact(levers: dict[str, np.ndarray], params: Params) -> np.ndarray:
+    """Share of phone contact and remittances with kin abroad that gets through [day, city].
+
+    ``(1 - closure_contact_cut x closure) x (1 - surveillance_block x surveillance)``: the sealed border stops
+    couriers and brokers, and the policing of calls over Chinese networks (the ``surveillance`` lever) cuts what is
+    left, so a city under both has less contact than a city under the closure alone.
+    """
+    return ((1.0 - params.closure_contact_cut * levers["closure"])
+            * (1.0 - params.surveillance_block * levers["surveillance"]))
 
 
 def crossing_prices_cny(risk: np.ndarray, params: Params) -> tuple[np.ndarray, np.ndarray]:

@@ -25,9 +25,20 @@ class Params(BaseModel):
         integer=True,
     )
     birth_rate: float = param(0.015, 0.008, 0.025, "per person per year", "crude birth rate")
-    death_rate: float = param(0.009, 0.005, 0.014, "per person per year", "crude death rate outside famine")
-    famine_excess_death_rate: float = param(
-        0.01, 0.0, 0.04, "per person per year", "extra death rate at famine intensity 1"
+    death_rate: float = param(
+        0.009, 0.005, 0.014, "per person per year", "crude death rate of the initial population without hunger "
+        "(sets the level of the death rate by age)"
+    )
+    infant_death_rate: float = param(
+        0.025, 0.01, 0.06, "per child per year", "extra death rate in the first year of life"
+    )
+    mortality_age_slope: float = param(
+        0.085, 0.06, 0.11, "per year of age", "growth of the adult death rate with age (Gompertz: the death rate "
+        "doubles every ln 2 / slope years, about 8 at the default)"
+    )
+    hunger_death_rate: float = param(
+        0.03, 0.0, 0.1, "per person per year", "extra death rate of a resident whose household met none of its "
+        "food needs last month (hunger 1); it falls with the square of hunger"
     )
 
     # --- border geometry, guards -----------------------------------------------------------------------
@@ -187,6 +198,21 @@ class Params(BaseModel):
     famine_food_price: float = param(
         2.0, 0.0, 6.0, "multiplier per unit", "extra food cost at famine intensity 1 (relative)"
     )
+    coping_food_share: float = param(
+        0.6, 0.2, 0.8, "share", "share of a household's food needs met without money (kitchen plots, kin, odd "
+        "work paid in food) outside a famine; a famine of intensity 1 destroys it"
+    )
+    closure_tolerance_cut: float = param(
+        0.5, 0.0, 0.9, "share", "fall of market tolerance while the border is sealed (level an assumption)",
+        source="seed-hyesan-2024", quote="informal market activity stifled ... 'The market system is dead'",
+    )
+    closure_seizure: float = param(
+        0.05, 0.0, 0.3, "share per month", "share of donju capital seized per month while the border is sealed "
+        "or trade is under state control (level an assumption)",
+        source="seed-hyesan-2024",
+        quote="cross-border trade must go through rigid state checkpoints, customs, and inspections. Only "
+        "pre-approved items are allowed in",
+    )
     redenomination_limit_kpw: float = param(
         150000.0, 50000.0, 500000.0, "old KPW per household",
         "cash a household could exchange in the 2009 redenomination; the rest was wiped out",
@@ -280,8 +306,12 @@ class Params(BaseModel):
     kin_pay_prob: float = param(
         0.5, 0.0, 1.0, "probability", "chance that kin in South Korea pay a relative's broker"
     )
+    inminban_report_base: float = param(
+        0.02, 0.0, 0.1, "probability", "chance an attempt is reported by the inminban and stopped before the "
+        "river without a crackdown (standing surveillance)"
+    )
     inminban_report: float = param(
-        0.2, 0.0, 0.8, "probability per unit", "chance an attempt is reported and stopped before the river, "
+        0.2, 0.0, 0.8, "probability per unit", "extra chance an attempt is reported and stopped before the river, "
         "per unit of crackdown intensity"
     )
     detention_days_default: float = param(
@@ -430,6 +460,12 @@ class Params(BaseModel):
         source="seed-hyesan-2024",
         quote="Phone calls via Chinese networks ... severely policed. Information and remittances have slowed "
         "to a trickle",
+    )
+    closure_contact_cut: float = param(
+        0.7, 0.3, 1.0, "share", "share of phone contact and remittances stopped while the border is sealed, "
+        "before phone surveillance (couriers and brokers cannot cross)",
+        source="seed-hyesan-2024", quote="Trade routes have been severed ... Even phone contact has become rare "
+        "and risky (level an assumption)",
     )
     crackdown_tolerance_cut: float = param(
         0.5, 0.0, 1.0, "share per unit", "fall of market tolerance per unit of crackdown intensity",

@@ -16,8 +16,6 @@ gets "indicator missing" for the patterns that read them, never a pass:
   everything from smuggling (cuts and release bribes).
 * ``arrests_after_bribe_full``: persons per year and city - crossers arrested by a guard who had taken their
   bribe or their broker's guard share ("accept hush-money, but ... turn the person in").
-* ``phone_contacts_full``: calls per year and city - phone contacts between households and their kin abroad
-  (in China or South Korea) over Chinese networks.
 
 Years: the sources' "before the pandemic" is 2016-2019 or 2017-2019, "under the closure" 2021-2023 (the first
 full years after the closure of 22 January 2020). Ratios compare a period with one before it; a ratio's
@@ -46,7 +44,6 @@ EXPECTED_INDICATORS: dict[str, str] = {
                                       "crossers pass, excluding smuggling",
     "arrests_after_bribe_full": "persons per year and city: crossers arrested by a guard who took their bribe "
                                 "or their broker's guard share",
-    "phone_contacts_full": "calls per year and city: phone contacts between households and kin abroad",
 }  # fmt: skip
 
 LEVELS = ("person", "household", "city", "national")
