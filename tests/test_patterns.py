@@ -238,7 +238,10 @@ def test_command_leaves_large_scale_patterns_unjudged_at_small_scale(small_table
     cwd, _ = small_table
     t = pd.read_csv(cwd / "t.csv").set_index("pattern")
     by_id = {p.id: p for p in CATALOGUE}
-    small = [pid for pid in t.index if by_id[pid].min_scale > 0.02 and t.loc[pid, "status"] != "indicator missing"]
+    # a pattern with a missing indicator, or without a value in these two small runs (e.g. a share of the
+    # arrivals of 2023 when none arrived), is reported as such before its scale is considered
+    small = [pid for pid in t.index
+             if by_id[pid].min_scale > 0.02 and t.loc[pid, "status"] not in ("indicator missing", "no data")]
     assert small and (t.loc[small, "status"] == "not judged at this scale").all()
     assert t.loc[small, "passed"].isna().all() and np.isfinite(t.loc[small, "median"]).all()
 
