@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -164,8 +165,8 @@ def test_integer_parameters_are_typed_int() -> None:
 
 
 def test_checks_of_seeds_and_schedulers() -> None:
-    assert check_seed(2**63 - 1) == 2**63 - 1 and check_seed(3.0) == 3
-    for bad in (-1, 2**63, 1.5, True, "3", None):
+    assert check_seed(2**63 - 1) == 2**63 - 1 and check_seed(np.int64(3)) == 3
+    for bad in (-1, 2**63, 1.5, 3.0, True, "3", None):
         with pytest.raises(InputError):
             check_seed(bad)
     assert check_scheduler("tls://sched.example:8786") == "tls://sched.example:8786"

@@ -79,9 +79,9 @@ def check_workers(workers: int | None) -> int:
     """``workers`` validated (>= 1), or the number of cores."""
     if workers is None:
         return default_workers()
-    if int(workers) != workers or workers < 1:
-        raise InputError("--workers", str(workers), "not a positive whole number", "1, 2, ...")
-    return int(workers)
+    from nkborder.inputs.checks import check_count
+
+    return check_count(workers, "--workers")
 
 
 @contextlib.contextmanager

@@ -22,23 +22,31 @@ from nkborder.store import open_store
 if TYPE_CHECKING:
     from nkborder.store import ResultsStore
 
-__all__ = ["check_common", "load", "open_store", "run_experiment", "scenario_for", "scenario_info"]
+__all__ = ["MAX_RUNS", "check_common", "check_runs", "load", "open_store", "run_experiment", "scenario_for",
+           "scenario_info"]
 
 MAX_SCALE = 20.0
+MAX_RUNS = 100_000  # runs of one experiment (replicates x design points): a planned list held in memory
 
 #: A kind's summary of its runs: summarise(definition, runs) -> (summary, other tables).
 Summarise = Callable[[dict[str, Any], pd.DataFrame], tuple[pd.DataFrame, dict[str, pd.DataFrame]]]
 
 
 def check_common(reps: int, seed: int, scale: float) -> None:
-    """Replicates >= 1, 0 <= seed < 2**63, 0 < scale <= 20, or InputError naming the option."""
-    from nkborder.inputs.checks import check_seed
+    """1 <= replicates <= MAX_RUNS, 0 <= seed < 2**63, 0 < scale <= 20, or InputError naming the option."""
+    from nkborder.inputs.checks import check_count, check_scale, check_seed
 
-    if int(reps) != reps or reps < 1:
-        raise InputError("--reps", str(reps), "not a positive whole number", "1, 2, ...")
+    if check_count(reps, "--reps") > MAX_RUNS:
+        raise InputError("--reps", str(reps), "too many replicates", f"at most {MAX_RUNS:,}")
     check_seed(seed)
-    if not 0.0 < scale <= MAX_SCALE:
-        raise InputError("--scale", str(scale), "out of range", f"0 < scale <= {MAX_SCALE:g}")
+    check_scale(scale, "--scale", MAX_SCALE)
+
+
+def check_runs(points: int, reps: int, option: str) -> None:
+    """InputError if ``points`` design points x ``reps`` replicates is more than :data:`MAX_RUNS` runs."""
+    if points * reps > MAX_RUNS:
+        raise InputError(option, f"{points:,} x {reps:,} replicates", f"{points * reps:,} runs",
+                         f"at most {MAX_RUNS:,} runs in one experiment")
 
 
 def scenario_for(scenario: str | Path | Scenario, start: dt.date | str | None, end: dt.date | str | None) -> Scenario:
@@ -132,5 +140,5 @@ def _date(value: dt.date | str | None, option: str) -> dt.date | None:
         return value
     try:
         return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InputError(option, value, "not a date", "YYYY-MM-DD") from None
+    except (TypeError, ValueError):
+        raise InputError(option, str(value), "not a date", "YYYY-MM-DD") from None

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from nkborder.errors import InputError
+from nkborder.errors import InputError, shorten
 from nkborder.params import Params, parameter_info
 
 MAX_POINTS = 100_000
@@ -65,6 +65,10 @@ def parse_vary(items: Sequence[str] | Mapping[str, Any], need_steps: bool) -> li
     ``name`` alone (or a mapping value None) means the declared range. ``need_steps`` (factorial designs)
     requires STEPS.
     """
+    if isinstance(items, (str, bytes)) or not isinstance(items, (Mapping, Sequence)) or not all(
+            isinstance(item, str) for item in items):
+        raise InputError("--vary", shorten(items), "not a list of name=LO:HI:STEPS",
+                         'e.g. ["detect_base=0.2:0.6:3"] or {"detect_base": (0.2, 0.6, 3)}')
     pairs: list[tuple[str, Any]] = list(items.items()) if isinstance(items, Mapping) else [
         _split(item) for item in items
     ]

@@ -20,7 +20,9 @@ import pandas as pd
 
 from nkborder.errors import InputError
 from nkborder.experiments.core import (
+    MAX_RUNS,
     check_common,
+    check_runs,
     run_experiment,
     scenario_for,
     scenario_info,
@@ -29,6 +31,7 @@ from nkborder.experiments.design import declared, parse_period
 from nkborder.experiments.progress import ProgressHook
 from nkborder.experiments.result import ExperimentResult
 from nkborder.experiments.spec import RunSpec, derive_seed
+from nkborder.inputs.checks import check_count
 from nkborder.params import describe_parameters
 from nkborder.scenarios import Scenario
 from nkborder.store.schema import DEFAULT_DB
@@ -73,6 +76,7 @@ def sensitivity(
     names = _params(params)
     problem = problem_for(names)
     X = sample(method, problem, samples, seed)
+    check_runs(len(X), reps, "--samples")
     sc = scenario_for(scenario, start, end)
     fixed = {k: float(v) for k, v in (overrides or {}).items()}
     definition = {
@@ -101,8 +105,12 @@ def problem_for(names: Sequence[str]) -> dict[str, Any]:
 
 def sample(method: str, problem: dict[str, Any], samples: int, seed: int) -> np.ndarray:
     """The SALib design matrix (one row per parameter set)."""
-    if int(samples) != samples or samples < 2:
-        raise InputError("--samples", str(samples), "too few samples", "2 or more")
+    samples = check_count(samples, "--samples", 2)
+    k = problem["num_vars"]
+    rows = samples * (k + 2 if method == "sobol" else k + 1)
+    if rows > MAX_RUNS:
+        raise InputError("--samples", str(samples), f"{rows:,} parameter sets for {k} parameters",
+                         f"at most {MAX_RUNS:,}")
     if method == "sobol":
         if samples & (samples - 1):
             raise InputError("--samples", str(samples), "not a power of 2 (Sobol' sequences need one)",

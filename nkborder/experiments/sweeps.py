@@ -17,6 +17,7 @@ from nkborder.analysis.bands import bands
 from nkborder.errors import InputError
 from nkborder.experiments.core import (
     check_common,
+    check_runs,
     run_experiment,
     scenario_for,
     scenario_info,
@@ -65,6 +66,7 @@ def sweep(
     else:
         ranges = parse_vary(vary, need_steps=True)
         points = factorial(ranges)
+    check_runs(len(points), reps, "--vary" if design == "factorial" else "--samples")
     sc = scenario_for(scenario, start, end)
     fixed = {k: float(v) for k, v in (overrides or {}).items()}
     definition = {

@@ -18,16 +18,32 @@ SCHEDULER_SCHEMES = ("tcp", "tls")  # the Dask protocols a client reaches a sche
 
 
 def check_seed(seed: object, option: str = "--seed") -> int:
-    """``seed`` as an int if it is a whole number from 0 to :data:`SEED_MAX`; else InputError."""
-    try:
-        value = None if isinstance(seed, bool) else operator.index(seed)  # int and NumPy integers
-    except TypeError:
-        value = int(seed) if isinstance(seed, float) and seed.is_integer() else None
+    """``seed`` as an int if it is an integer from 0 to :data:`SEED_MAX`; else InputError."""
+    value = _whole(seed)
     if value is None:
         raise InputError(option, shorten(seed), "not a whole number", f"0 to {SEED_MAX}")
     if not 0 <= value <= SEED_MAX:
         raise InputError(option, shorten(seed), "out of range", f"0 to {SEED_MAX}")
     return value
+
+
+def check_count(value: object, option: str, lowest: int = 1) -> int:
+    """``value`` as an int if it is an integer >= ``lowest`` (replicates, workers, samples); else InputError."""
+    number = _whole(value)
+    if number is None or number < lowest:
+        raise InputError(option, shorten(value), "not a whole number" if number is None else "too small",
+                         f"{lowest}, {lowest + 1}, ...")
+    return number
+
+
+def _whole(value: object) -> int | None:
+    """``value`` as an int if it is an integer (Python or NumPy; not a bool, not a float), else None."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return operator.index(value)
+    except TypeError:
+        return None
 
 
 def check_scale(scale: object, option: str = "--scale", top: float = 20.0) -> float:
@@ -81,6 +97,8 @@ def _check_creatable(folder: Path, option: str, shown: str) -> None:
 
 def check_db_path(db: str | Path, option: str = "--db") -> Path:
     """``db`` if a DuckDB results file can be opened or created there: not a folder, in a writable folder."""
+    if not isinstance(db, (str, os.PathLike)) or not str(db).strip() or "\x00" in str(db):
+        raise InputError(option, shorten(db), "not a file path", "a DuckDB results file, e.g. nkborder.duckdb")
     p = Path(db).expanduser()
     if p.is_dir():
         raise InputError(option, str(p), "is a folder", "a DuckDB results file, e.g. nkborder.duckdb")
