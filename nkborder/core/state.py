@@ -66,7 +66,8 @@ HOUSEHOLD_FIELDS: tuple[Field, ...] = (
     Field("capital_cny", np.float64, 0.0, "CNY", "donju capital invested in the market"),
     Field("income_kpw", np.float64, 0.0, "KPW", "income of the last month"),
     Field("income_year_kpw", np.float64, 0.0, "KPW", "income since 1 January"),
-    Field("hardship", np.float32, 0.0, "0-1", "share of the members' food needs not met last month"),
+    Field("hardship", np.float32, 0.0, "0-1", "share of the members' food needs the household's money could "
+          "not buy last month (hunger, what coping leaves unmet, is max(0, hardship - coping))"),
     Field("n_home", np.int32, 0, "persons", "members living at home (monthly census)"),
     Field("n_china", np.int32, 0, "persons", "members hiding in China (monthly census)"),
     Field("n_south_korea", np.int32, 0, "persons", "members in South Korea (monthly census)"),
