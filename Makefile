@@ -49,8 +49,7 @@ bench: install-test fuzz
 
 # The fuzz tests with many random examples (CI runs 60 fixed ones per test).
 fuzz: install-test
-	NKBORDER_FUZZ_EXAMPLES=1000 $(PY) -m pytest -q tests/test_fuzz_scenarios.py tests/test_fuzz_options.py \
-	  tests/test_fuzz_observed.py
+	NKBORDER_FUZZ_EXAMPLES=1000 $(PY) -m pytest -q tests/test_fuzz_*.py
 
 lint: $(TSTAMP)
 	$(VENV)/bin/ruff check nkborder tests reference benchmarks
