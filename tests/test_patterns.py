@@ -27,7 +27,6 @@ from nkborder.validation.measures import (
     National,
     Quotient,
     Total,
-    TurnoverCny,
 )
 from nkborder.validation.patterns import LEVELS, Pattern, Source, catalogue
 
@@ -103,12 +102,6 @@ def test_quotient_pools_the_period_and_its_max_is_over_years() -> None:
 def test_national_equivalent_divides_by_the_weights_and_the_factor() -> None:
     run = _yearly(n=lambda y, c: 100.0)
     assert Level(National("n"), 2001, 2001).value(run, CTX) == pytest.approx(200.0 / (2.0 * 0.10))
-
-
-def test_turnover_in_cny_converts_each_city_at_its_rate() -> None:
-    run = _yearly(market_turnover_kpw_full=lambda y, c: 1000.0,
-                  kpw_per_cny=lambda y, c: 10.0 if c == "Hoeryong" else 100.0)
-    assert Level(TurnoverCny(), 2001, 2001).value(run, CTX) == pytest.approx(100.0 + 10.0)
 
 
 def test_change_is_after_over_before_with_zero_cases() -> None:

@@ -11,9 +11,6 @@ are compared with the world's numbers. The indicators:
 * :class:`Average` - a column averaged over the selected cities, per year (posted prices, shares, means);
 * :class:`Quotient` - ``numerator / denominator`` over the selected cities, pooled over the period's years
   (sum of one over sum of the other), times ``per`` (e.g. 1,000 for a rate per 1,000 people);
-* :class:`TurnoverCny` - market turnover in CNY: each city's ``market_turnover_kpw`` divided by its mean
-  ``kpw_per_cny`` of the year, summed over the cities (nominal won cannot be compared across the
-  redenomination of 2009 or the inflation that followed).
 
 :class:`Level` reduces an indicator over a period (mean, min, max or sum over the years; a quotient is pooled),
 :class:`Change` divides one level by another (after / before). Each names the columns it reads
@@ -128,29 +125,7 @@ class Quotient:
         return f"{per}{self.numerator} / {self.denominator}{_where(self.cities)}"
 
 
-@dataclass(frozen=True)
-class TurnoverCny:
-    """Market turnover in CNY: ``market_turnover_kpw / kpw_per_cny`` per city and year, summed over cities."""
-
-    cities: tuple[str, ...] | None = None
-
-    @property
-    def columns(self) -> tuple[str, ...]:
-        return ("market_turnover_kpw_full", "kpw_per_cny")
-
-    def yearly(self, run: pd.DataFrame, ctx: Context) -> pd.Series:
-        if not _complete(run, self.cities):
-            return pd.Series(dtype=float)
-        sel = _cities(run, self.cities)
-        cny = sel["market_turnover_kpw_full"] / sel["kpw_per_cny"].where(sel["kpw_per_cny"] > 0)
-        return cny.groupby(sel["year"]).sum(min_count=1).astype(float)
-
-    @property
-    def text(self) -> str:
-        return f"market_turnover_kpw_full / kpw_per_cny (CNY){_where(self.cities)}"
-
-
-Indicator = Total | National | Average | Quotient | TurnoverCny
+Indicator = Total | National | Average | Quotient
 HOW = ("mean", "min", "max", "sum")
 
 
