@@ -26,6 +26,7 @@ WORK_AGE_DAYS = (17.0 * DAYS_PER_YEAR, 60.0 * DAYS_PER_YEAR)
 BIRTH_AGE_DAYS = (18.0 * DAYS_PER_YEAR, 45.0 * DAYS_PER_YEAR)
 CROSS_AGE_DAYS = (15.0 * DAYS_PER_YEAR, 65.0 * DAYS_PER_YEAR)
 MAX_AGE_DAYS = 85.0 * DAYS_PER_YEAR
+SECURITY_RELEASE_FACTOR = 2.5  # a release bought from state security: 5000-10000 vs 1000-5000 CNY (nkeconwatch-2013)
 FEMALE_AT_BIRTH = 0.49
 
 
@@ -88,7 +89,7 @@ class Person(mesa.Agent):
         if self.random.random() >= m.params.remit_prob_month * m.today.contact[c]:
             return
         amount = m.params.remit_cny
-        fee = amount * m.today.commission[c]
+        fee = amount * self.city.commission
         self.random.choice(self.city.brokers).earnings_cny += fee
         h.cny += amount - fee
         h.remit_cny += amount - fee
@@ -177,17 +178,27 @@ class Person(mesa.Agent):
         profit = p.cargo_cny * p.smuggling_margin
         if self.random.random() < t.detect_self[c]:
             guard = self.city.guard_at(sector, self.random)
+            to_security = self.random.random() < t.crackdown[c]  # state security deals with him, not the guard
             if self.random.random() < t.smuggler_arrest[c]:
                 m.record(c, S.SMUGGLING_ARRESTS)
                 m.record_sector(self.city, sector, S.SECTOR_SMUGGLING_ARRESTS)
-                if h.wealth_cny(t.kpw_per_cny[c]) >= p.release_bribe_cny:  # bought free, cargo lost
-                    h.pay_cny(p.release_bribe_cny, t.kpw_per_cny[c])
-                    guard.take(p.release_bribe_cny, S.BRIBES_PAID_CNY, sector)
+                release = p.release_bribe_cny * (SECURITY_RELEASE_FACTOR if to_security else 1.0)
+                if h.wealth_cny(t.kpw_per_cny[c]) >= release:  # bought free, cargo lost
+                    h.pay_cny(release, t.kpw_per_cny[c])
+                    if to_security:
+                        m.record(c, S.BRIBES_PAID_CNY, release)
+                        m.record(c, S.SECURITY_BRIBES_CNY, release)
+                    else:
+                        guard.take(release, S.BRIBES_PAID_CNY, sector)
                 else:
                     self.detain(p.smuggler_detention_days)
                 return
             cut = profit * t.guard_cut[c]
-            guard.take(cut, S.SMUGGLING_CUT_CNY, sector)
+            if to_security:
+                m.record(c, S.SMUGGLING_CUT_CNY, cut)
+                m.record(c, S.SECURITY_BRIBES_CNY, cut)
+            else:
+                guard.take(cut, S.SMUGGLING_CUT_CNY, sector)
             profit -= cut
         h.cny += profit
         h.smuggle_cny += profit
@@ -197,7 +208,7 @@ class Person(mesa.Agent):
         m.record(c, S.SMUGGLING_PROFIT_CNY, profit)
 
     def cross(self) -> None:
-        """Crossing (``defection.cross``) on the planned day: report, broker, guard, bribe, arrest or China."""
+        """Crossing (``defection.cross``) on the planned day: report, a route, guard, fee or bribe, arrest or China."""
         m, c, p, t = self.model, self.city.index, self.model.params, self.model.today
         if self.status != S.RESIDENT:
             return
@@ -205,16 +216,21 @@ class Person(mesa.Agent):
             self.detain(t.detention_days[c])
             m.record(c, S.REPORTED_BEFORE_BORDER)
             return
+        broker = self.city.find_broker(self.random, m.day, t.broker_available[c], p)
+        if broker is None and self.random.random() < p.no_route_give_up:  # nobody can guarantee a route
+            m.record(c, S.ATTEMPTS_NO_ROUTE)
+            return
         m.record(c, S.CROSSINGS_ATTEMPTED)
         sector = self.city.choose_sector(self.random, self.household.district, p.home_sector_share)
         m.record_sector(self.city, sector, S.SECTOR_ATTEMPTS)
         guard = self.city.guard_at(sector, self.random)
-        brokered = self.hire_broker(guard, sector)
+        brokered = broker is not None and self.hire_broker(broker, guard, sector)
         detect = t.detect_broker[c] if brokered else t.detect_self[c]
         if m.rule_change == "double_detection":
             detect = min(1.0, 2.0 * detect)
         if self.random.random() < detect and not self.get_past(guard, brokered, sector):
-            if self.random.random() < t.shoot[c]:
+            if brokered:
+                broker.client_arrested(m.day, p)
                 m.record(c, S.SHOT_AT_BORDER)
                 m.record_sector(self.city, sector, S.SECTOR_SHOT)
                 self.die()
@@ -231,42 +247,56 @@ class Person(mesa.Agent):
         m.record(c, S.CROSSINGS_SUCCEEDED)
         m.record_sector(self.city, sector, S.SECTOR_SUCCEEDED)
 
-    def hire_broker(self, guard: Guard, sector: int) -> bool:
-        """A broker if routes work and the household (or kin in South Korea) pays; the fee is shared out."""
+    def pay_for_crossing(self, amount: float) -> bool:
+        """``defection.pay_for_crossing``: the household pays, else kin in South Korea, else it is borrowed."""
         m, h, c, p, t = self.model, self.household, self.city.index, self.model.params, self.model.today
-        fee = t.broker_fee_cny[c]
-        if self.random.random() >= t.broker_available[c]:
+        if h.wealth_cny(t.kpw_per_cny[c]) >= amount:
+            h.pay_cny(amount, t.kpw_per_cny[c])
+            return True
+        if h.n_south_korea > 0 and self.random.random() < p.kin_pay_prob:
+            m.record(c, S.KIN_PAID_CNY, amount)
+            m.record(c, S.CROSSINGS_KIN_PAID)
+            return True
+        if self.random.random() < p.crossing_credit:
+            m.record(c, S.CROSSINGS_ON_CREDIT)
+            return True
+        return False
+
+    def hire_broker(self, broker: Broker, guard: Guard, sector: int) -> bool:
+        """The broker's price (posted fee, more if he is exposed) if it is paid; the fee is shared out."""
+        m, c, p, t = self.model, self.city.index, self.model.params, self.model.today
+        fee = t.broker_fee_cny[c] * (1.0 + p.broker_exposure_premium * broker.exposure_on(m.day, p))
+        if not self.pay_for_crossing(fee):
             return False
-        if h.wealth_cny(t.kpw_per_cny[c]) >= fee:
-            h.pay_cny(fee, t.kpw_per_cny[c])
-        elif h.n_south_korea > 0 and self.random.random() < p.kin_pay_prob:
-            m.record(c, S.KIN_PAID_CNY, fee)
-        else:
-            return False
-        self.random.choice(self.city.brokers).earnings_cny += fee * p.broker_share
+        broker.booked += 1
+        broker.earnings_cny += fee * p.broker_share
         guard.earnings_cny += fee * p.guard_share_of_fee
         m.record_sector(self.city, sector, S.SECTOR_GUARD_BRIBES_CNY, fee * p.guard_share_of_fee)
         m.record(c, S.CROSSINGS_BROKERED)
         m.record(c, S.BROKER_FEES_PAID_CNY, fee)
         m.record(c, S.BROKER_INCOME_CNY, fee * p.broker_share)
         m.record(c, S.GUARD_BRIBES_CNY, fee * p.guard_share_of_fee)
+        m.record(c, S.GUARD_BRIBES_CROSSERS_CNY, fee * p.guard_share_of_fee)
         m.record(c, S.GUIDES_INCOME_CNY, fee * (1.0 - p.broker_share - p.guard_share_of_fee))
         return True
 
     def get_past(self, guard: Guard, brokered: bool, sector: int) -> bool:
         """A detecting guard lets a brokered or bribing crosser pass with the day's acceptance (shorter with
-        shorter shifts), unless he betrays him (crackdown)."""
-        h, c, t = self.household, self.city.index, self.model.today
+        shorter shifts), unless he betrays him (the 2007 order, crackdown)."""
+        c, t = self.city.index, self.model.today
         accept = 0.0 if self.model.rule_change == "ignore_bribes" else t.bribe_accept[c]
         let_pass = False
         if self.random.random() < accept:
             if brokered:
                 let_pass = True
-            elif h.wealth_cny(t.kpw_per_cny[c]) >= t.bribe_cny[c]:
-                h.pay_cny(t.bribe_cny[c], t.kpw_per_cny[c])
+            elif self.pay_for_crossing(t.bribe_cny[c]):
                 guard.take(t.bribe_cny[c], S.BRIBES_PAID_CNY, sector)
+                self.model.record(c, S.GUARD_BRIBES_CROSSERS_CNY, t.bribe_cny[c])
                 let_pass = True
-        return let_pass and self.random.random() >= t.betray[c]
+        if let_pass and self.random.random() < t.betray[c]:
+            self.model.record(c, S.ARRESTS_AFTER_BRIBE)
+            return False
+        return let_pass
 
     def spend_day_away(self) -> None:
         """China and detention (``china.abroad_and_detained_day``): release, or handover from Chinese detention,
@@ -379,9 +409,35 @@ class Guard(mesa.Agent):
 
 
 class Broker(mesa.Agent):
-    """A broker of a city: arranges crossings and remittances and keeps a share of the money."""
+    """A broker of a city (``model.brokers``): arranges crossings and remittances and keeps a share of the money;
+    guarantees at most ``broker_capacity_month`` crossings a month, is exposed by his clients' arrests and may be
+    caught. ``open_draw`` decides once whether his route stays open while only a share of routes are."""
 
     def __init__(self, model: BorderModel, city: City) -> None:
         super().__init__(model)
         self.city = city
         self.earnings_cny = 0.0
+        self.booked = 0
+        self.exposure = 0.0
+        self.exposure_day = 0
+        self.out_until = 0
+        self.open_draw = self.random.random()
+
+    def present(self, day: int, open_share: float) -> bool:
+        """In place (not caught) and with an open route."""
+        return day >= self.out_until and self.open_draw < open_share
+
+    def exposure_on(self, day: int, p) -> float:
+        """Exposure decayed to ``day`` (``brokers.exposure_on``)."""
+        if day > self.exposure_day:
+            self.exposure *= math.exp(-(day - self.exposure_day) / p.broker_memory_days)
+            self.exposure_day = day
+        return self.exposure
+
+    def client_arrested(self, day: int, p) -> None:
+        """``brokers.client_arrested``: exposure + 1; caught with ``broker_catch_prob x exposure``."""
+        self.exposure = self.exposure_on(day, p) + 1.0
+        if self.random.random() < p.broker_catch_prob * self.exposure:
+            self.out_until = day + int(p.broker_out_days)
+            self.exposure = 0.0
+            self.model.record(self.city.index, S.BROKERS_CAUGHT)

@@ -146,6 +146,7 @@ class City:
     manned_posts: list[int] = field(default_factory=list)  # today's manned posts
     manned_by_sector: list[list[int]] = field(default_factory=list)  # today's manned posts of each sector
     brokers: list[Broker] = field(default_factory=list)
+    commission: float = 0.25  # the month's remittance commission (``brokers.commission_rate``)
     counts: list[int] = field(default_factory=lambda: [0] * S.N_STATUS)  # people by status (core.slots)
     turnover_month_kpw: float = 0.0
     smuggled_today_cny: float = 0.0
@@ -229,6 +230,28 @@ class City:
     def is_manned(self, post: int) -> bool:
         """Whether ``post`` is manned today."""
         return post in self.manned_by_sector[self.post_sector_and_level(post)[0]]
+
+    def find_broker(self, rng, day: int, open_share: float, p) -> Broker | None:
+        """``brokers.find_broker``: one of ``broker_tries`` brokers asked (with replacement) who is in place, has
+        an open route and room this month; None if nobody can guarantee a route."""
+        for _ in range(int(p.broker_tries)):
+            broker = self.brokers[int(rng.random() * len(self.brokers))]
+            if broker.booked < p.broker_capacity_month and broker.present(day, open_share):
+                return broker
+        return None
+
+    def brokers_month(self, day: int, open_share: float, p) -> float:
+        """A new month (``engine.month.brokers_step``): no bookings; the commission from the brokers who can
+        work (``brokers.commission_rate``)."""
+        for broker in self.brokers:
+            broker.booked = 0
+        self.commission = p.commission_base + (p.commission_max - p.commission_base) * (
+            1.0 - self.working_brokers(day, open_share) / max(len(self.brokers), 1))
+        return self.commission
+
+    def working_brokers(self, day: int, open_share: float) -> int:
+        """Brokers in place with an open route (``brokers.working_brokers``)."""
+        return sum(1 for broker in self.brokers if broker.present(day, open_share))
 
     def guard_at(self, sector: int, rng) -> Guard:
         """One of the guards on duty at ``sector``."""

@@ -161,6 +161,9 @@ class BorderModel(mesa.Model):
         self._counts = [[0] * S.N_MONTHLY for _ in self.cities]
         people = list(self.agents_by_type[Person])  # in order of creation, like the engine's rows
         self.census(people)
+        for c, city in enumerate(self.cities):
+            rate = city.brokers_month(self.day, self.today.broker_available[c], self.params)
+            self.monthly[self.month, c, S.BROKER_COMMISSION_RATE] = rate
         for person in people:
             person.send_remittance()
         self.livelihoods()
@@ -232,6 +235,7 @@ class BorderModel(mesa.Model):
             self.daily[self.day, c, S.MARKET_TURNOVER_CNY] = turnover / self.today.kpw_per_cny[c]
             self.daily[self.day, c, S.FIRST_STOCK:S.FIRST_STOCK + S.N_STATUS] = city.counts
             self.daily[self.day, c, S.GUARDS_ON_DUTY] = city.on_duty
+            self.daily[self.day, c, S.BROKERS_WORKING] = city.working_brokers(self.day, self.today.broker_available[c])
 
     def currency_reform(self) -> None:
         """The redenomination on its day (``markets.redenominate``): won above the limit partly wiped out."""

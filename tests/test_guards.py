@@ -200,11 +200,12 @@ def test_shorter_shifts_lower_bribe_acceptance_from_february_2018() -> None:
     assert longer.bribe_accept[after, hoeryong] == pytest.approx(params.bribe_accept * 0.2)
 
 
-# Crossers who can pay: brokers are cheap, brokered crossings as easy to detect as others, households richer.
-# A household that can pay a broker uses one, and the shift acts on the detected brokered crossings (and on the
-# lone crossers who can pay a bribe); these overrides make brokered crossings common.
+# Crossers who can pay: brokers are cheap and many with room to spare, brokered crossings as easy to detect as
+# others, households richer. A household that can pay a broker uses one, and the shift acts on the detected
+# brokered crossings (and on the lone crossers who can pay a bribe); these overrides make brokered crossings common.
 PAYING_CROSSERS = {
     "intent_intercept": -7.0, "broker_fee_base_cny": 200.0, "broker_fee_elasticity": 0.2,
+    "broker_risk_fee_elasticity": 0.0, "brokers_per_100k": 80.0, "broker_capacity_month": 20,
     "broker_detect_factor": 1.0, "market_cny_per_capita_day": 5.0, "trade_margin": 0.4, "consume_surplus": 0.3,
 }
 

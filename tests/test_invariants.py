@@ -147,9 +147,16 @@ def test_guard_pay_is_recorded_and_kept(done: Done) -> None:
 
 def test_guard_bribes_are_what_others_paid(done: Done) -> None:
     d = done.raw.daily
-    paid = (d[:, :, S.BRIBES_PAID_CNY] + d[:, :, S.SMUGGLING_CUT_CNY]
+    paid = (d[:, :, S.BRIBES_PAID_CNY] + d[:, :, S.SMUGGLING_CUT_CNY] - d[:, :, S.SECURITY_BRIBES_CNY]
             + done.params.guard_share_of_fee * d[:, :, S.BROKER_FEES_PAID_CNY])
     np.testing.assert_allclose(d[:, :, S.GUARD_BRIBES_CNY], paid, rtol=1e-9, atol=1e-6)
+    # from crossers: the guards' share of fees plus lone crossers' bribes (what guards took minus smugglers' part)
+    from_smugglers = d[:, :, S.SMUGGLING_CUT_CNY] + d[:, :, S.BRIBES_PAID_CNY] - d[:, :, S.SECURITY_BRIBES_CNY]
+    lone = d[:, :, S.GUARD_BRIBES_CROSSERS_CNY] - done.params.guard_share_of_fee * d[:, :, S.BROKER_FEES_PAID_CNY]
+    assert np.all(lone >= -1e-6)
+    assert np.all(lone <= d[:, :, S.BRIBES_PAID_CNY] + 1e-6)
+    np.testing.assert_allclose(d[:, :, S.GUARD_BRIBES_CNY] - d[:, :, S.GUARD_BRIBES_CROSSERS_CNY],
+                               from_smugglers - lone, rtol=1e-9, atol=1e-6)
 
 
 def test_broker_earnings_equal_broker_income(done: Done) -> None:
@@ -166,17 +173,25 @@ def test_broker_fees_are_split_between_broker_guards_and_guides(done: Done) -> N
     np.testing.assert_allclose(from_fees, fees * p.broker_share, rtol=1e-9, atol=1e-6)
     np.testing.assert_allclose(fees, from_fees + fees * p.guard_share_of_fee + d[:, :, S.GUIDES_INCOME_CNY],
                                rtol=1e-9, atol=1e-6)
-    # each brokered crossing pays the fee posted that day in that city
-    np.testing.assert_allclose(fees, d[:, :, S.CROSSINGS_BROKERED] * done.raw.env.broker_fee_cny, rtol=1e-12)
+    # each brokered crossing pays at least the fee posted that day in that city (more to an exposed broker),
+    # and at most what the most exposed broker could ask: his exposure is at most the clients he ever had
+    posted = d[:, :, S.CROSSINGS_BROKERED] * done.raw.env.broker_fee_cny
+    assert np.all(fees >= posted * (1.0 - 1e-12))
+    most = 1.0 + p.broker_exposure_premium * d[:, :, S.ARRESTS_AT_BORDER].sum()
+    assert np.all(fees <= posted * most * (1.0 + 1e-12))
 
 
 def test_remittances_gross_is_net_plus_commission(done: Done) -> None:
     d = done.raw.daily
     np.testing.assert_allclose(d[:, :, S.REMITTANCES_GROSS_CNY],
                                d[:, :, S.REMITTANCES_CNY] + d[:, :, S.BROKER_COMMISSION_CNY], rtol=1e-12)
-    # the commission is the posted share of the gross amount
+    # the commission is the month's posted share of the gross amount (remittances arrive on a month's first day)
     gross = d[:, :, S.REMITTANCES_GROSS_CNY]
-    np.testing.assert_allclose(d[:, :, S.BROKER_COMMISSION_CNY], gross * done.raw.env.commission, rtol=1e-12)
+    rate = done.raw.monthly[:, :, S.BROKER_COMMISSION_RATE]
+    first = done.raw.month_start_days
+    np.testing.assert_allclose(d[first, :, S.BROKER_COMMISSION_CNY], gross[first] * rate, rtol=1e-12)
+    others = np.setdiff1d(np.arange(d.shape[0]), first)
+    assert not np.any(gross[others])
 
 
 def test_no_negative_wealth(done: Done) -> None:

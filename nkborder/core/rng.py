@@ -59,6 +59,11 @@ class Stream(IntEnum):
     ROTATE = 24
     REMIT_BROKER = 25
     REPATRIATE = 26  # China hands a detained North Korean over (daily, per person held in Chinese detention)
+    BROKER_SEARCH = 40  # which brokers a would-be crosser asks for a route
+    BROKER_CAUGHT = 41  # whether a broker is caught when a client of his is arrested
+    CREDIT = 42  # whether a crosser borrows a fee or a bribe
+    BROKER_OPEN = 43  # whether a broker's route stays open while only a share are (one draw per broker)
+    SECURITY = 44  # whether state security, not the guard, deals with a detected smuggler (crackdowns)
     TRIP_SECTOR = 113  # river sector of a smuggling trip
     TRIP_GUARD_PICK = 114  # the guard a smuggler meets
     ONWARD_KIN_PAY = 123  # kin in South Korea pay a person in China's onward journey
@@ -68,7 +73,8 @@ class Stream(IntEnum):
 
 (DEATH, BIRTH, BIRTH_SEX, RISK, ATTEMPT, ATTEMPT_DAY, REPORT, BROKER_USE, BROKER_PICK, DETECT, ACCEPT, BETRAY, SHOOT,
  SECTOR, GUARD_PICK, DETENTION, CAPTURE, ONWARD, RETURN, TRIP, TRIP_DETECT, TRIP_ARREST, REMIT, KIN_PAY, ROTATE,
- REMIT_BROKER, REPATRIATE, TRIP_SECTOR, TRIP_GUARD_PICK, ONWARD_KIN_PAY, ROTATE_EXTRA, SETTLE) = Stream
+ REMIT_BROKER, REPATRIATE, BROKER_SEARCH, BROKER_CAUGHT, CREDIT, BROKER_OPEN, SECURITY, TRIP_SECTOR, TRIP_GUARD_PICK,
+ ONWARD_KIN_PAY, ROTATE_EXTRA, SETTLE) = Stream
 
 
 @njit(cache=True, inline="always")

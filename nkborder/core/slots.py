@@ -80,7 +80,15 @@ DONJU_SEIZED_CNY = 46
 DEATHS_HUNGER = 47
 DEATHS_UNDER_5 = 48
 PHONE_CONTACTS = 49
-N_DAILY = 50
+ATTEMPTS_NO_ROUTE = 50  # attempts given up: no broker could guarantee a route
+CROSSINGS_ON_CREDIT = 51  # crossing fees and bribes borrowed
+CROSSINGS_KIN_PAID = 52  # crossing fees and bribes paid by kin in South Korea
+BROKERS_CAUGHT = 53
+SECURITY_BRIBES_CNY = 54  # smugglers' release money and cuts taken by state security instead of the guards
+BROKERS_WORKING = 55  # a stock: brokers able to guarantee a route at the end of the day
+GUARD_BRIBES_CROSSERS_CNY = 56  # guards' money from crossers: lone crossers' bribes and guards' shares of fees
+ARRESTS_AFTER_BRIBE = 57  # crossers let through for a bribe or a fee and still turned in
+N_DAILY = 58
 
 DAILY_NAMES = (
     "crossings_attempted", "crossings_succeeded", "crossings_brokered", "arrests_at_border", "shot_at_border",
@@ -93,7 +101,8 @@ DAILY_NAMES = (
     "guard_service_pay_cny", "guard_posting_bribes_cny", "caught_in_china", "arrivals_south_korea_left_before_2020",
     "population", "in_china", "in_south_korea", "detained", "dead", "detained_in_china", "guards",
     "repatriated_female", "market_turnover_cny", "donju_seized_cny", "deaths_hunger", "deaths_under_5",
-    "phone_contacts",
+    "phone_contacts", "attempts_no_route", "crossings_on_credit", "crossings_kin_paid", "brokers_caught",
+    "security_bribes_cny", "brokers_working", "guard_bribes_crossers_cny", "arrests_after_bribe",
 )
 FIRST_STOCK = POPULATION
 
@@ -111,11 +120,12 @@ HARDSHIP_NONTRADER_MEAN = 9
 HUNGER_MEAN = 10
 HUNGER_TRADER_MEAN = 11
 HUNGER_NONTRADER_MEAN = 12
-N_MONTHLY = 13
+BROKER_COMMISSION_RATE = 13  # the month's remittance commission (model.brokers.commission_rate)
+N_MONTHLY = 14
 MONTHLY_NAMES = (
     "income_mean_kpw", "income_gini", "hardship_mean", "discontent_mean", "info_mean",
     "attempt_prob_mean", "wealth_mean_cny", "donju_capital_cny", "hardship_trader_mean", "hardship_nontrader_mean",
-    "hunger_mean", "hunger_trader_mean", "hunger_nontrader_mean",
+    "hunger_mean", "hunger_trader_mean", "hunger_nontrader_mean", "broker_commission_posted",
 )
 
 # per river sector and month (summed over the month's days); sectors are numbered across cities

@@ -147,11 +147,20 @@ class Guards(NamedTuple):
 
 
 class Brokers(NamedTuple):
-    """Brokers who arrange crossings and remittances."""
+    """Brokers who arrange crossings and remittances (:mod:`nkborder.model.brokers`).
+
+    A broker guarantees at most ``broker_capacity_month`` crossings a month; each client of his arrested adds
+    one to his exposure, which decays with ``broker_memory_days``; a caught broker's place stays empty until
+    ``out_until``.
+    """
 
     city: np.ndarray  # int8
     earnings_cny: np.ndarray  # float64
     city_start: np.ndarray  # int32[n_cities + 1]
+    booked: np.ndarray  # int32, crossings guaranteed this month
+    exposure: np.ndarray  # float64, clients arrested, decayed to ``exposure_day``
+    exposure_day: np.ndarray  # int32, day the exposure was last brought up to date
+    out_until: np.ndarray  # int32, first day the broker's place works again after he was caught
 
 
 class CityState(NamedTuple):

@@ -15,6 +15,7 @@ from numba import njit
 from nkborder.core import slots as S
 from nkborder.core.state import Brokers, CityState, Guards, Households, KernelParams, People
 from nkborder.core.tracking import track
+from nkborder.model.brokers import working_brokers
 from nkborder.model.china import abroad_and_detained_day
 from nkborder.model.defection import cross
 from nkborder.model.guards import guards_day, post_guards
@@ -59,19 +60,14 @@ def state_step(d: int, w: DayContext) -> None:
 @njit(cache=True)
 def smuggling_step(d: int, w: DayContext) -> None:
     """Smuggling trips, detection, cuts and arrests."""
-    env, kp = w.env, w.kp
-    w.counters[N_ACTIVE] = smuggling_day(
-        d, w.seed, w.people, w.hh, w.guards, w.cities, w.smugglers, w.n_sectors, env.trip_rate[d], env.detect_self[d],
-        env.smuggler_arrest[d], env.guard_cut[d], env.kpw_per_cny[d], kp.cargo_cny, kp.smuggling_margin,
-        kp.release_bribe_cny, kp.smuggler_detention_days, kp.home_sector_share, w.active, w.counters[N_ACTIVE],
-        w.daily, w.sector_rec,
-    )
+    w.counters[N_ACTIVE] = smuggling_day(d, w.seed, w.people, w.hh, w.guards, w.cities, w.smugglers, w.n_sectors,
+                                         w.env, w.kp, w.active, w.counters[N_ACTIVE], w.daily, w.sector_rec)
 
 
 @njit(cache=True)
 def defection_step(d: int, w: DayContext) -> None:
-    """The crossings planned for the day: brokers, guards, bribes, arrests."""
-    env, kp, people = w.env, w.kp, w.people
+    """The crossings planned for the day: a route, brokers, guards, fees and bribes, arrests."""
+    people = w.people
     ptr = w.counters[SCHEDULE_NEXT]
     n_active = w.counters[N_ACTIVE]
     while ptr < w.schedule.shape[0] and w.schedule_day[ptr] <= d:
@@ -79,16 +75,8 @@ def defection_step(d: int, w: DayContext) -> None:
         ptr += 1
         if people.status[i] != S.RESIDENT:
             continue
-        c = people.city[i]
-        tracked = cross(
-            d, i, w.seed, people, w.hh, w.guards, w.brokers, w.cities, w.n_sectors, env.detect_self[d, c],
-            env.detect_broker[d, c], env.broker_fee_cny[d, c], env.bribe_cny[d, c],
-            env.broker_available[d, c], env.betray[d, c], env.shoot[d, c], env.detention_days[d, c],
-            env.kpw_per_cny[d, c], env.inminban_report[d, c], kp.kin_pay_prob,
-            env.bribe_accept[d, c], kp.broker_share, kp.guard_share_of_fee, kp.home_sector_share, w.daily,
-            w.sector_rec,
-        )
-        if tracked:
+        if cross(d, i, w.seed, people, w.hh, w.guards, w.brokers, w.cities, w.n_sectors, w.env, w.kp, w.daily,
+                 w.sector_rec):
             n_active = track(people, w.active, n_active, i)
     w.counters[SCHEDULE_NEXT] = ptr
     w.counters[N_ACTIVE] = n_active
@@ -119,8 +107,9 @@ def markets_step(d: int, w: DayContext) -> None:
 
 @njit(cache=True)
 def record_step(d: int, w: DayContext) -> None:
-    """End-of-day stocks by status and the guards on duty."""
+    """End-of-day stocks by status, the guards on duty and the brokers able to guarantee a route."""
     for c in range(w.cities.status_counts.shape[0]):
         for s in range(S.N_STATUS):
             w.daily[d, c, S.FIRST_STOCK + s] = w.cities.status_counts[c, s]
         w.daily[d, c, S.GUARDS_ON_DUTY] = w.guards.on_duty[c]
+    working_brokers(w.brokers, d, w.seed, w.env.broker_available[d], w.daily[d, :, S.BROKERS_WORKING])

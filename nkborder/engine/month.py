@@ -15,6 +15,7 @@ import numpy as np
 from nkborder.core import slots as S
 from nkborder.core.tracking import resident_smugglers
 from nkborder.engine.monthly import people_month
+from nkborder.model.brokers import commission_rate, working_brokers
 from nkborder.model.livelihoods import census, gini, household_budgets, remittances
 
 if TYPE_CHECKING:
@@ -52,10 +53,24 @@ def census_step(sim: Simulation, month: Month) -> None:
     month.n_south_korea = census(pop.people, pop.households, pop.cities, month.first_day, month.south_korea)
 
 
+def brokers_step(sim: Simulation, month: Month) -> None:
+    """A new month for the brokers: no crossing booked yet; the month's remittance commission per city from the
+    share of the city's brokers who can work on its first day (recorded as ``broker_commission_posted``)."""
+    brokers, kp, d0 = sim.pop.brokers, sim.kp, month.first_day
+    brokers.booked[:] = 0
+    working = np.zeros(len(sim.scenario.cities))
+    working_brokers(brokers, d0, sim.key, sim.env.broker_available[d0], working)
+    total = np.diff(brokers.city_start)
+    sim.monthly[month.index, :, S.BROKER_COMMISSION_RATE] = [
+        commission_rate(float(w), float(n), kp.commission_base, kp.commission_max)
+        for w, n in zip(working, total, strict=True)]
+
+
 def remittances_step(sim: Simulation, month: Month) -> None:
-    """Defectors in South Korea send money home through brokers."""
+    """Defectors in South Korea send money home through brokers, who keep the month's commission."""
     pop, env, kp, d0 = sim.pop, sim.env, sim.kp, month.first_day
-    remittances(month.index, d0, sim.key, pop.people, pop.households, pop.brokers, env.commission[d0],
+    commission = np.ascontiguousarray(sim.monthly[month.index, :, S.BROKER_COMMISSION_RATE])
+    remittances(month.index, d0, sim.key, pop.people, pop.households, pop.brokers, commission,
                 env.contact[d0], kp.remit_prob_month, kp.remit_cny, sim.daily, month.south_korea[:month.n_south_korea])
 
 

@@ -40,6 +40,8 @@ PLAN = Plan(
     monthly=(
         Step(month.census_step, (Phase(
             "census", "count household members at home, in China and in South Korea; inminban information"),)),
+        Step(month.brokers_step, (Phase(
+            "brokers", "no crossing booked yet this month; the remittance commission from the brokers who can work"),)),
         Step(month.remittances_step, (Phase(
             "remittances", "defectors in South Korea send money home through brokers"),)),
         Step(month.livelihoods_step, (Phase(

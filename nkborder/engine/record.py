@@ -23,7 +23,6 @@ from nkborder.engine.sim import RawRecords
 POSTED = {
     "broker_fee_posted_cny": "broker_fee_cny",
     "crossing_bribe_posted_cny": "bribe_cny",
-    "broker_commission_posted": "commission",
     "guard_cut_share": "guard_cut",
     "detect_prob": "detect_self",
     "risk_index": "risk",
@@ -37,7 +36,8 @@ POSTED = {
     "donju_seizure_share": "seizure",
     "coping_food_share": "coping",
 }
-STOCKS = ("population", "in_china", "in_south_korea", "detained", "dead", "detained_in_china", "guards")
+STOCKS = ("population", "in_china", "in_south_korea", "detained", "dead", "detained_in_china", "guards",
+          "brokers_working")
 RATIOS = (  # name, numerator, denominator: means over what actually happened in the period
     ("broker_fee_cny", "broker_fees_paid_cny", "crossings_brokered"),
     ("broker_commission_share", "broker_commission_cny", "remittances_gross_cny"),

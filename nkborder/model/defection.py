@@ -5,16 +5,20 @@ Intention (monthly, residents aged 15-65): the probability of attempting a cross
 risk)``, where ``risk`` is the day's risk index (detection x expected penalty). A person who decides to try
 gets a day within the month.
 
-Crossing (daily): the inminban may report the plan first (``inminban_report``: standing surveillance, higher
-under a crackdown). The crosser goes to a river sector,
-usually one facing their own district (:func:`~nkborder.model.common.choose_sector`), and meets one of the guards
-posted there. A person whose household can pay
-the broker's fee, or whose kin in South Korea pay it, crosses with a broker (fee split broker : guards :
-Chinese guides, detection lower); others cross alone and must bribe a detecting guard. A detecting guard lets
-a paying crosser pass with the day's acceptance probability (``bribe_accept``, lower with shorter shifts:
-:func:`nkborder.model.policy.shift_bribe_accept`), but under a crackdown may take the money and still turn the
-person in. Those not let through are shot in the buffer zone with a small probability, otherwise
-detained. Those who pass are in China.
+Crossing (daily): the inminban may report the plan first (``inminban_report``: standing
+surveillance, higher under a crackdown). The would-be crosser then looks
+for a broker who can guarantee a route (:func:`nkborder.model.brokers.find_broker`); when nobody can, the
+attempt is given up with probability ``no_route_give_up``, otherwise the person crosses alone. The crosser goes
+to a river sector, usually one facing their own district (:func:`~nkborder.model.common.choose_sector`), and
+meets one of the guards posted there. With a broker found, the broker's price (the posted fee, more if the
+broker is exposed) is paid by the household, or by kin in South Korea, or borrowed (:func:`pay_for_crossing`);
+it is split broker : guards : Chinese guides and the crossing is less often detected. Others cross alone and
+must bribe a detecting guard, paid the same ways. A detecting guard lets a paying crosser pass with the day's
+acceptance probability (``bribe_accept``, lower with shorter shifts:
+:func:`nkborder.model.policy.shift_bribe_accept`), but may take the money and still turn the person in
+(``betray``: the order of 2007, and more under a crackdown). Those not let through are shot in the buffer zone
+with a small probability, otherwise detained; a brokered crosser's arrest exposes the broker. Those who pass
+are in China.
 """
 
 from __future__ import annotations
@@ -27,8 +31,8 @@ from nkborder.core.fastexp import logistic
 from nkborder.core.rng import (
     ACCEPT,
     BETRAY,
-    BROKER_PICK,
     BROKER_USE,
+    CREDIT,
     DETECT,
     GUARD_PICK,
     KIN_PAY,
@@ -38,16 +42,10 @@ from nkborder.core.rng import (
     stream_key,
     uniform,
 )
-from nkborder.core.state import Brokers, CityState, Guards, Households, People
-from nkborder.model.common import (
-    choose_sector,
-    detain,
-    pay_cny,
-    pick_broker,
-    pick_guard,
-    set_status,
-    wealth_cny,
-)
+from nkborder.core.state import Brokers, CityState, Guards, Households, KernelParams, People
+from nkborder.model.brokers import broker_price, client_arrested, exposure_on, find_broker
+from nkborder.model.common import choose_sector, detain, pay_cny, pick_guard, set_status, wealth_cny
+from nkborder.model.policy import Environment
 
 CROSS_AGE_DAYS = (15.0 * 365.25, 65.0 * 365.25)
 
@@ -72,71 +70,76 @@ def attempt_probability(
 @njit(cache=True)
 def cross(
     d: int, i: int, seed: np.uint64, people: People, hh: Households, guards: Guards, brokers: Brokers,
-    cities: CityState, n_sectors: np.ndarray, detect_self: float, detect_broker: float, fee: float,
-    bribe: float, broker_available: float, betray: float, shoot: float, detention_days: float,
-    rate: float, inminban_report: float, kin_pay_prob: float, bribe_accept: float,
-    broker_share: float, guard_share: float, home_sector_share: float, daily: np.ndarray, sector_rec: np.ndarray,
+    cities: CityState, n_sectors: np.ndarray, env: Environment, kp: KernelParams, daily: np.ndarray,
+    sector_rec: np.ndarray,
 ) -> bool:
-    """Person ``i`` tries to cross on day ``d`` (scalars are the day's values for the person's city).
+    """Person ``i`` tries to cross on day ``d``, under the day's conditions ``env`` of the person's city.
 
     ``sector_rec`` is this month's row of the per-sector records, ``[sector, SECTOR_SLOT]``.
     Returns True if the person ends the day detained or in China (so the caller tracks them daily).
     """
     c = people.city[i]
     h = people.household[i]
-    if uniform(stream_key(seed, REPORT, d), i) < inminban_report:
-        detain(people, cities, i, d, detention_days, seed)
+    rate = env.kpw_per_cny[d, c]
+    if uniform(stream_key(seed, REPORT, d), i) < env.inminban_report[d, c]:
+        detain(people, cities, i, d, env.detention_days[d, c], seed)
         daily[d, c, S.REPORTED_BEFORE_BORDER] += 1
         return True
+    b = find_broker(brokers, c, d, seed, i, env.broker_available[d, c], kp.broker_capacity_month, kp.broker_tries)
+    if b < 0 and uniform(stream_key(seed, BROKER_USE, d), i) < kp.no_route_give_up:
+        daily[d, c, S.ATTEMPTS_NO_ROUTE] += 1
+        return False
     daily[d, c, S.CROSSINGS_ATTEMPTED] += 1
-    sector = choose_sector(uniform(stream_key(seed, SECTOR, d), i), home_sector_share, hh.district[h],
+    sector = choose_sector(uniform(stream_key(seed, SECTOR, d), i), kp.home_sector_share, hh.district[h],
                            cities.n_districts[c], n_sectors[c])
     rec = sector_rec[guards.sector_start[c] + sector]
     rec[S.SECTOR_ATTEMPTS] += 1
     g = pick_guard(guards, c, sector, stream_key(seed, GUARD_PICK, d), i)
-    brokered, kin_pays = False, False
-    if uniform(stream_key(seed, BROKER_USE, d), i) < broker_available:
-        if wealth_cny(hh, h, rate) >= fee:
-            brokered = True
-        elif hh.n_south_korea[h] > 0 and uniform(stream_key(seed, KIN_PAY, d), i) < kin_pay_prob:
-            brokered, kin_pays = True, True
+    brokered, fee = False, 0.0
+    if b >= 0:
+        fee = broker_price(env.broker_fee_cny[d, c], exposure_on(brokers, b, d, kp.broker_memory_days),
+                           kp.broker_exposure_premium)
+        brokered = pay_for_crossing(d, i, seed, hh, h, fee, rate, kp, daily, 0)
     if brokered:
-        if kin_pays:
-            daily[d, c, S.KIN_PAID_CNY] += fee
-        else:
-            pay_cny(hh, h, fee, rate)
-        b = pick_broker(brokers, c, stream_key(seed, BROKER_PICK, d), i)
-        brokers.earnings_cny[b] += fee * broker_share
-        guards.earnings_cny[g] += fee * guard_share
-        rec[S.SECTOR_GUARD_BRIBES_CNY] += fee * guard_share
+        brokers.booked[b] += 1
+        brokers.earnings_cny[b] += fee * kp.broker_share
+        guards.earnings_cny[g] += fee * kp.guard_share_of_fee
+        rec[S.SECTOR_GUARD_BRIBES_CNY] += fee * kp.guard_share_of_fee
         daily[d, c, S.CROSSINGS_BROKERED] += 1
         daily[d, c, S.BROKER_FEES_PAID_CNY] += fee
-        daily[d, c, S.BROKER_INCOME_CNY] += fee * broker_share
-        daily[d, c, S.GUARD_BRIBES_CNY] += fee * guard_share
-        daily[d, c, S.GUIDES_INCOME_CNY] += fee * (1.0 - broker_share - guard_share)
-    detected = uniform(stream_key(seed, DETECT, d), i) < (detect_broker if brokered else detect_self)
-    if detected:
+        daily[d, c, S.BROKER_INCOME_CNY] += fee * kp.broker_share
+        daily[d, c, S.GUARD_BRIBES_CNY] += fee * kp.guard_share_of_fee
+        daily[d, c, S.GUARD_BRIBES_CROSSERS_CNY] += fee * kp.guard_share_of_fee
+        daily[d, c, S.GUIDES_INCOME_CNY] += fee * (1.0 - kp.broker_share - kp.guard_share_of_fee)
+    detect = env.detect_broker[d, c] if brokered else env.detect_self[d, c]
+    if uniform(stream_key(seed, DETECT, d), i) < detect:
         let_pass = False
-        if uniform(stream_key(seed, ACCEPT, d), i) < bribe_accept:
+        if uniform(stream_key(seed, ACCEPT, d), i) < env.bribe_accept[d, c]:
             if brokered:
                 let_pass = True
-            elif wealth_cny(hh, h, rate) >= bribe:
-                pay_cny(hh, h, bribe, rate)
-                guards.earnings_cny[g] += bribe
-                rec[S.SECTOR_GUARD_BRIBES_CNY] += bribe
-                daily[d, c, S.BRIBES_PAID_CNY] += bribe
-                daily[d, c, S.GUARD_BRIBES_CNY] += bribe
-                let_pass = True
-        if let_pass and uniform(stream_key(seed, BETRAY, d), i) < betray:
+            else:
+                bribe = env.bribe_cny[d, c]
+                if pay_for_crossing(d, i, seed, hh, h, bribe, rate, kp, daily, 1):
+                    guards.earnings_cny[g] += bribe
+                    rec[S.SECTOR_GUARD_BRIBES_CNY] += bribe
+                    daily[d, c, S.BRIBES_PAID_CNY] += bribe
+                    daily[d, c, S.GUARD_BRIBES_CNY] += bribe
+                    daily[d, c, S.GUARD_BRIBES_CROSSERS_CNY] += bribe
+                    let_pass = True
+        if let_pass and uniform(stream_key(seed, BETRAY, d), i) < env.betray[d, c]:
             let_pass = False
+            daily[d, c, S.ARRESTS_AFTER_BRIBE] += 1
         if not let_pass:
-            if uniform(stream_key(seed, SHOOT, d), i) < shoot:
+            if brokered:
+                client_arrested(brokers, b, d, seed, i, kp.broker_catch_prob, kp.broker_memory_days,
+                                kp.broker_out_days, daily)
+            if uniform(stream_key(seed, SHOOT, d), i) < env.shoot[d, c]:
                 set_status(people, cities, i, S.DEAD)
                 daily[d, c, S.SHOT_AT_BORDER] += 1
                 rec[S.SECTOR_SHOT] += 1
                 daily[d, c, S.DEATHS] += 1
                 return False
-            detain(people, cities, i, d, detention_days, seed)
+            detain(people, cities, i, d, env.detention_days[d, c], seed)
             daily[d, c, S.ARRESTS_AT_BORDER] += 1
             rec[S.SECTOR_ARRESTS] += 1
             return True
@@ -146,3 +149,28 @@ def cross(
     daily[d, c, S.CROSSINGS_SUCCEEDED] += 1
     rec[S.SECTOR_SUCCEEDED] += 1
     return True
+
+
+@njit(cache=True)
+def pay_for_crossing(
+    d: int, i: int, seed: np.uint64, hh: Households, h: int, amount: float, rate: float, kp: KernelParams,
+    daily: np.ndarray, what: int,
+) -> bool:
+    """Person ``i`` of household ``h`` pays ``amount`` CNY (``what``: 0 a broker's fee, 1 a guard's bribe).
+
+    The household pays if it can; otherwise kin in South Korea pay it with ``kin_pay_prob``; otherwise the
+    crosser borrows it with ``crossing_credit`` (repaid outside the model, from work in China or after arrival).
+    Returns False if nobody pays.
+    """
+    c = hh.city[h]
+    if wealth_cny(hh, h, rate) >= amount:
+        pay_cny(hh, h, amount, rate)
+        return True
+    if hh.n_south_korea[h] > 0 and uniform(stream_key(seed, KIN_PAY, d), 2 * i + what) < kp.kin_pay_prob:
+        daily[d, c, S.KIN_PAID_CNY] += amount
+        daily[d, c, S.CROSSINGS_KIN_PAID] += 1
+        return True
+    if uniform(stream_key(seed, CREDIT, d), 2 * i + what) < kp.crossing_credit:
+        daily[d, c, S.CROSSINGS_ON_CREDIT] += 1
+        return True
+    return False

@@ -7,9 +7,10 @@ strongest.
 
 Step 2, :func:`build_environment`: levers, parameters and the observed driver series (rice price, exchange rate,
 official trade) give, for every day and city, the probabilities and prices the kernels use: detection of a
-crosser, the risk index, broker fees, bribes and their acceptance, guards' cut and pay, commissions, tolerance
-of markets, seizure of donju capital, phone contact, inminban reports, food costs and the food households get
-without money.
+crosser, the risk index, the brokers' risk, broker fees, bribes and their acceptance, betrayal, guards' cut and
+pay, tolerance of markets, seizure of donju capital, phone contact, inminban reports, food costs and the food
+households get without money. (The remittance commission depends on the brokers' own state:
+:func:`nkborder.model.brokers.commission_rate`.)
 These are the equations of ``docs/odd.md`` (section "Submodels: state and border"); kernels only add the agents'
 own draws and states.
 """
@@ -44,7 +45,7 @@ WAGE_NEW = (1500.0, "data/exchange_rate_points.csv: 2015-08 Musan, railway worke
 LEVERS = (
     "famine", "crackdown", "punishment_years", "tolerance", "sanctions", "closure", "buffer", "fence",
     "surveillance", "trade_control", "campaign", "reform", "posts", "troops", "shift_hours", "lax",
-    "china_controls", "china_closure", "mass_repatriation", "returnees",
+    "china_controls", "china_closure", "mass_repatriation", "returnees", "betrayal",
 )
 #: Event kinds that act on one day only (their start day), whatever their end date.
 ONE_DAY_KINDS = ("currency_reform", "mass_repatriation")
@@ -58,6 +59,7 @@ SETTERS: dict[str, tuple[str, float]] = {
     "punishment": ("punishment_years", np.nan), "market_tolerance": ("tolerance", 1.0),
     "leadership": ("tolerance", 1.0), "guard_posts": ("posts", 1.0), "troops": ("troops", 1.0),
     "fences": ("fence", 0.0), "guard_shifts": ("shift_hours", SHIFT_HOURS_BEFORE_2018[0]),
+    "betrayal_order": ("betrayal", 0.0),
 }
 M_PER_SOLDIER_2006 = (14.0, "data/border_security.csv: 2006, 14 m of border per soldier (Daily NK via NKEW)")
 
@@ -71,7 +73,8 @@ class Environment(NamedTuple):
     broker_fee_cny: np.ndarray  # posted price of a brokered crossing
     bribe_cny: np.ndarray  # bribe a lone crosser must pay a detecting guard
     bribe_accept: np.ndarray  # probability that a detecting guard lets a paying crosser pass
-    broker_available: np.ndarray  # share of brokered routes still working
+    broker_available: np.ndarray  # share of brokers whose route stays open (fewer while the border is sealed)
+    broker_risk: np.ndarray  # brokers' risk: probability that a brokered crossing ends in arrest
     betray: np.ndarray  # probability a paid guard still turns the crosser in
     shoot: np.ndarray  # probability a detected, unreleased crosser is shot
     detention_days: np.ndarray  # mean detention of a caught crosser
@@ -80,7 +83,6 @@ class Environment(NamedTuple):
     trip_rate: np.ndarray  # smuggling trips per smuggler per day
     tolerance: np.ndarray  # the state's tolerance of markets, 0-1
     crackdown: np.ndarray  # crackdown intensity, 0-1
-    commission: np.ndarray  # remittance brokers' commission
     contact: np.ndarray  # share of phone contact and remittances that get through
     rice_kpw: np.ndarray  # market price of rice, KPW per kg
     food_cost_kpw: np.ndarray  # food cost of one person for one month
@@ -175,13 +177,15 @@ def build_environment(scenario: Scenario, params: Params) -> Environment:
                                lv["punishment_years"])
     shoot = p.shoot_prob * lv["buffer"]
     risk = detect_self * (1.0 + detention_years + DEATH_AS_YEARS * shoot)
-    fee, bribe = crossing_prices_cny(risk, p)
+    bribe_accept = shift_bribe_accept(lv["shift_hours"], p)
+    betray = np.clip(lv["betrayal"] + p.betray_under_crackdown * lv["crackdown"], 0.0, 1.0)
+    broker_risk = brokers_risk(detect_broker, bribe_accept, betray)
+    fee, bribe = crossing_prices_cny(risk, broker_risk, p)
     pressure = np.clip(lv["crackdown"] + lv["closure"] + 0.5 * lv["trade_control"], 0.0, 1.0)
     tolerance = (lv["tolerance"] * (1.0 - p.crackdown_tolerance_cut * lv["crackdown"])
                  * (1.0 - SANCTIONS_TOLERANCE_CUT * lv["sanctions"])
                  * (1.0 - TRADE_CONTROL_TOLERANCE_CUT * lv["trade_control"])
                  * (1.0 - p.closure_tolerance_cut * lv["closure"]))
-    blocked = np.maximum(lv["surveillance"], lv["closure"])
     rate = col(kpw_per_cny(scenario.start, scenario.end))
     rice = col(rice_price_kpw_per_kg(scenario.start, scenario.end))
     trade = col(_trade_usd_million(scenario))
@@ -195,19 +199,20 @@ def build_environment(scenario: Scenario, params: Params) -> Environment:
         risk=risk,
         broker_fee_cny=fee,
         bribe_cny=bribe,
-        bribe_accept=shift_bribe_accept(lv["shift_hours"], p),
+        bribe_accept=bribe_accept,
         broker_available=1.0 - p.closure_broker_stop * lv["closure"],
-        betray=np.clip(p.betray_under_crackdown * lv["crackdown"], 0.0, 1.0),
+        broker_risk=broker_risk,
+        betray=betray,
         shoot=shoot,
         detention_days=detention_years * 365.25,
         guard_cut=p.guard_cut_base + (p.guard_cut_max - p.guard_cut_base) * pressure,
         smuggler_arrest=p.smuggler_arrest_given_detect
         + (p.smuggler_arrest_max - p.smuggler_arrest_given_detect) * pressure,
         trip_rate=p.smuggling_trips_month / DAYS_PER_MONTH
-        * (1.0 - p.closure_trade_stop * np.maximum(lv["closure"], lv["trade_control"])),
+        * (1.0 - np.maximum(p.closure_trade_stop * np.maximum(lv["closure"], lv["trade_control"]),
+                            p.crackdown_trade_stop * lv["crackdown"])),
         tolerance=np.clip(tolerance, 0.0, 1.0),
         crackdown=lv["crackdown"],
-        commission=p.commission_base + (p.commission_max - p.commission_base) * blocked,
         contact=phone_contact(lv, p),
         rice_kpw=rice,
         food_cost_kpw=rice * p.rice_kg_per_person_day * DAYS_PER_MONTH * (1.0 + p.famine_food_price * lv["famine"]),
@@ -260,18 +265,35 @@ def phone_contact(levers: dict[str, np.ndarray], params: Params) -> np.ndarray:
             * (1.0 - params.surveillance_block * levers["surveillance"]))
 
 
-def crossing_prices_cny(risk: np.ndarray, params: Params) -> tuple[np.ndarray, np.ndarray]:
-    """Posted broker fee and lone crosser's bribe, CNY [day, city], from the risk index [day, city].
+def brokers_risk(detect_broker: np.ndarray, bribe_accept: np.ndarray, betray: np.ndarray) -> np.ndarray:
+    """Brokers' risk [day, city]: the probability that a brokered crossing ends in arrest, ``detect_broker x (1 -
+    bribe_accept x (1 - betray))`` (detected, and not let through or let through and still turned in)."""
+    return detect_broker * (1.0 - bribe_accept * (1.0 - betray))
+
+
+def reference_brokers_risk(params: Params) -> float:
+    """Brokers' risk when the 500 CNY fee was observed (2006): base detection of a brokered crossing, guards who
+    take the fee with ``bribe_accept``, no order to betray."""
+    p = params
+    detect = -np.expm1(np.log1p(-p.detect_base) * p.broker_detect_factor)
+    return float(brokers_risk(np.asarray(detect), np.asarray(p.bribe_accept), np.asarray(0.0)))
+
+
+def crossing_prices_cny(risk: np.ndarray, broker_risk: np.ndarray, params: Params) -> tuple[np.ndarray, np.ndarray]:
+    """Posted broker fee and lone crosser's bribe, CNY [day, city], from the crossers' and the brokers' risk.
 
     Each is its observed price times ``exp(elasticity x (risk - risk_ref))``, where ``risk_ref = detect_base x (1 +
     fee_reference_detention_years)`` is the risk under which the prices were observed (2006-07: the punishment
-    of November 2004). The fee rises faster with risk than the bribe (``broker_fee_elasticity`` >
-    ``crossing_bribe_elasticity`` at the defaults), so above the reference a lone crossing is the cheaper one;
-    the bribe is never more than a broker's whole fee (a guard cannot ask more than the brokered crossing costs).
+    of November 2004). The fee is also multiplied by ``(broker_risk / its 2006 value) ^
+    broker_risk_fee_elasticity``: brokers price the danger that their client is caught and names them. The fee
+    rises faster with risk than the bribe, so above the reference a lone crossing is the cheaper one; the bribe is
+    never more than a broker's whole fee (a guard cannot ask more than the brokered crossing costs).
     """
     p = params
     excess = risk - p.detect_base * (1.0 + p.fee_reference_detention_years)
-    fee = np.minimum(p.broker_fee_base_cny * np.exp(p.broker_fee_elasticity * excess), p.broker_fee_max_cny)
+    danger = (broker_risk / reference_brokers_risk(p)) ** p.broker_risk_fee_elasticity
+    fee = np.minimum(p.broker_fee_base_cny * np.exp(p.broker_fee_elasticity * excess) * danger,
+                     p.broker_fee_max_cny)
     bribe = np.minimum(p.crossing_bribe_cny * np.exp(p.crossing_bribe_elasticity * excess), fee)
     return fee, bribe
 

@@ -227,4 +227,8 @@ def _brokers(params: Params, sizes: list[int]) -> Brokers:
         city=np.repeat(np.arange(len(sizes), dtype=np.int8), counts),
         earnings_cny=np.zeros(int(counts.sum())),
         city_start=np.r_[0, np.cumsum(counts)].astype(np.int32),
+        booked=np.zeros(int(counts.sum()), np.int32),
+        exposure=np.zeros(int(counts.sum())),
+        exposure_day=np.zeros(int(counts.sum()), np.int32),
+        out_until=np.zeros(int(counts.sum()), np.int32),
     )

@@ -4,9 +4,14 @@ The sector is chosen like a crosser's (usually one facing the smuggler's distric
 
 A detected smuggler is arrested with the day's arrest probability (higher under control pressure); an
 arrested smuggler who can pay the release bribe pays it to the guard and loses the cargo, one who cannot is
-detained. A detected smuggler who is not arrested pays the guard his cut of the profit ("a guard may detect
-them, take a share of the profit or arrest them"). Undetected trips keep the whole profit. Delivered cargo
-feeds the city's market.
+detained. Under a crackdown a detected smuggler is dealt with, with probability equal to the crackdown's
+intensity, by state security (the joint inspection group) instead of the guard: a release costs
+:data:`SECURITY_RELEASE_FACTOR` times the guard's bribe, and the release money or the cut goes to state
+security, not to the guards (the purification dried up the guards' income: "border
+patrollers have lost their source of money", seed-hoeryong-2007); a crackdown also cuts the trips
+(``crackdown_trade_stop``). A detected smuggler who is not arrested pays the guard his cut of the profit ("a
+guard may detect them, take a share of the profit or arrest them"). Undetected trips keep the whole profit.
+Delivered cargo feeds the city's market.
 """
 
 from __future__ import annotations
@@ -16,21 +21,33 @@ from numba import njit
 
 from nkborder.core import slots as S
 from nkborder.core.prefetch import AHEAD, prefetch
-from nkborder.core.rng import TRIP, TRIP_ARREST, TRIP_DETECT, TRIP_GUARD_PICK, TRIP_SECTOR, stream_key, uniform
-from nkborder.core.state import CityState, Guards, Households, People
+from nkborder.core.rng import (
+    SECURITY,
+    TRIP,
+    TRIP_ARREST,
+    TRIP_DETECT,
+    TRIP_GUARD_PICK,
+    TRIP_SECTOR,
+    stream_key,
+    uniform,
+)
+from nkborder.core.state import CityState, Guards, Households, KernelParams, People
 from nkborder.core.tracking import track
 from nkborder.model.common import choose_sector, detain, pay_cny, pick_guard, wealth_cny
+from nkborder.model.policy import Environment
+
+#: A release bought from state security costs this many times the guards' release bribe: "1000-5000 CNY
+#: (5000-10000 if handed to state security)" (data/border_costs.csv: 2013, nkeconwatch-2013), midpoints 7,500 / 3,000.
+SECURITY_RELEASE_FACTOR = 2.5
 
 
 @njit(cache=True)
 def smuggling_day(
     d: int, seed: np.uint64, people: People, hh: Households, guards: Guards, cities: CityState,
-    smugglers: np.ndarray, n_sectors: np.ndarray, trip_rate: np.ndarray, detect: np.ndarray,
-    arrest: np.ndarray, guard_cut: np.ndarray, rate: np.ndarray, cargo_cny: float, margin: float,
-    release_bribe: float, detention_days: float, home_sector_share: float, active: np.ndarray, n_active: int,
-    daily: np.ndarray, sector_rec: np.ndarray,
+    smugglers: np.ndarray, n_sectors: np.ndarray, env: Environment, kp: KernelParams, active: np.ndarray,
+    n_active: int, daily: np.ndarray, sector_rec: np.ndarray,
 ) -> int:
-    """All smuggling trips of day ``d``; per-city arrays hold the day's values. Returns the new ``n_active``.
+    """All smuggling trips of day ``d`` under the day's conditions ``env``. Returns the new ``n_active``.
 
     ``sector_rec`` is this month's row of the per-sector records, ``[sector, SECTOR_SLOT]``.
     """
@@ -39,6 +56,10 @@ def smuggling_day(
     key_g = stream_key(seed, TRIP_GUARD_PICK, d)
     key_d = stream_key(seed, TRIP_DETECT, d)
     key_a = stream_key(seed, TRIP_ARREST, d)
+    key_h = stream_key(seed, SECURITY, d)
+    trip_rate, detect, arrest = env.trip_rate[d], env.detect_self[d], env.smuggler_arrest[d]
+    guard_cut, rate, crackdown = env.guard_cut[d], env.kpw_per_cny[d], env.crackdown[d]
+    cargo_cny, margin, home_sector_share = kp.cargo_cny, kp.smuggling_margin, kp.home_sector_share
     n = smugglers.shape[0]
     for k in range(n):
         ahead = smugglers[min(k + AHEAD, n - 1)]  # smugglers are scattered over the people arrays
@@ -59,24 +80,32 @@ def smuggling_day(
         profit = cargo_cny * margin
         if uniform(key_d, i) < detect[c]:
             g = pick_guard(guards, c, sector, key_g, i)
+            to_security = uniform(key_h, i) < crackdown[c]
             if uniform(key_a, i) < arrest[c]:
                 daily[d, c, S.SMUGGLING_ARRESTS] += 1
                 rec[S.SECTOR_SMUGGLING_ARRESTS] += 1
-                if wealth_cny(hh, h, rate[c]) >= release_bribe:
-                    pay_cny(hh, h, release_bribe, rate[c])
-                    guards.earnings_cny[g] += release_bribe
-                    rec[S.SECTOR_GUARD_BRIBES_CNY] += release_bribe
-                    daily[d, c, S.BRIBES_PAID_CNY] += release_bribe
-                    daily[d, c, S.GUARD_BRIBES_CNY] += release_bribe
+                release = kp.release_bribe_cny * (SECURITY_RELEASE_FACTOR if to_security else 1.0)
+                if wealth_cny(hh, h, rate[c]) >= release:
+                    pay_cny(hh, h, release, rate[c])
+                    daily[d, c, S.BRIBES_PAID_CNY] += release
+                    if to_security:
+                        daily[d, c, S.SECURITY_BRIBES_CNY] += release
+                    else:
+                        guards.earnings_cny[g] += release
+                        rec[S.SECTOR_GUARD_BRIBES_CNY] += release
+                        daily[d, c, S.GUARD_BRIBES_CNY] += release
                 else:
-                    detain(people, cities, i, d, detention_days, seed)
+                    detain(people, cities, i, d, kp.smuggler_detention_days, seed)
                     n_active = track(people, active, n_active, i)
                 continue
             cut = profit * guard_cut[c]
-            guards.earnings_cny[g] += cut
-            rec[S.SECTOR_GUARD_BRIBES_CNY] += cut
             daily[d, c, S.SMUGGLING_CUT_CNY] += cut
-            daily[d, c, S.GUARD_BRIBES_CNY] += cut
+            if to_security:
+                daily[d, c, S.SECURITY_BRIBES_CNY] += cut
+            else:
+                guards.earnings_cny[g] += cut
+                rec[S.SECTOR_GUARD_BRIBES_CNY] += cut
+                daily[d, c, S.GUARD_BRIBES_CNY] += cut
             profit -= cut
         hh.cny[h] += profit
         hh.smuggle_cny[h] += profit

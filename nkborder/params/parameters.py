@@ -283,6 +283,50 @@ class Params(BaseModel):
         0.9, 0.0, 1.0, "share", "share of brokered routes that stop while the border is sealed",
         source="seed-hyesan-2024", quote="Escapees report being unable to find anyone who can guarantee a route out",
     )
+    broker_capacity_month: int = param(
+        8, 1, 20, "crossings per month", "crossings one broker can guarantee in a month (guides, guards he "
+        "knows, a safe house across the river)", integer=True,
+    )
+    broker_tries: int = param(
+        3, 1, 10, "brokers", "brokers a would-be crosser asks before concluding that nobody can guarantee a "
+        "route", integer=True,
+    )
+    no_route_give_up: float = param(
+        0.8, 0.3, 1.0, "probability", "chance that a would-be crosser who finds no broker able to guarantee a "
+        "route gives the attempt up this month rather than crossing alone",
+        source="seed-hyesan-2024", quote="Escapees report being unable to find anyone who can guarantee a route out",
+    )
+    broker_catch_prob: float = param(
+        0.05, 0.01, 0.5, "probability per unit of exposure", "chance that a broker is caught when one of his "
+        "clients is arrested, per unit of his exposure (his clients arrested, decaying with "
+        "broker_memory_days)",
+    )
+    broker_memory_days: float = param(
+        365.0, 60.0, 1095.0, "days", "time constant over which a broker's exposure (clients arrested) decays",
+    )
+    broker_out_days: float = param(
+        180.0, 30.0, 1095.0, "days", "days before a caught broker's place is taken by another broker",
+    )
+    broker_exposure_premium: float = param(
+        0.5, 0.0, 2.0, "share per unit of exposure", "a broker's price is the posted fee x (1 + this x his "
+        "exposure): a broker whose clients were arrested asks more for the danger he now carries",
+        source="seed-hyesan-2024", quote="charging exorbitant fees ... reflecting the dangers they now face",
+    )
+    broker_risk_fee_elasticity: float = param(
+        1.5, 0.0, 4.0, "exponent", "the posted fee grows as (brokers' risk / its 2006 value) to this power; "
+        "brokers' risk is the chance that a brokered crossing ends in arrest (detection x not let through)",
+        source="dailynk-border-costs",
+        quote="2006: 500 CNY; 2010: at least 10,000 CNY after the February 2010 tightening; 1.5 is the smallest "
+        "value in steps of 0.5 that gives about 10,000 CNY in 2010 (9,900) with the shipped calibration "
+        "(in-sample; never fitted to 2015)",
+    )
+    crossing_credit: float = param(
+        0.01, 0.0, 0.3, "probability", "chance that a crosser whose household cannot pay the broker's fee or the "
+        "guard's bribe, and whose kin abroad do not pay it, borrows it (from a broker or a lender, repaid from "
+        "work in China or after arrival)",
+        quote="assumption; the issue's reading of 'The border patrollers normally received 500 yuan ... per "
+        "defector' (seed-hoeryong-2007): crossers without money still paid",
+    )
 
     # --- defection --------------------------------------------------------------------------------------
     intent_intercept: float = param(
@@ -474,4 +518,10 @@ class Params(BaseModel):
     closure_trade_stop: float = param(
         0.9, 0.0, 1.0, "share", "share of smuggling trips that stop while the border is sealed",
         source="seed-hyesan-2024", quote="Trade routes have been severed",
+    )
+    crackdown_trade_stop: float = param(
+        0.5, 0.0, 1.0, "share per unit", "share of smuggling trips that stop per unit of crackdown intensity",
+        source="seed-hoeryong-2007",
+        quote="The first move ... was to remove all trading companies that have their bases in Hoeryong; "
+        "border patrollers have lost their source of money (the share is an assumption)",
     )

@@ -65,6 +65,9 @@ EVENT_KINDS: dict[str, EventKind] = {
                   "smuggling trips fall, guards' cut and smuggler arrests rise", 0.0, 1.0, 1.0),
         EventKind("lax_border", "guards look away: the detection hazard falls by lax_detect_cut x intensity",
                   0.0, 1.0, 1.0),
+        EventKind("betrayal_order", "guards are ordered to take the hush money and still turn the crosser in: "
+                  "sets the probability that a paid guard turns the crosser in (= intensity; a crackdown adds "
+                  "betray_under_crackdown x its intensity)", 0.0, 1.0, 0.3),
         EventKind("china_campaign", "China hunts and repatriates North Koreans: capture hazard times "
                   "(1 + 4 x intensity)", 0.0, 1.0, 1.0),
         EventKind("china_movement_controls", "China's controls on movement (health codes, checkpoints, "

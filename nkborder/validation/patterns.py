@@ -39,10 +39,6 @@ from nkborder.validation.measures import (
 
 #: Indicators the catalogue reads that the model does not produce yet: name -> unit and meaning.
 EXPECTED_INDICATORS: dict[str, str] = {
-    "guard_bribes_crossers_cny_full": "CNY per year and city: guards' bribes and broker-fee shares for letting "
-                                      "crossers pass, excluding smuggling",
-    "arrests_after_bribe_full": "persons per year and city: crossers arrested by a guard who took their bribe "
-                                "or their broker's guard share",
 }  # fmt: skip
 
 LEVELS = ("person", "household", "city", "national")
