@@ -2,6 +2,7 @@
 
 ``python -m benchmarks --patterns`` instead regenerates the pattern table of docs/patterns.md
 (:mod:`benchmarks.patterns`: the calibrated history, 10 runs at scale 0.25).
+``python -m benchmarks --update logistic`` measures one part again and keeps the other results.
 
 The full mode (default) runs the whole history at 1:1, 10x the population, the Mesa reference for about a
 minute and the experiments benchmark: about ten minutes on a 2-core machine. ``--quick`` uses reduced sizes
@@ -17,7 +18,10 @@ from pathlib import Path
 
 from benchmarks import ROOT
 from benchmarks.report import embedded_results, write_markdown
-from benchmarks.suite import MODES, Config, evaluate_targets, log, run_all
+from benchmarks.suite import MODES, Config, evaluate_targets, guard, log, measure_logistic, run_all
+
+#: Parts that ``--update`` measures on their own (each independent of the others' results).
+PARTS = {"logistic": measure_logistic}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None, help="also write the raw results as JSON")
     parser.add_argument("--render-only", action="store_true",
                         help="rewrite --output from the results embedded in it, without measuring")
+    parser.add_argument("--update", nargs="+", choices=sorted(PARTS), default=None,
+                        help="measure only these parts again, keep the other results embedded in --output")
     parser.add_argument("--patterns", action="store_true",
                         help="regenerate the pattern table of docs/patterns.md instead (10 runs at scale 0.25)")
     args = parser.parse_args(args_list)
@@ -38,15 +44,19 @@ def main(argv: list[str] | None = None) -> int:
         done = run_patterns()
         log(f"wrote the pattern table of {done['doc']} in {done['wall_s']:.0f} s: {done['counts']}")
         return 0
-    if args.render_only:
+    if args.render_only or args.update:
         results = embedded_results(args.output.read_text(encoding="utf-8"))
         try:
             cfg = Config(**results["config"])
         except TypeError:  # written by an older version of the benchmarks
             cfg = MODES[results["config"]["mode"]]
+        for part in args.update or ():
+            results[part] = guard(part, lambda part=part: PARTS[part](cfg))
+            results.setdefault("updated", {})[part] = " ".join(["python -m benchmarks", *args_list])
         results["targets"] = evaluate_targets(cfg, results)  # criteria as in this version of the code
         write_markdown(results, args.output)
-        log(f"re-rendered {args.output} from its embedded results")
+        log(f"re-rendered {args.output} from its embedded results" + (
+            f" (measured again: {', '.join(args.update)})" if args.update else ""))
         return 0
     mode = args.mode or ("quick" if args.quick else "full")
     command = " ".join(["python -m benchmarks", *args_list])

@@ -326,8 +326,50 @@ def job_floor(spec: dict[str, Any]) -> dict[str, Any]:
     return measure(spec["scenario"], spec["scale"], spec["seed"], spec["months"], spec["repeats"])
 
 
+def job_logistic(spec: dict[str, Any]) -> dict[str, Any]:
+    """CPU ns per logistic function in a kernel: the inlined exp (:mod:`nkborder.core.fastexp`) vs the C library's.
+
+    ``spec``: ``n`` arguments (normal, mean -4, sd 4: the range of the model's intentions and discontent),
+    ``repeats`` timings of each (the minimum is kept). Also says whether the two give the same doubles.
+    """
+    import math
+
+    import numpy as np
+    from numba import njit
+
+    from nkborder.core.fastexp import logistic
+
+    @njit(inline="always")
+    def libm_logistic(z: float) -> float:
+        return 1.0 / (1.0 + math.exp(-z))
+
+    @njit
+    def fast_all(z: np.ndarray, out: np.ndarray) -> None:
+        for i in range(z.shape[0]):
+            out[i] = logistic(z[i])
+
+    @njit
+    def libm_all(z: np.ndarray, out: np.ndarray) -> None:
+        for i in range(z.shape[0]):
+            out[i] = libm_logistic(z[i])
+
+    z = np.random.default_rng(5).normal(-4.0, 4.0, int(spec["n"]))
+    a, b = np.empty_like(z), np.empty_like(z)
+    fast_all(z[:8], a[:8])
+    libm_all(z[:8], b[:8])
+    best = {"fastexp": math.inf, "libm": math.inf}
+    for _ in range(int(spec["repeats"])):
+        for name, fn, out in (("fastexp", fast_all, a), ("libm", libm_all, b)):
+            c = time.process_time()
+            fn(z, out)
+            best[name] = min(best[name], time.process_time() - c)
+    return {"n": len(z), "repeats": int(spec["repeats"]), "fastexp_ns": best["fastexp"] / len(z) * 1e9,
+            "libm_ns": best["libm"] / len(z) * 1e9, "identical": bool(np.array_equal(a, b))}
+
+
 JOBS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "tiny": job_tiny,
+    "logistic": job_logistic,
     "engine": job_engine,
     "floor": job_floor,
     "reference": job_reference,

@@ -19,6 +19,7 @@ SECTIONS = (
     "## 7. Where the time goes",
     "## 8. Experiments",
     "## 9. What 500x would take",
+    "## 10. The inlined exp of the logistic function",
     "## How it was measured",
 )
 PHASE_NOTES = {
@@ -334,6 +335,30 @@ def _floor(f: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _logistic(g: dict[str, Any], floor: dict[str, Any]) -> list[str]:
+    failed = _failed(g)
+    if failed:
+        return failed
+    saved = g["libm_ns"] - g["fastexp_ns"]
+    lines = ["`nkborder.core.fastexp` inlines the C library's `exp` (glibc's algorithm with its fused multiply-adds) "
+             "into the kernels; the monthly person pass calls the logistic function twice per resident (discontent "
+             "and intention). CPU time per call, minimum of "
+             f"{g['repeats']} passes over {g['n']:,} arguments (`benchmarks/child.py`, job `logistic`):", ""]
+    lines += _table(["logistic function with", "CPU ns per call", "note"], [
+        ["the inlined exp (`fastexp.logistic`)", g["fastexp_ns"], "what the model runs"],
+        ["the C library's exp (`math.exp` in a kernel)", g["libm_ns"],
+         "same doubles: " + ("yes" if g["identical"] else "no")],
+        ["saved per resident-month (two calls)", 2 * saved, ""],
+    ])
+    engine = floor.get("engine_ns_per_person_month")
+    if engine:
+        lines.append(f"Two calls per resident-month save {2 * saved:.1f} ns of the engine's {engine:.0f} ns per "
+                     f"person-month (section 9): {2 * saved / engine:.1%} of the run's CPU time. "
+                     "`tests/test_fastexp.py` checks the doubles against `np.exp` in a kernel.")
+        lines.append("")
+    return lines
+
+
 def _flatten(values: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
     """Nested dicts as ``outer.inner`` rows; lists as comma-separated text."""
     rows: list[tuple[str, Any]] = []
@@ -410,6 +435,9 @@ def render(results: dict[str, Any]) -> str:
         *_experiments(results.get("experiments", {})),
         "## 9. What 500x would take", "",
         *_floor(results.get("floor", {"status": "not measured", "error": "not part of this run"})),
+        "## 10. The inlined exp of the logistic function", "",
+        *_logistic(results.get("logistic", {"status": "not measured", "error": "not part of this run"}),
+                   results.get("floor", {})),
         "## How it was measured", "",
         *_method(results),
     ]

@@ -101,7 +101,7 @@ def run_child(job: str, spec: dict[str, Any], env: dict[str, str] | None = None,
     return out
 
 
-def _guard(name: str, fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+def guard(name: str, fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     log(f"{name} ...")
     t = time.perf_counter()
     try:
@@ -255,6 +255,11 @@ def measure_floor(cfg: Config, main: dict[str, Any], ref: dict[str, Any]) -> dic
     return out
 
 
+def measure_logistic(cfg: Config) -> dict[str, Any]:
+    """CPU ns per logistic function with the inlined exp and with the C library's (section 10)."""
+    return run_child("logistic", {"n": 5_000_000, "repeats": 5}, timeout=cfg.child_timeout_s)
+
+
 def measure_scaling(cfg: Config, main: dict[str, Any]) -> dict[str, Any]:
     """ns per agent-day at each of ``scaling_scales``; a linear fit and the log-log exponent."""
     import numpy as np
@@ -385,15 +390,16 @@ def run_all(cfg: Config, command: str) -> dict[str, Any]:
     """Run every measurement of ``cfg`` (sequentially: one child at a time on the machine)."""
     t = time.perf_counter()
     results: dict[str, Any] = {"command": command, "config": asdict(cfg), "machine": machine_info()}
-    results["warmup"] = _guard("warm-up of the default numba cache", lambda: warm_default_cache(cfg))
-    results["compile"] = _guard("compile time (cold vs warm numba cache)", lambda: measure_compile(cfg))
-    results["engine"] = _guard(f"fast engine, {cfg.main_scenario} at scale {cfg.main_scale}",
+    results["warmup"] = guard("warm-up of the default numba cache", lambda: warm_default_cache(cfg))
+    results["compile"] = guard("compile time (cold vs warm numba cache)", lambda: measure_compile(cfg))
+    results["engine"] = guard(f"fast engine, {cfg.main_scenario} at scale {cfg.main_scale}",
                                lambda: measure_engine(cfg))
-    results["scaling"] = _guard("scaling", lambda: measure_scaling(cfg, results["engine"]))
-    results["reference"] = _guard("Mesa reference vs fast engine", lambda: measure_reference(cfg))
-    results["floor"] = _guard("floor of the monthly person rules",
+    results["scaling"] = guard("scaling", lambda: measure_scaling(cfg, results["engine"]))
+    results["reference"] = guard("Mesa reference vs fast engine", lambda: measure_reference(cfg))
+    results["floor"] = guard("floor of the monthly person rules",
                               lambda: measure_floor(cfg, results["engine"], results["reference"]))
-    results["experiments"] = _guard("experiments", lambda: measure_experiments(cfg))
+    results["experiments"] = guard("experiments", lambda: measure_experiments(cfg))
+    results["logistic"] = guard("logistic function: inlined exp vs the C library's", lambda: measure_logistic(cfg))
     results["targets"] = evaluate_targets(cfg, results)
     results["machine"]["load_end"] = load_average()
     results["total_s"] = time.perf_counter() - t

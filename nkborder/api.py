@@ -14,7 +14,7 @@ import pandas as pd
 from nkborder.engine.record import build_tables
 from nkborder.engine.sim import Progress, Simulation
 from nkborder.errors import InputError, shorten
-from nkborder.inputs.checks import check_db_path, check_scale, check_seed
+from nkborder.inputs.checks import check_date, check_db_path, check_scale, check_seed
 from nkborder.params import Params
 from nkborder.scenarios import Scenario, load_scenario
 from nkborder.version import __version__
@@ -73,7 +73,7 @@ def resolve(
         raise InputError("overrides", "overrides", f"not a mapping (got {shorten(overrides)})",
                          'a dict of parameter names and values, e.g. {"detect_base": 0.5}')
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    sc = sc.with_dates(_date(start, "start"), _date(end, "end"))
+    sc = sc.with_dates(check_date(start, "start"), check_date(end, "end"))
     return sc, sc.parameters(dict(overrides) if overrides is not None else None)
 
 
@@ -125,12 +125,4 @@ def run(
             setattr(result, freq, pl.from_pandas(getattr(result, freq)))
     return result
 
-
-def _date(value: dt.date | str | None, name: str) -> dt.date | None:
-    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
-        return value
-    try:
-        return dt.date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise InputError(name, shorten(value), "not a date", "a datetime.date or YYYY-MM-DD") from None
 

@@ -1,12 +1,42 @@
-"""Shared helpers for the tests: writing scenario files into a temporary folder."""
+"""Fixtures shared by the test modules: the command line in a child process, scenario files in a temporary folder."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SIZE_ENV = "NKBORDER_TEST_SIZE"  # full or reduced: the size of the tests marked slow
+
+
+@pytest.fixture(scope="session")
+def reduced_size() -> bool:
+    """Whether the tests marked ``slow`` run at their reduced size, as CI runs them (pyproject.toml).
+
+    ``NKBORDER_TEST_SIZE=reduced`` or ``full`` chooses; without it, CI (``CI=true``) runs them reduced.
+    """
+    size = os.environ.get(SIZE_ENV) or ("reduced" if os.environ.get("CI", "").lower() in ("1", "true") else "full")
+    if size not in ("full", "reduced"):
+        raise pytest.UsageError(f"{SIZE_ENV}={size!r}: allowed full or reduced")
+    return size == "reduced"
+
+
+def _run_nkborder(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "nkborder", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, "COLUMNS": "200", "PYTHONPATH": str(ROOT)})
+
+
+@pytest.fixture(scope="session")
+def nkb() -> Callable[..., subprocess.CompletedProcess]:
+    """``nkb(*args, cwd=..., timeout=300)`` runs ``python -m nkborder ARGS`` in ``cwd`` as users run it (a child
+    process of this checkout, 200 columns wide) and returns the completed process."""
+    return _run_nkborder
 
 
 @pytest.fixture

@@ -379,3 +379,22 @@ def test_app_command_refuses_a_bad_backend(tmp_path) -> None:
                            str(tmp_path / "x.duckdb")], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 2 and "unknown backend" in done.stderr
     assert not (tmp_path / "x.duckdb").exists()
+
+
+def test_the_cluster_plugin_reports_the_simulated_date_of_a_workers_run(tmp_path, monkeypatch) -> None:
+    import types
+
+    import distributed
+
+    from nkborder.app.cluster import DateReporter, read_dates
+    from nkborder.experiments import tasks
+
+    assert tasks.worker_progress() is None  # not on a worker
+    worker = types.SimpleNamespace(plugins={tasks.PROGRESS_PLUGIN: DateReporter(str(tmp_path))},
+                                   get_current_task=lambda: "simulate-1")
+    monkeypatch.setattr(distributed, "get_worker", lambda: worker)
+    sc = load_scenario("hoeryong-2007").with_dates(None, dt.date(1995, 2, 28))
+    out = tasks.simulate({"scenario": sc, "seed": 0, "scale": 0.002, "overrides": None})
+    assert len(out["yearly"]) == 1
+    assert (tmp_path / "simulate-1.txt").read_text() == "1995-02-28 59 59"
+    assert read_dates(str(tmp_path)) == []  # a finished run is no longer listed

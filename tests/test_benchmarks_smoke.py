@@ -181,6 +181,20 @@ def test_render_only_round_trip(tiny_results: dict[str, Any], tmp_path: Path) ->
     assert report.embedded_results(path.read_text())["command"] == results["command"]
 
 
+def test_update_measures_one_part_again_and_keeps_the_others(tiny_results: dict[str, Any], tmp_path: Path) -> None:
+    from benchmarks.__main__ import main
+
+    results = {k: v for k, v in tiny_results.items() if k != "logistic"}
+    path = report.write_markdown(results, tmp_path / "BENCHMARKS.md")
+    assert "## 10. The inlined exp of the logistic function\n\n**not measured**" in path.read_text()
+    assert main(["--update", "logistic", "--output", str(path)]) == 0
+    loaded = report.embedded_results(path.read_text())
+    assert loaded["engine"] == json.loads(json.dumps(results["engine"], default=str))
+    assert loaded["logistic"]["identical"] is True
+    assert 0 < loaded["logistic"]["fastexp_ns"] < 1000 and 0 < loaded["logistic"]["libm_ns"] < 1000
+    assert "the inlined exp (`fastexp.logistic`)" in path.read_text()
+
+
 def test_experiment_targets_are_judged_on_the_median_speedup() -> None:
     rows: list[dict[str, Any]] = []
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +39,8 @@ from nkborder.errors import InputError
 from nkborder.params import Params
 
 PACKAGE_DATA = Path(__file__).resolve().parents[1] / "nkborder" / "data"
+
+Cli = Callable[..., subprocess.CompletedProcess]  # the nkb fixture (conftest.py)
 
 
 # ------------------------------------------------------------------------------------------- mapping
@@ -231,19 +233,14 @@ def test_newer_years_in_the_folder_are_used(tmp_path):
     assert 1998 not in set(t.loc[t["series"] == "arrivals", "year_to"])  # cumulative row dropped
 
 
-def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "nkborder", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=300)
-
-
-def test_cli_reports_bad_observed_folder(tmp_path):
-    res = _cli("calibrate", "history", "--observed", str(tmp_path / "none"), cwd=tmp_path)
+def test_cli_reports_bad_observed_folder(tmp_path, nkb: Cli):
+    res = nkb("calibrate", "history", "--observed", str(tmp_path / "none"), cwd=tmp_path)
     assert res.returncode == 2 and "not a directory" in res.stderr and "Traceback" not in res.stderr
     d = _copy_data(tmp_path)
     (d / "border_costs.csv").unlink()
-    res = _cli("calibrate", "history", "--observed", str(d), cwd=tmp_path)
+    res = nkb("calibrate", "history", "--observed", str(d), cwd=tmp_path)
     assert res.returncode == 2 and "border_costs.csv" in res.stderr
-    res = _cli("validate", "history", "--observed", str(PACKAGE_DATA), "--holdout", "2015-2012", cwd=tmp_path)
+    res = nkb("validate", "history", "--observed", str(PACKAGE_DATA), "--holdout", "2015-2012", cwd=tmp_path)
     assert res.returncode == 2 and "--holdout" in res.stderr
     assert not (tmp_path / "nkborder.duckdb").exists()
 
@@ -267,9 +264,9 @@ def test_spread_option_replaces_one_series_spread_and_is_recorded():
         assert "--spread" in str(err.value)
 
 
-def test_cli_reports_a_bad_spread(tmp_path):
+def test_cli_reports_a_bad_spread(tmp_path, nkb: Cli):
     for value, reason in (("arrivals=-1", "not a positive number"), ("arrivals", "expected name=value")):
-        res = _cli("calibrate", "history", "--observed", str(PACKAGE_DATA), "--spread", value, cwd=tmp_path)
+        res = nkb("calibrate", "history", "--observed", str(PACKAGE_DATA), "--spread", value, cwd=tmp_path)
         assert res.returncode == 2 and "--spread" in res.stderr and reason in res.stderr
         assert "Traceback" not in res.stderr
     assert not (tmp_path / "nkborder.duckdb").exists()
@@ -367,7 +364,7 @@ SYN = {"scenario": "history", "until": 2005, "scale": 0.02}
 
 
 @pytest.fixture(scope="module")
-def synthetic(tmp_path_factory):
+def synthetic(tmp_path_factory, reduced_size):
     """Targets simulated at TRUTH (seed 999), then a small calibration of the two parameters on them.
 
     Series: arrivals and people in China 1999-2005, and the broker fee in 2004-2005 (the years the 2004
@@ -384,8 +381,9 @@ def synthetic(tmp_path_factory):
     values = model_values(truth_run.yearly, template, city_weights(), ObservationParams().crossing_point_factor,
                           SYN["scale"])
     targets = make_targets(template.rows.assign(low=values, high=values).drop(columns="value").to_dict("records"))
-    cal = calibrate(SYN["scenario"], until=SYN["until"], population=24, generations=3, scale=SYN["scale"], seed=3,
-                    workers=2, db=db, parameters=list(TRUTH), targets=targets)
+    population = 12 if reduced_size else 24
+    cal = calibrate(SYN["scenario"], until=SYN["until"], population=population, generations=3, scale=SYN["scale"],
+                    seed=3, workers=2, db=db, parameters=list(TRUTH), targets=targets)
     return cal, db
 
 
@@ -402,7 +400,7 @@ def test_synthetic_truth_inside_posterior_90_interval(synthetic):
 
 
 @pytest.mark.slow
-def test_validate_writes_fit_table_and_figure(tmp_path):
+def test_validate_writes_fit_table_and_figure(tmp_path, reduced_size):
     from nkborder.calibration import validate
     from nkborder.calibration.figure import draw
     from nkborder.calibration.validate import write_fit
@@ -410,7 +408,7 @@ def test_validate_writes_fit_table_and_figure(tmp_path):
     post = Posterior("hand-made", pd.DataFrame({"intent_intercept": [-11.5, -11.0], "crossing_point_factor": [2, 3]}),
                      pd.Series([0.5, 0.5]), {"scenario": {"ref": "history"}, "first": 1999, "until": 2003,
                                              "scale": 0.01, "fixed": {}})  # fmt: skip
-    val = validate(None, post, None, holdout=(2002, 2004), reps=4, workers=2)
+    val = validate(None, post, None, holdout=(2002, 2004), reps=2 if reduced_size else 4, workers=2)
     assert set(val.fit["period"]) == {"calibration", "holdout"}
     assert set(val.predictions["year_to"]) <= set(range(1999, 2005))
     assert val.notes  # the hold-out years were inside the calibration's years

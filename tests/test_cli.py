@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -13,15 +13,11 @@ import pytest
 
 from nkborder.store import ResultsStore
 
-
-def nkb(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run ``python -m nkborder ARGS`` in ``cwd``."""
-    return subprocess.run([sys.executable, "-m", "nkborder", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, "COLUMNS": "200"})
+Cli = Callable[..., subprocess.CompletedProcess]  # the nkb fixture (conftest.py)
 
 
 @pytest.fixture(scope="module")
-def stored_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+def stored_run(tmp_path_factory: pytest.TempPathFactory, nkb: Cli) -> tuple[Path, str]:
     """One small run stored by the CLI: (work dir, run id)."""
     cwd = tmp_path_factory.mktemp("cli")
     done = nkb("run", "hoeryong-2007", "--scale", "0.02", "--seed", "3", "--db", "r.duckdb", "--out", "y.csv",
@@ -57,7 +53,7 @@ def test_run_prints_yearly_table_stores_run_and_writes_out(stored_run: tuple[Pat
                                    check_dtype=False)
 
 
-def test_runs_lists_in_csv_and_json(stored_run: tuple[Path, str]) -> None:
+def test_runs_lists_in_csv_and_json(stored_run: tuple[Path, str], nkb: Cli) -> None:
     cwd, run_id = stored_run
     as_csv = nkb("runs", "--db", "r.duckdb", "--format", "csv", cwd=cwd)
     assert as_csv.returncode == 0, as_csv.stderr
@@ -68,7 +64,7 @@ def test_runs_lists_in_csv_and_json(stored_run: tuple[Path, str]) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
-def test_export(stored_run: tuple[Path, str], fmt: str) -> None:
+def test_export(stored_run: tuple[Path, str], fmt: str, nkb: Cli) -> None:
     cwd, run_id = stored_run
     done = nkb("export", run_id, "--format", fmt, "--db", "r.duckdb", "--out", str(cwd / "exp"), cwd=cwd)
     assert done.returncode == 0, done.stderr
@@ -77,7 +73,7 @@ def test_export(stored_run: tuple[Path, str], fmt: str) -> None:
     assert len(frame) == 5 and "arrivals_south_korea" in frame.columns
 
 
-def test_scenarios_check_params_plan(tmp_path: Path) -> None:
+def test_scenarios_check_params_plan(tmp_path: Path, nkb: Cli) -> None:
     listed = nkb("scenarios", cwd=tmp_path)
     for name in ("history", "hoeryong-2007", "hyesan-2020", "no-closure", "no-purification"):
         assert name in listed.stdout
@@ -103,14 +99,16 @@ BAD_INPUT = [
 
 
 @pytest.mark.parametrize(("args", "names", "allowed"), BAD_INPUT)
-def test_bad_input_exits_2_with_one_clear_line(tmp_path: Path, args: list[str], names: str, allowed: str) -> None:
+def test_bad_input_exits_2_with_one_clear_line(
+    tmp_path: Path, args: list[str], names: str, allowed: str, nkb: Cli
+) -> None:
     done = nkb(*args, cwd=tmp_path)
     assert done.returncode == 2, (done.stdout, done.stderr)
     assert "Traceback" not in done.stderr
     assert names in done.stderr and allowed in done.stderr
 
 
-def test_bad_scenario_file_names_file_line_and_allowed(tmp_path: Path) -> None:
+def test_bad_scenario_file_names_file_line_and_allowed(tmp_path: Path, nkb: Cli) -> None:
     (tmp_path / "broken.toml").write_text('name = "x"\nstart = 1995-01-01\nend = [\n')
     done = nkb("check", "broken.toml", cwd=tmp_path)
     assert done.returncode == 2 and "Traceback" not in done.stderr
@@ -120,7 +118,7 @@ def test_bad_scenario_file_names_file_line_and_allowed(tmp_path: Path) -> None:
     assert done.returncode == 2 and "kind.toml" in done.stderr and "border_closure" in done.stderr
 
 
-def test_export_of_unknown_run_exits_2(stored_run: tuple[Path, str]) -> None:
+def test_export_of_unknown_run_exits_2(stored_run: tuple[Path, str], nkb: Cli) -> None:
     cwd, _ = stored_run
     done = nkb("export", "nope", "--db", "r.duckdb", cwd=cwd)
     assert done.returncode == 2 and "nope" in done.stderr and "Traceback" not in done.stderr

@@ -56,6 +56,7 @@ SCALE = 0.02
 ENGINE_SEEDS = range(1, 31)
 REFERENCE_SEEDS = range(1001, 1031)
 CONTROL_SEEDS = range(2001, 2031)
+REDUCED_SEEDS = 15  # seeds per sample at the reduced size (conftest.reduced_size)
 FAMILY_ALPHA = 0.01
 HOERYONG = ("hoeryong-2007", {"start": "2005-01-01"})
 INDICATORS = {  # yearly column -> how a run's years become one number
@@ -217,24 +218,36 @@ def pool() -> Iterator[ProcessPoolExecutor]:
 
 
 @pytest.fixture(scope="module")
-def reference_jobs(pool: ProcessPoolExecutor, tmp_path_factory: pytest.TempPathFactory) -> ReferenceJobs:
+def reference_jobs(pool: ProcessPoolExecutor, tmp_path_factory: pytest.TempPathFactory,
+                   reduced_size: bool) -> ReferenceJobs:
     """Every reference run of the module, submitted at once: the workers stay busy while the engine runs here."""
     docking = tmp_path_factory.mktemp("docking") / "docking.toml"
     docking.write_text(DOCKING_TOML, encoding="utf-8")
     name, kw = HOERYONG
+    ref, control = _sized(REFERENCE_SEEDS, reduced_size), _sized(CONTROL_SEEDS, reduced_size)
     return ReferenceJobs(
-        hoeryong=submit_reference(pool, name, REFERENCE_SEEDS, **kw),
-        docking=submit_reference(pool, docking, REFERENCE_SEEDS),
-        control=submit_reference(pool, name, CONTROL_SEEDS, rule_change="double_detection", **kw),
+        hoeryong=submit_reference(pool, name, ref, **kw),
+        docking=submit_reference(pool, docking, ref),
+        control=submit_reference(pool, name, control, rule_change="double_detection", **kw),
         docking_path=docking,
     )
 
 
 @pytest.fixture(scope="module")
-def hoeryong_engine() -> list[pd.DataFrame]:
+def engine_seeds(reduced_size: bool) -> range:
+    return _sized(ENGINE_SEEDS, reduced_size)
+
+
+def _sized(seeds: range, reduced: bool) -> range:
+    """All ``seeds``, or their first :data:`REDUCED_SEEDS` at the reduced size."""
+    return seeds[:REDUCED_SEEDS] if reduced else seeds
+
+
+@pytest.fixture(scope="module")
+def hoeryong_engine(engine_seeds: range) -> list[pd.DataFrame]:
     """The engine sample of scenario (1), shared by the docking test and the negative control."""
     name, kw = HOERYONG
-    return engine_runs(name, ENGINE_SEEDS, **kw)
+    return engine_runs(name, engine_seeds, **kw)
 
 
 # ----------------------------------------------------------------------------------------------- fast tests
@@ -286,8 +299,8 @@ def test_docking_hoeryong_crackdown_and_currency_reform(
 
 
 @pytest.mark.slow
-def test_docking_hyesan_closure(reference_jobs: ReferenceJobs) -> None:
-    fast = engine_runs(reference_jobs.docking_path, ENGINE_SEEDS)
+def test_docking_hyesan_closure(reference_jobs: ReferenceJobs, engine_seeds: range) -> None:
+    fast = engine_runs(reference_jobs.docking_path, engine_seeds)
     result = dock(fast, collect(reference_jobs.docking))
     print("\ndocking scenario (Hyesan 2018-2021):\n" + result.report())
     assert not result.rejected, result.report()

@@ -159,6 +159,17 @@ def test_sweep_factorial_and_lhs(dbdir: Path, scheduler: str) -> None:
         assert sorted(np.floor((v - lo) / (hi - lo) * 5).astype(int)) == [0, 1, 2, 3, 4]  # one per stratum
 
 
+def test_latin_hypercube_hits_every_stratum_once_and_repeats_with_its_seed() -> None:
+    from nkborder.experiments.design import Range, latin_hypercube
+
+    ranges = [Range("detect_base", 0.1, 0.5), Range("intent_kin", 0.0, 4.0)]
+    points = latin_hypercube(ranges, 8, seed=3)
+    for r in ranges:
+        v = np.array([p[r.name] for p in points])
+        assert sorted(np.floor((v - r.lo) / (r.hi - r.lo) * 8).astype(int)) == list(range(8))
+    assert latin_hypercube(ranges, 8, seed=3) == points != latin_hypercube(ranges, 8, seed=4)
+
+
 def test_sweep_rejects_unknown_parameter_and_out_of_range() -> None:
     with pytest.raises(InputError, match="no_such_param") as err:
         nkborder.sweep("history", ["no_such_param=0:1:2"], **SMALL)

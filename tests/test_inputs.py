@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from nkborder import inputs
+from nkborder.errors import InputError
 from nkborder.inputs import parse_interval, parse_period, parse_value
 
 START, END = date(1995, 1, 1), date(2025, 12, 31)
@@ -90,11 +91,18 @@ def test_cite_known_and_unknown() -> None:
         inputs.cite("no-such-source")
 
 
-def test_broken_row_of_fees_file_is_joined_back() -> None:
+def test_quoted_comma_of_the_fees_file_stays_in_its_cell() -> None:
     fees = inputs.read_table("fees_and_bribes.csv")
     row = fees[fees.year == "2013"].iloc[0]
     assert "1,000 yuan or $40" in row.what
     assert row.url.startswith("http")
+
+
+def test_a_row_with_more_cells_than_the_header_names_file_and_line(tmp_path) -> None:
+    (tmp_path / "fees_and_bribes.csv").write_text('year,value,what\n2012,5,ok\n2013,1000,"a",1,000 yuan\n')
+    with pytest.raises(InputError) as err:
+        inputs.read_table("fees_and_bribes.csv", directory=tmp_path)
+    assert "fees_and_bribes.csv" in str(err.value) and "line 3" in str(err.value) and "at most 3" in str(err.value)
 
 
 # ----------------------------------------------------------------------------------------------- series

@@ -4,13 +4,14 @@ Experiments started from the page connect to this cluster (``scheduler=`` its ad
 cluster per click. A worker plugin makes every simulation on these workers report its date after each
 simulated month to a small file in a folder of the app (the cluster is local), which the page reads to show
 "simulating 2011-03".
-The plugin only wraps the progress callback of :meth:`nkborder.engine.sim.Simulation.run`: results are
-unchanged.
+The plugin is the workers' progress plugin (:data:`nkborder.experiments.tasks.PROGRESS_PLUGIN`): each run
+passes the plugin's callback to :func:`nkborder.api.run` as its progress callback, so results are unchanged.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 import os
 import shutil
@@ -18,16 +19,19 @@ import tempfile
 import threading
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from distributed.diagnostics.plugin import WorkerPlugin
 
+from nkborder.experiments.tasks import PROGRESS_PLUGIN
+
 log = logging.getLogger("nkborder.app")
 
 
 class DateReporter(WorkerPlugin):
-    """Dask worker plugin: each ``Simulation.run`` on the worker writes its simulated date to a small file.
+    """Dask worker plugin: each run on the worker writes its simulated date to a small file after every month.
 
     Args:
         directory: folder of the progress files, one per running task (``<task key>.txt``: date, days done,
@@ -35,36 +39,22 @@ class DateReporter(WorkerPlugin):
             even while the compiled kernels hold the worker's interpreter lock.
     """
 
-    name = "nkborder-app-date-reporter"
+    name = PROGRESS_PLUGIN
 
     def __init__(self, directory: str) -> None:
         self.directory = directory
 
-    def setup(self, worker: Any) -> None:
-        from nkborder.engine import sim
+    def progress(self, key: str) -> Callable[[dt.date, int, int], None]:
+        """The progress callback of the run of task ``key``: writes ``<key>.txt`` (date, days done, days)."""
+        target = Path(self.directory) / f"{_safe(key)}.txt"
 
-        original = getattr(sim.Simulation.run, "_nkborder_app_original", sim.Simulation.run)
-        folder = Path(self.directory)
+        def report(date: dt.date, done: int, total: int) -> None:
+            with contextlib.suppress(OSError):  # reporting must never break a run
+                tmp = target.with_suffix(".tmp")
+                tmp.write_text(f"{date.isoformat()} {int(done)} {int(total)}")
+                os.replace(tmp, target)
 
-        def run(self_: Any, progress: Any = None) -> Any:
-            try:
-                key = str(worker.get_current_task())
-            except Exception:  # not inside a task (e.g. the warm-up run of client.run): no report
-                return original(self_, progress)
-            target = folder / f"{_safe(key)}.txt"
-
-            def hook(date: Any, done: int, total: int) -> None:
-                with contextlib.suppress(OSError):  # reporting must never break a run
-                    tmp = target.with_suffix(".tmp")
-                    tmp.write_text(f"{date.isoformat()} {int(done)} {int(total)}")
-                    os.replace(tmp, target)
-                if progress is not None:
-                    progress(date, done, total)
-
-            return original(self_, hook)
-
-        run._nkborder_app_original = original  # type: ignore[attr-defined]
-        sim.Simulation.run = run  # type: ignore[method-assign]
+        return report
 
 
 def _safe(key: str) -> str:

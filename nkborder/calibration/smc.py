@@ -46,6 +46,7 @@ from nkborder.calibration.targets import (
     make_targets,
 )
 from nkborder.errors import InputError
+from nkborder.inputs.checks import check_scale
 from nkborder.scenarios import Scenario, load_scenario
 
 MAX_SCALE = 1.0
@@ -367,8 +368,7 @@ def load_calibration(db: str | Path, name: str) -> Calibration:
 def _check(until: int, scale: float, seed: int, population: int) -> None:
     if int(until) != until or not 1999 <= until <= 2035:
         raise InputError("--until", str(until), "not a year from 1999 to 2035", "e.g. 2015")
-    if not 0.0 < scale <= MAX_SCALE:
-        raise InputError("--scale", str(scale), "out of range", f"0 < scale <= {MAX_SCALE:g}")
+    check_scale(scale, "--scale", MAX_SCALE)
     if int(seed) != seed or seed < 0:
         raise InputError("--seed", str(seed), "not a non-negative whole number", "0, 1, 2, ...")
     if int(population) != population or population < 2:

@@ -17,7 +17,14 @@ from rich.table import Table
 from rich.text import Text
 
 from nkborder.errors import InputError
-from nkborder.inputs.checks import check_format_suffix, check_out_dir, check_out_file, check_scale, check_seed
+from nkborder.inputs.checks import (
+    check_date,
+    check_format_suffix,
+    check_out_dir,
+    check_out_file,
+    check_scale,
+    check_seed,
+)
 from nkborder.store.schema import DEFAULT_DB
 
 console = Console(width=None if sys.stdout.isatty() else 160)  # full tables when output goes to a file or CI
@@ -60,16 +67,6 @@ def parse_sets(values: list[str] | None, option: str = "--set") -> dict[str, flo
     return out
 
 
-def parse_date(value: str | None, option: str) -> dt.date | None:
-    """An ISO date from an option, or an InputError naming the option."""
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InputError(option, value, "not a date", "YYYY-MM-DD") from None
-
-
 def run_command(
     scenario: Annotated[str, typer.Argument(help="shipped scenario name or path to a .toml file")],
     seed: Annotated[int, typer.Option(help="random seed; the same seed gives identical results")] = 0,
@@ -84,10 +81,9 @@ def run_command(
     store_daily: Annotated[bool, typer.Option(help="also store the daily table")] = False,
 ) -> None:
     """Run a scenario once, show progress, print yearly indicators and store the run."""
-    from nkborder.api import resolve
+    from nkborder.api import resolve, run
     from nkborder.cli.kernels import compile_kernels
-    from nkborder.engine.record import build_tables
-    from nkborder.engine.sim import Simulation
+    from nkborder.model.population import city_sizes
 
     check_seed(seed)
     check_scale(scale)
@@ -105,7 +101,7 @@ def run_command(
         overrides = {**shipped, **sets}
     if sets:
         source += f", {len(sets)} set with --set"
-    sc, params = resolve(scenario, parse_date(start, "--start"), parse_date(end, "--end"), overrides)
+    sc, params = resolve(scenario, check_date(start, "--start"), check_date(end, "--end"), overrides)
     store = _open_store(db)
     run_id = store.begin_run(
         scenario_name=sc.name, scenario_text=sc.text, params=params.model_dump(), seed=seed, scale=scale,
@@ -116,22 +112,20 @@ def run_command(
     console.print(f"parameters: {source}", markup=False)
     compile_kernels(console)
     try:
-        sim = Simulation(sc, params, seed=seed, scale=scale)
-        n_agents = int(sim.pop.people.count[0])
+        n_agents = sum(city_sizes(sc.cities, scale))
         with _progress() as bar:
-            task = bar.add_task("simulating", total=sim.n_days, date="", speed="")
+            task = bar.add_task("simulating", total=(sc.end - sc.start).days + 1, date="", speed="")
             t0 = time.perf_counter()
 
             def step(date: dt.date, done: int, total: int) -> None:
                 rate = done * n_agents / max(time.perf_counter() - t0, 1e-9)
                 bar.update(task, completed=done, date=str(date), speed=f"{rate / 1e6:,.0f} M agent-days/s")
 
-            raw = sim.run(step)
-        tables = build_tables(raw, scale, with_daily=store_daily).since(sc.report_start)
-        written = {"yearly": tables.yearly, "monthly": tables.monthly, "sectors": tables.sectors,
-                   "districts": tables.districts}
+            result = run(sc, seed=seed, scale=scale, overrides=overrides, daily=store_daily, progress=step)
+        written = {"yearly": result.yearly, "monthly": result.monthly, "sectors": result.sectors,
+                   "districts": result.districts}
         if store_daily:
-            written["daily"] = tables.daily
+            written["daily"] = result.daily
         for freq, df in written.items():
             store.write_table(run_id, freq, df)
         store.finish_run(run_id, "finished")
@@ -144,9 +138,9 @@ def run_command(
         raise
     finally:
         store.close()
-    _print_yearly(tables.yearly, scale)
+    _print_yearly(result.yearly, scale)
     if out is not None:
-        _write(tables.yearly, out)
+        _write(result.yearly, out)
         console.print(f"yearly table written to {out}")
     console.print(f"stored as run {run_id} in {db}; `nkborder export {run_id} --format csv` writes its tables")
 

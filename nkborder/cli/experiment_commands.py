@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from nkborder.errors import InputError
-from nkborder.inputs.checks import check_out_dir, check_scale, check_seed
+from nkborder.inputs.checks import check_date, check_out_dir, check_scale, check_seed
 from nkborder.store.schema import DEFAULT_DB
 
 console = Console()
@@ -195,13 +195,12 @@ def experiments_command(db: Db = DEFAULT_DB) -> None:
 
 def _run(func: Any, *args: Any, **kwargs: Any) -> Any:
     """Call an experiment function with progress; Ctrl-C ends with exit code 130 and keeps stored runs."""
-    from nkborder.cli.commands import parse_date
     from nkborder.cli.kernels import compile_kernels
 
     kwargs["seed"] = check_seed(kwargs.get("seed", 0))
     kwargs["scale"] = check_scale(kwargs.get("scale", 1.0))
-    kwargs["start"] = parse_date(kwargs.get("start"), "--start")
-    kwargs["end"] = parse_date(kwargs.get("end"), "--end")
+    kwargs["start"] = check_date(kwargs.get("start"), "--start")
+    kwargs["end"] = check_date(kwargs.get("end"), "--end")
     compile_kernels(console, kwargs.get("scheduler"))
     try:
         return func(*args, progress=True, **kwargs)

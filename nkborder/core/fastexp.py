@@ -147,5 +147,5 @@ def exp(x: float) -> float:
 
 @njit(cache=True, inline="always")
 def logistic(z: float) -> float:
-    """1 / (1 + exp(-z)), with :func:`exp`; the same value as ``nkborder.model.common.logistic``."""
+    """1 / (1 + exp(-z)), with :func:`exp`; the same value as with ``np.exp``."""
     return 1.0 / (1.0 + exp(-z))

@@ -20,6 +20,7 @@ from nkborder.engine.day import DayContext
 from nkborder.engine.month import Month
 from nkborder.engine.places import district_snapshot
 from nkborder.engine.plan import PLAN
+from nkborder.inputs.checks import check_scale
 from nkborder.model.demography import vital_rates
 from nkborder.model.livelihoods import gini
 from nkborder.model.policy import DAYS_PER_MONTH, Environment, build_environment
@@ -53,8 +54,7 @@ class Simulation:
     """One run of the model. Build it, then call :meth:`run` once."""
 
     def __init__(self, scenario: Scenario, params: Params, seed: int = 0, scale: float = 1.0) -> None:
-        if not 0.0 < scale <= 20.0:
-            raise ValueError(f"scale {scale} outside (0, 20]")
+        check_scale(scale, "scale")
         self.scenario, self.params, self.seed, self.scale = scenario, params, seed, scale
         self.n_days = (scenario.end - scenario.start).days + 1
         env = build_environment(scenario, params)

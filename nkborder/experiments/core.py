@@ -16,6 +16,7 @@ from nkborder.experiments.progress import ProgressHook
 from nkborder.experiments.result import ExperimentResult
 from nkborder.experiments.runner import execute
 from nkborder.experiments.spec import RunSpec
+from nkborder.inputs.checks import check_date
 from nkborder.scenarios import Scenario, load_scenario
 from nkborder.store import open_store
 
@@ -52,7 +53,7 @@ def check_runs(points: int, reps: int, option: str) -> None:
 def scenario_for(scenario: str | Path | Scenario, start: dt.date | str | None, end: dt.date | str | None) -> Scenario:
     """The scenario (shipped name, file or object) with the run dates applied."""
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    return sc.with_dates(_date(start, "--start"), _date(end, "--end"))
+    return sc.with_dates(check_date(start, "--start"), check_date(end, "--end"))
 
 
 def scenario_info(sc: Scenario, ref: str | Path | Scenario) -> dict[str, Any]:
@@ -134,11 +135,3 @@ def runs_table(store: ResultsStore, members: pd.DataFrame) -> pd.DataFrame:
     runs = meta.merge(yearly, on="run_id", how="inner", sort=False)
     return runs.sort_values(["idx"], kind="stable").reset_index(drop=True)
 
-
-def _date(value: dt.date | str | None, option: str) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise InputError(option, str(value), "not a date", "YYYY-MM-DD") from None

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy.stats import qmc
 
 from nkborder.errors import InputError, shorten
 from nkborder.params import Params, parameter_info
@@ -101,15 +102,18 @@ def factorial(ranges: Sequence[Range]) -> list[dict[str, float]]:
 
 
 def latin_hypercube(ranges: Sequence[Range], samples: int, seed: int) -> list[dict[str, float]]:
-    """``samples`` points of a Latin hypercube over the ranges: each range cut into ``samples`` equal strata,
-    each stratum hit once per parameter (whole numbers for integer parameters)."""
+    """``samples`` points of a Latin hypercube over the ranges (:class:`scipy.stats.qmc.LatinHypercube`): each
+    range cut into ``samples`` equal strata, each stratum hit once per parameter (whole numbers for integer
+    parameters)."""
     if int(samples) != samples or not 1 <= samples <= MAX_POINTS:
         raise InputError("--samples", str(samples), "not a usable number of samples", f"1 to {MAX_POINTS}")
+    if not ranges:
+        return [{} for _ in range(samples)]
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2**31,)))
+    unit = qmc.LatinHypercube(d=len(ranges), rng=rng).random(samples)
     points: list[dict[str, float]] = [{} for _ in range(samples)]
-    for r in ranges:
-        u = (rng.permutation(samples) + rng.random(samples)) / samples
-        values = r.lo + u * (r.hi - r.lo)
+    for k, r in enumerate(ranges):
+        values = r.lo + unit[:, k] * (r.hi - r.lo)
         if is_integer(r.name):
             values = np.clip(np.round(values), r.lo, r.hi)
         for point, v in zip(points, values, strict=True):

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
+from collections.abc import Callable
 from typing import Any
 
 #: The tables of a run that experiments store: yearly and monthly always, the per-sector and per-district
 #: ones when the run has them (they are left out when empty).
 TABLES = ("yearly", "monthly", "sectors", "districts")
+
+#: A Dask worker plugin registered under this name gets the progress of every run on its worker: its method
+#: ``progress(task_key)`` returns the callback ``(date, days_done, n_days)`` the run calls after each month
+#: (the app's plugin, :class:`nkborder.app.cluster.DateReporter`, shows the simulated date of each run).
+PROGRESS_PLUGIN = "nkborder-progress"
 
 
 def simulate(payload: dict[str, Any]) -> dict[str, Any]:
@@ -22,13 +29,25 @@ def simulate(payload: dict[str, Any]) -> dict[str, Any]:
     from nkborder.api import run
 
     result = run(payload["scenario"], seed=payload["seed"], scale=payload["scale"],
-                 overrides=payload["overrides"] or None, daily=False)
+                 overrides=payload["overrides"] or None, daily=False, progress=worker_progress())
     out: dict[str, Any] = {freq: result.table(freq) for freq in TABLES}
     for freq in TABLES[2:]:
         if not len(out[freq]):
             del out[freq]
     out.update(wall_seconds=result.wall_seconds, host=socket.gethostname(), pid=os.getpid())
     return out
+
+
+def worker_progress() -> Callable[[dt.date, int, int], None] | None:
+    """The progress callback of the worker's :data:`PROGRESS_PLUGIN` for the current task (None without one)."""
+    try:
+        from distributed import get_worker
+
+        worker = get_worker()
+        plugin = worker.plugins.get(PROGRESS_PLUGIN)
+        return None if plugin is None else plugin.progress(str(worker.get_current_task()))
+    except Exception:  # not on a Dask worker, or not in a task: no reports (reporting never breaks a run)
+        return None
 
 
 def warm_up() -> float:

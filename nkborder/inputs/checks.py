@@ -6,6 +6,7 @@ The command line and the Python API call these before any work starts, so that a
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
 import os
 from pathlib import Path
@@ -51,6 +52,16 @@ def check_scale(scale: object, option: str = "--scale", top: float = 20.0) -> fl
     if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 0.0 < scale <= top:
         raise InputError(option, shorten(scale), "out of range", f"0 < scale <= {top:g}")
     return float(scale)
+
+
+def check_date(value: object, option: str = "date") -> dt.date | None:
+    """A date from a ``datetime.date`` or a ``YYYY-MM-DD`` string (None stays None); else InputError."""
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    try:
+        return dt.date.fromisoformat(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise InputError(option, shorten(value), "not a date", "a datetime.date or YYYY-MM-DD") from None
 
 
 def check_out_file(path: str | Path, option: str = "--out", suffixes: tuple[str, ...] = (".csv", ".parquet")

@@ -59,30 +59,27 @@ def file_stamp(name: str, directory: Path | None) -> tuple[str, int]:
 def _read_rows(stamp: tuple[str, int]) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
     """Header and rows of one CSV, all cells as stripped text (cached per file and modification time).
 
-    A row with more cells than the header comes from an unquoted comma inside the free-text ``what``
-    cell (``fees_and_bribes.csv``, 2013 row: "1,000 yuan" inside a quoted cell split in two); the surplus
-    cells are joined back into ``what`` with a comma. Short rows are padded with empty cells.
+    A row with more cells than the header is an error naming the file and the line; short rows are padded with
+    empty cells.
     """
     origin = stamp[0]
     if origin.startswith("package:"):
         text = (files("nkborder") / "data" / origin.removeprefix("package:")).read_text(encoding="utf-8-sig")
     else:
         text = read_text(origin, MAX_CSV_BYTES, "CSV file")
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text, newline="")) if row]
+        rows = [(reader.line_num, [cell.strip() for cell in row]) for row in reader if row]
     except csv.Error as exc:
         raise InputError(origin, "file", f"not a readable CSV ({exc})", "comma-separated text") from None
     if not rows:
         raise InputError(origin, "header", "file is empty", "a CSV with a header line")
-    header, body = rows[0], rows[1:]
-    fixed = []
-    for row in body:
-        extra = len(row) - len(header)
-        if extra > 0 and "what" in header:
-            i = header.index("what")
-            row = [*row[:i], ",".join(row[i : i + extra + 1]), *row[i + extra + 1 :]]
-        fixed.append(tuple(row[: len(header)] + [""] * (len(header) - len(row))))
-    return tuple(header), tuple(fixed)
+    header, body = rows[0][1], rows[1:]
+    for line, row in body:
+        if len(row) > len(header):
+            raise InputError(origin, f"line {line}", f"{len(row)} cells", f"at most {len(header)} (the header's); "
+                             "quote a cell that contains a comma")
+    return tuple(header), tuple(tuple(row + [""] * (len(header) - len(row))) for _, row in body)
 
 
 def read_table(name: str, required: tuple[str, ...] = (), directory: Path | None = None) -> pd.DataFrame:

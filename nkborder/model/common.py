@@ -113,12 +113,6 @@ def exp_days(mean_days: float, u: float) -> int:
 
 
 @njit(cache=True)
-def logistic(z: float) -> float:
-    """1 / (1 + exp(-z))."""
-    return 1.0 / (1.0 + np.exp(-z))
-
-
-@njit(cache=True)
 def detain(people: People, cities: CityState, i: int, d: int, mean_days: float, seed: np.uint64) -> None:
     """Detain person ``i`` on day ``d`` for an exponential term of mean ``mean_days``."""
     set_status(people, cities, i, S.DETAINED)

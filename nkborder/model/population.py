@@ -46,6 +46,11 @@ def census_populations() -> dict[str, int]:
     return {row.place: int(row.population) for row in table.itertuples()}
 
 
+def city_sizes(cities: tuple[str, ...], scale: float) -> list[int]:
+    """People simulated in each city at ``scale``: the 2008 census population times ``scale``, at least one."""
+    return [max(1, round(census_populations()[c] * scale)) for c in cities]
+
+
 def n_districts(params: Params, n_inminban: int) -> int:
     """Districts of a city with ``n_inminban`` inminban: the ``districts`` parameter, at most one per inminban."""
     return max(1, min(int(params.districts), n_inminban))
@@ -78,7 +83,7 @@ def build_population(
     for it.
     """
     rng = np.random.default_rng(np.random.SeedSequence([seed, 7919]))
-    sizes = [max(1, round(census_populations()[c] * scale)) for c in cities]
+    sizes = city_sizes(cities, scale)
     hh_city, hh_size = [], []
     for c, n in enumerate(sizes):
         s = _household_sizes(rng, n, params.household_size)
