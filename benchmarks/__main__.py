@@ -18,10 +18,19 @@ from pathlib import Path
 
 from benchmarks import ROOT
 from benchmarks.report import embedded_results, write_markdown
-from benchmarks.suite import MODES, Config, evaluate_targets, guard, log, measure_logistic, run_all
+from benchmarks.suite import (
+    MODES,
+    Config,
+    evaluate_targets,
+    guard,
+    log,
+    measure_daily_compile,
+    measure_logistic,
+    run_all,
+)
 
 #: Parts that ``--update`` measures on their own (each independent of the others' results).
-PARTS = {"logistic": measure_logistic}
+PARTS = {"logistic": measure_logistic, "daily_compile": measure_daily_compile}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -136,6 +136,16 @@ def _compile(c: dict[str, Any]) -> list[str]:
     return lines + _table(["", "value", "note"], rows)
 
 
+def _daily_compile(c: dict[str, Any]) -> list[str]:
+    if (bad := _failed(c)) is not None:
+        return bad
+    return [f"The daily group alone (`python -m nkborder.engine.warmup daily`, a new process, a fresh cache): "
+            f"{_f(c['cpu_s'])} s CPU, {_f(c['wall_s'])} s wall. Its loop runs the daily steps of the step plan "
+            "(`nkborder/engine/plan.py`) as direct calls with each step inlined (`chained`); compiled as separate "
+            "kernels, the steps (each taking the wide `DayContext`) made this group's compile about twice as long.",
+            ""]
+
+
 def _reference(r: dict[str, Any], engine: dict[str, Any]) -> list[str]:
     if (bad := _failed(r)) is not None:
         return bad
@@ -421,6 +431,7 @@ def render(results: dict[str, Any]) -> str:
         *_engine(engine),
         "## 2. Compile time: cold vs warm numba cache", "",
         *_compile(results.get("compile", {})),
+        *_daily_compile(results.get("daily_compile", {"status": "not measured", "error": "not part of this run"})),
         "## 3. Mesa reference vs fast engine", "",
         *_reference(results.get("reference", {}), engine),
         "## 4. Peak memory", "",

@@ -11,6 +11,7 @@ import importlib
 import json
 import math
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -255,6 +256,24 @@ def measure_floor(cfg: Config, main: dict[str, Any], ref: dict[str, Any]) -> dic
     return out
 
 
+def measure_daily_compile(cfg: Config) -> dict[str, Any]:
+    """CPU and wall seconds of compiling the daily group alone (the daily loop and the submodels it calls), in a
+    new process with a fresh cache: ``python -m nkborder.engine.warmup daily`` (section 2)."""
+    if not cfg.fresh_cache:
+        return {"status": "skipped", "error": "measured with a fresh cache only (fresh_cache=False)"}
+    with tempfile.TemporaryDirectory(prefix="nkborder-bench-daily-") as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache,
+               "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)}
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "nkborder.engine.warmup", "daily"], cwd=ROOT, env=env, check=True,
+                       capture_output=True, timeout=cfg.child_timeout_s)
+        wall = time.perf_counter() - t
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return {"wall_s": wall, "cpu_s": cpu}
+
+
 def measure_logistic(cfg: Config) -> dict[str, Any]:
     """CPU ns per logistic function with the inlined exp and with the C library's (section 10)."""
     return run_child("logistic", {"n": 5_000_000, "repeats": 5}, timeout=cfg.child_timeout_s)
@@ -399,6 +418,7 @@ def run_all(cfg: Config, command: str) -> dict[str, Any]:
     results["floor"] = guard("floor of the monthly person rules",
                               lambda: measure_floor(cfg, results["engine"], results["reference"]))
     results["experiments"] = guard("experiments", lambda: measure_experiments(cfg))
+    results["daily_compile"] = guard("compile of the daily group alone", lambda: measure_daily_compile(cfg))
     results["logistic"] = guard("logistic function: inlined exp vs the C library's", lambda: measure_logistic(cfg))
     results["targets"] = evaluate_targets(cfg, results)
     results["machine"]["load_end"] = load_average()

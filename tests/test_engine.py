@@ -166,14 +166,16 @@ def test_prefetch_is_only_a_hint(dtype: type) -> None:
 
 
 # ------------------------------------------------------------------------------------------ step plan
-def test_run_days_calls_the_daily_steps_in_plan_order(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_daily_loop_calls_the_daily_steps_in_plan_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    n = len(plan.PLAN.daily)
     calls: list[tuple[int, int]] = []
-    recorders = tuple((lambda d, today, k=k: calls.append((d, k))) for k in range(len(plan.PLAN.daily)))
-    monkeypatch.setattr(daily, "DAILY_KERNELS", recorders)
+    recorders = tuple((lambda d, today, k=k: calls.append((d, k))) for k in range(n))
+    compiled = daily.run_steps.py_func.__globals__  # the compiled loop's own calls, in order
+    assert tuple(compiled[f"step_{k}"] for k in range(n)) == tuple(step.kernel for step in plan.PLAN.daily)
+    monkeypatch.setattr(daily, "run_steps", plan.chained(recorders, jit=lambda f: f))
     today = types.SimpleNamespace(counters=np.array([0, 7], np.int64))
     assert daily.run_days.py_func(3, 5, today) == 7
-    assert calls == [(d, k) for d in (3, 4) for k in range(len(plan.PLAN.daily))]
-    assert tuple(step.kernel for step in plan.PLAN.daily) == plan.DAILY_KERNELS
+    assert calls == [(d, k) for d in (3, 4) for k in range(n)]
 
 
 def test_a_month_runs_the_monthly_steps_in_plan_order_then_its_days(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import warnings
-
-from numba import literal_unroll, njit
-from numba.core.errors import NumbaExperimentalFeatureWarning
+from numba import njit
 
 from nkborder.engine.day import N_ACTIVE, DayContext
-from nkborder.engine.plan import DAILY_KERNELS
+from nkborder.engine.plan import DAILY_KERNELS, chained
 
-# numba types the tuple of step kernels with its first-class function machinery and says so at every compile;
-# literal_unroll still compiles a direct call to each step (no function pointers: BENCHMARKS.md, section 2)
-warnings.filterwarnings("ignore", message="First-class function type", category=NumbaExperimentalFeatureWarning)
+#: ``run_steps(d, today)``: the daily steps of the plan, in order (direct calls, built from the plan).
+run_steps = chained(DAILY_KERNELS)
 
 
 @njit(cache=True)
 def run_days(d0: int, d1: int, today: DayContext) -> int:
-    """Run days ``d0`` to ``d1 - 1``: each day, every step of ``DAILY_KERNELS`` in order. Returns the length of
-    the daily tracking list."""
+    """Run days ``d0`` to ``d1 - 1``: each day, every daily step of the plan in order. Returns the length of the
+    daily tracking list."""
     for d in range(d0, d1):
-        for step in literal_unroll(DAILY_KERNELS):
-            step(d, today)
+        run_steps(d, today)
     return today.counters[N_ACTIVE]

@@ -2,7 +2,8 @@
 
 :data:`~nkborder.engine.plan.PLAN` lists them in the order they run; :func:`~nkborder.engine.daily.run_days`
 calls them in that order for every day of a month. Each step reads what it needs from :class:`DayContext` and
-calls its submodel's kernel (``nkborder.model``).
+calls its submodel's kernel (``nkborder.model``). The steps are inlined into the daily loop (numba
+``inline="always"``): compiled on their own, each would spend seconds on the wide :class:`DayContext`.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ class DayContext(NamedTuple):
     sector_rec: np.ndarray  # the month's [sector, S.SECTOR slot]
 
 
-@njit(cache=True)
+@njit(inline="always")
 def state_step(d: int, w: DayContext) -> None:
     """Policy of the day: the guards on duty, and the currency reform on its day."""
     post_guards(w.guards, w.env.troops[d])
@@ -57,14 +58,14 @@ def state_step(d: int, w: DayContext) -> None:
                          w.env.kpw_per_cny[max(d - 1, 0), c], w.daily)
 
 
-@njit(cache=True)
+@njit(inline="always")
 def smuggling_step(d: int, w: DayContext) -> None:
     """Smuggling trips, detection, cuts and arrests."""
     w.counters[N_ACTIVE] = smuggling_day(d, w.seed, w.people, w.hh, w.guards, w.cities, w.smugglers, w.n_sectors,
                                          w.env, w.kp, w.active, w.counters[N_ACTIVE], w.daily, w.sector_rec)
 
 
-@njit(cache=True)
+@njit(inline="always")
 def defection_step(d: int, w: DayContext) -> None:
     """The crossings planned for the day: a route, brokers, guards, fees and bribes, arrests."""
     people = w.people
@@ -82,14 +83,14 @@ def defection_step(d: int, w: DayContext) -> None:
     w.counters[N_ACTIVE] = n_active
 
 
-@njit(cache=True)
+@njit(inline="always")
 def china_step(d: int, w: DayContext) -> None:
     """People in China: capture, return, onward journey; releases from detention."""
     abroad_and_detained_day(d, w.seed, w.people, w.hh, w.cities, w.active, w.counters[N_ACTIVE], w.env, w.kp,
                             w.daily)
 
 
-@njit(cache=True)
+@njit(inline="always")
 def guards_step(d: int, w: DayContext) -> None:
     """Guards on duty: pay, discharge and rotation."""
     kp = w.kp
@@ -97,7 +98,7 @@ def guards_step(d: int, w: DayContext) -> None:
                w.env.guard_pay_cny_day[d], w.env.posting_bribe_cny[d], w.daily)
 
 
-@njit(cache=True)
+@njit(inline="always")
 def markets_step(d: int, w: DayContext) -> None:
     """Market turnover."""
     kp = w.kp
@@ -105,7 +106,7 @@ def markets_step(d: int, w: DayContext) -> None:
                 kp.market_cny_per_capita_day, kp.smuggled_markup, kp.donju_turnover_per_cny, w.daily)
 
 
-@njit(cache=True)
+@njit(inline="always")
 def record_step(d: int, w: DayContext) -> None:
     """End-of-day stocks by status, the guards on duty and the brokers able to guarantee a route."""
     for c in range(w.cities.status_counts.shape[0]):

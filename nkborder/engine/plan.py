@@ -2,7 +2,8 @@
 
 :class:`~nkborder.engine.sim.Simulation` calls the monthly steps of :data:`PLAN` in order on the first day of
 every month (and on the run's first day), then :func:`~nkborder.engine.daily.run_days`, which calls the daily
-steps of :data:`PLAN` in order for every day of the month. ``nkborder plan`` prints this object
+steps of :data:`PLAN` in order for every day of the month (through :func:`chained`: one direct call per step,
+inlined by numba, so that the plan costs neither speed nor much compile time). ``nkborder plan`` prints this object
 (:func:`describe_plan`). A step may apply several phases of the model description (docs/odd.md, section 3): the
 monthly person pass applies demography, information, defection and tracking to each person in turn.
 """
@@ -11,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, NamedTuple
+
+from numba import njit
 
 from nkborder.engine import day, month
 
@@ -68,8 +71,24 @@ PLAN = Plan(
     ),
 )
 
-#: The daily kernels in plan order, as the tuple :func:`~nkborder.engine.daily.run_days` unrolls.
+#: The daily kernels in plan order (:func:`~nkborder.engine.daily.run_days` calls them through :func:`chained`).
 DAILY_KERNELS = tuple(step.kernel for step in PLAN.daily)
+
+
+INLINE = njit(inline="always")
+
+
+def chained(kernels: tuple[Callable[..., Any], ...],
+            jit: Callable[[Callable[..., Any]], Callable[..., Any]] = INLINE) -> Callable[..., Any]:
+    """One kernel ``(d, today)`` that calls ``kernels`` in order, each with ``(d, today)``.
+
+    Its body is written from the list (one call per line, as if typed out), so numba compiles a direct call to
+    each kernel and its callers stay cacheable. ``jit`` compiles it (the identity gives plain Python).
+    """
+    names = {f"step_{i}": kernel for i, kernel in enumerate(kernels)}
+    source = "def run_steps(d, today):\n" + "".join(f"    {name}(d, today)\n" for name in names)
+    exec(source, names)  # the code is the list of calls above, nothing else
+    return jit(names["run_steps"])
 
 
 def phases(steps: tuple[Step, ...]) -> tuple[Phase, ...]:
