@@ -13,7 +13,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -203,7 +202,8 @@ def test_command_writes_the_table_with_every_pattern_and_the_columns(small_table
     t = pd.read_csv(cwd / "t.csv")
     assert list(t.columns[:8]) == ["pattern", "level", "source", "criterion", "median", "p05", "p95", "passed"]
     assert list(t["pattern"]) == [p.id for p in CATALOGUE]
-    assert "mass-repatriation-2023" in done.stdout and "indicator missing" in done.stdout
+    assert "mass-repatriation-2023" in done.stdout
+    assert ("indicator missing" in done.stdout) == bool(EXPECTED_INDICATORS)
     judged = t.loc[t["status"].isin(["pass", "fail"])]
     assert len(judged) > 0 and (judged["runs"] == 2).all()
     assert ((judged["p05"] <= judged["median"]) & (judged["median"] <= judged["p95"])).all()
@@ -236,7 +236,8 @@ def test_command_leaves_large_scale_patterns_unjudged_at_small_scale(small_table
     small = [pid for pid in t.index
              if by_id[pid].min_scale > 0.02 and t.loc[pid, "status"] not in ("indicator missing", "no data")]
     assert small and (t.loc[small, "status"] == "not judged at this scale").all()
-    assert t.loc[small, "passed"].isna().all() and np.isfinite(t.loc[small, "median"]).all()
+    # a value was computed (a change from a level of 0 is inf: hush-money-and-betrayal in small runs)
+    assert t.loc[small, "passed"].isna().all() and t.loc[small, "median"].notna().all()
 
 
 def test_markdown_table_replaces_only_the_marked_block_and_names_the_command(small_table) -> None:
