@@ -79,7 +79,8 @@ def catalogue_markdown() -> str:
     parts = [pattern_markdown(p) for p in CATALOGUE]
     parts.append("### Indicators the catalogue expects\n\nThe model does not produce these yet; the patterns that "
                  "read them are reported as \"indicator missing\".\n")
-    parts.append("\n".join(f"- `{name}`: {unit}" for name, unit in EXPECTED_INDICATORS.items()) + "\n")
+    listed = [f"- `{name}`: {unit}" for name, unit in EXPECTED_INDICATORS.items()]
+    parts.append("\n".join(listed or ["None: the model produces every indicator the catalogue reads."]) + "\n")
     return "\n".join(parts)
 
 

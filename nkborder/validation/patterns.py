@@ -8,14 +8,9 @@ quoted verbatim: a test checks the quote is in the file), the measure it reads f
 sources alone, before looking at model output, and why the criterion is as tolerant as it is. The catalogue
 is documented in ``docs/patterns.md``.
 
-Indicators the catalogue expects and the model does not produce yet (name: unit, what). A run without them
-gets "indicator missing" for the patterns that read them, never a pass:
-
-* ``guard_bribes_crossers_cny_full``: CNY per year and city, rescaled to the full population - what guards
-  receive for letting crossers pass (lone crossers' bribes and the guards' share of broker fees), excluding
-  everything from smuggling (cuts and release bribes).
-* ``arrests_after_bribe_full``: persons per year and city - crossers arrested by a guard who had taken their
-  bribe or their broker's guard share ("accept hush-money, but ... turn the person in").
+Indicators the catalogue reads that the model does not produce yet go into :data:`EXPECTED_INDICATORS`
+(name: unit and meaning); a run without them gets "indicator missing" for the patterns that read them, never a
+pass. At present the model produces every indicator the catalogue reads.
 
 Years: the sources' "before the pandemic" is 2016-2019 or 2017-2019, "under the closure" 2021-2023 (the first
 full years after the closure of 22 January 2020). Ratios compare a period with one before it; a ratio's
