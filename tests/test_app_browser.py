@@ -166,7 +166,7 @@ def _walk(page, url: str, mark, shot: Path) -> None:
     _fill(page, "intensity (0 to 1; blank = 1)", "0.5")
     page.get_by_role("button", name="Save changes").click()
     expect(page.get_by_text("Changed event 'border-closure'")).to_be_visible()
-    expect(page.locator(".nk-event", has_text="border-closure")).to_contain_text("intensity 0.5")
+    expect(page.locator(".nk-event", has=page.locator(".nk-edit-border-closure"))).to_contain_text("intensity 0.5")
     page.locator(".nk-dismiss-error").first.click()  # errors stay until dismissed
     expect(page.locator(".nk-msg-error")).to_have_count(0)
 

@@ -142,7 +142,7 @@ def test_floor_loop_applies_the_engines_rules() -> None:
     coef = np.array([0.5, 0.2, -1.0, 2.0, 1.0, -3.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0])
     rules_loop(month, day, seed, status, np.zeros(n, np.int8), np.arange(n, dtype=np.int32), birth_day,
                np.zeros(n, np.uint8), np.zeros(n, np.float32), info, disc, prob, np.full(n, 0.8), np.zeros(n),
-               np.zeros(n, np.float32), np.array([0.3]), np.zeros(1), 0.0, coef)
+               np.zeros(n, np.float32), np.zeros(n, np.float32), np.array([0.3]), np.zeros(1), 0.0, coef)
     key_d = stream_key(seed, DEATH, month)
     updated = (status == 0) & np.array([uniform(key_d, i) >= 0.3 for i in range(n)])
     assert 200 < updated.sum() < 300  # 350 alive, 30 % die

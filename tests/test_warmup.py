@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+import nkborder.engine.month as month_module
 import nkborder.engine.sim as sim_module
 from nkborder.core import slots as S
 from nkborder.engine import warmup
@@ -50,8 +51,8 @@ def test_a_cold_cache_compiles_the_daily_group_in_a_child(monkeypatch: pytest.Mo
     monkeypatch.setattr(warmup, "kernels_cached", lambda: False)
     monkeypatch.setattr(warmup, "_start_child", lambda: child)
     monkeypatch.setattr(warmup, "_tiny_run", lambda: seen.update(run_days=sim_module.run_days,
-                                                                  people_month=sim_module.people_month))
-    real_run_days, real_people_month = sim_module.run_days, sim_module.people_month
+                                                                  people_month=month_module.people_month))
+    real_run_days, real_people_month = sim_module.run_days, month_module.people_month
     assert warmup.ensure_compiled(parallel=True) is True
     assert seen["run_days"] is warmup.DAILY_STANDINS[(sim_module, "run_days")]  # left to the child
     assert seen["people_month"] is real_people_month  # compiled here
@@ -136,3 +137,22 @@ def test_a_simulation_run_never_compiles_ahead(monkeypatch: pytest.MonkeyPatch) 
     sc = load_scenario("hoeryong-2007").with_dates(None, dt.date(1995, 1, 31))
     raw = sim_module.Simulation(sc, sc.parameters(), seed=0, scale=0.002).run()
     assert raw.daily[:, 0, S.POPULATION].min() > 0
+
+
+def test_a_cache_index_left_by_other_kernel_sources_is_never_opened(tmp_path: Path) -> None:
+    """An index written by other sources (here naming a module that no longer exists) is not read: numba would
+    unpickle it before comparing stamps and fail with ModuleNotFoundError instead of recompiling."""
+    check = (
+        "import os, pickle, numba\n"
+        "from nkborder.engine import sim\n"
+        "f = sim.run_days._cache._cache_file\n"
+        "stale = os.path.join(os.path.dirname(f._cache_path), os.path.basename(f._index_path))\n"
+        "os.makedirs(os.path.dirname(stale), exist_ok=True)\n"
+        "open(stale, 'wb').write(pickle.dumps(numba.__version__) + b'cnkborder.engine.state\\nPeople\\n.')\n"
+        "assert os.path.basename(f._cache_path).startswith('kernels-'), f._cache_path\n"
+        "print(f._load_index())\n"
+    )
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", check], env=env, cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0 and done.stdout.strip() == "{}", done.stderr

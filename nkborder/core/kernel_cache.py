@@ -5,7 +5,8 @@ the source of the kernel's own file only: after an edit of ``model/defection.py`
 :func:`~nkborder.engine.daily.run_days` (``engine/daily.py``) would still run the old ``cross``. The kernels of
 this package are therefore cached under a stamp of all the source files of ``core/``, ``model/`` and ``engine/``
 together (:func:`sources_digest`): an edit of any of them recompiles every kernel, and results never come from
-code that is no longer there. The cache stays where numba puts it (``__pycache__``, or ``NUMBA_CACHE_DIR``).
+code that is no longer there. The cache stays where numba puts it (``__pycache__``, or ``NUMBA_CACHE_DIR``), in a
+sub-folder named after that stamp.
 
 :func:`install` must run before the first kernel is decorated; :mod:`nkborder.core` calls it on import, and every
 kernel module imports from :mod:`nkborder.core` first.
@@ -15,6 +16,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +53,24 @@ class _KernelSourcesStamp:
 
     def get_source_stamp(self) -> bytes:
         return sources_digest()
+
+    def ensure_cache_path(self) -> None:
+        """Create this version's folder; the first process to do so removes the folders of other versions."""
+        path = self.get_cache_path()
+        if not os.path.isdir(path):
+            for other in Path(path).parent.glob("kernels-*"):
+                if other.name != Path(path).name:  # another process of this version may just have made it
+                    shutil.rmtree(other, ignore_errors=True)
+        super().ensure_cache_path()  # type: ignore[misc]
+
+    def get_cache_path(self) -> str:
+        """A folder per version of the kernel sources, inside numba's usual one.
+
+        numba unpickles a cache index before it compares stamps, and an index written by other sources can name
+        modules that no longer exist (``ModuleNotFoundError`` instead of a recompile). Files of other versions are
+        therefore never opened.
+        """
+        return os.path.join(super().get_cache_path(), f"kernels-{sources_digest().hex()[:16]}")  # type: ignore[misc]
 
 
 class KernelUserProvidedLocator(_KernelSourcesStamp, _USER_PROVIDED):
