@@ -33,7 +33,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from nkborder.store import migrate
+from nkborder.store import deletion, migrate
 from nkborder.store.connection import LOCK_WAIT_SECONDS, StoreError, connect
 from nkborder.store.frames import Frame, empty, keys, quote, rebuild, to_frame
 from nkborder.store.schema import (
@@ -192,6 +192,21 @@ class ResultsStore:
         """
         with self.transaction() as con:
             return mark_stale(con)
+
+    def delete_run(self, run_id: str) -> dict[str, int]:
+        """Delete a run from every table in one transaction; ``{table: rows deleted}``.
+
+        A ``running`` run is refused with :class:`StoreError` (its process would write into rows that no
+        longer exist), as is an unknown id.
+        """
+        with self.transaction() as con:
+            return deletion.delete_runs(con, self.path, [run_id])
+
+    def delete_experiment(self, name: str) -> dict[str, int]:
+        """Delete an experiment, its planned runs and the runs it computed that no other experiment plans, in
+        one transaction; ``{table: rows deleted}``. A ``running`` experiment is refused (:class:`StoreError`)."""
+        with self.transaction() as con:
+            return deletion.delete_experiment(con, self.path, name)
 
     # ----------------------------------------------------------------------------------------------- reads
     def runs(self, experiment: str | None = None, status: str | None = None) -> pd.DataFrame:
