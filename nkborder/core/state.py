@@ -175,6 +175,29 @@ class CityState(NamedTuple):
     n_districts: np.ndarray  # int32[n_cities], districts of each city
 
 
+class Agents(NamedTuple):
+    """The agents and their cities' aggregates, as kernels receive them (one structure instead of six)."""
+
+    people: People
+    hh: Households
+    guards: Guards
+    brokers: Brokers
+    cities: CityState
+    n_sectors: np.ndarray  # int32[n_cities], river sectors of each city
+
+
+class Records(NamedTuple):
+    """The records kernels add to during one month.
+
+    ``daily[day, city, S.DAILY slot]`` and ``monthly[month, city, S.MONTHLY slot]`` span the run; ``sector``
+    is the month's ``[sector, S.SECTOR slot]`` (sectors numbered globally, city by city).
+    """
+
+    daily: np.ndarray
+    monthly: np.ndarray
+    sector: np.ndarray
+
+
 KernelParams = namedtuple("KernelParams", tuple(Params.model_fields))  # type: ignore[misc]
 """All parameters as floats, for kernels (``kp.intent_intercept``); same names as :class:`Params`."""
 

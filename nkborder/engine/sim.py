@@ -14,7 +14,7 @@ import numpy as np
 
 from nkborder.core import slots as S
 from nkborder.core.rng import seed_key
-from nkborder.core.state import kernel_params
+from nkborder.core.state import Agents, Records, kernel_params
 from nkborder.engine.daily import run_days
 from nkborder.engine.day import DayContext
 from nkborder.engine.month import Month
@@ -114,13 +114,22 @@ class Simulation:
                           self.month_starts, yearly_gini, self.env, self.lost_births, self.sectors,
                           pop.guards.sector_start, self.district_years, pop.cities.n_districts)
 
+    @property
+    def agents(self) -> Agents:
+        """The population as the kernels receive it."""
+        pop = self.pop
+        return Agents(pop.people, pop.households, pop.guards, pop.brokers, pop.cities, pop.n_sectors)
+
+    def records(self, month: Month) -> Records:
+        """The records the kernels of ``month`` add to."""
+        return Records(self.daily, self.monthly, self.sectors[month.index])
+
     def _today(self, month: Month) -> DayContext:
         """What the daily steps of ``month`` read and write."""
-        pop, k = self.pop, month.n_scheduled
-        return DayContext(self.key, pop.people, pop.households, pop.guards, pop.brokers, pop.cities, self.env,
-                          self.kp, pop.n_sectors, month.schedule[:k], month.schedule_day[:k], month.smugglers,
-                          month.active, np.array([0, month.n_tracked], np.int64), self.daily,
-                          self.sectors[month.index])
+        k = month.n_scheduled
+        return DayContext(self.key, self.agents, self.env, self.kp, month.schedule[:k], month.schedule_day[:k],
+                          month.smugglers, month.active, np.array([0, month.n_tracked], np.int64),
+                          self.records(month))
 
     def _districts(self) -> np.ndarray:
         pop = self.pop
