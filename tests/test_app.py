@@ -398,3 +398,151 @@ def test_the_cluster_plugin_reports_the_simulated_date_of_a_workers_run(tmp_path
     assert len(out["yearly"]) == 1
     assert (tmp_path / "simulate-1.txt").read_text() == "1995-02-28 59 59"
     assert read_dates(str(tmp_path)) == []  # a finished run is no longer listed
+
+
+# ------------------------------------------------------------------ stored runs: own session, deletion
+@pytest.fixture
+def page(tmp_path, monkeypatch):
+    """The page's session state on a results file with experiment ``mine`` (made in this session) and ``theirs``
+    (made in another), one run each; yields the store's path and the two run ids."""
+    from nkborder.app import session
+    from nkborder.experiments import registry
+    from nkborder.store import ResultsStore
+
+    db = tmp_path / "r.duckdb"
+    monkeypatch.setenv(session.DB_ENV, str(db))
+    monkeypatch.setenv(session.PRIVATE_ENV, "1")
+    ids = {}
+    with ResultsStore(db) as s:
+        for name in ("mine", "theirs"):
+            ids[name] = s.record_run(
+                tables={"yearly": pd.DataFrame({"year": [1995], "city": ["Hyesan"], "population": [1.0]})},
+                scenario_name="history", scenario_text="", params={}, seed=1, scale=0.01,
+                start=dt.date(1995, 1, 1), end=dt.date(1995, 12, 31), code_version="0", experiment=name,
+                run_key=f"key-{name}")
+            registry.register(s, name, {"kind": "ensemble", "scenarios": []},
+                              pd.DataFrame({"idx": [0], "run_key": [f"key-{name}"], "seed": [1], "labels": [{}]}))
+    defaults = {session.made: ("mine",), session.shared: False, session.pending_delete: None,
+                session.messages: [], session.ensemble_result: None}
+    for reactive, value in defaults.items():
+        reactive.value = value
+    yield db, ids
+    for reactive, value in defaults.items():
+        reactive.value = value
+    session.made.value = ()
+
+
+def _last(kind: str) -> str:
+    from nkborder.app import session
+
+    return next(m["text"] for m in reversed(session.messages.value) if m["kind"] == kind)
+
+
+def test_beyond_loopback_a_session_sees_only_its_own_runs_until_it_opens_the_shared_file(page, monkeypatch) -> None:
+    from nkborder.app import session, storage
+
+    db, ids = page
+    runs, experiments = storage.stored_runs(db), storage.stored_experiments(db)
+    own_runs, own_experiments = session.visible(runs, experiments)
+    assert list(own_runs["run_id"]) == [ids["mine"]] and list(own_experiments["name"]) == ["mine"]
+    session.open_stored("theirs")
+    assert session.ensemble_result.value is None and "not made in this page" in _last("error")
+
+    session.set_shared(True)
+    all_runs, all_experiments = session.visible(runs, experiments)
+    assert set(all_runs["run_id"]) == set(ids.values()) and set(all_experiments["name"]) == {"mine", "theirs"}
+    assert "shared results file" in _last("warning")
+
+    session.set_shared(False)
+    monkeypatch.setenv(session.PRIVATE_ENV, "0")  # on loopback every session sees the whole file
+    assert len(session.visible(runs, experiments)[0]) == 2
+
+
+def test_starting_a_job_makes_its_experiment_this_sessions_own(page, history, monkeypatch) -> None:
+    from nkborder.app import session
+
+    monkeypatch.setattr(session, "watch", lambda job: None)  # the job itself is tested above
+    session.options.value = RunOptions(scale=0.005, reps=1)
+    try:
+        session.start("ensemble", [history])
+    finally:
+        session.options.value = RunOptions()
+        session.snapshot.value = None
+        session.tab.value = 0
+    assert len(session.made.value) == 2 and session.made.value[-1].startswith("app-ensemble-history")
+
+
+def test_deleting_asks_for_a_confirmation_first(page) -> None:
+    from nkborder.app import session, storage
+
+    db, ids = page
+    session.ask_delete("run", ids["mine"], "mine")
+    assert session.pending_delete.value == ("run", ids["mine"])
+    assert len(storage.stored_runs(db)) == 2  # nothing deleted before the confirmation
+    session.cancel_delete()
+    session.confirm_delete()  # nothing pending: nothing happens
+    assert session.pending_delete.value is None and len(storage.stored_runs(db)) == 2
+
+    session.ask_delete("experiment", "mine")
+    session.confirm_delete()
+    assert list(storage.stored_runs(db)["run_id"]) == [ids["theirs"]]
+    assert list(storage.stored_experiments(db)["name"]) == ["theirs"]
+    assert session.made.value == () and "Deleted experiment mine: 1 run(s)" in _last("success")
+
+
+def test_a_session_cannot_delete_what_it_does_not_see(page) -> None:
+    from nkborder.app import session, storage
+
+    db, ids = page
+    session.ask_delete("run", ids["theirs"], "theirs")
+    session.ask_delete("experiment", "theirs")
+    assert session.pending_delete.value is None and "not made in this page" in _last("error")
+    session.set_shared(True)
+    session.ask_delete("run", ids["theirs"], "theirs")
+    session.confirm_delete()
+    assert list(storage.stored_runs(db)["run_id"]) == [ids["mine"]]
+
+
+def test_deleting_a_running_run_is_refused_in_the_page(page) -> None:
+    from nkborder.app import session, storage
+    from nkborder.store import ResultsStore
+
+    db, _ = page
+    with ResultsStore(db) as s:
+        running = s.begin_run(scenario_name="history", scenario_text="", params={}, seed=2, scale=0.01,
+                              start=dt.date(1995, 1, 1), end=dt.date(1995, 12, 31), code_version="0",
+                              experiment="mine")
+    session.ask_delete("run", running, "mine")
+    session.confirm_delete()
+    assert "is running and cannot be deleted" in _last("error") and db.name in _last("error")
+    assert running in set(storage.stored_runs(db)["run_id"])
+    with pytest.raises(InputError, match="cannot delete a 'table'"):
+        storage.delete(db, "table", running)
+
+
+def test_stored_runs_panel_deletes_after_confirmation_and_opens_the_shared_file(page) -> None:
+    import ipyvuetify as v
+    import solara
+
+    from nkborder.app import panels, session
+
+    _, ids = page
+
+    def buttons() -> dict[str, v.Btn]:
+        return {str(b.children[-1]): b for b in rc.find(v.Btn).widgets}
+
+    def card_titles() -> list[str]:
+        return [str(c.children[0].children[0]) for c in rc.find(v.Card).widgets if c.children]
+
+    _, rc = solara.render(panels.StoredPanel(), handle_error=False)
+    assert "Experiments (1)" in card_titles() and "Runs (1)" in card_titles()
+    assert "Delete experiment" not in buttons()
+    next(b for b in rc.find(v.Btn).widgets if b.children[-1] == "Delete...").click()  # the experiment's
+    assert "Delete experiment" in buttons() and "Cancel" in buttons()
+    buttons()["Delete experiment"].click()
+    assert "Deleted experiment mine" in _last("success")
+    assert "Experiments (0)" in card_titles() and "Runs (0)" in card_titles()
+    rc.find(v.Switch).widget.v_model = True  # open the shared results file
+    assert session.shared.value and "Runs (1)" in card_titles()
+    assert ids["theirs"] in str([w.v_model for w in rc.find(v.Select).widgets])
+    rc.close()

@@ -213,7 +213,8 @@ def MapView(sources: dict[str, tuple[Any, int]]) -> None:
 
 @solara.component
 def StoredPanel() -> None:
-    """Experiments and runs of the results file; open, download."""
+    """Experiments and runs of the results file (beyond loopback only this session's, until the user opens the
+    shared file); open, download, delete with a confirmation."""
     version = session.stored_version.value
     refresh, set_refresh = solara.use_state(0)
     db = session.db()
@@ -221,17 +222,42 @@ def StoredPanel() -> None:
                                   [version, refresh])
     runs = solara.use_memo(lambda: storage.when(lambda: storage.stored_runs(db), None), [version, refresh])
     solara.Text(f"Results file: {db}")
-    solara.Button("refresh", icon_name="mdi-refresh", on_click=lambda: set_refresh(refresh + 1), text=True)
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.Button("refresh", icon_name="mdi-refresh", on_click=lambda: set_refresh(refresh + 1), text=True)
+        if session.private():
+            solara.Switch(label="Open the shared results file (runs of every session on this server)",
+                          value=session.shared.value, on_value=session.set_shared)
     if experiments is None or runs is None:
         solara.Error(f"Cannot read {db} (another program may hold it open for writing); press refresh later.")
         return
+    if not session.sees_everything():
+        solara.Info("This page shows only the runs and experiments started in it. Switch on 'Open the shared "
+                    "results file' to see everything stored in the file.")
+    runs, experiments = session.visible(runs, experiments)
+    DeleteConfirmation()
     ExperimentsCard(experiments)
     RunsCard(runs)
 
 
 @solara.component
+def DeleteConfirmation() -> None:
+    """The deletion the user asked for, with buttons to confirm or cancel it (nothing is deleted before)."""
+    pending = session.pending_delete.value
+    if pending is None:
+        return
+    what, key = pending
+    extent = ("its planned runs, and the runs it computed that no other experiment uses"
+              if what == "experiment" else "every table of the run")
+    with solara.Card(f"Delete {what} {key}?", margin=0):
+        solara.Warning(f"This deletes {what} {key} from {session.db()}: {extent}. It cannot be undone.")
+        with solara.Row():
+            solara.Button(f"Delete {what}", color="error", icon_name="mdi-delete", on_click=session.confirm_delete)
+            solara.Button("Cancel", on_click=session.cancel_delete, text=True)
+
+
+@solara.component
 def ExperimentsCard(experiments: pd.DataFrame) -> None:
-    """The stored experiments: pick one to open or download."""
+    """The stored experiments: pick one to open, download or delete."""
     names = list(experiments["name"])
     chosen, set_chosen = solara.use_state(names[0] if names else None)
     chosen = chosen if chosen in names else (names[0] if names else None)
@@ -240,13 +266,15 @@ def ExperimentsCard(experiments: pd.DataFrame) -> None:
             with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
                 solara.Select(label="experiment", value=chosen, values=names, on_value=set_chosen)
                 solara.Button("Open", color="primary", on_click=lambda: session.open_stored(chosen))
+                solara.Button("Delete...", icon_name="mdi-delete", text=True,
+                              on_click=lambda: session.ask_delete("experiment", chosen))
             ExperimentDownloads(chosen)
         solara.DataFrame(_readable(experiments), items_per_page=8, scrollable=True)
 
 
 @solara.component
 def RunsCard(runs: pd.DataFrame) -> None:
-    """The stored runs: pick one to download its yearly or monthly table."""
+    """The stored runs: pick one to download its yearly or monthly table, or to delete it."""
     ids = list(runs["run_id"])
     run_id, set_run_id = solara.use_state(ids[0] if ids else None)
     run_id = run_id if run_id in ids else (ids[0] if ids else None)
@@ -256,6 +284,10 @@ def RunsCard(runs: pd.DataFrame) -> None:
             with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
                 solara.Select(label="run", value=run_id, values=ids, on_value=set_run_id)
                 solara.ToggleButtonsSingle(value=freq, values=["yearly", "monthly"], on_value=set_freq)
+                experiment = runs.loc[runs["run_id"] == run_id, "experiment"].iloc[0]
+                experiment = None if pd.isna(experiment) else str(experiment)
+                solara.Button("Delete...", icon_name="mdi-delete", text=True,
+                              on_click=lambda: session.ask_delete("run", run_id, experiment))
             RunDownloads(run_id, freq)
         shown = runs[[c for c in ("run_id", "experiment", "scenario_name", "seed", "scale", "start_date",
                                   "end_date", "status", "message", "wall_seconds", "finished_at") if c in runs]]

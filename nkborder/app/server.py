@@ -2,7 +2,8 @@
 
 The server binds to loopback unless told otherwise, prints its address, and stops on Ctrl-C (or SIGTERM),
 closing the app's Dask cluster. Every request passes :class:`~nkborder.app.guard.Guard` (allowed ``Host``,
-same-origin WebSockets, and a token when the app listens beyond loopback).
+same-origin WebSockets, and a token when the app listens beyond loopback). Beyond loopback each browser session
+sees only the runs it made, until its user opens the shared results file.
 Solara's telemetry and version check are off and its page assets are served
 from the installed ``solara-assets`` package when present, so the app works without any network.
 """
@@ -41,11 +42,15 @@ def check_port(host: str, port: int) -> None:
                              "a free port, e.g. --port 8766") from None
 
 
-def configure(db: str | Path, backend: str = "auto") -> None:
-    """Settings read by the page and by Solara (before Solara's server modules are imported)."""
+def configure(db: str | Path, backend: str = "auto", private: bool = False) -> None:
+    """Settings read by the page and by Solara (before Solara's server modules are imported).
+
+    ``private``: each browser session sees only the runs and experiments it made, until its user opens the
+    shared results file (set when the server listens beyond loopback)."""
     os.environ["SOLARA_APP"] = "nkborder.app.pages"
     os.environ["NKBORDER_APP_DB"] = str(Path(db).expanduser().resolve())
     os.environ["NKBORDER_APP_BACKEND"] = backend
+    os.environ["NKBORDER_APP_PRIVATE"] = "1" if private else "0"
     os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
     os.environ.setdefault("SOLARA_THEME_TITLE", "nkborder")
     os.environ.setdefault("MPLBACKEND", "Agg")
@@ -95,7 +100,7 @@ def serve(host: str = "127.0.0.1", port: int = 8765, db: str | Path = "nkborder.
     db_path = Path(db).expanduser()
     if db_path.exists() and db_path.is_dir():
         raise InputError("--db", str(db), "is a directory", "a DuckDB results file")
-    configure(db_path, backend)
+    configure(db_path, backend, private=not is_loopback(host))
     import uvicorn
 
     from nkborder.app import cluster
@@ -108,7 +113,8 @@ def serve(host: str = "127.0.0.1", port: int = 8765, db: str | Path = "nkborder.
           flush=True)
     if not is_loopback(host):
         print(f"warning: the app has no login; anyone with the address above (and its token) who can reach this "
-              f"machine can run and read results; host names accepted: {', '.join(sorted(app.hosts))} "
+              "machine can run models and, from the page's 'Stored runs' tab, open the shared results file (each "
+              f"session sees only its own runs until it does); host names accepted: {', '.join(sorted(app.hosts))} "
               "(add more with --allow-host)", file=sys.stderr, flush=True)
     from nkborder.app import assets
 

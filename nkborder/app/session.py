@@ -21,12 +21,18 @@ from nkborder.scenarios import Scenario
 
 DB_ENV = "NKBORDER_APP_DB"
 BACKEND_ENV = "NKBORDER_APP_BACKEND"
+PRIVATE_ENV = "NKBORDER_APP_PRIVATE"  # "1": the server listens beyond loopback (``nkborder app --host``)
 TABS = ("Scenario", "Results", "What-if", "City map", "Stored runs")
 
 
 def db() -> str:
     """The results file of this server (``nkborder app --db``)."""
     return os.environ.get(DB_ENV, "nkborder.duckdb")
+
+
+def private() -> bool:
+    """Whether each session sees only what it made (the server listens beyond loopback, ``--host``)."""
+    return os.environ.get(PRIVATE_ENV) == "1"
 
 
 def backend() -> str:
@@ -49,6 +55,9 @@ compare_result: solara.Reactive[Any] = solara.reactive(None)
 scenarios_run: solara.Reactive[dict[str, Scenario]] = solara.reactive({})  # by name, for the map
 stored_version: solara.Reactive[int] = solara.reactive(0)  # bump to re-read the results file
 uploads: solara.Reactive[dict[str, str]] = solara.reactive({})  # file name -> text of the valid uploads
+made: solara.Reactive[tuple[str, ...]] = solara.reactive(())  # experiments this session started, oldest first
+shared: solara.Reactive[bool] = solara.reactive(False)  # the user chose to see every run of the results file
+pending_delete: solara.Reactive[tuple[str, str] | None] = solara.reactive(None)  # ("run" or "experiment", key)
 
 _ids = itertools.count(1)
 
@@ -238,6 +247,8 @@ def start(kind: str, sides: list[Scenario], period: str = "") -> None:
         notify("error", state.error_text(exc))
         return
     scenarios_run.value = {**scenarios_run.value, **{sc.name: sc for sc in sides}}
+    if job.name not in made.value:
+        made.value = (*made.value, job.name)
     snapshot.value = jobs.Snapshot(kind, total=options.value.reps * len(sides))
     tab.value = TABS.index("Results" if kind == "ensemble" else "What-if")
     watch(job)
@@ -245,6 +256,9 @@ def start(kind: str, sides: list[Scenario], period: str = "") -> None:
 
 def open_stored(name: str) -> None:
     """Show a stored experiment in the Results (ensemble) or What-if (compare) tab."""
+    if not sees(name):
+        notify("error", f"Experiment {name} was not made in this page: open the shared results file first.")
+        return
     try:
         result = storage.open_experiment(db(), name)
     except Exception as exc:
@@ -282,3 +296,66 @@ def scenario_of(result: Any, side: int = 0) -> Scenario | None:
         return sc.model_copy(update={"name": info["name"]}).with_dates(rec.start_date, rec.end_date)
     except Exception:
         return None
+
+
+# ------------------------------------------------------------------------------------------ stored runs
+def sees_everything() -> bool:
+    """Whether this session sees every run of the results file: always on loopback, and beyond loopback only
+    once the user opened the shared store."""
+    return not private() or shared.value
+
+
+def sees(experiment: str | None) -> bool:
+    """Whether this session may see (open, download, delete) what experiment ``experiment`` stored."""
+    return sees_everything() or experiment in made.value
+
+
+def visible(runs: Any, experiments: Any) -> tuple[Any, Any]:
+    """The stored runs and experiments this session sees (all, or only those of its own experiments)."""
+    if sees_everything():
+        return runs, experiments
+    return storage.made_by(runs, experiments, made.value)
+
+
+def set_shared(on: bool) -> None:
+    """Show every run of the results file (``True``), or only this session's (``False``)."""
+    shared.value = bool(on)
+    pending_delete.value = None
+    if on and private():
+        notify("warning", "Showing the shared results file: every run stored by anyone using this server.")
+
+
+def ask_delete(what: str, key: str, experiment: str | None = None) -> None:
+    """Ask to delete a stored ``run`` (id) or ``experiment`` (name); nothing is deleted until
+    :func:`confirm_delete`. ``experiment`` is the run's experiment (what decides whether this session sees it)."""
+    if not sees(key if what == "experiment" else experiment):
+        notify("error", f"The {what} {key} was not made in this page: open the shared results file first.")
+        return
+    pending_delete.value = (what, key)
+
+
+def cancel_delete() -> None:
+    """Drop the pending deletion."""
+    pending_delete.value = None
+
+
+def confirm_delete() -> None:
+    """Delete what :func:`ask_delete` named, report the rows deleted, and forget results of it the page shows."""
+    pending = pending_delete.value
+    pending_delete.value = None
+    if pending is None:
+        return
+    what, key = pending
+    try:
+        deleted = storage.delete(db(), what, key)
+    except Exception as exc:
+        notify("error", state.error_text(exc))
+        return
+    if what == "experiment":
+        made.value = tuple(n for n in made.value if n != key)
+        for result in (ensemble_result, compare_result):
+            if getattr(result.value, "name", None) == key:
+                result.value = None
+    stored_version.value += 1
+    notify("success", f"Deleted {what} {key}: {deleted.get('runs', 0)} run(s), "
+                      f"{sum(deleted.values()):,} rows in all.")

@@ -1,6 +1,7 @@
 """The results file as the page reads it: stored runs and experiments, tables, downloads.
 
-The app opens the DuckDB file read-only, for the moment it reads: a run or experiment that another process (or
+The app opens the DuckDB file read-only, for the moment it reads (and for writing only to delete a run or an
+experiment): a run or experiment that another process (or
 this one) is storing is shown as far as it is stored. A file that another program keeps open for writing gives a
 clear message after the store's bounded wait.
 """
@@ -8,7 +9,7 @@ clear message after the store's bounded wait.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,29 @@ def stored_experiments(db: str | Path) -> pd.DataFrame:
 
     with store(db) as s:
         return registry.experiments(s)
+
+
+#: What the page can delete.
+DELETABLE = ("run", "experiment")
+
+
+def delete(db: str | Path, what: str, key: str) -> dict[str, int]:
+    """Delete a stored ``run`` (by id) or ``experiment`` (by name) in one transaction; rows deleted per table.
+
+    The store refuses a run or experiment that is running (StoreError naming the file)."""
+    from nkborder.store import open_store
+
+    if what not in DELETABLE:
+        raise InputError("stored runs", "delete", f"cannot delete a {what!r}", ", ".join(DELETABLE))
+    with open_store(db, option="results file") as s:
+        return s.delete_run(key) if what == "run" else s.delete_experiment(key)
+
+
+def made_by(runs: pd.DataFrame, experiments: pd.DataFrame, names: Collection[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The runs and experiments of the experiments named ``names`` (a session's own), in their order."""
+    names = set(names)
+    return (runs.loc[runs["experiment"].isin(names)].reset_index(drop=True),
+            experiments.loc[experiments["name"].isin(names)].reset_index(drop=True))
 
 
 def run_table(db: str | Path, run_id: str, freq: str = "yearly") -> pd.DataFrame:
