@@ -151,3 +151,42 @@ def test_interrupted_run_is_marked_and_store_stays_readable(stored_run: tuple[Pa
     with ResultsStore(db, read_only=True) as store:
         runs = store.runs()
     assert list(runs["status"]) == ["interrupted"]
+
+
+def test_delete_asks_first_and_refuses_bad_input(tmp_path: Path) -> None:
+    from store_frames import RUN, yearly
+    from typer.testing import CliRunner
+
+    from nkborder.cli import app
+    from nkborder.experiments import registry
+
+    db = tmp_path / "r.duckdb"
+    with ResultsStore(db) as store:
+        run_id = store.record_run(tables={"yearly": yearly()}, **RUN)
+        member = store.record_run(tables={"yearly": yearly()}, **RUN, experiment="ens", run_key="k")
+        registry.register(store, "ens", {"kind": "ensemble", "scenarios": []},
+                          pd.DataFrame({"idx": [0], "run_key": ["k"], "seed": [1], "labels": [{}]}))
+        running = store.begin_run(**RUN)
+    runner = CliRunner()
+
+    def stored() -> set[str]:
+        with ResultsStore(db, read_only=True) as store:
+            return set(store.runs()["run_id"])
+
+    declined = runner.invoke(app, ["delete", run_id, "--db", str(db)], input="n\n")
+    assert declined.exit_code == 1 and "Delete run" in declined.output and run_id in stored()
+    confirmed = runner.invoke(app, ["delete", run_id, "--db", str(db)], input="y\n")
+    assert confirmed.exit_code == 0, confirmed.output
+    assert "deleted run" in confirmed.output and run_id not in stored()
+    whole = runner.invoke(app, ["delete", "--experiment", "ens", "--db", str(db), "--yes"])
+    assert whole.exit_code == 0 and "1 run(s)" in whole.output and stored() == {running}
+    for args, expected in [
+        (["delete", running], "is running and cannot be deleted"),
+        (["delete", "nope"], "no run with id 'nope'"),
+        (["delete", "--experiment", "ens"], "no experiment of that name"),
+        (["delete"], "give exactly one of them"),
+        (["delete", member, "--experiment", "ens"], "give exactly one of them"),
+    ]:
+        bad = runner.invoke(app, [*args, "--db", str(db), "--yes"])
+        assert bad.exit_code == 2 and expected in bad.stderr and "Traceback" not in bad.output, (args, bad.output)
+    assert stored() == {running}

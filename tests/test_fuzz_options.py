@@ -43,6 +43,7 @@ COMMANDS = {  # command -> (its arguments, the options fuzzed, the known-bad opt
     "sensitivity": (["sensitivity", "history"], ["--seed", "--scale", "--method", "--params", "--samples"],
                     ["--start", "not-a-date"]),
     "export": (["export", "no-such-run"], ["--format", "--out", "--table"], []),
+    "delete": (["delete", "no-such-run"], ["--experiment", "--db"], []),
     "runs": (["runs"], ["--format", "--experiment"], ["--db", "missing.duckdb"]),
     "plot": (["plot", "no-such-experiment"], ["--format", "--out", "--indicators"], []),
     "calibrate": (["calibrate", "history"], ["--seed", "--observed", "--parameters", "--fix"],

@@ -1,4 +1,4 @@
-"""Commands for single runs and their results: run, scenarios, check, runs, export, params, plan."""
+"""Commands for single runs and their results: run, scenarios, check, runs, export, delete, params, plan."""
 
 from __future__ import annotations
 
@@ -49,6 +49,7 @@ def register(app: typer.Typer) -> None:
     app.command("check")(check_command)
     app.command("runs")(runs_command)
     app.command("export")(export_command)
+    app.command("delete")(delete_command)
     app.command("params")(params_command)
     app.command("plan")(plan_command)
 
@@ -237,6 +238,39 @@ def export_command(
             out.mkdir(parents=True, exist_ok=True)  # a path without a file extension is a folder
         path = store.export(run_id, format_, out, freq=freq)
     console.print(f"written {path}")
+
+
+def delete_command(
+    run_id: Annotated[str | None, typer.Argument(help="id of a stored run (see `nkborder runs`)")] = None,
+    experiment: Annotated[str | None, typer.Option(
+        help="delete this experiment, with the runs it computed that no other experiment uses")] = None,
+    db: Annotated[str, typer.Option(help="DuckDB results file")] = DEFAULT_DB,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="delete without asking for a confirmation")] = False,
+) -> None:
+    """Delete a stored run (every table of it), or an experiment with --experiment, after a confirmation. A run or
+    experiment that is running is refused (exit code 2)."""
+    from nkborder.store import open_store
+
+    if (run_id is None) == (experiment is None):
+        raise InputError("delete", "RUN_ID, --experiment", "give exactly one of them",
+                         "nkborder delete RUN_ID, or nkborder delete --experiment NAME")
+    if not Path(db).exists():
+        raise InputError(db, "--db", "no results file here", "a DuckDB file written by nkborder")
+    what, key = ("run", run_id) if run_id is not None else ("experiment", experiment)
+    with open_store(db, read_only=True) as store:  # an unknown id or name is refused before asking
+        if what == "run":
+            store.run(key)
+        else:
+            from nkborder.experiments import registry
+
+            registry.definition(store, key)
+    if not yes and not typer.confirm(f"Delete {what} {key} from {db}? This cannot be undone", default=False):
+        typer.echo("nothing deleted", err=True)
+        raise typer.Exit(1)
+    with open_store(db) as store:
+        deleted = store.delete_run(key) if what == "run" else store.delete_experiment(key)
+    console.print(f"deleted {what} {escape(key)}: {deleted['runs']} run(s), {sum(deleted.values()):,} rows in all",
+                  highlight=False, emoji=False)
 
 
 def params_command(
