@@ -26,6 +26,7 @@ from numba import njit
 
 from nkborder.core import slots as S
 from nkborder.core.rng import ATTEMPT, BIRTH, DEATH, stream_key, uniform
+from nkborder.core.state import KernelParams
 from nkborder.model.defection import CROSS_AGE_DAYS, attempt_probability
 from nkborder.model.demography import SURVIVES, can_give_birth, death
 from nkborder.model.information import discontent_target, fresh_information, information
@@ -38,9 +39,9 @@ def rules_loop(
     birth_day: np.ndarray, female: np.ndarray, risk_aversion: np.ndarray, info: np.ndarray,
     discontent: np.ndarray, attempt_prob: np.ndarray, fresh_of: np.ndarray, kin_of: np.ndarray,
     hardship: np.ndarray, hunger_of: np.ndarray, death_by_age: np.ndarray, risk: np.ndarray, p_birth: float,
-    coef: np.ndarray,
+    kp: KernelParams,
 ) -> float:
-    """One month of the person rules over every row (``coef``: decay, rate, 3 discontent, 7 intention terms).
+    """One month of the person rules over every row (information, discontent and intention parameters of ``kp``).
 
     Returns a checksum (deaths + births + attempts + sum of discontent) so that no work can be optimised away.
     """
@@ -58,14 +59,14 @@ def rules_loop(
             continue
         if can_give_birth(female[i], age) and uniform(key_b, i) < p_birth:
             events += 1
-        x = information(info[i], fresh_of[h], coef[0])
+        x = information(info[i], fresh_of[h], kp.info_decay)
         info[i] = x
-        target = discontent_target(x, hardship[h], coef[2], coef[3], coef[4])
-        discontent[i] += coef[1] * (target - discontent[i])
+        target = discontent_target(x, hardship[h], kp.discontent_intercept, kp.discontent_info,
+                                   kp.discontent_hardship)
+        discontent[i] += kp.discontent_rate * (target - discontent[i])
         total += discontent[i]
         if CROSS_AGE_DAYS[0] <= age < CROSS_AGE_DAYS[1]:
-            p = attempt_probability(hardship[h], discontent[i], x, kin_of[h], female[i], risk_aversion[i], risk[c],
-                                    coef[5], coef[6], coef[7], coef[8], coef[9], coef[10], coef[11])
+            p = attempt_probability(hardship[h], discontent[i], x, kin_of[h], female[i], risk_aversion[i], risk[c], kp)
             attempt_prob[i] = p
             if uniform(key_a, i) < p:
                 events += 1
@@ -92,14 +93,11 @@ def measure(scenario: str, scale: float, seed: int, months: int, repeats: int) -
                                  kp.info_market, kp.info_inminban)  # per household, as the engine does
     hunger_of = np.array([hunger_death_probability(kp.hunger_death_rate, max(0.0, x - env.coping[0, c]))
                           for x, c in zip(hh.hardship, hh.city, strict=True)])
-    coef = np.array([kp.info_decay, kp.discontent_rate, kp.discontent_intercept, kp.discontent_info,
-                     kp.discontent_hardship, kp.intent_intercept, kp.intent_hardship, kp.intent_discontent,
-                     kp.intent_info, kp.intent_kin, kp.intent_female, kp.intent_risk])
     arrays = [people.status[:n].copy(), people.city[:n].copy(), people.household[:n].copy(),
               people.birth_day[:n].copy(), people.female[:n].copy(), people.risk_aversion[:n].copy(),
               people.info[:n].copy(), people.discontent[:n].copy(), people.attempt_prob[:n].copy(),
               fresh_of, kin_of, hh.hardship.copy(), hunger_of, sim.vital.death_by_age, env.risk[0].copy(),
-              sim.vital.fertility / 12.0, coef]
+              sim.vital.fertility / 12.0, kp]
     rules_loop(0, 0, sim.key, *arrays)  # compile, or load from the cache
     best = float("inf")
     for _ in range(repeats):

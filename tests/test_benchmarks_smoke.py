@@ -130,6 +130,8 @@ def test_floor_loop_applies_the_engines_rules() -> None:
 
     from benchmarks.floor import rules_loop
     from nkborder.core.rng import DEATH, stream_key, uniform
+    from nkborder.core.state import kernel_params
+    from nkborder.params import Params
 
     n, seed, month, day = 400, np.uint64(7), 3, 40_000
     rng = np.random.default_rng(0)
@@ -138,11 +140,13 @@ def test_floor_loop_applies_the_engines_rules() -> None:
     birth_day = (day - rng.integers(20 * 365, 40 * 365, n)).astype(np.int32)  # all of crossing age, men
     info0, disc0 = rng.random(n).astype(np.float32), rng.random(n).astype(np.float32)
     info, disc, prob = info0.copy(), disc0.copy(), np.zeros(n, np.float32)
-    # decay, rate, discontent: intercept, info, hardship; intention: intercept, hardship, discontent, rest 0
-    coef = np.array([0.5, 0.2, -1.0, 2.0, 1.0, -3.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0])
+    kp = kernel_params(Params())._replace(
+        info_decay=0.5, discontent_rate=0.2, discontent_intercept=-1.0, discontent_info=2.0, discontent_hardship=1.0,
+        intent_intercept=-3.0, intent_hardship=0.0, intent_discontent=1.0, intent_info=0.0, intent_kin=0.0,
+        intent_female=0.0, intent_risk=0.0)
     rules_loop(month, day, seed, status, np.zeros(n, np.int8), np.arange(n, dtype=np.int32), birth_day,
                np.zeros(n, np.uint8), np.zeros(n, np.float32), info, disc, prob, np.full(n, 0.8), np.zeros(n),
-               np.zeros(n, np.float32), np.zeros(n, np.float32), np.array([0.3]), np.zeros(1), 0.0, coef)
+               np.zeros(n, np.float32), np.zeros(n, np.float32), np.array([0.3]), np.zeros(1), 0.0, kp)
     key_d = stream_key(seed, DEATH, month)
     updated = (status == 0) & np.array([uniform(key_d, i) >= 0.3 for i in range(n)])
     assert 200 < updated.sum() < 300  # 350 alive, 30 % die

@@ -14,7 +14,7 @@ import numpy as np
 
 from nkborder.core import slots as S
 from nkborder.core.tracking import resident_smugglers
-from nkborder.engine.monthly import people_month
+from nkborder.engine.monthly import PersonLists, people_month
 from nkborder.model.brokers import commission_rate, working_brokers
 from nkborder.model.livelihoods import census, gini, household_budgets, remittances
 
@@ -68,10 +68,8 @@ def brokers_step(sim: Simulation, month: Month) -> None:
 
 def remittances_step(sim: Simulation, month: Month) -> None:
     """Defectors in South Korea send money home through brokers, who keep the month's commission."""
-    pop, env, kp, d0 = sim.pop, sim.env, sim.kp, month.first_day
-    commission = np.ascontiguousarray(sim.monthly[month.index, :, S.BROKER_COMMISSION_RATE])
-    remittances(month.index, d0, sim.key, pop.people, pop.households, pop.brokers, commission,
-                env.contact[d0], kp.remit_prob_month, kp.remit_cny, sim.daily, month.south_korea[:month.n_south_korea])
+    remittances(month.index, month.first_day, sim.key, sim.agents, sim.env, sim.kp, sim.records(month),
+                month.south_korea[:month.n_south_korea])
 
 
 def livelihoods_step(sim: Simulation, month: Month) -> None:
@@ -90,9 +88,10 @@ def livelihoods_step(sim: Simulation, month: Month) -> None:
 def people_step(sim: Simulation, month: Month) -> None:
     """One pass over people: deaths and births, information and discontent, intentions, and the daily lists."""
     pop, d0 = sim.pop, month.first_day
+    lists = PersonLists(month.schedule, month.schedule_day, month.tracked)
     n_lost, month.n_scheduled, month.n_tracked = people_month(
-        month.index, d0, month.end_day - d0, sim.key, pop.people, pop.households, pop.cities, sim.env, sim.kp,
-        sim.vital, month.schedule, month.schedule_day, month.tracked, sim.daily, sim.monthly,
+        month.index, d0, month.end_day - d0, sim.key, sim.agents, sim.env, sim.kp, sim.vital, lists,
+        sim.records(month),
     )
     sim.lost_births += n_lost
     month.smugglers = resident_smugglers(pop.people, pop.households)

@@ -22,13 +22,15 @@ and without it the loop waits for memory as soon as the household arrays outgrow
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
 from nkborder.core import slots as S
 from nkborder.core.prefetch import AHEAD, prefetch
 from nkborder.core.rng import ATTEMPT, ATTEMPT_DAY, BIRTH, BIRTH_SEX, DEATH, RISK, stream_key, uniform
-from nkborder.core.state import CityState, Households, KernelParams, People
+from nkborder.core.state import Agents, KernelParams, Records
 from nkborder.model.common import set_status
 from nkborder.model.defection import CROSS_AGE_DAYS, attempt_probability
 from nkborder.model.demography import (
@@ -46,19 +48,30 @@ from nkborder.model.livelihoods import hunger
 from nkborder.model.policy import Environment
 
 
+class PersonLists(NamedTuple):
+    """The lists the monthly person pass writes (person indices; each as long as the people arrays)."""
+
+    schedule: np.ndarray  # int64, the month's planned crossings, sorted by day
+    schedule_day: np.ndarray  # int64, the day of each
+    tracked: np.ndarray  # int64, people in China or detained, in person order
+
+
 @njit(cache=True)
 def people_month(
-    month: int, day: int, days_in_month: int, seed: np.uint64, people: People, hh: Households,
-    cities: CityState, env: Environment, kp: KernelParams, vital: VitalRates, schedule: np.ndarray,
-    schedule_day: np.ndarray, tracked: np.ndarray, daily: np.ndarray, monthly: np.ndarray,
+    month: int, day: int, days_in_month: int, seed: np.uint64, agents: Agents, env: Environment,
+    kp: KernelParams, vital: VitalRates, lists: PersonLists, records: Records,
 ) -> tuple[int, int, int]:
     """Deaths and births, information and discontent, intentions, and the list of people in China or detained.
 
-    Uses the environment of ``day`` (the month's first day). Writes the planned attempts into ``schedule`` and
-    ``schedule_day`` sorted by day (ties in person order), the people in China or detained into ``tracked``
-    (person order), and the month's means of information, discontent and intention into ``monthly[month]``.
-    Returns (births that found no room, attempts planned, people tracked).
+    Uses the environment of ``day`` (the month's first day). Writes the planned attempts into
+    ``lists.schedule`` and ``lists.schedule_day`` sorted by day (ties in person order), the people in China or
+    detained into ``lists.tracked`` (person order), and the month's means of information, discontent and
+    intention into ``records.monthly[month]``. Returns (births that found no room, attempts planned, people
+    tracked).
     """
+    people, hh, cities = agents.people, agents.hh, agents.cities
+    schedule, schedule_day, tracked = lists.schedule, lists.schedule_day, lists.tracked
+    daily, monthly = records.daily, records.monthly
     key_d = stream_key(seed, DEATH, month)
     key_b = stream_key(seed, BIRTH, month)
     key_s = stream_key(seed, BIRTH_SEX, month)
@@ -71,9 +84,6 @@ def people_month(
     decay, w_kin, w_market, w_inminban = kp.info_decay, kp.info_kin, kp.info_market, kp.info_inminban
     d_intercept, d_info, d_hardship, d_rate = (kp.discontent_intercept, kp.discontent_info,
                                                kp.discontent_hardship, kp.discontent_rate)
-    b0, b_hardship, b_discontent, b_info = (kp.intent_intercept, kp.intent_hardship, kp.intent_discontent,
-                                            kp.intent_info)
-    b_kin, b_female, b_risk = kp.intent_kin, kp.intent_female, kp.intent_risk
     # the arrays, taken out of the named tuples once (keeps numba's reference counting out of the loop)
     status, listed, city, household, birth_day = (people.status, people.listed, people.city, people.household,
                                                   people.birth_day)
@@ -174,7 +184,7 @@ def people_month(
         # defection
         if CROSS_AGE_DAYS[0] <= age < CROSS_AGE_DAYS[1]:
             p = attempt_probability(hardship[h], discontent_of[i], info_of[i], kin, female[i], risk_aversion[i],
-                                    risk[c], b0, b_hardship, b_discontent, b_info, b_kin, b_female, b_risk)
+                                    risk[c], kp)
             attempt_prob[i] = p
             s_p += p
             s_pn += 1.0

@@ -53,17 +53,18 @@ CROSS_AGE_DAYS = (15.0 * 365.25, 65.0 * 365.25)
 @njit(cache=True, inline="always")
 def attempt_probability(
     hardship: float, discontent: float, info: float, kin: float, female: int, risk_aversion: float, risk: float,
-    b0: float, b_hardship: float, b_discontent: float, b_info: float, b_kin: float, b_female: float,
-    b_risk: float,
+    kp: KernelParams,
 ) -> float:
     """Probability that a resident aged 15-65 attempts a crossing this month.
 
     ``kin`` is 1.0 if a household member is in China or South Korea, ``risk`` the month's risk index of the
-    city. The monthly person pass (:func:`nkborder.engine.monthly.people_month`) stores it in ``attempt_prob``,
-    draws the decision and, for those who try, a day within the month.
+    city; the coefficients are the ``intent_*`` parameters of ``kp``. The monthly person pass
+    (:func:`nkborder.engine.monthly.people_month`) stores it in ``attempt_prob``, draws the decision and, for
+    those who try, a day within the month.
     """
-    z = (b0 + b_hardship * hardship + b_discontent * discontent + b_info * info + b_kin * kin
-         + b_female * female - b_risk * risk_aversion * risk)
+    z = (kp.intent_intercept + kp.intent_hardship * hardship + kp.intent_discontent * discontent
+         + kp.intent_info * info + kp.intent_kin * kin + kp.intent_female * female
+         - kp.intent_risk * risk_aversion * risk)
     return logistic(z)
 
 
