@@ -68,8 +68,10 @@ def brokers_step(sim: Simulation, month: Month) -> None:
 
 def remittances_step(sim: Simulation, month: Month) -> None:
     """Defectors in South Korea send money home through brokers, who keep the month's commission."""
-    remittances(month.index, month.first_day, sim.key, sim.agents, sim.env, sim.kp, sim.records(month),
-                month.south_korea[:month.n_south_korea])
+    pop, env, kp, d0 = sim.pop, sim.env, sim.kp, month.first_day
+    commission = np.ascontiguousarray(sim.monthly[month.index, :, S.BROKER_COMMISSION_RATE])
+    remittances(month.index, d0, sim.key, pop.people, pop.households, pop.brokers, commission,
+                env.contact[d0], kp.remit_prob_month, kp.remit_cny, sim.daily, month.south_korea[:month.n_south_korea])
 
 
 def livelihoods_step(sim: Simulation, month: Month) -> None:

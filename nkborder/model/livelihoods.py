@@ -19,7 +19,7 @@ from numba import njit
 from nkborder.core import slots as S
 from nkborder.core.prefetch import AHEAD, prefetch
 from nkborder.core.rng import REMIT, REMIT_BROKER, stream_key, uniform
-from nkborder.core.state import Agents, CityState, Households, KernelParams, People, Records
+from nkborder.core.state import Brokers, CityState, Households, KernelParams, People
 from nkborder.model.common import pick_broker
 from nkborder.model.policy import Environment
 
@@ -70,19 +70,16 @@ def census(people: People, hh: Households, cities: CityState, day: int, south_ko
 
 @njit(cache=True)
 def remittances(
-    month: int, day: int, seed: np.uint64, agents: Agents, env: Environment, kp: KernelParams, records: Records,
+    month: int, day: int, seed: np.uint64, people: People, hh: Households, brokers: Brokers,
+    commission: np.ndarray, contact: np.ndarray, remit_prob: float, remit_cny: float, daily: np.ndarray,
     south_korea: np.ndarray,
 ) -> None:
     """Defectors in South Korea (``south_korea``: the census's list) send money home through a broker.
 
-    Each sends ``remit_cny`` with probability ``remit_prob_month`` times the city's ``contact`` on ``day``;
-    the broker keeps the month's commission (``records.monthly[month, c, BROKER_COMMISSION_RATE]``).
-    Surveillance and closure raise the first and cut the second. Money leaves the sender (outside the model),
-    the commission enters a broker's account, the rest the household's yuan.
+    ``commission`` and ``contact`` are the day's values per city (surveillance and closure raise the first and
+    cut the second). Money leaves the sender (outside the model), the commission enters a broker's account, the
+    rest the household's yuan.
     """
-    people, hh, brokers, daily = agents.people, agents.hh, agents.brokers, records.daily
-    contact, commission = env.contact[day], records.monthly[month, :, S.BROKER_COMMISSION_RATE]
-    remit_prob, remit_cny = kp.remit_prob_month, kp.remit_cny
     key = stream_key(seed, REMIT, month)
     key_b = stream_key(seed, REMIT_BROKER, month)
     for i in south_korea:
