@@ -14,7 +14,7 @@ import numpy as np
 from numba import njit
 
 from nkborder.core import slots as S
-from nkborder.core.state import Agents, KernelParams, Records
+from nkborder.core.state import Brokers, CityState, Guards, Households, KernelParams, People
 from nkborder.core.tracking import track
 from nkborder.model.brokers import working_brokers
 from nkborder.model.china import abroad_and_detained_day
@@ -31,38 +31,44 @@ class DayContext(NamedTuple):
     """Everything the daily steps read and write during one month."""
 
     seed: np.uint64
-    agents: Agents
+    people: People
+    hh: Households
+    guards: Guards
+    brokers: Brokers
+    cities: CityState
     env: Environment
     kp: KernelParams
+    n_sectors: np.ndarray  # int32[n_cities]
     schedule: np.ndarray  # the month's planned crossings: person indices, sorted by day
     schedule_day: np.ndarray  # the day of each
     smugglers: np.ndarray  # the smugglers at home
     active: np.ndarray  # the daily tracking list (people in China or detained, and today's new cases)
     counters: np.ndarray  # int64[2]: next entry of the schedule, length of the tracking list
-    records: Records
+    daily: np.ndarray  # [day, city, S.DAILY slot]
+    sector_rec: np.ndarray  # the month's [sector, S.SECTOR slot]
 
 
 @njit(inline="always")
 def state_step(d: int, w: DayContext) -> None:
     """Policy of the day: the guards on duty, and the currency reform on its day."""
-    post_guards(w.agents.guards, w.env.troops[d])
-    for c in range(w.agents.cities.status_counts.shape[0]):
+    post_guards(w.guards, w.env.troops[d])
+    for c in range(w.cities.status_counts.shape[0]):
         if w.env.reform[d, c] > 0.0:
-            redenominate(d, c, w.agents.hh, w.agents.cities, w.kp.redenomination_limit_kpw, w.env.reform[d, c],
-                         w.env.kpw_per_cny[max(d - 1, 0), c], w.records.daily)
+            redenominate(d, c, w.hh, w.cities, w.kp.redenomination_limit_kpw, w.env.reform[d, c],
+                         w.env.kpw_per_cny[max(d - 1, 0), c], w.daily)
 
 
 @njit(inline="always")
 def smuggling_step(d: int, w: DayContext) -> None:
     """Smuggling trips, detection, cuts and arrests."""
-    w.counters[N_ACTIVE] = smuggling_day(d, w.seed, w.agents, w.env, w.kp, w.smugglers, w.active,
-                                         w.counters[N_ACTIVE], w.records)
+    w.counters[N_ACTIVE] = smuggling_day(d, w.seed, w.people, w.hh, w.guards, w.cities, w.smugglers, w.n_sectors,
+                                         w.env, w.kp, w.active, w.counters[N_ACTIVE], w.daily, w.sector_rec)
 
 
 @njit(inline="always")
 def defection_step(d: int, w: DayContext) -> None:
     """The crossings planned for the day: a route, brokers, guards, fees and bribes, arrests."""
-    people = w.agents.people
+    people = w.people
     ptr = w.counters[SCHEDULE_NEXT]
     n_active = w.counters[N_ACTIVE]
     while ptr < w.schedule.shape[0] and w.schedule_day[ptr] <= d:
@@ -70,7 +76,8 @@ def defection_step(d: int, w: DayContext) -> None:
         ptr += 1
         if people.status[i] != S.RESIDENT:
             continue
-        if cross(d, i, w.seed, w.agents, w.env, w.kp, w.records):
+        if cross(d, i, w.seed, people, w.hh, w.guards, w.brokers, w.cities, w.n_sectors, w.env, w.kp, w.daily,
+                 w.sector_rec):
             n_active = track(people, w.active, n_active, i)
     w.counters[SCHEDULE_NEXT] = ptr
     w.counters[N_ACTIVE] = n_active
@@ -79,33 +86,31 @@ def defection_step(d: int, w: DayContext) -> None:
 @njit(inline="always")
 def china_step(d: int, w: DayContext) -> None:
     """People in China: capture, return, onward journey; releases from detention."""
-    a = w.agents
-    abroad_and_detained_day(d, w.seed, a.people, a.hh, a.cities, w.active, w.counters[N_ACTIVE], w.env, w.kp,
-                            w.records.daily)
+    abroad_and_detained_day(d, w.seed, w.people, w.hh, w.cities, w.active, w.counters[N_ACTIVE], w.env, w.kp,
+                            w.daily)
 
 
 @njit(inline="always")
 def guards_step(d: int, w: DayContext) -> None:
     """Guards on duty: pay, discharge and rotation."""
     kp = w.kp
-    guards_day(d, w.seed, w.agents.guards, kp.guard_rotation_days, kp.guard_service_years * 365.25,
-               w.env.guard_pay_cny_day[d], w.env.posting_bribe_cny[d], w.records.daily)
+    guards_day(d, w.seed, w.guards, kp.guard_rotation_days, kp.guard_service_years * 365.25,
+               w.env.guard_pay_cny_day[d], w.env.posting_bribe_cny[d], w.daily)
 
 
 @njit(inline="always")
 def markets_step(d: int, w: DayContext) -> None:
     """Market turnover."""
     kp = w.kp
-    markets_day(d, w.agents.cities, w.env.tolerance[d], w.env.trade_cny_day[d], w.env.kpw_per_cny[d],
-                kp.market_cny_per_capita_day, kp.smuggled_markup, kp.donju_turnover_per_cny, w.records.daily)
+    markets_day(d, w.cities, w.env.tolerance[d], w.env.trade_cny_day[d], w.env.kpw_per_cny[d],
+                kp.market_cny_per_capita_day, kp.smuggled_markup, kp.donju_turnover_per_cny, w.daily)
 
 
 @njit(inline="always")
 def record_step(d: int, w: DayContext) -> None:
     """End-of-day stocks by status, the guards on duty and the brokers able to guarantee a route."""
-    a, daily = w.agents, w.records.daily
-    for c in range(a.cities.status_counts.shape[0]):
+    for c in range(w.cities.status_counts.shape[0]):
         for s in range(S.N_STATUS):
-            daily[d, c, S.FIRST_STOCK + s] = a.cities.status_counts[c, s]
-        daily[d, c, S.GUARDS_ON_DUTY] = a.guards.on_duty[c]
-    working_brokers(a.brokers, d, w.seed, w.env.broker_available[d], daily[d, :, S.BROKERS_WORKING])
+            w.daily[d, c, S.FIRST_STOCK + s] = w.cities.status_counts[c, s]
+        w.daily[d, c, S.GUARDS_ON_DUTY] = w.guards.on_duty[c]
+    working_brokers(w.brokers, d, w.seed, w.env.broker_available[d], w.daily[d, :, S.BROKERS_WORKING])

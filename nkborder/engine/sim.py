@@ -126,10 +126,11 @@ class Simulation:
 
     def _today(self, month: Month) -> DayContext:
         """What the daily steps of ``month`` read and write."""
-        k = month.n_scheduled
-        return DayContext(self.key, self.agents, self.env, self.kp, month.schedule[:k], month.schedule_day[:k],
-                          month.smugglers, month.active, np.array([0, month.n_tracked], np.int64),
-                          self.records(month))
+        pop, k = self.pop, month.n_scheduled
+        return DayContext(self.key, pop.people, pop.households, pop.guards, pop.brokers, pop.cities, self.env,
+                          self.kp, pop.n_sectors, month.schedule[:k], month.schedule_day[:k], month.smugglers,
+                          month.active, np.array([0, month.n_tracked], np.int64), self.daily,
+                          self.sectors[month.index])
 
     def _districts(self) -> np.ndarray:
         pop = self.pop

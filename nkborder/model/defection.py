@@ -42,7 +42,7 @@ from nkborder.core.rng import (
     stream_key,
     uniform,
 )
-from nkborder.core.state import Agents, Households, KernelParams, Records
+from nkborder.core.state import Brokers, CityState, Guards, Households, KernelParams, People
 from nkborder.model.brokers import broker_price, client_arrested, exposure_on, find_broker
 from nkborder.model.common import choose_sector, detain, pay_cny, pick_guard, set_status, wealth_cny
 from nkborder.model.policy import Environment
@@ -70,14 +70,15 @@ def attempt_probability(
 
 @njit(cache=True)
 def cross(
-    d: int, i: int, seed: np.uint64, agents: Agents, env: Environment, kp: KernelParams, records: Records,
+    d: int, i: int, seed: np.uint64, people: People, hh: Households, guards: Guards, brokers: Brokers,
+    cities: CityState, n_sectors: np.ndarray, env: Environment, kp: KernelParams, daily: np.ndarray,
+    sector_rec: np.ndarray,
 ) -> bool:
     """Person ``i`` tries to cross on day ``d``, under the day's conditions ``env`` of the person's city.
 
+    ``sector_rec`` is this month's row of the per-sector records, ``[sector, SECTOR_SLOT]``.
     Returns True if the person ends the day detained or in China (so the caller tracks them daily).
     """
-    people, hh, guards, brokers, cities = agents.people, agents.hh, agents.guards, agents.brokers, agents.cities
-    daily, sector_rec = records.daily, records.sector
     c = people.city[i]
     h = people.household[i]
     rate = env.kpw_per_cny[d, c]
@@ -91,7 +92,7 @@ def cross(
         return False
     daily[d, c, S.CROSSINGS_ATTEMPTED] += 1
     sector = choose_sector(uniform(stream_key(seed, SECTOR, d), i), kp.home_sector_share, hh.district[h],
-                           cities.n_districts[c], agents.n_sectors[c])
+                           cities.n_districts[c], n_sectors[c])
     rec = sector_rec[guards.sector_start[c] + sector]
     rec[S.SECTOR_ATTEMPTS] += 1
     g = pick_guard(guards, c, sector, stream_key(seed, GUARD_PICK, d), i)

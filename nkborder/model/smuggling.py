@@ -31,7 +31,7 @@ from nkborder.core.rng import (
     stream_key,
     uniform,
 )
-from nkborder.core.state import Agents, KernelParams, Records
+from nkborder.core.state import CityState, Guards, Households, KernelParams, People
 from nkborder.core.tracking import track
 from nkborder.model.common import choose_sector, detain, pay_cny, pick_guard, wealth_cny
 from nkborder.model.policy import Environment
@@ -43,16 +43,14 @@ SECURITY_RELEASE_FACTOR = 2.5
 
 @njit(cache=True)
 def smuggling_day(
-    d: int, seed: np.uint64, agents: Agents, env: Environment, kp: KernelParams, smugglers: np.ndarray,
-    active: np.ndarray, n_active: int, records: Records,
+    d: int, seed: np.uint64, people: People, hh: Households, guards: Guards, cities: CityState,
+    smugglers: np.ndarray, n_sectors: np.ndarray, env: Environment, kp: KernelParams, active: np.ndarray,
+    n_active: int, daily: np.ndarray, sector_rec: np.ndarray,
 ) -> int:
     """All smuggling trips of day ``d`` under the day's conditions ``env``. Returns the new ``n_active``.
 
-    ``smugglers`` are the smugglers at home; the arrested who are detained join the daily tracking list
-    ``active[:n_active]``.
+    ``sector_rec`` is this month's row of the per-sector records, ``[sector, SECTOR_SLOT]``.
     """
-    people, hh, guards, cities, n_sectors = agents.people, agents.hh, agents.guards, agents.cities, agents.n_sectors
-    daily, sector_rec = records.daily, records.sector
     key_t = stream_key(seed, TRIP, d)
     key_s = stream_key(seed, TRIP_SECTOR, d)
     key_g = stream_key(seed, TRIP_GUARD_PICK, d)
