@@ -476,7 +476,7 @@ def test_deleting_asks_for_a_confirmation_first(page) -> None:
     from nkborder.app import session, storage
 
     db, ids = page
-    session.ask_delete("run", ids["mine"], "mine")
+    session.ask_delete("run", ids["mine"])
     assert session.pending_delete.value == ("run", ids["mine"])
     assert len(storage.stored_runs(db)) == 2  # nothing deleted before the confirmation
     session.cancel_delete()
@@ -494,11 +494,11 @@ def test_a_session_cannot_delete_what_it_does_not_see(page) -> None:
     from nkborder.app import session, storage
 
     db, ids = page
-    session.ask_delete("run", ids["theirs"], "theirs")
+    session.ask_delete("run", ids["theirs"])
     session.ask_delete("experiment", "theirs")
     assert session.pending_delete.value is None and "not made in this page" in _last("error")
     session.set_shared(True)
-    session.ask_delete("run", ids["theirs"], "theirs")
+    session.ask_delete("run", ids["theirs"])
     session.confirm_delete()
     assert list(storage.stored_runs(db)["run_id"]) == [ids["mine"]]
 
@@ -512,7 +512,7 @@ def test_deleting_a_running_run_is_refused_in_the_page(page) -> None:
         running = s.begin_run(scenario_name="history", scenario_text="", params={}, seed=2, scale=0.01,
                               start=dt.date(1995, 1, 1), end=dt.date(1995, 12, 31), code_version="0",
                               experiment="mine")
-    session.ask_delete("run", running, "mine")
+    session.ask_delete("run", running)
     session.confirm_delete()
     assert "is running and cannot be deleted" in _last("error") and db.name in _last("error")
     assert running in set(storage.stored_runs(db)["run_id"])

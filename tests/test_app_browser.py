@@ -127,7 +127,7 @@ def test_app_in_browser(app_url) -> None:
             print(f"page at the failure: {tmp / 'failure.png'}; messages: "
                   f"{page.locator('.v-alert').all_inner_texts()}")
             raise
-        mark("stored runs downloaded")
+        mark("stored runs downloaded, one deleted")
         browser.close()
     assert not problems, "\n".join(problems)
     assert shot.stat().st_size > 20_000  # a rendered page, not an empty image
@@ -227,3 +227,10 @@ def _walk(page, url: str, mark, shot: Path) -> None:
     with page.expect_download() as download:
         page.get_by_role("button", name="yearly CSV").first.click()
     assert Path(download.value.path()).read_text().startswith("year,city,")
+    # deleting asks first: the run stays until the deletion is confirmed
+    page.get_by_role("button", name="Delete...").last.click()
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.get_by_role("button", name="Delete run")).to_have_count(0)
+    page.get_by_role("button", name="Delete...").last.click()
+    page.get_by_role("button", name="Delete run").click()
+    expect(page.get_by_text("Deleted run", exact=False).first).to_be_visible()

@@ -284,10 +284,8 @@ def RunsCard(runs: pd.DataFrame) -> None:
             with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
                 solara.Select(label="run", value=run_id, values=ids, on_value=set_run_id)
                 solara.ToggleButtonsSingle(value=freq, values=["yearly", "monthly"], on_value=set_freq)
-                experiment = runs.loc[runs["run_id"] == run_id, "experiment"].iloc[0]
-                experiment = None if pd.isna(experiment) else str(experiment)
                 solara.Button("Delete...", icon_name="mdi-delete", text=True,
-                              on_click=lambda: session.ask_delete("run", run_id, experiment))
+                              on_click=lambda: session.ask_delete("run", run_id))
             RunDownloads(run_id, freq)
         shown = runs[[c for c in ("run_id", "experiment", "scenario_name", "seed", "scale", "start_date",
                                   "end_date", "status", "message", "wall_seconds", "finished_at") if c in runs]]

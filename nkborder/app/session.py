@@ -325,13 +325,22 @@ def set_shared(on: bool) -> None:
         notify("warning", "Showing the shared results file: every run stored by anyone using this server.")
 
 
-def ask_delete(what: str, key: str, experiment: str | None = None) -> None:
+def ask_delete(what: str, key: str) -> None:
     """Ask to delete a stored ``run`` (id) or ``experiment`` (name); nothing is deleted until
-    :func:`confirm_delete`. ``experiment`` is the run's experiment (what decides whether this session sees it)."""
-    if not sees(key if what == "experiment" else experiment):
+    :func:`confirm_delete`. Refused for what this session does not see."""
+    if not sees(key if what == "experiment" else _experiment_of(key)):
         notify("error", f"The {what} {key} was not made in this page: open the shared results file first.")
         return
     pending_delete.value = (what, key)
+
+
+def _experiment_of(run_id: str) -> str | None:
+    """The experiment that stored run ``run_id`` (None for a run of no experiment, or one not stored)."""
+    try:
+        with storage.store(db()) as s:
+            return s.run(run_id).experiment
+    except Exception:
+        return None
 
 
 def cancel_delete() -> None:
