@@ -156,3 +156,32 @@ def test_a_cache_index_left_by_other_kernel_sources_is_never_opened(tmp_path: Pa
     done = subprocess.run([sys.executable, "-c", check], env=env, cwd=ROOT, capture_output=True, text=True,
                           timeout=300)
     assert done.returncode == 0 and done.stdout.strip() == "{}", done.stderr
+
+
+def test_compiling_ahead_is_announced_only_when_it_compiles(monkeypatch: pytest.MonkeyPatch) -> None:
+    said: list[str] = []
+    monkeypatch.setattr(warmup, "_checked", False)
+    monkeypatch.setattr(warmup, "_announce", None)
+    monkeypatch.setattr(warmup, "_tiny_run", lambda: None)
+    warmup.announce_compiling(lambda: said.append("compiling"))
+    monkeypatch.setattr(warmup, "kernels_cached", lambda: True)
+    assert warmup.ensure_compiled(parallel=False) is False and said == []
+    monkeypatch.setattr(warmup, "_checked", False)
+    monkeypatch.setattr(warmup, "kernels_cached", lambda: False)
+    assert warmup.ensure_compiled(parallel=False) is True and said == ["compiling"]
+
+
+def test_an_experiment_with_bad_input_compiles_nothing_on_a_cold_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The experiment checks its input before the local cluster compiles: a bad --vary ends at once."""
+    from typer.testing import CliRunner
+
+    from nkborder.cli import app
+    from nkborder.cli.kernels import NOTICE
+
+    monkeypatch.setattr(warmup, "_checked", False)
+    monkeypatch.setattr(warmup, "_announce", None)
+    monkeypatch.setattr(warmup, "kernels_cached", lambda: False)
+    monkeypatch.setattr(warmup, "_tiny_run", lambda: pytest.fail("compiled before the input was checked"))
+    done = CliRunner().invoke(app, ["sweep", "history", "--vary", "detect_base=a:b:c", "--scale", "0.01"])
+    assert done.exit_code == 2, done.output
+    assert "LO:HI:STEPS" in done.output and NOTICE[:40] not in done.output

@@ -195,13 +195,15 @@ def experiments_command(db: Db = DEFAULT_DB) -> None:
 
 def _run(func: Any, *args: Any, **kwargs: Any) -> Any:
     """Call an experiment function with progress; Ctrl-C ends with exit code 130 and keeps stored runs."""
-    from nkborder.cli.kernels import compile_kernels
+    from nkborder.cli.kernels import NOTICE
+    from nkborder.engine.warmup import announce_compiling
 
     kwargs["seed"] = check_seed(kwargs.get("seed", 0))
     kwargs["scale"] = check_scale(kwargs.get("scale", 1.0))
     kwargs["start"] = check_date(kwargs.get("start"), "--start")
     kwargs["end"] = check_date(kwargs.get("end"), "--end")
-    compile_kernels(console, kwargs.get("scheduler"))
+    # the local cluster compiles on a cold cache once the experiment has checked its input; say so then
+    announce_compiling(lambda: console.print(NOTICE))
     try:
         return func(*args, progress=True, **kwargs)
     except KeyboardInterrupt:

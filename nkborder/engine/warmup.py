@@ -43,6 +43,17 @@ CHILD_TIMEOUT_S = 900.0
 
 _lock = threading.Lock()  # one compile per process, also when threads start runs at once
 _checked = False
+_announce: Callable[[], None] | None = None
+
+
+def announce_compiling(callback: Callable[[], None] | None) -> None:
+    """Have :func:`ensure_compiled` call ``callback`` when it is about to compile (e.g. a command saying so).
+
+    A command that lets a local cluster compile (after the experiment has checked its input) says it compiles only
+    then, instead of compiling before its input is checked.
+    """
+    global _announce
+    _announce = callback
 
 
 def kernels_cached() -> bool:
@@ -75,6 +86,8 @@ def ensure_compiled(parallel: bool | None = None) -> bool:
         _checked = True
         if kernels_cached():
             return False
+        if _announce is not None:
+            _announce()
         if parallel is None:
             parallel = _cores() >= 2 and os.environ.get("NKBORDER_PARALLEL_COMPILE", "1") != "0"
         child = _start_child() if parallel else None
