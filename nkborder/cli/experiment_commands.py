@@ -197,7 +197,9 @@ def _run(func: Any, *args: Any, **kwargs: Any) -> Any:
     """Call an experiment function with progress; Ctrl-C ends with exit code 130 and keeps stored runs."""
     from nkborder.cli.kernels import NOTICE
     from nkborder.engine.warmup import announce_compiling
+    from nkborder.experiments.cluster import scheduler_address
 
+    scheduler_address(kwargs.get("scheduler"))  # a bad address ends here, before the store is opened
     kwargs["seed"] = check_seed(kwargs.get("seed", 0))
     kwargs["scale"] = check_scale(kwargs.get("scale", 1.0))
     kwargs["start"] = check_date(kwargs.get("start"), "--start")
