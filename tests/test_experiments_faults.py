@@ -29,8 +29,23 @@ REPS = 8
 ROWS = 6 * 2  # years x cities of each run's yearly table
 
 
+# The CLI as users run it, with a client that pauses after reporting its first stored run: the test's signal
+# always arrives while the experiment has runs left to store, whatever the machine's speed.
+SLOW_CLIENT = """
+import time
+from nkborder.experiments.progress import Reporter
+advance = Reporter.advance
+def pause_after_first_run(self, *args, **kwargs):
+    advance(self, *args, **kwargs)
+    time.sleep(120)
+Reporter.advance = pause_after_first_run
+from nkborder.cli import app
+app(prog_name="nkborder")
+"""
+
+
 def _cli(db: Path, name: str) -> list[str]:
-    return [sys.executable, "-m", "nkborder", "ensemble", "history", "--reps", str(REPS),
+    return [sys.executable, "-c", SLOW_CLIENT, "ensemble", "history", "--reps", str(REPS),
             "--scale", str(SMALL["scale"]), "--start", SMALL["start"], "--end", SMALL["end"], "--seed", "5",
             "--db", str(db), "--name", name, "--workers", "1"]
 
