@@ -41,6 +41,18 @@ from nkborder.model.policy import Environment
 SECURITY_RELEASE_FACTOR = 2.5
 
 
+@njit(cache=True, inline="always")
+def take(amount: float, to_security: bool, g: int, d: int, c: int, guards: Guards, daily: np.ndarray,
+         rec: np.ndarray) -> None:
+    """Money (CNY) taken from a detected smuggler: by state security in a crackdown, else by guard ``g``."""
+    if to_security:
+        daily[d, c, S.SECURITY_BRIBES_CNY] += amount
+    else:
+        guards.earnings_cny[g] += amount
+        rec[S.SECTOR_GUARD_BRIBES_CNY] += amount
+        daily[d, c, S.GUARD_BRIBES_CNY] += amount
+
+
 @njit(cache=True)
 def smuggling_day(
     d: int, seed: np.uint64, people: People, hh: Households, guards: Guards, cities: CityState,
@@ -88,24 +100,14 @@ def smuggling_day(
                 if wealth_cny(hh, h, rate[c]) >= release:
                     pay_cny(hh, h, release, rate[c])
                     daily[d, c, S.BRIBES_PAID_CNY] += release
-                    if to_security:
-                        daily[d, c, S.SECURITY_BRIBES_CNY] += release
-                    else:
-                        guards.earnings_cny[g] += release
-                        rec[S.SECTOR_GUARD_BRIBES_CNY] += release
-                        daily[d, c, S.GUARD_BRIBES_CNY] += release
+                    take(release, to_security, g, d, c, guards, daily, rec)
                 else:
                     detain(people, cities, i, d, kp.smuggler_detention_days, seed)
                     n_active = track(people, active, n_active, i)
                 continue
             cut = profit * guard_cut[c]
             daily[d, c, S.SMUGGLING_CUT_CNY] += cut
-            if to_security:
-                daily[d, c, S.SECURITY_BRIBES_CNY] += cut
-            else:
-                guards.earnings_cny[g] += cut
-                rec[S.SECTOR_GUARD_BRIBES_CNY] += cut
-                daily[d, c, S.GUARD_BRIBES_CNY] += cut
+            take(cut, to_security, g, d, c, guards, daily, rec)
             profit -= cut
         hh.cny[h] += profit
         hh.smuggle_cny[h] += profit
