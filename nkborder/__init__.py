@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nkborder.api import Result, resolve, run
+from nkborder.api import Result, live, resolve, run
 from nkborder.errors import InputError
 from nkborder.params import Params, describe_parameters
 from nkborder.scenarios import Scenario, list_scenarios, load_scenario
@@ -30,6 +30,7 @@ __all__ = [
     "describe_parameters",
     "ensemble",
     "list_scenarios",
+    "live",
     "load_scenario",
     "resolve",
     "run",

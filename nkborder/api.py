@@ -1,16 +1,18 @@
-"""The Python API: ``nkborder.run(...)`` returns a :class:`Result` with DataFrames."""
+"""The Python API: ``nkborder.run(...)`` returns a :class:`Result` with DataFrames; ``nkborder.live(...)`` yields
+the tables of a run while it is simulated (:class:`~nkborder.engine.live.Partial`), the last one with the result."""
 
 from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from nkborder.engine.live import EVERY, LiveTables, Partial
 from nkborder.engine.record import build_tables
 from nkborder.engine.sim import Progress, Simulation
 from nkborder.errors import InputError, shorten
@@ -88,6 +90,8 @@ def run(
     progress: Progress | None = None,
     polars: bool = False,
     db: str | Path | None = None,
+    on_partial: Callable[[Partial], None] | None = None,
+    every: str = "year",
 ) -> Result:
     """Run a scenario once and return its tables.
 
@@ -101,23 +105,20 @@ def run(
         progress: called as ``progress(date, days_done, n_days)`` after each simulated month.
         polars: return Polars DataFrames instead of pandas ones.
         db: if given, store the run in this DuckDB results file.
+        on_partial: called with the tables simulated so far (a :class:`~nkborder.engine.live.Partial`) every
+            simulated year or month (``every``); results are the same with or without it.
+        every: ``"year"`` or ``"month"``: how often ``on_partial`` is called.
 
     Raises:
         InputError: (a ``ValueError``) for any bad argument or scenario file, before the simulation starts.
     """
-    seed, scale = check_seed(seed, "seed"), check_scale(scale, "scale")
-    if db is not None:
-        check_db_path(db, "db")
-    sc, params = resolve(scenario, start, end, overrides)
-    t0 = time.perf_counter()
-    raw = Simulation(sc, params, seed=seed, scale=scale).run(progress)
-    tables = build_tables(raw, scale, with_daily=daily).since(sc.report_start)
-    result = Result(sc, params, seed, scale, tables.yearly, tables.monthly, tables.daily,
-                    wall_seconds=time.perf_counter() - t0, sectors=tables.sectors, districts=tables.districts)
-    if db is not None:
-        from nkborder.store import store_result
-
-        result.run_id = store_result(db, result)
+    result = None
+    for part in _simulate(scenario, seed, scale, start, end, overrides, daily, progress, db, on_partial is not None,
+                          every):
+        if on_partial is not None:
+            on_partial(part)
+        result = part.result
+    assert result is not None
     if polars:
         import polars as pl
 
@@ -126,3 +127,63 @@ def run(
     return result
 
 
+def live(
+    scenario: str | Path | Scenario = "history",
+    seed: int = 0,
+    scale: float = 1.0,
+    start: dt.date | str | None = None,
+    end: dt.date | str | None = None,
+    overrides: dict[str, Any] | None = None,
+    every: str = "year",
+    daily: bool = False,
+    db: str | Path | None = None,
+) -> Iterator[Partial]:
+    """Run a scenario and yield its tables while it is simulated, every simulated year (or month).
+
+    Each item is a :class:`~nkborder.engine.live.Partial` with ``yearly`` and ``monthly`` DataFrames of the
+    months simulated so far; the last one also has ``result`` (the :class:`Result` that :func:`run` returns,
+    stored in ``db`` if given). Stop iterating (``break``) to stop the run: nothing is stored then. Arguments
+    are those of :func:`run`; input is checked before the first simulated month.
+
+    Example::
+
+        for part in nkborder.live("history", scale=0.02):
+            print(part.date, part.yearly["arrivals_south_korea_full"].sum())
+    """
+    yield from _simulate(scenario, seed, scale, start, end, overrides, daily, None, db, True, every)
+
+
+def _simulate(
+    scenario: str | Path | Scenario, seed: int, scale: float, start: dt.date | str | None,
+    end: dt.date | str | None, overrides: dict[str, Any] | None, daily: bool, progress: Progress | None,
+    db: str | Path | None, partials: bool, every: str,
+) -> Iterator[Partial]:
+    """The run as a sequence of partial tables (only the last one, with the result, unless ``partials``)."""
+    seed, scale = check_seed(seed, "seed"), check_scale(scale, "scale")
+    if every not in EVERY:
+        raise InputError("every", "every", f"{shorten(every)} is not allowed", " or ".join(EVERY))
+    if db is not None:
+        check_db_path(db, "db")
+    sc, params = resolve(scenario, start, end, overrides)
+    t0 = time.perf_counter()
+    sim = Simulation(sc, params, seed=seed, scale=scale)
+    tables_so_far = LiveTables(sim, scale, every, sc.report_start) if partials else None
+    last: Partial | None = None
+    for date, days_done in sim.steps():
+        if progress is not None:
+            progress(date, days_done, sim.n_days)
+        part = tables_so_far.after_month(date, days_done) if tables_so_far is not None else None
+        if part is not None and days_done < sim.n_days:
+            yield part
+        last = part or last
+    tables = build_tables(sim.raw(), scale, with_daily=daily).since(sc.report_start)
+    result = Result(sc, params, seed, scale, tables.yearly, tables.monthly, tables.daily,
+                    wall_seconds=time.perf_counter() - t0, sectors=tables.sectors, districts=tables.districts)
+    if db is not None:
+        from nkborder.store import store_result
+
+        result.run_id = store_result(db, result)
+    if last is None or last.days_done < sim.n_days:
+        last = Partial(sc.end, sim.n_days, sim.n_days, result.yearly, result.monthly, complete=True)
+    last.result = result
+    yield last

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,6 +69,8 @@ class Simulation:
         self.monthly = np.full((len(self.month_starts), n_c, S.N_MONTHLY), np.nan)
         self.sectors = np.zeros((len(self.month_starts), int(self.pop.guards.sector_start[-1]), S.N_SECTOR))
         self.district_years: dict[int, np.ndarray] = {}
+        self.yearly_gini: dict[int, np.ndarray] = {}  # year -> Gini of annual household income per city
+        self.finished = False
         self.lost_births = 0  # births that found no room in the people arrays
         self._initial_conditions()
 
@@ -91,27 +93,43 @@ class Simulation:
         Each month runs the monthly steps of :data:`~nkborder.engine.plan.PLAN`, then its days
         (:func:`~nkborder.engine.daily.run_days`).
         """
+        for date, days_done in self.steps():
+            if progress is not None:
+                progress(date, days_done, self.n_days)
+        return self.raw()
+
+    def steps(self) -> Iterator[tuple[dt.date, int]]:
+        """Simulate month by month, yielding (last simulated date, days done) after each month.
+
+        The records of the months done so far are readable between steps (:mod:`nkborder.engine.live`); a caller
+        that stops iterating stops the run. :meth:`raw` gives the records once every month is done.
+        """
         pop = self.pop
-        yearly_gini: dict[int, np.ndarray] = {}
         bounds = np.r_[self.month_starts, self.n_days]
         month = Month(pop.people.status.shape[0], len(self.scenario.cities), len(pop.households.city))
         for m in range(len(self.month_starts)):
             month.index, month.first_day, month.end_day = m, int(bounds[m]), int(bounds[m + 1])
             date0 = self.scenario.start + dt.timedelta(days=month.first_day)
             if date0.month == 1 and m > 0:
-                yearly_gini[date0.year - 1] = self._income_gini()
+                self.yearly_gini[date0.year - 1] = self._income_gini()
                 self.district_years[date0.year - 1] = self._districts()
                 pop.households.income_year_kpw[:] = 0.0
             for step in PLAN.monthly:
                 step.kernel(self, month)
             run_days(month.first_day, month.end_day, self._today(month))
-            if progress is not None:
-                progress(self.scenario.start + dt.timedelta(days=month.end_day - 1), month.end_day, self.n_days)
+            yield self.scenario.start + dt.timedelta(days=month.end_day - 1), month.end_day
         last = self.scenario.start + dt.timedelta(days=self.n_days - 1)
-        yearly_gini[last.year] = self._income_gini()
+        self.yearly_gini[last.year] = self._income_gini()
         self.district_years[last.year] = self._districts()
+        self.finished = True
+
+    def raw(self) -> RawRecords:
+        """The records of the whole run (after :meth:`steps` is exhausted)."""
+        if not self.finished:
+            raise RuntimeError("the simulation has not run to its end")
+        pop = self.pop
         return RawRecords(self.scenario.start, self.scenario.cities, self.daily, self.monthly,
-                          self.month_starts, yearly_gini, self.env, self.lost_births, self.sectors,
+                          self.month_starts, self.yearly_gini, self.env, self.lost_births, self.sectors,
                           pop.guards.sector_start, self.district_years, pop.cities.n_districts)
 
     @property

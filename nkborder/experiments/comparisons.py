@@ -8,6 +8,7 @@ differences alone: two identical scenarios differ by exactly zero.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ def compare(
     seed: int = 0, scale: float = 1.0, start: dt.date | str | None = None, end: dt.date | str | None = None,
     overrides: dict[str, float] | None = None, db: str | Path = DEFAULT_DB, name: str | None = None,
     workers: int | None = None, scheduler: str | None = None, progress: bool | ProgressHook = False,
+    stop: threading.Event | None = None,
 ) -> ExperimentResult:
     """Run scenarios A and B with the same ``reps`` seeds and summarise the paired differences B - A.
 
@@ -76,7 +78,7 @@ def compare(
         for r in range(reps) for side, sc in sides.items()
     ]
     return run_experiment(definition, specs, db=db, name=name, scheduler=scheduler, workers=workers,
-                          progress=progress, summarise=summarise)
+                          progress=progress, summarise=summarise, stop=stop)
 
 
 def summarise(definition: dict[str, Any], runs: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -84,6 +85,7 @@ def default_name(definition: dict[str, Any]) -> str:
 def run_experiment(
     definition: dict[str, Any], specs: list[RunSpec], *, db: str | Path, name: str | None,
     scheduler: str | None, workers: int | None, progress: bool | ProgressHook, summarise: Summarise,
+    stop: threading.Event | None = None,
 ) -> ExperimentResult:
     """Register the experiment, compute its missing runs, and return its results read from ``db``
     (summarised by its kind's ``summarise``).
@@ -99,11 +101,12 @@ def run_experiment(
         registry.register(store, name, definition, members)
         registry.set_status(store, name, "running")
         try:
-            outcome = execute(store, name, specs, scheduler=scheduler, workers=workers, progress=progress)
+            outcome = execute(store, name, specs, scheduler=scheduler, workers=workers, progress=progress,
+                              stop=stop)
         except BaseException:
             registry.set_status(store, name, "incomplete")
             raise
-        registry.set_status(store, name, "incomplete" if outcome.failed else "finished")
+        registry.set_status(store, name, "incomplete" if outcome.failed or outcome.stopped else "finished")
         result = load(store, name, summarise)
     result.computed, result.reused, result.failed = outcome.computed, outcome.reused, len(outcome.failed)
     result.compute_seconds = outcome.seconds

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ def ensemble(
     start: dt.date | str | None = None, end: dt.date | str | None = None,
     overrides: dict[str, float] | None = None, db: str | Path = DEFAULT_DB, name: str | None = None,
     workers: int | None = None, scheduler: str | None = None, progress: bool | ProgressHook = False,
+    stop: threading.Event | None = None,
 ) -> ExperimentResult:
     """Run ``reps`` replicates of a scenario on Dask and summarise them per year and city.
 
@@ -46,6 +48,8 @@ def ensemble(
         scheduler: ``tcp://HOST:PORT`` of a running Dask scheduler (default: ``$NKBORDER_SCHEDULER``, else a
             local cluster started and stopped here).
         progress: True shows a progress bar; a callable gets ``(done, failed, total)`` after each run.
+        stop: an event another thread may set to stop the experiment: the runs not finished are cancelled and
+            not stored, the stored ones stay (the experiment is marked incomplete; calling again resumes it).
 
     Returns:
         :class:`ExperimentResult`: ``runs`` (per-run yearly table with ``rep``) and ``summary`` (bands:
@@ -61,7 +65,7 @@ def ensemble(
     }
     specs = [RunSpec.make(sc, fixed, derive_seed(seed, r), scale, {"rep": r}) for r in range(reps)]
     return run_experiment(definition, specs, db=db, name=name, scheduler=scheduler, workers=workers,
-                          progress=progress, summarise=summarise)
+                          progress=progress, summarise=summarise, stop=stop)
 
 
 def summarise(definition: dict[str, Any], runs: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:

@@ -9,6 +9,7 @@ mid-run has its run rescheduled by the Dask scheduler on another worker.
 from __future__ import annotations
 
 import contextlib
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,7 @@ class Outcome:
     reused: int = 0
     failed: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    stopped: bool = False  # ``stop`` was set: the runs in flight were cancelled and are not stored
 
 
 def missing(store: ResultsStore, specs: list[RunSpec]) -> tuple[list[RunSpec], int]:
@@ -43,7 +45,7 @@ def missing(store: ResultsStore, specs: list[RunSpec]) -> tuple[list[RunSpec], i
 
 def execute(
     store: ResultsStore, experiment: str, specs: list[RunSpec], *, scheduler: str | None = None,
-    workers: int | None = None, progress: bool | ProgressHook = False,
+    workers: int | None = None, progress: bool | ProgressHook = False, stop: threading.Event | None = None,
 ) -> Outcome:
     """Compute and store every spec that has no finished run in ``store`` yet.
 
@@ -54,6 +56,8 @@ def execute(
         scheduler: address of a running Dask scheduler; None starts a local cluster.
         workers: local worker processes (default: cores; never more than the runs to compute).
         progress: True shows progress, a callable gets ``(done, failed, total)``.
+        stop: when set (from another thread), the runs not finished yet are cancelled and not stored; the
+            runs stored before stay. ``Outcome.stopped`` says so.
     """
     import time
 
@@ -70,9 +74,15 @@ def execute(
             client.submit(simulate, spec.payload(), key=f"nkborder-run-{spec.key}", pure=False): spec
             for spec in todo
         }
+        ended = threading.Event()
+        if stop is not None:
+            threading.Thread(target=_cancel_when, args=(stop, ended, client, futures), daemon=True,
+                             name=f"nkborder-stop-{experiment}").start()
         try:
             for future in as_completed(list(futures), loop=client.loop):
                 spec = futures.pop(future)
+                if future.cancelled():  # stopped: not stored
+                    continue
                 try:
                     out = future.result()
                 except Exception as exc:  # the model raised, or the run killed its workers repeatedly
@@ -85,12 +95,28 @@ def execute(
                     outcome.computed += 1
                     report.advance(True)
                 future.release()
+                if stop is not None and stop.is_set():  # set meanwhile (e.g. by the progress hook)
+                    with contextlib.suppress(Exception):
+                        client.cancel(list(futures))
+                    break
         except BaseException:  # interrupted: stop the runs in flight; the stored ones stay
             with contextlib.suppress(Exception):
                 client.cancel(list(futures))
             raise
+        finally:
+            ended.set()
     outcome.seconds = time.perf_counter() - t0
+    outcome.stopped = stop is not None and stop.is_set()
     return outcome
+
+
+def _cancel_when(stop: threading.Event, ended: threading.Event, client: Any, futures: dict[Any, RunSpec]) -> None:
+    """Cancel the futures not finished yet once ``stop`` is set (unless the loop ``ended`` first)."""
+    while not ended.is_set():
+        if stop.wait(0.2):
+            with contextlib.suppress(Exception):
+                client.cancel(list(futures))
+            return
 
 
 def _record(store: ResultsStore, experiment: str, spec: RunSpec, out: dict[str, Any] | None, message: str) -> str:

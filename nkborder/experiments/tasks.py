@@ -14,7 +14,9 @@ TABLES = ("yearly", "monthly", "sectors", "districts")
 
 #: A Dask worker plugin registered under this name gets the progress of every run on its worker: its method
 #: ``progress(task_key)`` returns the callback ``(date, days_done, n_days)`` the run calls after each month
-#: (the app's plugin, :class:`nkborder.app.cluster.DateReporter`, shows the simulated date of each run).
+#: (the app's plugin, :class:`nkborder.app.cluster.DateReporter`, shows the simulated date of each run). A plugin
+#: with a method ``partial(task_key, payload)`` also gets the run's tables after each simulated year (the callback
+#: ``on_partial`` of :func:`nkborder.api.run`; results are the same with or without it).
 PROGRESS_PLUGIN = "nkborder-progress"
 
 
@@ -29,7 +31,8 @@ def simulate(payload: dict[str, Any]) -> dict[str, Any]:
     from nkborder.api import run
 
     result = run(payload["scenario"], seed=payload["seed"], scale=payload["scale"],
-                 overrides=payload["overrides"] or None, daily=False, progress=worker_progress())
+                 overrides=payload["overrides"] or None, daily=False, progress=worker_progress(),
+                 on_partial=worker_partial(payload))
     out: dict[str, Any] = {freq: result.table(freq) for freq in TABLES}
     for freq in TABLES[2:]:
         if not len(out[freq]):
@@ -47,6 +50,21 @@ def worker_progress() -> Callable[[dt.date, int, int], None] | None:
         plugin = worker.plugins.get(PROGRESS_PLUGIN)
         return None if plugin is None else plugin.progress(str(worker.get_current_task()))
     except Exception:  # not on a Dask worker, or not in a task: no reports (reporting never breaks a run)
+        return None
+
+
+def worker_partial(payload: dict[str, Any]) -> Callable[[Any], None] | None:
+    """The partial-tables callback of the worker's :data:`PROGRESS_PLUGIN` for the current task (None without
+    one, or if the plugin has no ``partial`` method)."""
+    try:
+        from distributed import get_worker
+
+        worker = get_worker()
+        plugin = worker.plugins.get(PROGRESS_PLUGIN)
+        if plugin is None or not hasattr(plugin, "partial"):
+            return None
+        return plugin.partial(str(worker.get_current_task()), payload)
+    except Exception:  # not on a Dask worker, or not in a task
         return None
 
 
