@@ -1,52 +1,68 @@
-"""Figures of experiments (matplotlib, no display needed): bands over time with the policy events marked,
-comparison panels, sweep responses and sensitivity bars.
+"""Figures of experiments, described once (:mod:`nkborder.figures`) and drawn static (CLI, docs) or interactive
+(app): bands over time with the numbered policy events, comparisons with their period, sweeps, sensitivity.
 
-Yearly values are drawn at mid-year (``year + 0.5``); an event is a dashed vertical line at its start date,
-labelled with its id. Counts are in persons, money in the unit its name gives (``_cny``, ``_kpw``).
+Yearly values are drawn at mid-year; counts are persons rescaled to the full population, money in the unit its
+name gives (``_cny``, ``_kpw``), shares as percentages. A comparison shades its period (the experiment's, or
+the one passed) and states the paired difference of each indicator's total over that period.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from nkborder.analysis.bands import headline, how_to_total, indicator_columns
+from nkborder.analysis.bands import headline, indicator_columns
+from nkborder.analysis.differences import period_summary
 from nkborder.errors import InputError
+from nkborder.figures import COLORS, Band, FigureSpec, Line, Observed, Panel, labels, number_events
+from nkborder.figures import static as static_figures
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
     from nkborder.experiments.result import ExperimentResult
 
-FORMATS = ("png", "svg")
-COLORS = {"A": "tab:blue", "B": "tab:orange", "diff": "tab:green", "both": "0.45", "one": "tab:blue"}
+FORMATS = static_figures.FORMATS
 MAX_INDICATORS = 6
+OBSERVED_INDICATOR = "arrivals_south_korea_full"
 
 
 def plot_experiment(
-    result: ExperimentResult, out: Path, fmt: str = "png", indicators: Sequence[str] | None = None
+    result: ExperimentResult, out: Path, fmt: str = "png", indicators: Sequence[str] | None = None,
+    period: tuple[int, int] | None = None, width_px: int | None = None,
 ) -> list[Path]:
-    """Draw every figure of an experiment into directory ``out`` as ``NAME-WHAT.FORMAT``; return the files."""
+    """Draw every figure of an experiment into directory ``out`` as ``NAME-WHAT.FORMAT``; return the files.
+
+    ``period`` (years, inclusive) is shaded; a comparison sums its difference over it (default: the period the
+    comparison was run with).
+    """
     if fmt not in FORMATS:
         raise InputError("--format", fmt, "unknown figure format", ", ".join(FORMATS))
     if result.runs.empty:
         raise InputError(result.name, "runs", "no finished run stored yet", "run the experiment first")
+    period = check_period(period, result)
     out.mkdir(parents=True, exist_ok=True)
     chosen = _indicators(result, indicators)
-    figures = {
-        "ensemble": _ensemble, "sweep": _sweep, "compare": _compare, "sensitivity": _sensitivity,
-    }[result.kind](result, chosen)
+    figures: dict[str, Figure]
+    if result.kind == "ensemble":
+        figures = {"bands": static_figures.render(ensemble_spec(result, chosen, period=period), width_px)}
+    elif result.kind == "compare":
+        levels, diff = compare_specs(result, chosen, period)
+        figures = {"levels": static_figures.render(levels, width_px),
+                   "difference": static_figures.render(diff, width_px)}
+    elif result.kind == "sweep":
+        figures = {"points": static_figures.render(sweep_spec(result, chosen, period), width_px),
+                   "response": response_figure(result, chosen)}
+    else:
+        figures = {"indices": sensitivity_figure(result)}
     paths = []
     for what, fig in figures.items():
-        path = out / f"{result.name}-{what}.{fmt}"
-        fig.savefig(path, dpi=120, bbox_inches="tight")
-        paths.append(path)
+        paths.append(static_figures.save(fig, out / f"{result.name}-{what}.{fmt}"))
     return paths
 
 
@@ -60,167 +76,309 @@ def _indicators(result: ExperimentResult, indicators: Sequence[str] | None) -> l
     return list(indicators)
 
 
-def _ensemble(result: ExperimentResult, indicators: list[str]) -> dict[str, Figure]:
+def check_period(period: tuple[int, int] | None, result: ExperimentResult) -> tuple[int, int] | None:
+    """``period`` if its years lie inside the runs' years, else an InputError naming ``--period``."""
+    if period is None or result.runs.empty:
+        return period
+    first, last = int(result.runs["year"].min()), int(result.runs["year"].max())
+    if not first <= period[0] <= period[1] <= last:
+        raise InputError("--period", f"{period[0]}:{period[1]}", "outside the years of the runs",
+                         f"{first}:{last} or inside")
+    return period
+
+
+# ------------------------------------------------------------------------------------------------- specs
+def band(summary: pd.DataFrame | None, indicator: str, city: str, label: str, color: str, runs: int,
+         hatched: bool = False, runs_word: str = "runs") -> Band | None:
+    """The 5-95 % band and median of one indicator and city from a bands table over ``runs`` runs (None if the
+    table has no row of it)."""
+    if summary is None or summary.empty:
+        return None
+    rows = summary.loc[(summary["indicator"] == indicator) & (summary["city"] == city)].sort_values("year")
+    if rows.empty:
+        return None
+    return Band(label, rows["year"].to_numpy(float) + 0.5, rows["median"].to_numpy(float),
+                rows["p5"].to_numpy(float), rows["p95"].to_numpy(float), color, runs, hatched=hatched,
+                runs_word=runs_word)
+
+
+def _panel(indicator: str, city: str, cities: Sequence[str]) -> Panel:
+    prefix = f"{city}: " if len(cities) > 1 else ""
+    return Panel(f"{prefix}{labels.title(indicator)}", labels.unit(indicator), percent=labels.is_share(indicator),
+                 place=city)
+
+
+@cache
+def observed_arrivals() -> pd.DataFrame:
+    """Observed arrivals in South Korea from all of North Korea per year (year, total), without 1998's
+    cumulative count (``data/defector_arrivals.csv``, Ministry of Unification)."""
+    from nkborder.inputs.observed import arrivals_south_korea
+
+    t = arrivals_south_korea()
+    return t.loc[~t["cumulative"], ["year", "total"]].reset_index(drop=True)
+
+
+def _observed_arrivals(years: tuple[float, float]) -> Observed:
+    obs = observed_arrivals()
+    obs = obs.loc[(obs["year"] + 0.5 >= years[0]) & (obs["year"] + 0.5 <= years[1])]
+    values = obs["total"].to_numpy(float)
+    return Observed("observed arrivals from all North Korea (Ministry of Unification)",
+                    obs["year"].to_numpy(float) + 0.5, values, values)
+
+
+def _events(spec: FigureSpec, events: Sequence[Any], colors: dict[str, str] | None = None) -> None:
+    spec.events, spec.events_before = number_events(events, spec.years(), colors)
+
+
+def _runs_text(n: int) -> str:
+    return f"{n} run{'s' if n != 1 else ''}"
+
+
+def ensemble_spec(result: Any, indicators: Sequence[str] | None = None, observed: bool = False,
+                  period: tuple[int, int] | None = None) -> FigureSpec:
+    """Median and 5-95 % band of each indicator per city over an ensemble's runs, with the policy events;
+    ``observed`` adds the national arrivals (right axis) to the arrivals panels."""
     sc = result.definition["scenarios"][0]
-    fig, axes = _grid(indicators, sc["cities"])
-    for (ind, city), ax in axes.items():
-        band = _select(result.summary, ind, city)
-        draw_band(ax, band, COLORS["one"], sc["name"])
-        mark_events(ax, _for_city(sc["events"], city), {e["id"]: COLORS["both"] for e in sc["events"]})
-    fig.suptitle(f"{result.name}: {sc['name']}, {result.n_runs} runs (median, mean dashed, 5-95 % band)")
-    return {"bands": fig}
+    chosen = list(indicators) if indicators else headline(list(_indicators_of(result.summary)), MAX_INDICATORS)
+    rows = []
+    for ind in chosen:
+        row = []
+        for city in sc["cities"]:
+            p = _panel(ind, city, sc["cities"])
+            b = band(result.summary, ind, city, sc["name"], COLORS["one"], result.n_runs)
+            if b is not None:
+                p.bands.append(b)
+            else:
+                p.note = "no finished run yet"
+            row.append(p)
+        rows.append(row)
+    spec = FigureSpec(f"Scenario {sc['name']}: median and 5-95 % band over {_runs_text(result.n_runs)} per year",
+                      rows, period=period, period_label="period")
+    if observed and OBSERVED_INDICATOR in chosen:
+        for p in rows[chosen.index(OBSERVED_INDICATOR)]:
+            if p.bands:
+                p.right.append(_observed_arrivals(spec.years()))
+                p.right_unit = "persons / year, all North Korea"
+    _events(spec, sc["events"])
+    return spec
 
 
-def _compare(result: ExperimentResult, indicators: list[str]) -> dict[str, Figure]:
-    sc_a, sc_b = result.definition["scenarios"]
+def _indicators_of(summary: pd.DataFrame | None) -> list[str]:
+    if summary is None or summary.empty or "indicator" not in summary:
+        return []
+    return list(dict.fromkeys(summary["indicator"]))
+
+
+def compare_specs(result: Any, indicators: Sequence[str] | None = None, period: tuple[int, int] | None = None
+                  ) -> tuple[FigureSpec, FigureSpec]:
+    """(levels of baseline A and what-if B per city; the paired difference B - A) with the comparison period
+    shaded: ``period``, or the experiment's own. The difference panels state the change of the indicator's total
+    (flows) or mean (stocks, prices, shares) over the period."""
+    sc_a, sc_b = result.definition["scenarios"][:2]
+    side_bands = result.tables.get("bands", pd.DataFrame())
+    have = _indicators_of(side_bands) or _indicators_of(result.summary)
+    chosen = [i for i in (indicators or headline(have, MAX_INDICATORS)) if not have or i in have] or list(
+        indicators or [])
+    period = period or _own_period(result)
     ids_a, ids_b = {e["id"] for e in sc_a["events"]}, {e["id"] for e in sc_b["events"]}
-    events = {e["id"]: e for e in [*sc_a["events"], *sc_b["events"]]}
-    colors = {i: COLORS["both"] if i in ids_a and i in ids_b else COLORS["A" if i in ids_a else "B"]
-              for i in events}
+    events = list({e["id"]: e for e in [*sc_a["events"], *sc_b["events"]]}.values())
+    colors = {i: COLORS["event"] if i in ids_a and i in ids_b else COLORS["A" if i in ids_a else "B"]
+              for i in ids_a | ids_b}
     cities = [c for c in sc_a["cities"] if c in sc_b["cities"]]
-    side_bands = result.tables["bands"]
-    levels, axes = _grid(indicators, cities)
-    for (ind, city), ax in axes.items():
-        for side, sc in (("A", sc_a), ("B", sc_b)):
-            draw_band(ax, _select(side_bands.loc[side_bands["side"] == side], ind, city), COLORS[side],
-                      f"{side}: {sc['name']}")
-        mark_events(ax, _for_city(list(events.values()), city), colors)
-    levels.suptitle(f"{result.name}: A = {sc_a['name']} (blue), B = {sc_b['name']} (orange); events grey if "
-                    "in both, else coloured by side")
-    diff, axes = _grid(indicators, cities)
-    for (ind, city), ax in axes.items():
-        ax.axhline(0.0, color="black", lw=0.6)
-        draw_band(ax, _select(result.summary, ind, city), COLORS["diff"], "B - A")
-        mark_events(ax, _for_city(list(events.values()), city), colors)
-    diff.suptitle(f"{result.name}: paired difference B - A ({sc_b['name']} minus {sc_a['name']}), "
-                  "same seeds both sides")
-    return {"levels": levels, "difference": diff}
+    n_pairs = _pairs(result)
+    levels_rows, diff_rows = [], []
+    totals = _period_changes(result, chosen, period)
+    for ind in chosen:
+        lrow, drow = [], []
+        for city in cities:
+            p = _panel(ind, city, cities)
+            for side, sc, hatched in (("A", sc_a, False), ("B", sc_b, True)):
+                part = side_bands.loc[side_bands["side"] == side] if not side_bands.empty else side_bands
+                b = band(part, ind, city, f"{side}: {sc['name']}", COLORS[side], _side_runs(result, side), hatched)
+                if b is not None:
+                    p.bands.append(b)
+            p.note = "" if p.bands else "no finished run yet"
+            lrow.append(p)
+            d = _panel(ind, city, cities)
+            d.zero = True
+            b = band(result.summary, ind, city, "difference B - A", COLORS["diff"], n_pairs,
+                     runs_word="pairs of runs")
+            if b is not None:
+                d.bands.append(b)
+            else:
+                d.note = "no finished pair of runs yet"
+            if (ind, city) in totals:
+                d.subtitle = totals[(ind, city)]
+            drow.append(d)
+        levels_rows.append(lrow)
+        diff_rows.append(drow)
+    note = (f"Events in both scenarios grey, only in A ({sc_a['name']}) blue, only in B ({sc_b['name']}) "
+            "orange.")
+    levels = FigureSpec(f"Baseline A = {sc_a['name']} against what-if B = {sc_b['name']}: median and 5-95 % band "
+                        f"of each side over {_runs_text(n_pairs)} each (same seeds on both sides)",
+                        levels_rows, period=period, event_note=note)
+    diff = FigureSpec(f"Difference B - A ({sc_b['name']} minus {sc_a['name']}), run by run with the same seeds: "
+                      f"median and 5-95 % band over {n_pairs} pairs", diff_rows, period=period, event_note=note)
+    for spec in (levels, diff):
+        _events(spec, events, colors)
+    return levels, diff
 
 
-def _sweep(result: ExperimentResult, indicators: list[str]) -> dict[str, Figure]:
+def _side_runs(result: Any, side: str) -> int:
+    runs = result.runs
+    return int(runs.loc[runs["side"] == side, "run_id"].nunique()) if len(runs) else 0
+
+
+def _pairs(result: Any) -> int:
+    runs = result.runs
+    if runs.empty:
+        return 0
+    reps = runs.groupby("side")["rep"].unique()
+    return len(set(reps.get("A", [])) & set(reps.get("B", [])))
+
+
+def _own_period(result: Any) -> tuple[int, int] | None:
+    own = (result.definition.get("analysis") or {}).get("period")
+    return (int(own[0]), int(own[1])) if own else None
+
+
+def _period_changes(result: Any, indicators: list[str], period: tuple[int, int] | None) -> dict:
+    """(indicator, city) -> ``change over 2020-2025: median [p5 to p95]`` of the paired difference of each
+    indicator's total over the period (its mean over the years for stocks, prices and shares)."""
+    runs = result.runs
+    if period is None or runs.empty or "side" not in runs:
+        return {}
+    present = [i for i in indicators if i in runs.columns]
+    flows = [i for i in present if labels.unit(i).endswith("/ year")]
+    others = [i for i in present if i not in flows]
+    out = {}
+    years = period[1] - period[0] + 1
+    for group, word in ((flows, "total"), (others, "mean")):
+        if not group:
+            continue
+        table = period_summary(runs, period, group)
+        for r in table.itertuples(index=False):
+            scale = 1.0 if word == "total" else 1.0 / years
+            text = _change(r.median * scale, r.p5 * scale, r.p95 * scale, r.indicator)
+            span = f"{period[0]}-{period[1]}" if period[1] != period[0] else str(period[0])
+            out[(r.indicator, r.city)] = f"B - A, {word} {span}: {text}"
+    return out
+
+
+def _change(median: float, lo: float, hi: float, indicator: str) -> str:
+    if labels.is_share(indicator):
+        return f"{labels.percent(median)} points [{labels.percent(lo)} to {labels.percent(hi)}]".replace(
+            " %", "")
+    return f"{labels.number(median)} [{labels.number(lo)} to {labels.number(hi)}]"
+
+
+def sweep_spec(result: Any, indicators: Sequence[str], period: tuple[int, int] | None = None) -> FigureSpec:
+    """The median over replicates at each design point of a sweep, one line per point."""
     from matplotlib import colormaps
 
     sc = result.definition["scenarios"][0]
     names = [r["name"] for r in result.definition["design"]["vary"]]
     points = result.tables["points"]
     cmap = colormaps["viridis"]
-    fig, axes = _grid(indicators, sc["cities"])
-    for (ind, city), ax in axes.items():
-        for k, point in enumerate(points.itertuples(index=False)):
-            band = _select(result.summary.loc[result.summary["point"] == point.point], ind, city)
-            label = ", ".join(f"{n}={getattr(point, n):g}" for n in names)
-            ax.plot(band["year"] + 0.5, band["median"], color=cmap(k / max(1, len(points) - 1)), lw=1.2,
-                    label=label if len(points) <= 10 else None)
-        mark_events(ax, _for_city(sc["events"], city), {e["id"]: COLORS["both"] for e in sc["events"]})
-    first = next(iter(axes.values()))
-    if len(points) <= 10:
-        first.legend(fontsize=6, loc="upper left")
-    fig.suptitle(f"{result.name}: median over replicates at each design point")
-    return {"points": fig, "response": _response(result, indicators, names)}
+    rows = []
+    for ind in indicators:
+        row = []
+        for city in sc["cities"]:
+            p = _panel(ind, city, sc["cities"])
+            for k, point in enumerate(points.itertuples(index=False)):
+                rows_ = result.summary.loc[(result.summary["point"] == point.point)
+                                           & (result.summary["indicator"] == ind)
+                                           & (result.summary["city"] == city)].sort_values("year")
+                label = ", ".join(f"{n} = {getattr(point, n):g}" for n in names)
+                color = cmap(k / max(1, len(points) - 1))
+                p.lines.append(Line(label, rows_["year"].to_numpy(float) + 0.5, rows_["median"].to_numpy(float),
+                                    _hex(color)))
+            row.append(p)
+        rows.append(row)
+    reps = int(result.definition["design"].get("reps", 0) or 0)
+    spec = FigureSpec(f"Sweep over {', '.join(names)} on scenario {sc['name']}: median over "
+                      f"{_runs_text(reps) if reps else 'the replicates'} at each of {len(points)} design points",
+                      rows, period=period, period_label="period")
+    _events(spec, sc["events"])
+    return spec
 
 
-def _response(result: ExperimentResult, indicators: list[str], names: list[str]) -> Figure:
-    """Each run's total (counts) or mean (prices, rates) over all years and cities against each varied
-    parameter."""
+def _hex(color: Any) -> str:
+    from matplotlib.colors import to_hex
+
+    return to_hex(color)
+
+
+# ------------------------------------------------------------------------------------- not over time
+def response_figure(result: Any, indicators: list[str]) -> Figure:
+    """Each run's response (dots) and the mean per value (line) against each varied parameter: totals over the
+    years for flows, means over the years for stocks, prices and shares; won only from 2010 on when the runs
+    span the redenomination of 30 November 2009 (old and new won do not add)."""
     from matplotlib.figure import Figure
 
-    totals = result.runs.groupby(["idx", *names], sort=False)[indicators].agg(
-        {i: how_to_total(i) for i in indicators}).reset_index()
-    fig = Figure(figsize=(3.6 * len(names), 2.4 * len(indicators)), layout="constrained")
+    names = [r["name"] for r in result.definition["design"]["vary"]]
+    runs = result.runs
+    fig = Figure(figsize=(3.4 * len(names) + 0.8, 2.3 * len(indicators) + 0.9), layout="constrained")
     axes = fig.subplots(len(indicators), len(names), squeeze=False)
     for i, ind in enumerate(indicators):
+        rows, what = response_rows(runs, ind)
+        totals = rows.groupby(["idx", *names], sort=False)[ind].agg(
+            "sum" if what.startswith("total") else "mean").reset_index()
         for j, name in enumerate(names):
             ax = axes[i][j]
-            ax.scatter(totals[name], totals[ind], s=8, alpha=0.6)
+            scale = 100.0 if labels.is_share(ind) else 1.0
+            ax.scatter(totals[name], totals[ind] * scale, s=8, alpha=0.6, color=COLORS["one"])
             means = totals.groupby(name)[ind].mean()
-            ax.plot(means.index, means.to_numpy(), color="black", lw=1)
+            ax.plot(means.index, means.to_numpy() * scale, color="black", lw=1)
             ax.set_xlabel(name, fontsize=8)
-            what = "total" if how_to_total(ind) == "sum" else "mean"
-            ax.set_ylabel(f"{ind}\n({what} over years, cities)" if j == 0 else "", fontsize=7)
+            unit = labels.unit(ind).replace(" / year", "")
+            ax.set_title(f"{labels.name(ind)}, {what} ({unit})", fontsize=8, loc="left")
             ax.tick_params(labelsize=7)
-    fig.suptitle(f"{result.name}: response of each run (dots) and mean per value (line)")
+    fig.suptitle(f"Sweep on scenario {result.definition['scenarios'][0]['name']}: each run (dots) and the mean per "
+                 "value (line), both cities", fontsize=9)
     return fig
 
 
-def _sensitivity(result: ExperimentResult, indicators: list[str]) -> dict[str, Figure]:
+def response_rows(runs: pd.DataFrame, indicator: str) -> tuple[pd.DataFrame, str]:
+    """The rows a sweep response aggregates, and how, in words: flows are summed over the years, everything else
+    averaged; won amounts count from 2010 on when the runs also cover years before the redenomination."""
+    first, last = int(runs["year"].min()), int(runs["year"].max())
+    rows = runs
+    span = f"{first}-{last}"
+    if "_kpw" in indicator and first <= 2009 < last:
+        rows = runs.loc[runs["year"] >= 2010]
+        span = f"2010-{last}, new won"
+    flow = labels.unit(indicator).endswith("/ year")
+    return rows, (f"total {span}" if flow else f"mean over {span}")
+
+
+def sensitivity_figure(result: Any) -> Figure:
+    """Sensitivity indices per output (one panel each) with their confidence intervals."""
     from matplotlib.figure import Figure
 
     idx = result.indices
     method = result.definition["design"]["method"]
     pairs = (("S1", "S1_conf"), ("ST", "ST_conf")) if method == "sobol" else (("mu_star", "mu_star_conf"),
                                                                                ("sigma", None))
+    words = {"S1": "first-order index S1", "ST": "total index ST", "mu_star": "mean absolute effect mu*",
+             "sigma": "spread of effects sigma"}
     outputs = list(dict.fromkeys(idx["output"]))
     params = list(dict.fromkeys(idx["parameter"]))
-    fig = Figure(figsize=(5.5 * len(outputs), 0.45 * len(params) + 1.6), layout="constrained")
+    fig = Figure(figsize=(5.5 * len(outputs), 0.45 * len(params) + 1.8), layout="constrained")
     axes = fig.subplots(1, len(outputs), squeeze=False)[0]
     y = np.arange(len(params))
     for ax, output in zip(axes, outputs, strict=True):
         rows = idx.loc[idx["output"] == output].set_index("parameter").loc[params]
         for k, (col, conf) in enumerate(pairs):
             err = rows[conf].to_numpy(float) if conf else None
-            ax.barh(y + (k - 0.5) * 0.38, rows[col].to_numpy(float), height=0.38, xerr=err, label=col,
-                    capsize=2)
+            ax.barh(y + (k - 0.5) * 0.38, rows[col].to_numpy(float), height=0.38, xerr=err, capsize=2,
+                    label=words[col] + (" (bar: 95 % confidence)" if conf else ""))
         ax.set_yticks(y, params, fontsize=7)
         ax.invert_yaxis()
-        ax.set_title(output, fontsize=9)
+        ax.set_title(labels.title(output) if output in labels.TITLES or "_" in output else output, fontsize=9,
+                     loc="left")
+        ax.tick_params(labelsize=7)
         ax.legend(fontsize=7)
-    fig.suptitle(f"{result.name}: {method} indices over the declared parameter ranges")
-    return {"indices": fig}
-
-
-def _grid(indicators: list[str], cities: list[str]) -> tuple[Figure, dict[tuple[str, str], Axes]]:
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(6.0 * len(cities), 2.3 * len(indicators) + 0.6), layout="constrained")
-    grid = fig.subplots(len(indicators), len(cities), squeeze=False, sharex=True)
-    axes = {}
-    for i, ind in enumerate(indicators):
-        for j, city in enumerate(cities):
-            ax = grid[i][j]
-            ax.set_title(f"{ind} - {city}", fontsize=8)
-            ax.tick_params(labelsize=7)
-            axes[(ind, city)] = ax
-    return fig, axes
-
-
-def _select(summary: pd.DataFrame, indicator: str, city: str) -> pd.DataFrame:
-    rows = summary.loc[(summary["indicator"] == indicator) & (summary["city"] == city)]
-    return rows.sort_values("year")
-
-
-def draw_band(ax: Axes, band: pd.DataFrame, color: str, label: str) -> None:
-    """Median (solid), mean (dashed) and the p5-p95 band of one indicator over years."""
-    x = band["year"].to_numpy(float) + 0.5
-    ax.fill_between(x, band["p5"].to_numpy(float), band["p95"].to_numpy(float), color=color, alpha=0.25, lw=0)
-    ax.plot(x, band["median"].to_numpy(float), color=color, lw=1.3, label=label)
-    ax.plot(x, band["mean"].to_numpy(float), color=color, lw=0.8, ls="--")
-
-
-def mark_events(ax: Axes, events: list[dict[str, Any]], colors: dict[str, str]) -> None:
-    """A dashed vertical line at each event's start inside the axis' years, labelled with the event id."""
-    if not ax.has_data():
-        return
-    lo, hi = ax.get_xlim()
-    first = ax.dataLim.x0 - 0.5  # start of the first year drawn: earlier events are in force, not new
-    at: dict[float, list[str]] = {}  # events starting the same day share one line and label
-    for e in events:
-        x = year_fraction(dt.date.fromisoformat(e["start"]))
-        if max(lo, first) <= x <= hi:
-            at.setdefault(x, []).append(e["id"])
-    for x, ids in at.items():
-        color = colors.get(ids[0], COLORS["both"]) if len({colors.get(i) for i in ids}) == 1 else COLORS["both"]
-        ax.axvline(x, color=color, lw=0.7, ls=":")
-        ax.text(x, 0.98, ", ".join(ids), transform=ax.get_xaxis_transform(), rotation=90, fontsize=5,
-                color=color, ha="right", va="top")
-    ax.set_xlim(lo, hi)
-
-
-def year_fraction(day: dt.date) -> float:
-    """A date as a fractional year, e.g. 2020-07-02 -> about 2020.5."""
-    start = dt.date(day.year, 1, 1)
-    length = (dt.date(day.year + 1, 1, 1) - start).days
-    return day.year + (day - start).days / length
-
-
-def _for_city(events: list[dict[str, Any]], city: str) -> list[dict[str, Any]]:
-    return [e for e in events if e.get("place") in ("national", "border", city)]
+    fig.suptitle(f"{method.capitalize()} sensitivity of each output to the parameters over their declared ranges",
+                 fontsize=9)
+    return fig

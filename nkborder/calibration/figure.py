@@ -1,73 +1,97 @@
-"""The validation figure: observed points over the posterior predictive bands, one panel per series.
+"""The validation figure: observed values over the posterior predictive bands, one panel per series, in the
+figure style of :mod:`nkborder.figures`.
 
-Bands: 90 % (p5-p95, light) and 50 % (p25-p75, darker) with the median as a line, drawn at mid-year. Observed
-values are dots; intervals are vertical bars, a lower bound is a bar with an arrow up. Held-out years are
-shaded; the scenario's policy events are dotted vertical lines labelled with their ids. Counts and prices are
-on a log axis.
+Bands: 90 % (p5-p95) and 50 % (p25-p75) with the median as a line, drawn at mid-year; an observation spanning
+several years gets its band as a box over those years. Observed values are dots, intervals vertical bars, lower
+bounds triangles. Held-out years are shaded; the scenario's policy events are a numbered strip with a key. Counts
+and prices are on a log axis; shares in percent.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
+import pandas as pd
 
 from nkborder.calibration.distance import LOG_SERIES
-from nkborder.calibration.targets import SERIES, UNITS
+from nkborder.calibration.targets import UNITS
 from nkborder.calibration.validate import Validation
+from nkborder.figures import COLORS, Band, Boxes, FigureSpec, Observed, Panel, number_events
+from nkborder.figures import static as static_figures
 
-
-def draw(val: Validation, path: str | Path) -> Path:
-    """Draw the validation figure into ``path`` (PNG or SVG by its suffix)."""
+if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from nkborder.analysis.plots import mark_events
+#: Plain titles of the observed series.
+TITLES = {
+    "arrivals": "Arrivals in South Korea from all North Korea",
+    "women_share": "Women among arrivals in South Korea",
+    "broker_fee": "Broker fee for a crossing",
+    "crossing_bribe": "Bribe to the guards for a crossing",
+    "guard_cut": "Guards' cut of smuggling profit",
+    "commission": "Brokers' commission on remittances",
+    "remittance_commission": "Brokers' commission on remittances",
+    "china_stock": "North Koreans hiding in China",
+    "repatriated": "North Koreans repatriated from China",
+}
+SHARE_SERIES = frozenset({"women_share", "guard_cut", "commission", "remittance_commission"})
 
+
+def draw(val: Validation, path: str | Path, runs: int | None = None, width_px: int | None = None) -> Path:
+    """Draw the validation figure into ``path`` (PNG or SVG by its suffix); ``runs`` is the number of posterior
+    draws the bands rest on (one run each)."""
+    return static_figures.save(figure(val, runs, width_px), path)
+
+
+def figure(val: Validation, runs: int | None = None, width_px: int | None = None) -> Figure:
+    """The validation figure as a matplotlib figure (see :func:`spec`)."""
+    return static_figures.render(spec(val, runs), width_px or 1000)
+
+
+def spec(val: Validation, runs: int | None = None) -> FigureSpec:
+    """One panel per observed series: predictive bands, observations, held-out years, the policy events."""
     pred = val.predictions
-    shown = [s for s in SERIES if (pred["series"] == s).any()]
-    fig = Figure(figsize=(8.5, 2.4 * len(shown) + 0.6), layout="constrained")
-    axes = fig.subplots(len(shown), 1, squeeze=False, sharex=True)[:, 0]
-    for ax, series in zip(axes, shown, strict=True):
-        rows = pred.loc[pred["series"] == series]
-        _panel(ax, rows, series)
-        if val.holdout:
-            ax.axvspan(val.holdout[0], val.holdout[1] + 1, color="0.9", zorder=0, lw=0)
-        events = [e for e in val.events if e["place"] in ("national", "border", "Hoeryong", "Hyesan")]
-        mark_events(ax, events, {})
-    axes[0].legend(fontsize=6, loc="upper left")
-    fig.suptitle(f"Posterior predictive check of {val.posterior} on {val.scenario} (shaded: hold-out years)",
-                 fontsize=9)
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=120)
+    shown = list(dict.fromkeys(pred["series"]))
+    panels = [[_panel(pred.loc[pred["series"] == s], s, runs)] for s in shown]
+    draws = f"{runs} posterior draws (one run each)" if runs else "the posterior draws"
+    out = FigureSpec(f"Posterior predictive check of {val.posterior} on scenario {val.scenario}: {draws} against "
+                     "the observations", panels, period=val.holdout, period_label="held-out years")
+    places = {"national", "border", "china", "Hoeryong", "Hyesan"}
+    out.events, out.events_before = number_events([e for e in val.events if e.get("place") in places],
+                                                  out.years())
     return out
 
 
-def _panel(ax, rows, series: str) -> None:
-    yearly = rows.loc[rows["year_from"] == rows["year_to"]].groupby("year_to")[["p5", "p25", "p50", "p75", "p95"]]
-    band = yearly.median()
-    x = band.index.to_numpy(float) + 0.5
-    if len(band) > 1:
-        ax.fill_between(x, band["p5"], band["p95"], color="tab:blue", alpha=0.2, lw=0, label="90% band")
-        ax.fill_between(x, band["p25"], band["p75"], color="tab:blue", alpha=0.35, lw=0, label="50% band")
-        ax.plot(x, band["p50"], color="tab:blue", lw=1.2, label="median")
-    periods = rows.loc[rows["year_from"] != rows["year_to"]]
-    for r in periods.itertuples(index=False):  # multi-year rows: the band as a box over their years
-        ax.fill_between([r.year_from, r.year_to + 1], r.p5, r.p95, color="tab:blue", alpha=0.2, lw=0)
-        ax.hlines(r.p50, r.year_from, r.year_to + 1, color="tab:blue", lw=1.2)
-    if len(band) <= 1:
-        singles = rows.loc[rows["year_from"] == rows["year_to"]]
-        ax.errorbar(singles["year_to"] + 0.5, singles["p50"], yerr=[singles["p50"] - singles["p5"],
-                    singles["p95"] - singles["p50"]], fmt="s", color="tab:blue", ms=3, lw=1)  # fmt: skip
-    xo = (rows["year_from"] + rows["year_to"] + 1).to_numpy(float) / 2
-    low, high = rows["low"].to_numpy(float), rows["high"].to_numpy(float)
-    point = low == high
-    ax.scatter(xo[point], low[point], color="black", s=12, zorder=5, label="observed")
-    bounded = ~point & np.isfinite(high)
-    ax.vlines(xo[bounded], low[bounded], high[bounded], color="black", lw=2, zorder=5)
-    lower = ~np.isfinite(high)
-    ax.scatter(xo[lower], low[lower], color="black", marker="^", s=20, zorder=5, label="lower bound")
-    if series in LOG_SERIES:
-        ax.set_yscale("log")
-    ax.set_title(f"{series} ({UNITS[series]})", fontsize=8)
-    ax.tick_params(labelsize=7)
+def title(series: str) -> str:
+    """``Title (unit)`` of an observed series."""
+    unit = "%" if series in SHARE_SERIES else UNITS.get(series, "")
+    name = TITLES.get(series, series.replace("_", " ").capitalize())
+    return f"{name} ({unit})" if unit else name
+
+
+def _panel(rows: pd.DataFrame, series: str, runs: int | None) -> Panel:
+    share = series in SHARE_SERIES
+    unit = "%" if share else UNITS.get(series, "")
+    p = Panel(title(series), unit, percent=share, log=series in LOG_SERIES)
+    single = rows.loc[rows["year_from"] == rows["year_to"]]
+    yearly = single.groupby("year_to")[["p5", "p25", "p50", "p75", "p95"]].median()
+    n = int(runs or 0)
+    if len(yearly) > 1:
+        x = yearly.index.to_numpy(float) + 0.5
+        p.bands.append(Band("prediction", x, yearly["p50"].to_numpy(float), yearly["p5"].to_numpy(float),
+                            yearly["p95"].to_numpy(float), COLORS["one"], n, coverage="90 %",
+                            inner_low=yearly["p25"].to_numpy(float), inner_high=yearly["p75"].to_numpy(float),
+                            inner_coverage="50 %", runs_word="draws"))
+    boxes = rows.loc[rows["year_from"] != rows["year_to"]]
+    if len(yearly) <= 1:
+        boxes = pd.concat([boxes, single])
+    if len(boxes):
+        p.boxes.append(Boxes(f"prediction over the observation's years: 90 % of {n} draws, median" if n else
+                             "prediction over the observation's years: 90 %, median",
+                             boxes["year_from"].to_numpy(float), boxes["year_to"].to_numpy(float) + 1.0,
+                             boxes["p5"].to_numpy(float), boxes["p95"].to_numpy(float),
+                             boxes["p50"].to_numpy(float), COLORS["one"]))
+    x = (rows["year_from"] + rows["year_to"] + 1).to_numpy(float) / 2
+    p.observed.append(Observed("observed", x, rows["low"].to_numpy(float), rows["high"].to_numpy(float)))
+    return p

@@ -92,7 +92,7 @@ def validate_command(
     scale: Annotated[float | None, typer.Option(help="share simulated (default: the calibration's)")] = None,
     seed: Annotated[int, typer.Option(help="seed of the draws and runs")] = 0,
     out: Annotated[str | None, typer.Option(help="write the fit table to this CSV file")] = None,
-    figure: Annotated[str | None, typer.Option(help="write the figure to this PNG file")] = None,
+    figure: Annotated[str | None, typer.Option(help="write the figure to this PNG or SVG file")] = None,
     workers: Workers = None, scheduler: Scheduler = None, db: Db = DEFAULT_DB,
 ) -> None:
     """Posterior predictive check: MAE, MAPE and 50/90 % coverage per series, calibration vs hold-out years."""
@@ -102,9 +102,9 @@ def validate_command(
     from nkborder.cli.kernels import compile_kernels
 
     check_seed(seed)
-    for option, target in (("--out", out), ("--figure", figure)):
+    for option, target, suffixes in (("--out", out, ()), ("--figure", figure, (".png", ".svg"))):
         if target:
-            check_out_file(target, option, ())
+            check_out_file(target, option, suffixes)
     held = parse_holdout(holdout)
     if posterior is None:
         post = load_shipped()
@@ -131,7 +131,7 @@ def validate_command(
     if out:
         console.print(f"fit table written to {write_fit(val.fit, out)}")
     if figure:
-        console.print(f"figure written to {draw(val, figure)}")
+        console.print(f"figure written to {draw(val, figure, runs=reps)}")
 
 
 def calibrations_command(db: Db = DEFAULT_DB) -> None:

@@ -164,19 +164,28 @@ def plot_command(
     out: Annotated[Path, typer.Option(help="directory for the figures")] = Path("."),
     format_: Annotated[str, typer.Option("--format", help="png or svg")] = "png",
     indicators: Annotated[str | None, typer.Option(help="indicators to draw, comma-separated")] = None,
+    period: Annotated[str | None, typer.Option(
+        help="years FROM:TO shaded; a comparison's difference is summed over them (default: its own period)")] = None,
+    width: Annotated[int | None, typer.Option(help="figure width in pixels at 100 dpi (default 1000)")] = None,
 ) -> None:
     """Draw an experiment's figures from the results file: bands with policy events, comparisons, indices."""
     from nkborder.experiments import load_experiment
+    from nkborder.experiments.design import parse_period
 
     if format_ not in ("png", "svg"):
         raise InputError("--format", format_, "unknown format", "png, svg")
+    if width is not None and not 300 <= width <= 6000:
+        raise InputError("--width", str(width), "outside the allowed range", "300 to 6000 pixels")
     check_out_dir(out)
     _need_db(db)
     res = load_experiment(db, experiment)
     chosen = [i.strip() for i in indicators.split(",") if i.strip()] if indicators else None
+    years = None
+    if period and not res.runs.empty:
+        years = parse_period(period, int(res.runs["year"].min()), int(res.runs["year"].max()))
     from nkborder.analysis.plots import plot_experiment
 
-    for path in plot_experiment(res, out, format_, chosen):
+    for path in plot_experiment(res, out, format_, chosen, period=years, width_px=width):
         console.print(f"written {path}")
 
 

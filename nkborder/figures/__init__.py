@@ -1,0 +1,24 @@
+"""One figure style for the CLI, the app, the validation and the docs.
+
+A figure is first described (:class:`FigureSpec`: panels with titles and units, bands with the runs they rest on,
+observations, the numbered policy events, the shaded period) and then drawn by :func:`static.render`
+(matplotlib: PNG, SVG) or :func:`interactive.render` (Plotly: hover, zoom, legend toggling), so both agree.
+"""
+
+from nkborder.figures import labels
+from nkborder.figures.spec import (
+    COLORS,
+    FEW_RUNS,
+    Band,
+    Boxes,
+    Event,
+    FigureSpec,
+    Line,
+    Observed,
+    Panel,
+    number_events,
+    year_fraction,
+)
+
+__all__ = ["COLORS", "FEW_RUNS", "Band", "Boxes", "Event", "FigureSpec", "Line", "Observed", "Panel", "labels",
+           "number_events", "year_fraction"]

@@ -1,0 +1,227 @@
+"""The interactive renderer: a :class:`~nkborder.figures.spec.FigureSpec` as a Plotly figure (hover, zoom,
+legend toggling), for the app (``solara.FigurePlotly``).
+
+It draws what the static renderer draws: the same titles, units, whole-year ticks, shaded period, legend entries
+(a band and its median toggle together) and the numbered event strip, whose numbers show the event on hover; the
+key is printed under the figure.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from nkborder.figures.spec import COLORS, FigureSpec, Observed, Panel, events_for, strip_levels, year_step
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+PANEL_PX = 190
+GAP_PX = 48
+STRIP_PX = 26
+FONT_PX = 12
+DEFAULT_WIDTH = 1000
+
+
+def render(spec: FigureSpec, width_px: int | None = None) -> go.Figure:
+    """Draw ``spec`` as a Plotly figure ``width_px`` pixels wide (default 1000)."""
+    from plotly.subplots import make_subplots
+
+    width = width_px or DEFAULT_WIDTH
+    ncols = max(len(r) for r in spec.panels)
+    nrows = len(spec.panels)
+    x_lo, x_hi = spec.years()
+    levels = _levels(spec, width / ncols)
+    strip_rows = (max(levels.values()) + 1) if levels else 0
+    heights = [PANEL_PX] * nrows + ([STRIP_PX * strip_rows + 10] if spec.events else [])
+    key = _key_text(spec)
+    warnings = spec.warnings()
+    top = 70 + 18 * len(warnings)
+    bottom = 50 + 17 * key.count("<br>") + (17 if key else 0)
+    height = sum(heights) + GAP_PX * (len(heights) - 1) + top + bottom + 120
+    has_right = any(p.right for p in spec.all_panels())
+    titles = [(_title(row[j]) if j < len(row) else "") for row in spec.panels for j in range(ncols)]
+    titles += [""] * (ncols if spec.events else 0)
+    fig = make_subplots(rows=len(heights), cols=ncols, shared_xaxes=True, row_heights=heights,
+                        vertical_spacing=GAP_PX / max(height - top - bottom, 1), horizontal_spacing=0.09,
+                        subplot_titles=titles,
+                        specs=[[{"secondary_y": has_right}] * ncols for _ in heights])
+    shown: set[str] = set()
+    for i, row in enumerate(spec.panels):
+        for j, p in enumerate(row):
+            _panel(fig, p, spec, i + 1, j + 1, shown)
+    if spec.events:
+        for j in range(ncols):
+            place = next((r[j].place for r in spec.panels if j < len(r)), None)
+            _strip(fig, spec, place, len(heights), j + 1, levels, strip_rows)
+    step = year_step(x_hi - x_lo, width / ncols / 100)
+    fig.update_xaxes(range=[x_lo, x_hi], tick0=0, dtick=step, tickformat="d", showgrid=True, gridcolor="#eee")
+    for ann in fig.layout.annotations:
+        ann.update(font={"size": FONT_PX + 1}, x=ann.x, xanchor="center")
+    title = spec.title + "".join(f"<br><span style='font-size:{FONT_PX}px;color:#b35900'>{w}</span>"
+                                 for w in warnings)
+    fig.update_layout(
+        title={"text": title, "x": 0.5, "xanchor": "center", "font": {"size": FONT_PX + 3}},
+        width=width, height=height, template="plotly_white", font={"size": FONT_PX},
+        margin={"l": 70, "r": 70 if has_right else 20, "t": top + 40, "b": bottom},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0 + 40 / height, "x": 0.0,
+                "font": {"size": FONT_PX - 1}},
+        hovermode="x unified",
+    )
+    if key:
+        fig.add_annotation(text=key, xref="paper", yref="paper", x=0.0, y=0.0, yshift=-40, xanchor="left",
+                           yanchor="top", showarrow=False, align="left", font={"size": FONT_PX - 1})
+    return fig
+
+
+def _title(p: Panel) -> str:
+    sub = f"<br><span style='font-size:{FONT_PX - 1}px'>{p.subtitle}</span>" if p.subtitle else ""
+    return p.title + sub
+
+
+def _panel(fig: go.Figure, p: Panel, spec: FigureSpec, row: int, col: int, shown: set[str]) -> None:
+    import plotly.graph_objects as go
+
+    scale = 100.0 if p.percent else 1.0
+    at = {"row": row, "col": col}
+    for b in p.bands:
+        group = b.label
+        x = np.concatenate([b.x, b.x[::-1]])
+        y = np.concatenate([b.high, b.low[::-1]]) * scale
+        fill: dict[str, Any] = ({"fillpattern": {"shape": "/", "fgcolor": b.color, "bgcolor": "rgba(0,0,0,0)"},
+                                 "fillcolor": "rgba(0,0,0,0)"} if b.hatched else {"fillcolor": _rgba(b.color, 0.22)})
+        fig.add_trace(go.Scatter(x=x, y=y, fill="toself", line={"width": 0}, hoverinfo="skip", name=b.band_label(),
+                                 legendgroup=group, showlegend=_first(shown, b.band_label()), **fill), **at)
+        if b.inner_low is not None and b.inner_high is not None:
+            yi = np.concatenate([b.inner_high, b.inner_low[::-1]]) * scale
+            text = f"{b.label}: {b.inner_coverage} of {b.runs} {b.runs_word}"
+            fig.add_trace(go.Scatter(x=x, y=yi, fill="toself", line={"width": 0}, hoverinfo="skip", name=text,
+                                     fillcolor=_rgba(b.color, 0.4), legendgroup=group,
+                                     showlegend=_first(shown, text)), **at)
+        fig.add_trace(go.Scatter(
+            x=b.x, y=b.median * scale, mode="lines", line={"color": b.color, "width": 2}, name=b.median_label(),
+            legendgroup=group, showlegend=_first(shown, b.median_label()),
+            customdata=np.stack([b.low * scale, b.high * scale], axis=-1),
+            hovertemplate=f"{b.label}: %{{y:,.4~g}} ({b.coverage}: %{{customdata[0]:,.4~g}} to "
+                          "%{customdata[1]:,.4~g})<extra></extra>"), **at)
+    for ln in p.lines:
+        fig.add_trace(go.Scatter(x=ln.x, y=ln.y * scale, mode="lines", name=ln.label, legendgroup=ln.label,
+                                 line={"color": ln.color, "width": 1.5, "dash": "dash" if ln.dash else "solid"},
+                                 showlegend=_first(shown, ln.label)), **at)
+    for bx in p.boxes:
+        for k in range(len(bx.x0)):
+            fig.add_trace(go.Scatter(
+                x=[bx.x0[k], bx.x1[k], bx.x1[k], bx.x0[k]], y=np.array([bx.low[k], bx.low[k], bx.high[k],
+                                                                          bx.high[k]]) * scale,
+                fill="toself", fillcolor=_rgba(bx.color, 0.2), line={"width": 0}, name=bx.label,
+                legendgroup=bx.label, showlegend=_first(shown, bx.label), hoverinfo="skip"), **at)
+            fig.add_trace(go.Scatter(x=[bx.x0[k], bx.x1[k]], y=[bx.median[k] * scale] * 2, mode="lines",
+                                     line={"color": bx.color, "width": 2}, legendgroup=bx.label, showlegend=False,
+                                     name=f"{bx.label}: median"), **at)
+    for o in p.observed:
+        _observed(fig, o, scale, at, shown, "", False)
+    for o in p.right:
+        _observed(fig, o, 1.0, at, shown, " (right axis)", True)
+    # shapes after the traces: Plotly leaves out shapes of subplots that have no trace yet
+    if spec.period:
+        fig.add_vrect(x0=spec.period[0], x1=spec.period[1] + 1, fillcolor=COLORS["period"], opacity=0.6,
+                      line_width=0, layer="below", exclude_empty_subplots=False, **at)
+    for e in events_for(spec.events, p.place):
+        fig.add_vline(x=e.x, line={"color": e.color, "width": 1, "dash": "dot"}, exclude_empty_subplots=False, **at)
+    if p.zero:
+        fig.add_hline(y=0.0, line={"color": "black", "width": 1}, exclude_empty_subplots=False, **at)
+    yaxis: dict[str, Any] = {"title": {"text": p.unit, "font": {"size": FONT_PX}}}
+    if p.log:
+        yaxis["type"] = "log"
+    elif p.percent:
+        yaxis["ticksuffix"] = " %"
+    else:
+        yaxis["tickformat"] = "~s"
+    fig.update_yaxes(**yaxis, **at, secondary_y=False)
+    if p.right:
+        fig.update_yaxes(title={"text": p.right_unit}, tickformat="~s", rangemode="tozero", **at, secondary_y=True)
+    if not p.has_data():
+        fig.add_annotation(text=p.note or "no data", showarrow=False, xref="x domain", yref="y domain", x=0.5,
+                           y=0.5, **at)
+
+
+def _observed(fig: go.Figure, o: Observed, scale: float, at: dict[str, int], shown: set[str], suffix: str,
+              right: bool) -> None:
+    import plotly.graph_objects as go
+
+    k = o.kinds()
+    extra = {"secondary_y": True} if right else {}
+    if k["point"].any():
+        text = f"{o.label}{suffix}"
+        fig.add_trace(go.Scatter(x=o.x[k["point"]], y=o.low[k["point"]] * scale, mode="markers", name=text,
+                                 marker={"color": o.color, "size": 6}, legendgroup=text,
+                                 showlegend=_first(shown, text)), **at, **extra)
+    if k["interval"].any():
+        text = f"{o.label}: interval{suffix}"
+        mid = (o.low + o.high)[k["interval"]] / 2 * scale
+        half = (o.high - o.low)[k["interval"]] / 2 * scale
+        fig.add_trace(go.Scatter(x=o.x[k["interval"]], y=mid, mode="markers", name=text, legendgroup=text,
+                                 marker={"color": o.color, "size": 1, "symbol": "line-ew"},
+                                 error_y={"type": "data", "array": half, "color": o.color, "thickness": 3, "width": 0},
+                                 showlegend=_first(shown, text)), **at, **extra)
+    if k["lower"].any():
+        text = f"{o.label}: lower bound{suffix}"
+        fig.add_trace(go.Scatter(x=o.x[k["lower"]], y=o.low[k["lower"]] * scale, mode="markers", name=text,
+                                 marker={"color": o.color, "size": 9, "symbol": "triangle-up"}, legendgroup=text,
+                                 showlegend=_first(shown, text)), **at, **extra)
+
+
+def _levels(spec: FigureSpec, col_px: float) -> dict[int, int]:
+    x_lo, x_hi = spec.years()
+    gap = (x_hi - x_lo) * 24 / max(col_px - 90, 50)
+    xs = [e.x for e in spec.events]
+    return {e.number: lv for e, lv in zip(spec.events, strip_levels(xs, gap), strict=True)}
+
+
+def _strip(fig: go.Figure, spec: FigureSpec, place: str | None, row: int, col: int, levels: dict[int, int],
+           rows: int) -> None:
+    import plotly.graph_objects as go
+
+    at = {"row": row, "col": col}
+    if spec.period:
+        fig.add_vrect(x0=spec.period[0], x1=spec.period[1] + 1, fillcolor=COLORS["period"], opacity=0.6,
+                      line_width=0, layer="below", exclude_empty_subplots=False, **at)
+    shown = events_for(spec.events, place)
+    fig.add_trace(go.Scatter(
+        x=[e.x for e in shown], y=[-levels[e.number] for e in shown], mode="markers+text",
+        text=[str(e.number) for e in shown], textfont={"size": FONT_PX - 1, "color": [e.color for e in shown]},
+        marker={"size": 17, "color": "white", "line": {"color": [e.color for e in shown], "width": 1}},
+        hovertext=[e.key() for e in shown], hoverinfo="text", showlegend=False, name="policy events"), **at)
+    fig.update_yaxes(range=[-rows + 0.4, 0.6], showticklabels=False, showgrid=False, zeroline=False,
+                     title={"text": "events", "font": {"size": FONT_PX - 2}}, fixedrange=True, **at)
+
+
+def _key_text(spec: FigureSpec) -> str:
+    if not spec.events and not spec.events_before:
+        return ""
+    lines = ["<b>Policy events</b> (number on the strip, start, what and where)"]
+    if spec.event_note:
+        lines.append(spec.event_note)
+    if spec.events_before:
+        lines.append("In force from the first year drawn: " + "; ".join(spec.events_before))
+    per_line = 2
+    keys = [e.key() for e in spec.events]
+    for k in range(0, len(keys), per_line):
+        lines.append("     ".join(keys[k:k + per_line]))
+    return "<br>".join(lines)
+
+
+def _first(shown: set[str], label: str) -> bool:
+    if label in shown:
+        return False
+    shown.add(label)
+    return True
+
+
+def _rgba(color: str, alpha: float) -> str:
+    from matplotlib.colors import to_rgb
+
+    r, g, b = (int(255 * c) for c in to_rgb(color))
+    return f"rgba({r},{g},{b},{alpha})"
+

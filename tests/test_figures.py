@@ -1,0 +1,259 @@
+"""One figure style (nkborder.figures): every figure type renders from stored run tables, titles are plain words
+with units, ticks are whole years, the events form a numbered strip with a key, bands say how many runs they rest
+on, and a comparison's period is shaded and limits the difference it states.
+
+The runs are the regression baseline's stored yearly tables (tests/baseline), repeated with a fixed
+multiplicative noise where a figure needs replicates; no simulation runs here except in the CLI test.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nkborder.analysis import plots
+from nkborder.analysis.bands import bands
+from nkborder.experiments.comparisons import summarise
+from nkborder.experiments.core import scenario_info
+from nkborder.experiments.result import ExperimentResult
+from nkborder.figures import FEW_RUNS, interactive, labels, static
+from nkborder.scenarios import load_scenario
+
+BASELINE = Path(__file__).parent / "baseline"
+SHOWN = ["arrivals_south_korea_full", "in_china_full", "arrivals_share_female", "broker_fee_posted_cny"]
+
+
+def _replicates(yearly: pd.DataFrame, reps: int, seed: int, **labels_: object) -> pd.DataFrame:
+    """``reps`` copies of one run's yearly table, numbers times a lognormal factor per copy, row and column."""
+    rng = np.random.default_rng(seed)
+    numeric = [c for c in yearly.columns[2:] if pd.api.types.is_float_dtype(yearly[c])]
+    out = []
+    for r in range(reps):
+        t = yearly.copy()
+        t[numeric] = t[numeric].to_numpy() * rng.lognormal(0.0, 0.1, size=(len(t), len(numeric)))
+        front = pd.DataFrame({"idx": r, "run_id": f"{seed}-{r}", "run_key": f"{seed}-{r}", "seed": r, "rep": r,
+                              **labels_}, index=t.index)
+        out.append(pd.concat([front, t], axis=1))
+    return pd.concat(out, ignore_index=True).copy()
+
+
+def _ensemble(reps: int) -> ExperimentResult:
+    runs = _replicates(pd.read_parquet(BASELINE / "history-yearly.parquet"), reps, seed=1)
+    definition = {"kind": "ensemble", "scenarios": [scenario_info(load_scenario("history"), "history")],
+                  "design": {"reps": reps}}
+    return ExperimentResult("ens", "ensemble", definition, runs, bands(runs))
+
+
+@pytest.fixture(scope="module")
+def ensemble() -> ExperimentResult:
+    return _ensemble(12)
+
+
+@pytest.fixture(scope="module")
+def comparison() -> ExperimentResult:
+    a = pd.read_parquet(BASELINE / "history-yearly.parquet")
+    b = pd.read_parquet(BASELINE / "no-closure-yearly.parquet")
+    a = a.loc[a["year"] >= int(b["year"].min())].reset_index(drop=True)
+    runs = pd.concat([_replicates(a, 12, seed=2, side="A", scenario="history"),
+                      _replicates(b, 12, seed=3, side="B", scenario="no-closure")], ignore_index=True)
+    definition = {"kind": "compare", "scenarios": [scenario_info(load_scenario("history"), "history"),
+                                                   scenario_info(load_scenario("no-closure"), "no-closure")],
+                  "design": {"reps": 12}, "analysis": {"period": [2020, 2025], "outputs": SHOWN[:2]}}
+    summary, tables = summarise(definition, runs)
+    return ExperimentResult("cmp", "compare", definition, runs, summary, tables)
+
+
+def _panel_axes(fig) -> list:
+    return [ax for ax in fig.axes if ax.get_title(loc="left")]
+
+
+def _texts(fig) -> str:
+    return "\n".join(t.get_text() for t in fig.texts)
+
+
+def _assert_style(fig, spec) -> None:
+    """Titles carry units and no raw ids; ticks are whole years; the key lists every numbered event."""
+    axes = _panel_axes(fig)
+    assert len(axes) == len(spec.all_panels())
+    for ax in axes:
+        title = ax.get_title(loc="left").split("\n")[0]
+        assert "_" not in title and title.endswith(")") and "(" in title, title
+        assert ax.get_ylabel(), title
+    fig.canvas.draw()
+    strips = [ax for ax in fig.axes if ax.get_ylabel() == "events"]
+    assert strips, "no event strip"
+    for ax in strips:
+        shown = [t for t in ax.get_xticklabels() if t.get_text()]
+        assert shown and all(t.get_text().isdigit() and float(t.get_text()) == t.get_position()[0] for t in shown)
+        numbers = {t.get_text() for t in ax.texts}
+        assert numbers and numbers <= {str(e.number) for e in spec.events}
+    key = _texts(fig)
+    for e in spec.events:
+        assert e.key() in key.replace("\n      ", " "), e.key()
+
+
+def test_close_event_numbers_sit_in_different_rows() -> None:
+    from nkborder.figures.spec import strip_levels
+
+    assert strip_levels([2000.0, 2000.2, 2000.4, 2003.0], gap=1.0) == [0, 1, 2, 0]
+    assert strip_levels([1.0, 1.1, 1.2], gap=1.0, rows=2) == [0, 1, 0]  # full: reuse the row freed longest ago
+
+
+def test_percent_ticks_have_the_decimals_their_step_needs() -> None:
+    from nkborder.figures.static import _percent_ticks
+
+    assert _percent_ticks([20.0, 40.0, 60.0]) == ["20 %", "40 %", "60 %"]
+    assert _percent_ticks([24.5, 25.0, 25.5]) == ["24.5 %", "25.0 %", "25.5 %"]
+    assert _percent_ticks([-0.5, 0.0, 0.5])[1] == "0.0 %"  # never "-0.0 %"
+
+
+def test_labels_are_plain_words_with_units_and_percentages() -> None:
+    yearly = pd.read_parquet(BASELINE / "history-yearly.parquet")
+    for column in yearly.columns[2:]:
+        assert "_" not in labels.title(column), column
+    assert labels.title("arrivals_south_korea_full") == "Arrivals in South Korea (persons / year)"
+    assert labels.title("in_china_full") == "People hiding in China (persons)"  # a stock, not per year
+    assert labels.unit("broker_fee_posted_cny") == "CNY" and labels.unit("broker_commission_share") == "%"
+    assert labels.percent(0.6666666666666666) == "67 %" and labels.percent(0.053) == "5.3 %"
+    assert labels.percent(0.05) == "5 %" and labels.number(1234567.8) == "1,234,568"
+    assert labels.axis_number(1_500_000) == "1.5 M" and labels.axis_number(2500) == "2,500"
+
+
+def test_ensemble_figure_has_units_whole_years_and_a_numbered_event_key(ensemble) -> None:
+    spec = plots.ensemble_spec(ensemble, SHOWN, observed=True)
+    history = load_scenario("history")
+    months = {(e.start.year, e.start.month) for e in history.events if e.start.year > 1995}
+    assert [(e.start.year, e.start.month) for e in spec.events] == sorted(months)  # one number a month, in order
+    assert [e.number for e in spec.events] == list(range(1, len(months) + 1))
+    closure = next(e for e in spec.events if (e.start.year, e.start.month) == (2020, 1))
+    assert "border closed (all North Korea)" in closure.text and "China's movement controls (China)" in closure.text
+    assert any("famine" in text for text in spec.events_before)  # in force from the start: listed, not numbered
+    fig = static.render(spec, 1000)
+    _assert_style(fig, spec)
+    assert fig.get_figwidth() * fig.dpi == pytest.approx(1000)
+    share = next(p for p in spec.all_panels() if "Women" in p.title)
+    assert share.percent and share.unit == "%"
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "history: 5-95 % of 12 runs" in legend and "history: median" in legend
+    assert any(text.startswith("observed arrivals") for text in legend)
+    assert not spec.warnings()
+
+
+def test_bands_on_few_runs_carry_a_warning() -> None:
+    spec = plots.ensemble_spec(_ensemble(4), SHOWN[:1])
+    assert [b.runs for b in spec.all_panels()[0].bands] == [4] and FEW_RUNS > 4
+    fig = static.render(spec)
+    assert "history: 5-95 % of 4 runs (few: rough band)" in [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "Bands rest on 4 runs" in _texts(fig)
+
+
+def test_comparison_shades_its_period_and_sums_the_difference_over_it(comparison) -> None:
+    levels, diff = plots.compare_specs(comparison, SHOWN[:2], period=(2021, 2023))
+    assert levels.period == diff.period == (2021, 2023)
+    fig = static.render(diff)
+    _assert_style(fig, diff)
+    for ax in _panel_axes(fig):
+        spans = [p for p in ax.patches if p.get_x() == 2021]
+        assert len(spans) == 1 and spans[0].get_width() == pytest.approx(3.0)  # 2021 to the end of 2023
+    assert "comparison period 2021-2023" in [t.get_text() for t in fig.legends[0].get_texts()]
+    # the difference stated in the title is the median over pairs of B - A summed over 2021-2023 only
+    runs = comparison.runs
+    inside = runs.loc[(runs["year"] >= 2021) & (runs["year"] <= 2023) & (runs["city"] == "Hyesan")]
+    totals = inside.groupby(["side", "rep"])["arrivals_south_korea_full"].sum().unstack("side")
+    expected = labels.number(float(np.median(totals["B"] - totals["A"])))
+    panel = next(p for p in diff.all_panels() if p.place == "Hyesan" and "Arrivals" in p.title)
+    assert panel.subtitle.startswith(f"B - A, total 2021-2023: {expected} [")
+    own = plots.compare_specs(comparison, SHOWN[:2])[1]
+    assert own.period == (2020, 2025) and "total 2020-2025" in own.all_panels()[0].subtitle
+    # overlapping bands stay apart: B is hatched, and the legend names both
+    assert [b.hatched for b in levels.all_panels()[0].bands] == [False, True]
+    legend = [t.get_text() for t in static.render(levels).legends[0].get_texts()]
+    assert "A: history: 5-95 % of 12 runs" in legend and "B: no-closure: 5-95 % of 12 runs" in legend
+
+
+def test_interactive_figure_shares_titles_ticks_legend_and_key(comparison) -> None:
+    levels, _ = plots.compare_specs(comparison, SHOWN[:2])
+    fig = interactive.render(levels, 900)
+    assert fig.layout.width == 900
+    titles = {a.text for a in fig.layout.annotations}
+    assert {p.title for p in levels.all_panels()} <= {t.split("<br>")[0] for t in titles}
+    assert fig.layout.xaxis.tickformat == "d" and float(fig.layout.xaxis.dtick).is_integer()
+    names = {t.name for t in fig.data if t.showlegend is not False}
+    assert {"A: history: 5-95 % of 12 runs", "B: no-closure: 5-95 % of 12 runs", "A: history: median"} <= names
+    hatched = [t for t in fig.data if t.name == "B: no-closure: 5-95 % of 12 runs"]
+    assert hatched and all(t.fillpattern.shape == "/" for t in hatched)
+    key = next(a.text for a in fig.layout.annotations if a.text.startswith("<b>Policy events"))
+    assert all(e.key() in key for e in levels.events)
+    strip = [t for t in fig.data if t.name == "policy events"]
+    assert strip and {n for t in strip for n in t.text} <= {str(e.number) for e in levels.events}
+    shaded = [s for s in fig.layout.shapes if s.type == "rect"]
+    assert shaded and all((s.x0, s.x1) == (2020, 2026) for s in shaded)
+
+
+def test_every_experiment_figure_is_written(ensemble, comparison, tmp_path) -> None:
+    files = plots.plot_experiment(ensemble, tmp_path, "svg", SHOWN[:2], period=(2009, 2011))
+    assert [f.name for f in files] == ["ens-bands.svg"] and b"comparison" not in files[0].read_bytes()
+    files = plots.plot_experiment(comparison, tmp_path, "png", SHOWN[:2])
+    assert [f.name for f in files] == ["cmp-levels.png", "cmp-difference.png"]
+    assert all(f.read_bytes()[:4] == b"\x89PNG" for f in files)
+    from nkborder.errors import InputError
+
+    with pytest.raises(InputError, match="--period") as err:
+        plots.plot_experiment(comparison, tmp_path, "png", SHOWN[:2], period=(1990, 2030))
+    assert "2014:2025" in str(err.value)
+
+
+def test_sweep_response_does_not_sum_stocks_or_old_and_new_won(ensemble) -> None:
+    rows, how = plots.response_rows(ensemble.runs, "in_china_full")
+    assert how == "mean over 1995-2025" and len(rows) == len(ensemble.runs)
+    rows, how = plots.response_rows(ensemble.runs, "market_turnover_kpw_full")
+    assert how == "total 2010-2025, new won" and rows["year"].min() == 2010
+    assert plots.response_rows(ensemble.runs, "arrivals_south_korea_full")[1] == "total 1995-2025"
+
+
+def test_validation_figure_has_one_panel_per_series_and_the_held_out_years(tmp_path) -> None:
+    from nkborder.calibration import figure
+    from nkborder.calibration.validate import Validation
+
+    years = np.arange(1999, 2016)
+    q = {k: np.linspace(1000, 2000, len(years)) * f for k, f in
+         (("p5", 0.5), ("p25", 0.8), ("p50", 1.0), ("p75", 1.2), ("p95", 1.6))}
+    arrivals = pd.DataFrame({"series": "arrivals", "year_from": years, "year_to": years, "low": q["p50"] * 1.1,
+                             "high": q["p50"] * 1.1, **q})
+    stock = pd.DataFrame({"series": "china_stock", "year_from": [2000, 2003], "year_to": [2000, 2003],
+                          "low": [75_000.0, 60_000.0], "high": [125_000.0, np.inf], "p5": [1e4, 1e4],
+                          "p25": [2e4, 2e4], "p50": [3e4, 3e4], "p75": [4e4, 4e4], "p95": [9e4, 9e4]})
+    share = pd.DataFrame({"series": "women_share", "year_from": years, "year_to": years, "low": 0.7, "high": 0.7,
+                          "p5": 0.5, "p25": 0.6, "p50": 0.7, "p75": 0.75, "p95": 0.8})
+    history = load_scenario("history")
+    events = [{"id": e.id, "kind": e.kind, "start": e.start.isoformat(), "place": e.place} for e in history.events]
+    val = Validation("shipped", "history", pd.DataFrame(), pd.concat([arrivals, stock, share], ignore_index=True),
+                     pd.DataFrame(), [], events, (2012, 2015))
+    spec = figure.spec(val, runs=50)
+    assert [p.title for p in spec.all_panels()] == [
+        "Arrivals in South Korea from all North Korea (persons per year (national))",
+        "North Koreans hiding in China (persons (national))", "Women among arrivals in South Korea (%)"]
+    assert spec.period == (2012, 2015) and spec.period_text() == "held-out years 2012-2015"
+    fig = figure.figure(val, runs=50)
+    _assert_style(fig, spec)
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    for text in ("prediction: 90 % of 50 draws", "prediction: 50 % of 50 draws", "observed",
+                 "observed: interval", "observed: lower bound", "held-out years 2012-2015"):
+        assert text in legend, text
+    assert figure.draw(val, tmp_path / "fit.svg", runs=50).read_bytes().startswith(b"<?xml")
+
+
+def test_app_figures_are_drawn_at_the_width_shown(ensemble, comparison) -> None:
+    from nkborder.app import charts
+
+    fig = charts.ensemble_figure(ensemble, SHOWN[:2], width=640)
+    assert fig.get_figwidth() * fig.dpi == pytest.approx(640)
+    assert charts.png(fig)[:4] == b"\x89PNG" and charts.svg(fig).lstrip().startswith(b"<?xml")
+    plotly_levels, plotly_diff = charts.compare_plotly(comparison, SHOWN[:2], width=700)
+    assert plotly_levels.layout.width == plotly_diff.layout.width == 700
+    assert charts.ensemble_plotly(ensemble, SHOWN[:1], width=500).layout.width == 500
+    assert set(charts.DEFAULT_INDICATORS) <= set(charts.INDICATORS)
+    assert all("_" not in charts.title(c) for c in charts.INDICATORS)
