@@ -182,10 +182,12 @@ def test_interactive_figure_shares_titles_ticks_legend_and_key(comparison) -> No
     assert {p.title for p in levels.all_panels()} <= {t.split("<br>")[0] for t in titles}
     assert fig.layout.xaxis.tickformat == "d" and float(fig.layout.xaxis.dtick).is_integer()
     names = {t.name for t in fig.data if t.showlegend is not False}
-    assert {"A: history: 5-95 % of 12 runs", "B: no-closure: 5-95 % of 12 runs", "A: history: median"} <= names
+    assert {"A: history: 5-95 % of 12 runs", "B: no-closure: 5-95 % of 12 runs", "A: history: median",
+            "comparison period 2020-2025", "policy event (numbered strip, key below)"} <= names
     hatched = [t for t in fig.data if t.name == "B: no-closure: 5-95 % of 12 runs"]
     assert hatched and all(t.fillpattern.shape == "/" for t in hatched)
     key = next(a.text for a in fig.layout.annotations if a.text.startswith("<b>Policy events"))
+    key = key.replace("<br>      ", " ")
     assert all(e.key() in key for e in levels.events)
     strip = [t for t in fig.data if t.name == "policy events"]
     assert strip and {n for t in strip for n in t.text} <= {str(e.number) for e in levels.events}

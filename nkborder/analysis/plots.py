@@ -158,7 +158,7 @@ def ensemble_spec(result: Any, indicators: Sequence[str] | None = None, observed
         for p in rows[chosen.index(OBSERVED_INDICATOR)]:
             if p.bands:
                 p.right.append(_observed_arrivals(spec.years()))
-                p.right_unit = "persons / year, all North Korea"
+                p.right_unit = "all North Korea (persons / year)"
     _events(spec, sc["events"])
     return spec
 

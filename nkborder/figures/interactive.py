@@ -8,6 +8,7 @@ key is printed under the figure.
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -35,18 +36,23 @@ def render(spec: FigureSpec, width_px: int | None = None) -> go.Figure:
     levels = _levels(spec, width / ncols)
     strip_rows = (max(levels.values()) + 1) if levels else 0
     heights = [PANEL_PX] * nrows + ([STRIP_PX * strip_rows + 10] if spec.events else [])
-    key = _key_text(spec)
-    warnings = spec.warnings()
-    top = 70 + 18 * len(warnings)
-    bottom = 50 + 17 * key.count("<br>") + (17 if key else 0)
-    height = sum(heights) + GAP_PX * (len(heights) - 1) + top + bottom + 120
+    gap = GAP_PX + (16 if any(p.subtitle for p in spec.all_panels()) else 0)
     has_right = any(p.right for p in spec.all_panels())
+    title_lines = _wrap(spec.title, width - 40, FONT_PX + 3)
+    warn_lines = [ln for w in spec.warnings() for ln in _wrap(w, width - 40, FONT_PX)]
+    legend_rows = _legend_rows(_legend_names(spec), width - 90)
+    key_lines = _key_lines(spec, width - 90)
+    title_px = 20 + 22 * len(title_lines) + 17 * len(warn_lines)
+    top = title_px + 21 * legend_rows + gap
+    bottom = 40 + (17 * len(key_lines) + 10 if key_lines else 0)
+    plot_h = sum(heights) + gap * (len(heights) - 1)
+    height = top + plot_h + bottom
     titles = [(_title(row[j]) if j < len(row) else "") for row in spec.panels for j in range(ncols)]
     titles += [""] * (ncols if spec.events else 0)
     fig = make_subplots(rows=len(heights), cols=ncols, shared_xaxes=True, row_heights=heights,
-                        vertical_spacing=GAP_PX / max(height - top - bottom, 1), horizontal_spacing=0.09,
-                        subplot_titles=titles,
-                        specs=[[{"secondary_y": has_right}] * ncols for _ in heights])
+                        vertical_spacing=gap / plot_h, horizontal_spacing=min(0.3, (90 + (90 if has_right else 0))
+                                                                               / width),
+                        subplot_titles=titles, specs=[[{"secondary_y": has_right}] * ncols for _ in heights])
     shown: set[str] = set()
     for i, row in enumerate(spec.panels):
         for j, p in enumerate(row):
@@ -55,24 +61,77 @@ def render(spec: FigureSpec, width_px: int | None = None) -> go.Figure:
         for j in range(ncols):
             place = next((r[j].place for r in spec.panels if j < len(r)), None)
             _strip(fig, spec, place, len(heights), j + 1, levels, strip_rows)
+    _legend_only(fig, spec)
     step = year_step(x_hi - x_lo, width / ncols / 100)
     fig.update_xaxes(range=[x_lo, x_hi], tick0=0, dtick=step, tickformat="d", showgrid=True, gridcolor="#eee")
     for ann in fig.layout.annotations:
-        ann.update(font={"size": FONT_PX + 1}, x=ann.x, xanchor="center")
-    title = spec.title + "".join(f"<br><span style='font-size:{FONT_PX}px;color:#b35900'>{w}</span>"
-                                 for w in warnings)
+        ann.update(font={"size": FONT_PX + 1}, xanchor="center")
+    title = "<br>".join(title_lines) + "".join(
+        f"<br><span style='font-size:{FONT_PX}px;color:#b35900'>{w}</span>" for w in warn_lines)
     fig.update_layout(
-        title={"text": title, "x": 0.5, "xanchor": "center", "font": {"size": FONT_PX + 3}},
+        title={"text": title, "x": 0.5, "xanchor": "center", "y": 1 - 16 / height, "yanchor": "top",
+               "yref": "container", "font": {"size": FONT_PX + 3}},
         width=width, height=height, template="plotly_white", font={"size": FONT_PX},
-        margin={"l": 70, "r": 70 if has_right else 20, "t": top + 40, "b": bottom},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0 + 40 / height, "x": 0.0,
-                "font": {"size": FONT_PX - 1}},
+        margin={"l": 70, "r": 70 if has_right else 20, "t": top, "b": bottom},
+        legend={"orientation": "h", "yanchor": "top", "y": 1 - (title_px + 4) / height, "yref": "container",
+                "x": 0.0, "font": {"size": FONT_PX - 1}},
         hovermode="x unified",
     )
-    if key:
-        fig.add_annotation(text=key, xref="paper", yref="paper", x=0.0, y=0.0, yshift=-40, xanchor="left",
-                           yanchor="top", showarrow=False, align="left", font={"size": FONT_PX - 1})
+    if key_lines:
+        fig.add_annotation(text="<br>".join(key_lines), xref="paper", yref="paper", x=0.0, y=0.0, yshift=-30,
+                           xanchor="left", yanchor="top", showarrow=False, align="left",
+                           font={"size": FONT_PX - 1})
     return fig
+
+
+def _wrap(text: str, width_px: float, font_px: float) -> list[str]:
+    return textwrap.wrap(text, max(20, int(width_px / (font_px * 0.56)))) or [""]
+
+
+def _legend_only(fig: go.Figure, spec: FigureSpec) -> None:
+    """Legend entries of the marks that are shapes, not traces: the shaded period and the event lines."""
+    import plotly.graph_objects as go
+
+    if spec.period:
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=spec.period_text(), hoverinfo="skip",
+                                 marker={"symbol": "square", "size": 13, "color": COLORS["period"]}), row=1, col=1)
+    if spec.events:
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name="policy event (numbered strip, key below)",
+                                 line={"color": COLORS["event"], "dash": "dot", "width": 1}, hoverinfo="skip"),
+                      row=1, col=1)
+
+
+def _legend_names(spec: FigureSpec) -> list[str]:
+    """The legend entries the figure will have, in order (to reserve their room before drawing)."""
+    names: dict[str, None] = {}
+    for p in spec.all_panels():
+        for b in p.bands:
+            names[b.band_label()] = None
+            if b.inner_low is not None:
+                names[f"{b.label}: {b.inner_coverage} of {b.runs} {b.runs_word}"] = None
+            names[b.median_label()] = None
+        for item in [*p.lines, *p.boxes]:
+            names[item.label] = None
+        for o, suffix in [*((o, "") for o in p.observed), *((o, " (right axis)") for o in p.right)]:
+            k = o.kinds()
+            for kind, word in (("point", ""), ("interval", ": interval"), ("lower", ": lower bound")):
+                if k[kind].any():
+                    names[f"{o.label}{word}{suffix}"] = None
+    if spec.period:
+        names[spec.period_text()] = None
+    if spec.events:
+        names["policy event (numbered strip, key below)"] = None
+    return list(names)
+
+
+def _legend_rows(names: list[str], width_px: float) -> int:
+    rows, used = (1 if names else 0), 0.0
+    for name in names:
+        w = 40 + len(name) * (FONT_PX - 1) * 0.56
+        if used and used + w > width_px:
+            rows, used = rows + 1, 0.0
+        used += w
+    return rows
 
 
 def _title(p: Panel) -> str:
@@ -140,7 +199,8 @@ def _panel(fig: go.Figure, p: Panel, spec: FigureSpec, row: int, col: int, shown
         yaxis["tickformat"] = "~s"
     fig.update_yaxes(**yaxis, **at, secondary_y=False)
     if p.right:
-        fig.update_yaxes(title={"text": p.right_unit}, tickformat="~s", rangemode="tozero", **at, secondary_y=True)
+        fig.update_yaxes(title={"text": p.right_unit, "font": {"size": FONT_PX - 1}}, tickformat="~s",
+                         rangemode="tozero", tickmode="auto", nticks=5, showgrid=False, **at, secondary_y=True)
     if not p.has_data():
         fig.add_annotation(text=p.note or "no data", showarrow=False, xref="x domain", yref="y domain", x=0.5,
                            y=0.5, **at)
@@ -197,19 +257,19 @@ def _strip(fig: go.Figure, spec: FigureSpec, place: str | None, row: int, col: i
                      title={"text": "events", "font": {"size": FONT_PX - 2}}, fixedrange=True, **at)
 
 
-def _key_text(spec: FigureSpec) -> str:
+def _key_lines(spec: FigureSpec, width_px: float) -> list[str]:
+    """The key of the events as lines of text (HTML), wrapped to the figure's width."""
     if not spec.events and not spec.events_before:
-        return ""
+        return []
+    font = FONT_PX - 1
     lines = ["<b>Policy events</b> (number on the strip, start, what and where)"]
     if spec.event_note:
-        lines.append(spec.event_note)
+        lines += _wrap(spec.event_note, width_px, font)
     if spec.events_before:
-        lines.append("In force from the first year drawn: " + "; ".join(spec.events_before))
-    per_line = 2
-    keys = [e.key() for e in spec.events]
-    for k in range(0, len(keys), per_line):
-        lines.append("     ".join(keys[k:k + per_line]))
-    return "<br>".join(lines)
+        lines += _wrap("In force from the first year drawn: " + "; ".join(spec.events_before), width_px, font)
+    for e in spec.events:
+        lines += [ln if k == 0 else "      " + ln for k, ln in enumerate(_wrap(e.key(), width_px, font))]
+    return lines
 
 
 def _first(shown: set[str], label: str) -> bool:
