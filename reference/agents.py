@@ -175,7 +175,8 @@ class Person(mesa.Agent):
         m.record(c, S.SMUGGLING_TRIPS)
         sector = self.city.choose_sector(self.random, h.district, p.home_sector_share)
         m.record_sector(self.city, sector, S.SECTOR_SMUGGLING_TRIPS)
-        profit = p.cargo_cny * p.smuggling_margin
+        cargo = t.cargo_cny[c]  # the goods of one trip follow official trade (policy.smuggled_cargo_cny)
+        profit = cargo * p.smuggling_margin
         if self.random.random() < t.detect_self[c]:
             guard = self.city.guard_at(sector, self.random)
             to_security = self.random.random() < t.crackdown[c]  # state security deals with him, not the guard
@@ -202,9 +203,9 @@ class Person(mesa.Agent):
             profit -= cut
         h.cny += profit
         h.smuggle_cny += profit
-        self.city.smuggled_today_cny += p.cargo_cny
-        m.record(c, S.SMUGGLING_VOLUME_CNY, p.cargo_cny)
-        m.record_sector(self.city, sector, S.SECTOR_SMUGGLING_VOLUME_CNY, p.cargo_cny)
+        self.city.smuggled_today_cny += cargo
+        m.record(c, S.SMUGGLING_VOLUME_CNY, cargo)
+        m.record_sector(self.city, sector, S.SECTOR_SMUGGLING_VOLUME_CNY, cargo)
         m.record(c, S.SMUGGLING_PROFIT_CNY, profit)
 
     def cross(self) -> None:

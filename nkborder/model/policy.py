@@ -62,6 +62,9 @@ SETTERS: dict[str, tuple[str, float]] = {
     "betrayal_order": ("betrayal", 0.0),
 }
 M_PER_SOLDIER_2006 = (14.0, "data/border_security.csv: 2006, 14 m of border per soldier (Daily NK via NKEW)")
+#: Official China-DPRK trade (USD million) of 2006, the year whose border prices anchor the model: ``cargo_cny`` is
+#: the value of a smuggling trip's goods at this level of trade (:func:`smuggled_cargo_cny`).
+TRADE_2006_USD_MILLION = (1699.6, "data/china_dprk_trade.csv: 2006,China customs (via KITA),1699.6")
 
 
 class Environment(NamedTuple):
@@ -89,6 +92,7 @@ class Environment(NamedTuple):
     wage_kpw: np.ndarray  # state wage per month
     kpw_per_cny: np.ndarray  # market exchange rate
     trade_cny_day: np.ndarray  # official imports sold through the city's market, per day
+    cargo_cny: np.ndarray  # value of the goods a smuggler carries on one trip
     capture: np.ndarray  # daily hazard that a person hiding in China is caught
     repatriate: np.ndarray  # daily hazard that a person held in Chinese detention is handed over to North Korea
     mass_repatriation: np.ndarray  # share of those held in Chinese detention handed over at once today, else 0
@@ -219,6 +223,7 @@ def build_environment(scenario: Scenario, params: Params) -> Environment:
         wage_kpw=wage,
         kpw_per_cny=rate,
         trade_cny_day=trade * 1e6 * p.cny_per_usd / 365.25 * p.city_trade_share,
+        cargo_cny=smuggled_cargo_cny(trade, p),
         capture=china_capture(lv, years, p),
         repatriate=1.0 / p.china_detention_days
         * (1.0 - p.closure_repatriation_stop * lv["closure"] * (1.0 - lv["returnees"])),
@@ -252,6 +257,19 @@ def china_capture(levers: dict[str, np.ndarray], years: np.ndarray, params: Para
     surveillance = np.exp(p.china_surveillance_growth * np.maximum(0.0, years - CHINA_SURVEILLANCE_BASE_YEAR))
     return (p.china_capture_rate / 365.25 * (1.0 + CAMPAIGN_CAPTURE_GAIN * levers["campaign"])
             * (1.0 + p.china_controls_capture_gain * levers["china_controls"]) * surveillance)
+
+
+def smuggled_cargo_cny(trade_usd_million: np.ndarray, params: Params) -> np.ndarray:
+    """Value (CNY) of the goods a smuggler carries across the river on one trip [day, city].
+
+    ``cargo_cny x (official China-DPRK trade / its 2006 level) ^ smuggling_trade_elasticity``: the smugglers buy
+    from the Chinese traders across the river, whose goods grow and shrink with the cross-border trade ("Trade
+    flowed across the Yalu River, Chinese goods flooded its markets", seed-hyesan-2024; official trade tripled from
+    1996 to 2006 and fell to 11 % of 2019 in 2021, data/china_dprk_trade.csv). ``cargo_cny`` is the value at the
+    trade of 2006 (:data:`TRADE_2006_USD_MILLION`).
+    """
+    index = np.asarray(trade_usd_million, dtype=np.float64) / TRADE_2006_USD_MILLION[0]
+    return params.cargo_cny * index**params.smuggling_trade_elasticity
 
 
 def phone_contact(levers: dict[str, np.ndarray], params: Params) -> np.ndarray:

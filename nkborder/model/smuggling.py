@@ -71,7 +71,7 @@ def smuggling_day(
     key_h = stream_key(seed, SECURITY, d)
     trip_rate, detect, arrest = env.trip_rate[d], env.detect_self[d], env.smuggler_arrest[d]
     guard_cut, rate, crackdown = env.guard_cut[d], env.kpw_per_cny[d], env.crackdown[d]
-    cargo_cny, margin, home_sector_share = kp.cargo_cny, kp.smuggling_margin, kp.home_sector_share
+    cargo, margin, home_sector_share = env.cargo_cny[d], kp.smuggling_margin, kp.home_sector_share
     n = smugglers.shape[0]
     for k in range(n):
         ahead = smugglers[min(k + AHEAD, n - 1)]  # smugglers are scattered over the people arrays
@@ -89,6 +89,7 @@ def smuggling_day(
                                n_sectors[c])
         rec = sector_rec[guards.sector_start[c] + sector]
         rec[S.SECTOR_SMUGGLING_TRIPS] += 1
+        cargo_cny = cargo[c]
         profit = cargo_cny * margin
         if uniform(key_d, i) < detect[c]:
             g = pick_guard(guards, c, sector, key_g, i)

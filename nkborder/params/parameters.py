@@ -223,7 +223,14 @@ class Params(BaseModel):
     smuggling_trips_month: float = param(
         3.0, 0.5, 10.0, "trips per month", "trips a smuggler makes in a month in open times"
     )
-    cargo_cny: float = param(3000.0, 300.0, 20000.0, "CNY", "value of goods carried on one trip")
+    cargo_cny: float = param(
+        3000.0, 300.0, 20000.0, "CNY", "value of goods carried on one trip when official China-DPRK trade is at "
+        "its 2006 level"
+    )
+    smuggling_trade_elasticity: float = param(
+        1.0, 0.0, 1.5, "elasticity", "growth of a smuggling trip's cargo with official China-DPRK trade (1: the "
+        "river trade is a fixed share of the cross-border trade; 0: it ignores it)"
+    )
     smuggling_margin: float = param(0.3, 0.05, 0.6, "share", "smuggler's gross profit on cargo value")
     guard_cut_base: float = param(
         0.11, 0.05, 0.25, "share of profit", "guards' cut of a smuggler's profit in ordinary times",
