@@ -7,6 +7,9 @@ megabyte of user input cannot flood a terminal.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 
 class InputError(ValueError):
     """A scenario, parameter override or data file that cannot be used.
@@ -38,3 +41,27 @@ def shorten(value: object, limit: int = 60) -> str:
 
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else f"{text[: limit - 20]}... ({len(text):,} characters)"
+
+
+def close_names(name: str, known: Iterable[str], limit: int = 3) -> list[str]:
+    """The names in ``known`` that ``name`` most likely misspells: close by spelling (difflib ratio >= 0.6),
+    else the known names that contain it or that it contains, best first, at most ``limit``."""
+    known = sorted(set(known))
+    close = difflib.get_close_matches(name, known, n=limit, cutoff=0.6)
+    if close:
+        return close
+    lowered = name.lower()
+    return [k for k in known if lowered and (lowered in k.lower() or k.lower() in lowered)][:limit]
+
+
+def unknown_name(source: str, name: str, known: Iterable[str], what: str, listing: str = "",
+                 field: str | None = None) -> InputError:
+    """An :class:`InputError` for a ``what`` (``"parameter"``, ``"scenario"``, ...) called ``name`` that is not
+    one of ``known``. It suggests the likely names ("did you mean ...?") instead of listing every one, and says
+    where the full list is (``listing``, e.g. ``"nkborder params"``). ``field`` (default ``name``) is the field
+    named in the message."""
+    known = sorted(set(known))
+    matches = close_names(name, known)
+    where = f"`{listing}` lists all {len(known)}" if listing else "one of: " + ", ".join(known)
+    allowed = f"did you mean {' or '.join(matches)}? {where}" if matches else where
+    return InputError(source, name if field is None else field, f"unknown {what}", allowed)

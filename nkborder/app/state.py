@@ -17,7 +17,7 @@ from typing import Any, BinaryIO
 
 import pandas as pd
 
-from nkborder.errors import InputError
+from nkborder.errors import InputError, unknown_name
 from nkborder.params import describe_parameters, make_params
 from nkborder.reading import check_size, decode_utf8
 from nkborder.scenarios import EVENT_KINDS, PLACES, PolicyEvent, Scenario, list_scenarios, load_scenario
@@ -301,7 +301,8 @@ def set_param(sc: Scenario, name: str, value: float) -> Scenario:
     """``sc`` with parameter ``name`` set to ``value`` (InputError if unknown or outside its range)."""
     table = parameters()
     if name not in table.index:
-        raise InputError(EDITOR, f"params.{name}", "unknown parameter", "a name listed under Parameters")
+        raise unknown_name(EDITOR, name, table.index, "parameter", "the Parameters panel",
+                           field=f"params.{name}")
     row = table.loc[name]
     value = float(value)
     if bool(row["integer"]):

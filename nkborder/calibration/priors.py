@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pyabc
 
 from nkborder.calibration.observation import OBSERVATION_FIELDS, ObservationParams, observation_info
-from nkborder.errors import InputError
+from nkborder.errors import InputError, unknown_name
 from nkborder.params import Params, parameter_info
 
 
@@ -34,8 +34,8 @@ def info(name: str) -> dict:
         return observation_info(name)
     if name in Params.model_fields:
         return parameter_info(name)
-    known = ", ".join(sorted([*Params.model_fields, *OBSERVATION_FIELDS]))
-    raise InputError("--parameters", name, "unknown parameter", f"one of: {known}")
+    raise unknown_name("--parameters", name, [*Params.model_fields, *OBSERVATION_FIELDS], "parameter",
+                       "nkborder params")
 
 
 def flagged() -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 import time
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +15,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
+from nkborder.cli.output import Format, check_format, console, emit, new_table, say
 from nkborder.errors import InputError
 from nkborder.inputs.checks import (
     check_date,
@@ -26,8 +26,6 @@ from nkborder.inputs.checks import (
     check_seed,
 )
 from nkborder.store.schema import DEFAULT_DB
-
-console = Console(width=None if sys.stdout.isatty() else 160)  # full tables when output goes to a file or CI
 
 SHOWN = {  # yearly columns printed at the end of a run, with short headers
     "population": "people",
@@ -80,6 +78,8 @@ def run_command(
     db: Annotated[str, typer.Option(help="DuckDB results file")] = DEFAULT_DB,
     out: Annotated[Path | None, typer.Option(help="also write the yearly table to FILE.csv or .parquet")] = None,
     store_daily: Annotated[bool, typer.Option(help="also store the daily table")] = False,
+    format_: Annotated[str, typer.Option("--format", help=(
+        "the yearly indicators as a table, or every yearly column as csv or json on stdout"))] = "table",
 ) -> None:
     """Run a scenario once, show progress, print yearly indicators and store the run."""
     from nkborder.api import resolve, run
@@ -88,6 +88,8 @@ def run_command(
 
     check_seed(seed)
     check_scale(scale)
+    check_format(format_)
+    msg = say(format_)
     if out is not None:
         check_out_file(out, "--out", (".csv", ".parquet"))
     sets = parse_sets(set_)
@@ -108,13 +110,13 @@ def run_command(
         scenario_name=sc.name, scenario_text=sc.text, params=params.model_dump(), seed=seed, scale=scale,
         start=sc.start, end=sc.end, code_version=_version(),
     )
-    console.print(f"run [bold]{run_id}[/]: {escape(sc.name)}, {', '.join(sc.cities)}, {sc.start} to {sc.end}, "
+    msg.print(f"run [bold]{run_id}[/]: {escape(sc.name)}, {', '.join(sc.cities)}, {sc.start} to {sc.end}, "
                   f"seed {seed}, scale {scale}")
-    console.print(f"parameters: {source}", markup=False)
-    compile_kernels(console)
+    msg.print(f"parameters: {source}", markup=False)
+    compile_kernels(msg)
     try:
         n_agents = sum(city_sizes(sc.cities, scale))
-        with _progress() as bar:
+        with _progress(msg) as bar:
             task = bar.add_task("simulating", total=(sc.end - sc.start).days + 1, date="", speed="")
             t0 = time.perf_counter()
 
@@ -132,28 +134,34 @@ def run_command(
         store.finish_run(run_id, "finished")
     except KeyboardInterrupt:
         store.finish_run(run_id, "interrupted", "stopped by the user")
-        console.print(f"[yellow]interrupted; run {run_id} is marked interrupted in {db}[/]")
+        msg.print(f"[yellow]interrupted; run {run_id} is marked interrupted in {db}[/]")
         raise typer.Exit(130) from None
     except Exception as exc:
         store.finish_run(run_id, "failed", f"{type(exc).__name__}: {exc}")
         raise
     finally:
         store.close()
-    _print_yearly(result.yearly, scale)
+    _print_yearly(result.yearly, scale, format_)
     if out is not None:
         _write(result.yearly, out)
-        console.print(f"yearly table written to {out}")
-    console.print(f"stored as run {run_id} in {db}; `nkborder export {run_id} --format csv` writes its tables")
+        msg.print(f"yearly table written to {out}")
+    msg.print(f"stored as run {run_id} in {db}; `nkborder export {run_id} --format csv` writes its tables")
 
 
-def scenarios_command() -> None:
+def scenarios_command(format_: Format = "table") -> None:
     """List the shipped scenarios."""
     from nkborder.scenarios import list_scenarios
 
-    table = Table("scenario", "description")
-    for name, description in list_scenarios():
-        table.add_row(name, description)
-    console.print(table)
+    check_format(format_)
+    frame = pd.DataFrame(list_scenarios(), columns=["scenario", "description"])
+
+    def render() -> Table:
+        table = new_table("scenario", "description")
+        for name, description in frame.itertuples(index=False):
+            table.add_row(name, description)
+        return table
+
+    emit(frame, format_, render)
 
 
 def check_command(file: Annotated[str, typer.Argument(help="scenario file (or shipped name) to validate")]) -> None:
@@ -170,12 +178,11 @@ def check_command(file: Annotated[str, typer.Argument(help="scenario file (or sh
 
 def runs_command(
     db: Annotated[str, typer.Option(help="DuckDB results file")] = DEFAULT_DB,
-    format_: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+    format_: Format = "table",
     experiment: Annotated[str | None, typer.Option(help="only the runs of this experiment")] = None,
 ) -> None:
     """List stored runs."""
-    if format_ not in ("table", "csv", "json"):
-        raise InputError("--format", format_, "unknown format", "table, csv, json")
+    check_format(format_)
     if not Path(db).exists():
         raise InputError(db, "--db", "no results file here", "a DuckDB file written by nkborder run")
     base = ("run_id", "experiment", "run_key", "scenario_name", "seed", "scale", "start_date", "end_date",
@@ -192,15 +199,14 @@ def runs_command(
             frame = store.runs()
         extra = []
     columns = extra + [c for c in base if c in frame.columns]
-    if format_ == "csv":
-        typer.echo(frame[columns].to_csv(index=False), nl=False)
-    elif format_ == "json":
-        typer.echo(frame[columns].to_json(orient="records", date_format="iso"))
-    else:
-        table = Table(*columns)
+
+    def render() -> Table:
+        table = new_table(*columns)
         for row in frame[columns].itertuples(index=False):
             table.add_row(*("" if pd.isna(v) else str(v) for v in row))
-        console.print(table)
+        return table
+
+    emit(frame[columns], format_, render)
 
 
 def export_command(
@@ -273,24 +279,20 @@ def delete_command(
                   highlight=False, emoji=False)
 
 
-def params_command(
-    format_: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
-) -> None:
+def params_command(format_: Format = "table") -> None:
     """List every parameter with its default, range, unit and source."""
     from nkborder.params import describe_parameters
 
+    check_format(format_)
     frame = describe_parameters()
-    if format_ == "csv":
-        typer.echo(frame.to_csv(index=False), nl=False)
-    elif format_ == "json":
-        typer.echo(frame.to_json(orient="records"))
-    elif format_ == "table":
-        table = Table("name", "default", "range", "unit", "source")
+
+    def render() -> Table:
+        table = new_table("name", "default", "range", "unit", "source")
         for r in frame.itertuples():
             table.add_row(r.name, f"{r.default:g}", f"{r.lo:g} - {r.hi:g}", r.unit, r.source)
-        console.print(table)
-    else:
-        raise InputError("--format", format_, "unknown format", "table, csv, json")
+        return table
+
+    emit(frame, format_, render)
 
 
 def plan_command() -> None:
@@ -312,27 +314,26 @@ def _open_store(db: str, read_only: bool = False):
     return store  # its StoreErrors are InputErrors: exit code 2 with one line
 
 
-def _progress() -> Progress:
+def _progress(where: Console) -> Progress:
     return Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[date]}"),
-        TextColumn("{task.fields[speed]}"), TimeElapsedColumn(), console=console, transient=False,
+        TextColumn("{task.fields[speed]}"), TimeElapsedColumn(), console=where, transient=False,
     )
 
 
-def _print_yearly(yearly: pd.DataFrame, scale: float) -> None:
+def _print_yearly(yearly: pd.DataFrame, scale: float, format_: str) -> None:
+    """The headline yearly indicators as a table, or every yearly column as CSV or JSON."""
     suffix = "" if scale == 1.0 else "_full"
-    table = Table(title="yearly indicators" + ("" if scale == 1.0 else f" (counts rescaled from scale {scale})"))
-    table.add_column("year")
-    table.add_column("city")
-    cols = []
-    for name, header in SHOWN.items():
-        col = f"{name}{suffix}" if f"{name}{suffix}" in yearly.columns else name
-        cols.append(col)
-        table.add_column(header, justify="right")
-    for row in yearly.itertuples(index=False):
-        values = [getattr(row, c) for c in cols]
-        table.add_row(str(row.year), row.city, *(_fmt(v) for v in values))
-    console.print(table)
+    cols = {f"{n}{suffix}" if f"{n}{suffix}" in yearly.columns else n: header for n, header in SHOWN.items()}
+
+    def render() -> Table:
+        title = "yearly indicators" + ("" if scale == 1.0 else f" (counts rescaled from scale {scale})")
+        table = new_table("year", "city", *cols.values(), title=title, right=tuple(cols.values()))
+        for row in yearly.itertuples(index=False):
+            table.add_row(str(row.year), row.city, *(_fmt(getattr(row, c)) for c in cols))
+        return table
+
+    emit(yearly, format_, render)
 
 
 def _fmt(value: float) -> str:

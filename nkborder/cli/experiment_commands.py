@@ -10,14 +10,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from nkborder.cli.output import Format, check_format, console, emit, new_table, say
 from nkborder.errors import InputError
 from nkborder.inputs.checks import check_date, check_out_dir, check_scale, check_seed
 from nkborder.store.schema import DEFAULT_DB
-
-console = Console()
 
 Scale = Annotated[float, typer.Option(help="share of the population simulated (1 = one agent per person)")]
 Seed = Annotated[int, typer.Option(help="base seed; run i uses a seed derived from it and i")]
@@ -48,23 +46,28 @@ def ensemble_command(
     scenario: Annotated[str, typer.Argument(help="shipped scenario name or path to a .toml file")],
     reps: Reps = 10, scale: Scale = 1.0, seed: Seed = 0, start: Start = None, end: End = None,
     set_: Sets = None, db: Db = DEFAULT_DB, workers: Workers = None, scheduler: Scheduler = None,
-    name: Name = None,
+    name: Name = None, format_: Format = "table",
 ) -> None:
-    """Replicate runs of a scenario: yearly indicators with mean, median and 5-95 % bands."""
+    """Replicate runs of a scenario: yearly indicators with mean, median and 5-95 % bands (the table shows three
+    headline indicators; csv and json give every indicator)."""
     from nkborder.analysis import band_label, headline
     from nkborder.experiments import ensemble
 
     res = _run(ensemble, scenario, reps, seed=seed, scale=scale, start=start, end=end,
-               overrides=_sets(set_), db=db, name=name, workers=workers, scheduler=scheduler)
+               overrides=_sets(set_), db=db, name=name, workers=workers, scheduler=scheduler, format_=format_)
     shown = headline(res.summary["indicator"].unique(), 3)
-    table = Table("year", "city", *(f"{i}\nmedian \\[p5 - p95]" for i in shown),
-                  title=f"{res.name}: {res.n_runs} runs of {scenario} at scale {scale:g}")
-    wide = res.summary.loc[res.summary["indicator"].isin(shown)]
-    for (year, city), rows in wide.groupby(["year", "city"], sort=True):
-        cells = {r["indicator"]: band_label(r) for _, r in rows.iterrows()}
-        table.add_row(str(year), str(city), *(cells.get(i, "-") for i in shown))
-    console.print(table)
-    _footer(res)
+
+    def render() -> Table:
+        table = new_table("year", "city", *(f"{i}\nmedian \\[p5 - p95]" for i in shown),
+                          title=f"{res.name}: {res.n_runs} runs of {scenario} at scale {scale:g}")
+        wide = res.summary.loc[res.summary["indicator"].isin(shown)]
+        for (year, city), rows in wide.groupby(["year", "city"], sort=True):
+            cells = {r["indicator"]: band_label(r) for _, r in rows.iterrows()}
+            table.add_row(str(year), str(city), *(cells.get(i, "-") for i in shown))
+        return table
+
+    emit(res.summary, format_, render)
+    _footer(res, format_)
 
 
 def sweep_command(
@@ -75,7 +78,7 @@ def sweep_command(
     samples: Annotated[int | None, typer.Option(help="Latin hypercube points (--design lhs)")] = None,
     reps: Reps = 1, scale: Scale = 1.0, seed: Seed = 0, start: Start = None, end: End = None,
     set_: Sets = None, db: Db = DEFAULT_DB, workers: Workers = None, scheduler: Scheduler = None,
-    name: Name = None,
+    name: Name = None, format_: Format = "table",
 ) -> None:
     """Run a scenario over a grid or a Latin hypercube of parameter values."""
     from nkborder.analysis import headline
@@ -84,22 +87,27 @@ def sweep_command(
 
     res = _run(sweep, scenario, vary or [], reps, design=design, samples=samples, seed=seed, scale=scale,
                start=start, end=end, overrides=_sets(set_), db=db, name=name, workers=workers,
-               scheduler=scheduler)
+               scheduler=scheduler, format_=format_)
     names = [r["name"] for r in res.definition["design"]["vary"]]
     shown = headline(res.summary["indicator"].unique(), 2)
-    totals = res.runs.groupby(["point", "idx"], sort=True)[shown].agg(
-        {i: how_to_total(i) for i in shown}).groupby("point")
-    table = Table("point", *names, "runs",
-                  *(f"{i}\n{how_to_total(i)}: mean \\[min - max] over runs" for i in shown),
-                  title=f"{res.name}: {res.definition['design']['design']} design, over all years and cities")
-    for point in res.tables["points"].itertuples(index=False):
-        row = [str(point.point), *(fmt(getattr(point, n)) for n in names), str(point.runs)]
-        for ind in shown:
-            t = totals.get_group(point.point)[ind]
-            row.append(f"{fmt(t.mean())} [{fmt(t.min())} - {fmt(t.max())}]")
-        table.add_row(*row)
-    console.print(table)
-    _footer(res)
+    per_run = res.runs.groupby(["point", "idx"], sort=True)[shown].agg({i: how_to_total(i) for i in shown})
+    stats = per_run.groupby("point").agg(["mean", "min", "max"])
+    stats.columns = [f"{i}_{how_to_total(i)}_{s}" for i, s in stats.columns]
+    frame = res.tables["points"][["point", *names, "runs"]].merge(stats, left_on="point", right_index=True)
+
+    def render() -> Table:
+        table = new_table("point", *names, "runs",
+                          *(f"{i}\n{how_to_total(i)}: mean \\[min - max] over runs" for i in shown),
+                          title=f"{res.name}: {res.definition['design']['design']} design, over all years and "
+                                "cities")
+        for r in frame.to_dict("records"):
+            cells = [f"{fmt(r[f'{i}_{how_to_total(i)}_mean'])} [{fmt(r[f'{i}_{how_to_total(i)}_min'])} - "
+                     f"{fmt(r[f'{i}_{how_to_total(i)}_max'])}]" for i in shown]
+            table.add_row(str(r["point"]), *(fmt(r[n]) for n in names), str(r["runs"]), *cells)
+        return table
+
+    emit(frame, format_, render)
+    _footer(res, format_)
 
 
 def compare_command(
@@ -109,6 +117,7 @@ def compare_command(
     output: Annotated[str | None, typer.Option(help="indicators of the period summary, comma-separated")] = None,
     scale: Scale = 1.0, seed: Seed = 0, start: Start = None, end: End = None, set_: Sets = None,
     db: Db = DEFAULT_DB, workers: Workers = None, scheduler: Scheduler = None, name: Name = None,
+    format_: Format = "table",
 ) -> None:
     """What-if: B minus A with the same seeds on both sides (common random numbers)."""
     from nkborder.analysis.bands import fmt
@@ -116,16 +125,21 @@ def compare_command(
 
     res = _run(compare, scenario_a, scenario_b, reps, period=period, outputs=output, seed=seed, scale=scale,
                start=start, end=end, overrides=_sets(set_), db=db, name=name, workers=workers,
-               scheduler=scheduler)
+               scheduler=scheduler, format_=format_)
     y0, y1 = res.definition["analysis"]["period"]
-    table = Table("city", "indicator", f"A: {scenario_a}\nmean total", f"B: {scenario_b}\nmean total",
-                  "B - A\nmean", "B - A\nmedian \\[p5 - p95]", "share\nB > A",
-                  title=f"{res.name}: totals over {y0}-{y1}, paired over {res.definition['design']['reps']} seeds")
-    for r in res.period.itertuples(index=False):
-        table.add_row(r.city, r.indicator, fmt(r.a_mean), fmt(r.b_mean), fmt(r.mean),
-                      f"{fmt(r.median)} [{fmt(r.p5)} - {fmt(r.p95)}]", f"{r.share_positive:.0%}")
-    console.print(table)
-    _footer(res)
+
+    def render() -> Table:
+        table = new_table("city", "indicator", f"A: {scenario_a}\nmean total", f"B: {scenario_b}\nmean total",
+                          "B - A\nmean", "B - A\nmedian \\[p5 - p95]", "share\nB > A",
+                          title=f"{res.name}: totals over {y0}-{y1}, paired over "
+                                f"{res.definition['design']['reps']} seeds")
+        for r in res.period.itertuples(index=False):
+            table.add_row(r.city, r.indicator, fmt(r.a_mean), fmt(r.b_mean), fmt(r.mean),
+                          f"{fmt(r.median)} [{fmt(r.p5)} - {fmt(r.p95)}]", f"{r.share_positive:.0%}")
+        return table
+
+    emit(res.period, format_, render)
+    _footer(res, format_)
 
 
 def sensitivity_command(
@@ -139,7 +153,7 @@ def sensitivity_command(
     aggregate: Annotated[str, typer.Option(help="sum (counts) or mean (rates) over years and cities")] = "sum",
     reps: Reps = 1, scale: Scale = 1.0, seed: Seed = 0, start: Start = None, end: End = None,
     set_: Sets = None, db: Db = DEFAULT_DB, workers: Workers = None, scheduler: Scheduler = None,
-    name: Name = None,
+    name: Name = None, format_: Format = "table",
 ) -> None:
     """SALib sensitivity indices of outputs to parameters over their declared ranges."""
     from nkborder.analysis.bands import fmt
@@ -147,15 +161,19 @@ def sensitivity_command(
 
     res = _run(sensitivity, scenario, method, samples, params=params, outputs=output, period=period,
                aggregate=aggregate, reps=reps, seed=seed, scale=scale, start=start, end=end,
-               overrides=_sets(set_), db=db, name=name, workers=workers, scheduler=scheduler)
+               overrides=_sets(set_), db=db, name=name, workers=workers, scheduler=scheduler, format_=format_)
     cols = [c for c in res.indices.columns if c not in ("output", "parameter", "method")]
     y0, y1 = res.definition["analysis"]["period"]
-    table = Table("output", "parameter", *cols,
-                  title=f"{res.name}: {method} indices, output = {aggregate} over {y0}-{y1} and both cities")
-    for r in res.indices.itertuples(index=False):
-        table.add_row(r.output, r.parameter, *(fmt(getattr(r, c)) for c in cols))
-    console.print(table)
-    _footer(res)
+
+    def render() -> Table:
+        table = new_table("output", "parameter", *cols,
+                          title=f"{res.name}: {method} indices, output = {aggregate} over {y0}-{y1} and both cities")
+        for r in res.indices.itertuples(index=False):
+            table.add_row(r.output, r.parameter, *(fmt(getattr(r, c)) for c in cols))
+        return table
+
+    emit(res.indices, format_, render)
+    _footer(res, format_)
 
 
 def plot_command(
@@ -189,36 +207,44 @@ def plot_command(
         console.print(f"written {path}")
 
 
-def experiments_command(db: Db = DEFAULT_DB) -> None:
+def experiments_command(db: Db = DEFAULT_DB, format_: Format = "table") -> None:
     """List the experiments stored in a results file."""
     from nkborder.experiments import list_experiments
 
+    check_format(format_)
     _need_db(db)
     frame = list_experiments(db)
-    table = Table("name", "kind", "planned runs", "status", "updated (UTC)")
-    for r in frame.itertuples(index=False):
-        table.add_row(r.name, r.kind, str(r.n_runs), r.status, str(r.updated_at)[:19])
-    console.print(table)
-    console.print("`nkborder runs --experiment NAME` lists its runs; `nkborder plot NAME` draws it")
+
+    def render() -> Table:
+        table = new_table("name", "kind", "planned runs", "status", "updated (UTC)")
+        for r in frame.itertuples(index=False):
+            table.add_row(r.name, r.kind, str(r.n_runs), r.status, str(r.updated_at)[:19])
+        return table
+
+    emit(frame, format_, render)
+    say(format_).print("`nkborder runs --experiment NAME` lists its runs; `nkborder plot NAME` draws it")
 
 
-def _run(func: Any, *args: Any, **kwargs: Any) -> Any:
-    """Call an experiment function with progress; Ctrl-C ends with exit code 130 and keeps stored runs."""
+def _run(func: Any, *args: Any, format_: str = "table", **kwargs: Any) -> Any:
+    """Call an experiment function with progress; Ctrl-C ends with exit code 130 and keeps stored runs.
+    ``format_`` is the command's ``--format``: with csv or json, messages go to stderr."""
     from nkborder.cli.kernels import NOTICE
     from nkborder.engine.warmup import announce_compiling
     from nkborder.experiments.cluster import scheduler_address
 
+    check_format(format_)
+    out = say(format_)
     scheduler_address(kwargs.get("scheduler"))  # a bad address ends here, before the store is opened
     kwargs["seed"] = check_seed(kwargs.get("seed", 0))
     kwargs["scale"] = check_scale(kwargs.get("scale", 1.0))
     kwargs["start"] = check_date(kwargs.get("start"), "--start")
     kwargs["end"] = check_date(kwargs.get("end"), "--end")
     # the local cluster compiles on a cold cache once the experiment has checked its input; say so then
-    announce_compiling(lambda: console.print(NOTICE))
+    announce_compiling(lambda: out.print(NOTICE))
     try:
         return func(*args, progress=True, **kwargs)
     except KeyboardInterrupt:
-        console.print("[yellow]interrupted[/]: every finished run is stored; run the same command again to "
+        out.print("[yellow]interrupted[/]: every finished run is stored; run the same command again to "
                       "compute the rest")
         raise typer.Exit(130) from None
 
@@ -234,12 +260,13 @@ def _need_db(db: str) -> None:
         raise InputError(db, "--db", "no results file here", "a DuckDB file written by an nkborder experiment")
 
 
-def _footer(res: Any) -> None:
+def _footer(res: Any, format_: str = "table") -> None:
+    out = say(format_)
     failed = f", [red]{res.failed} failed[/]" if res.failed else ""
-    console.print(f"{res.computed} runs computed, {res.reused} already stored{failed}; experiment "
+    out.print(f"{res.computed} runs computed, {res.reused} already stored{failed}; experiment "
                   f"[bold]{res.name}[/] in {res.db}")
     db = "" if res.db == DEFAULT_DB else f" --db {res.db}"
-    console.print(f"see it as a figure: nkborder plot {res.name}{db}   "
+    out.print(f"see it as a figure: nkborder plot {res.name}{db}   "
                   f"(runs: nkborder runs --experiment {res.name}{db})", highlight=False)
 
 

@@ -12,14 +12,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from nkborder.cli.experiment_commands import Db, Name, Scheduler, Seed, Sets, Workers
+from nkborder.cli.output import Format, check_format, emit, new_table, say
 from nkborder.errors import InputError
 from nkborder.store.schema import DEFAULT_DB
-
-console = Console()
 
 STYLE = {"pass": "green", "fail": "red", "indicator missing": "yellow", "not judged at this scale": "dim",
          "no data": "dim"}  # fmt: skip
@@ -43,6 +41,7 @@ def patterns_command(
     markdown: Annotated[Path | None, typer.Option(
         help="replace the table between the patterns-table markers of this Markdown file (docs/patterns.md)")] = None,
     db: Db = DEFAULT_DB, workers: Workers = None, scheduler: Scheduler = None, name: Name = None,
+    format_: Format = "table",
 ) -> None:
     """Judge the pattern catalogue on an ensemble: per pattern its source, criterion, median and 90 % band over
     runs, and pass, fail or indicator missing."""
@@ -51,6 +50,8 @@ def patterns_command(
     from nkborder.validation import catalogue, run_patterns
     from nkborder.validation.markdown import format_value, write_results
 
+    check_format(format_)
+    console = say(format_)
     if out is not None:
         check_out_file(out, "--out", (".csv",))
     if markdown is not None and not markdown.is_file():
@@ -61,18 +62,22 @@ def patterns_command(
     except ValueError as exc:
         raise InputError("--only", only or "", str(exc)) from None
     res = _run(run_patterns, scenario, calibrated=calibrated, reps=reps, scale=scale, seed=seed,
-               overrides=_sets(set_), ids=ids, db=db, name=name, workers=workers, scheduler=scheduler)
-    table = Table(title=f"patterns: {reps} runs of {scenario}{' (calibrated)' if calibrated else ''} at scale "
-                        f"{scale:g}, seed {seed}")
-    table.add_column("pattern", no_wrap=True)
-    for column in ("level", "source", "criterion", "median \\[p5 - p95]", "result"):
-        table.add_column(column)
-    for r in res.table.itertuples(index=False):
-        band = "-" if r.runs == 0 else f"{format_value(r.median)} [{format_value(r.p05)} - {format_value(r.p95)}]"
-        result = r.status if not r.missing else f"indicator missing: {r.missing}"
-        table.add_row(r.pattern, r.level, r.source.split(" (")[0], r.criterion, band,
-                      f"[{STYLE.get(r.status, '')}]{result}[/]")
-    console.print(table)
+               overrides=_sets(set_), ids=ids, db=db, name=name, workers=workers, scheduler=scheduler,
+               format_=format_)
+
+    def render() -> Table:
+        table = new_table("pattern", "level", "source", "criterion", "median \\[p5 - p95]", "result",
+                          title=f"patterns: {reps} runs of {scenario}{' (calibrated)' if calibrated else ''} at "
+                                f"scale {scale:g}, seed {seed}")
+        for r in res.table.itertuples(index=False):
+            band = "-" if r.runs == 0 else (f"{format_value(r.median)} [{format_value(r.p05)} - "
+                                            f"{format_value(r.p95)}]")
+            result = r.status if not r.missing else f"indicator missing: {r.missing}"
+            table.add_row(r.pattern, r.level, r.source.split(" (")[0], r.criterion, band,
+                          f"[{STYLE.get(r.status, '')}]{result}[/]")
+        return table
+
+    emit(res.table, format_, render)
     counts = res.counts
     console.print(", ".join(f"{n} {k}" for k, n in counts.items()) + f" (of {len(res.table)}); pass/fail is on "
                   "the median over runs", highlight=False)

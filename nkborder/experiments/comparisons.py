@@ -24,7 +24,7 @@ from nkborder.experiments.core import (
     scenario_for,
     scenario_info,
 )
-from nkborder.experiments.design import parse_period
+from nkborder.experiments.design import check_indicators, parse_period
 from nkborder.experiments.progress import ProgressHook
 from nkborder.experiments.result import ExperimentResult
 from nkborder.experiments.spec import RunSpec, derive_seed
@@ -86,10 +86,7 @@ def summarise(definition: dict[str, Any], runs: pd.DataFrame) -> tuple[pd.DataFr
     analysis = definition["analysis"]
     outputs = list(analysis["outputs"])
     if len(runs):
-        missing = [o for o in outputs if o not in runs.columns]
-        if missing:
-            have = [c for c in runs.columns[list(runs.columns).index("city") + 1:]]
-            raise InputError("--output", ", ".join(missing), "not an indicator of the runs", ", ".join(have))
+        check_indicators("--output", outputs, runs)
     diffs = paired_differences(runs) if len(runs) else runs
     summary = bands(diffs, by=("year", "city"))
     side_bands = bands(runs, by=("side", "year", "city")) if len(runs) else summary.iloc[:0]

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import qmc
 
-from nkborder.errors import InputError, shorten
+from nkborder.errors import InputError, shorten, unknown_name
 from nkborder.params import Params, parameter_info
 
 MAX_POINTS = 100_000
@@ -45,7 +45,7 @@ class Range:
 def known(name: str, option: str) -> dict[str, Any]:
     """The metadata of parameter ``name``, or InputError listing the known parameters."""
     if name not in Params.model_fields:
-        raise InputError(option, name, "unknown parameter", "one of: " + ", ".join(sorted(Params.model_fields)))
+        raise unknown_name(option, name, Params.model_fields, "parameter", "nkborder params")
     return parameter_info(name)
 
 
@@ -168,3 +168,13 @@ def _check_range(name: str, info: dict[str, Any], lo: float, hi: float) -> None:
         raise InputError("--vary", name, f"LO {lo:g} is above HI {hi:g}", allowed)
     if lo < info["lo"] or hi > info["hi"]:
         raise InputError("--vary", name, f"range {lo:g}:{hi:g} is outside the declared range", allowed)
+
+
+def check_indicators(option: str, wanted: Sequence[str], runs: Any) -> None:
+    """InputError for the first of ``wanted`` that is not an indicator column of the runs table ``runs`` (the
+    columns after ``city``), with the likely names it misspells."""
+    have = list(runs.columns[list(runs.columns).index("city") + 1:])
+    missing = [o for o in wanted if o not in have]
+    if missing:
+        raise unknown_name(option, missing[0], have, "indicator of the runs", field=", ".join(missing))
+

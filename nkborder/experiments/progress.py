@@ -64,6 +64,15 @@ class Reporter:
         if self._bar is not None:
             self._bar.stop()
 
+    def note(self, line: str) -> None:
+        """Show one line of information (e.g. the runtime estimate) when progress is shown."""
+        if self.mode is not True:
+            return
+        if self._bar is not None:
+            self._bar.console.print(line, highlight=False)
+        else:
+            print(f"{self.label}: {line}", file=sys.stderr, flush=True)
+
     @property
     def remaining(self) -> int:
         """Runs neither stored nor failed yet."""

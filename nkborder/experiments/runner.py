@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from nkborder.experiments.cluster import check_workers, dask_client
+from nkborder.experiments.estimate import describe_estimate
 from nkborder.experiments.progress import ProgressHook, Reporter
 from nkborder.experiments.spec import RunSpec
 from nkborder.experiments.tasks import TABLES, simulate
@@ -70,6 +71,7 @@ def execute(
     t0 = time.perf_counter()
     n_local = min(check_workers(workers), len(todo))
     with Reporter(progress, len(todo), experiment, reused) as report, dask_client(scheduler, n_local) as client:
+        report.note(describe_estimate(todo, len(client.nthreads()) or n_local))
         futures = {
             client.submit(simulate, spec.payload(), key=f"nkborder-run-{spec.key}", pure=False): spec
             for spec in todo

@@ -27,7 +27,7 @@ from nkborder.experiments.core import (
     scenario_for,
     scenario_info,
 )
-from nkborder.experiments.design import declared, parse_period
+from nkborder.experiments.design import check_indicators, declared, parse_period
 from nkborder.experiments.progress import ProgressHook
 from nkborder.experiments.result import ExperimentResult
 from nkborder.experiments.spec import RunSpec, derive_seed
@@ -128,10 +128,7 @@ def summarise(definition: dict[str, Any], runs: pd.DataFrame) -> tuple[pd.DataFr
     design, analysis = definition["design"], definition["analysis"]
     names, outputs = design["params"], analysis["outputs"]
     if len(runs):
-        missing = [o for o in outputs if o not in runs.columns]
-        if missing:
-            have = list(runs.columns[list(runs.columns).index("city") + 1:])
-            raise InputError("--output", ", ".join(missing), "not an indicator of the runs", ", ".join(have))
+        check_indicators("--output", outputs, runs)
     y0, y1 = analysis["period"]
     inside = runs.loc[(runs["year"] >= y0) & (runs["year"] <= y1)] if len(runs) else runs
     how = analysis["aggregate"]

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
-from nkborder.errors import InputError, shorten
+from nkborder.errors import InputError, shorten, unknown_name
 from nkborder.params.fields import ASSUMPTION, param
 from nkborder.params.parameters import Params
 
@@ -43,8 +43,7 @@ def _as_input_error(exc: ValidationError, source: str) -> InputError:
     err = exc.errors()[0]
     name = ".".join(str(p) for p in err["loc"]) or "?"
     if err["type"] == "extra_forbidden":
-        known = ", ".join(sorted(Params.model_fields))
-        return InputError(source, name, "unknown parameter", f"one of: {known}")
+        return unknown_name(source, name, Params.model_fields, "parameter", "nkborder params")
     if name in Params.model_fields:
         info = parameter_info(name)
         kind = "a whole number" if info.get("integer") else "a number"

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from nkborder.errors import InputError, shorten
+from nkborder.errors import InputError, close_names, shorten
 from nkborder.params import Params, make_params
 from nkborder.reading import MAX_SCENARIO_BYTES, decode_utf8, parse_toml, read_bytes
 from nkborder.scenarios.events import CITIES, PolicyEvent
@@ -139,8 +139,10 @@ def _locate(name_or_path: str | Path) -> Path:
             raise InputError(str(candidate), "file", "no such scenario file", "an existing .toml file")
         return candidate
     if str(name_or_path) not in _shipped_names():
+        guess = close_names(str(name_or_path), _shipped_names())
+        hint = f"did you mean {' or '.join(guess)}? " if guess else ""
         raise InputError(str(name_or_path), "scenario", "no shipped scenario of that name",
-                         f"one of: {', '.join(_shipped_names())}, or a path to a .toml file")
+                         f"{hint}one of: {', '.join(_shipped_names())}, or a path to a .toml file")
     return shipped_dir() / f"{name_or_path}.toml"
 
 
