@@ -96,6 +96,18 @@ def test_resume_skips_stored_runs_and_recomputes_deleted_ones(ens1, scheduler: s
         nkborder.ensemble("history", reps=5, seed=7, db=ens1.db, name=ens1.name, **SMALL)
 
 
+def test_runs_of_other_code_are_not_reused(dbdir: Path, scheduler: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = nkborder.ensemble("history", reps=2, seed=11, db=dbdir / "code.duckdb", scheduler=scheduler, **SMALL)
+    assert (first.computed, first.reused) == (2, 0)
+    from nkborder import version
+
+    monkeypatch.setattr(version, "results_digest", lambda: "other rules")  # as after an edit of a model file
+    again = nkborder.ensemble("history", reps=2, seed=11, db=dbdir / "code.duckdb", scheduler=scheduler, **SMALL)
+    assert (again.computed, again.reused, again.name) == (2, 0, first.name)
+    assert not set(again.runs["run_id"]) & set(first.runs["run_id"])  # the experiment reads the new runs
+    assert len(list_runs(dbdir / "code.duckdb", first.name)) == 2
+
+
 def test_compare_identical_scenarios_differ_by_exactly_zero(dbdir: Path, scheduler: str) -> None:
     res = nkborder.compare("history", "history", reps=2, seed=3, db=dbdir / "same.duckdb", scheduler=scheduler,
                            **SMALL)

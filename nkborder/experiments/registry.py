@@ -54,6 +54,10 @@ def identity(definition: dict[str, Any]) -> dict[str, Any]:
 def register(store: ResultsStore, name: str, definition: dict[str, Any], members: pd.DataFrame) -> bool:
     """Record experiment ``name`` with its definition and planned runs; return True if it already existed.
 
+    Resuming an experiment records its planned runs again: their run keys change when the model's code or data
+    changed since (:func:`nkborder.experiments.spec.run_key`), and the experiment then reads the runs of the
+    current code.
+
     Args:
         members: one row per planned run with columns ``idx``, ``run_key``, ``seed``, ``labels`` (dict).
 
@@ -71,10 +75,11 @@ def register(store: ResultsStore, name: str, definition: dict[str, Any], members
                                  "the same command and options to resume it, or a new --name")
             con.execute("UPDATE experiments SET definition_json = ?, updated_at = ? WHERE name = ?",
                         [text, now, name])
-            return True
+        else:
+            con.execute("INSERT INTO experiments (name, kind, definition_json, n_runs, status, created_at, "
+                        "updated_at) VALUES (?, ?, ?, ?, 'planned', ?, ?)",
+                        [name, definition["kind"], text, len(members), now, now])
         con.execute("DELETE FROM experiment_runs WHERE experiment = ?", [name])
-        con.execute("INSERT INTO experiments (name, kind, definition_json, n_runs, status, created_at, updated_at) "
-                    "VALUES (?, ?, ?, ?, 'planned', ?, ?)", [name, definition["kind"], text, len(members), now, now])
         frame = pd.DataFrame({
             "experiment": name,
             "idx": members["idx"].astype("int32"),
@@ -88,7 +93,7 @@ def register(store: ResultsStore, name: str, definition: dict[str, Any], members
                         "FROM _nk_members")
         finally:
             con.unregister("_nk_members")
-    return False
+    return row is not None
 
 
 def set_status(store: ResultsStore, name: str, status: str) -> None:

@@ -1,9 +1,10 @@
 """One planned run of an experiment: scenario, parameters, seed and scale, and its run key.
 
 The run key identifies a run by everything that changes its results (scenario content, every parameter value,
-seed, scale, dates), so a resumed experiment can find the runs it already stored, whichever experiment stored
-them. Seeds of replicates derive from the base seed with NumPy's ``SeedSequence``: replicate ``i`` of base
-seed ``S`` always gets the same seed, whatever the number of workers or the order runs finish in.
+seed, scale, dates, and the model's code and data files), so a resumed experiment can find the runs it already
+stored, whichever experiment stored them, and never reuses a run made by other rules. Seeds of replicates
+derive from the base seed with NumPy's ``SeedSequence``: replicate ``i`` of base seed ``S`` always gets the
+same seed, whatever the number of workers or the order runs finish in.
 """
 
 from __future__ import annotations
@@ -31,8 +32,12 @@ def derive_seed(base: int, index: int) -> int:
 
 
 def run_key(scenario: Scenario, params: Params, seed: int, scale: float) -> str:
-    """Hash (hex, 24 characters) of the scenario's content hash, all parameter values, seed, scale and dates."""
+    """Hash (hex, 24 characters) of the scenario's content hash, all parameter values, seed, scale, dates and
+    the digest of the model's code and data (:func:`nkborder.version.results_digest`)."""
+    from nkborder.version import results_digest
+
     payload = {
+        "code": results_digest(),
         "scenario": scenario.content_hash(),
         "params": {k: float(v) for k, v in params.model_dump().items()},  # 30 and 30.0 give one key
         "seed": int(seed),
