@@ -7,7 +7,7 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint bench fuzz install install-test browser assets clean
+.PHONY: run test lint bench fuzz screenshot install install-test browser assets clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ bench: install-test fuzz
 # The fuzz tests with many random examples (CI runs 60 fixed ones per test).
 fuzz: install-test
 	NKBORDER_FUZZ_EXAMPLES=1000 $(PY) -m pytest -q tests/test_fuzz_*.py
+
+# The README's picture of the app (docs/screenshot.png), taken by the browser test at the end of its walk.
+screenshot: install-test
+	NKBORDER_SCREENSHOT=$(CURDIR)/docs/screenshot.png $(PY) -m pytest -q tests/test_app_browser.py -k test_app_in_browser
 
 lint: $(TSTAMP)
 	$(VENV)/bin/ruff check nkborder tests reference benchmarks
