@@ -170,12 +170,12 @@ def _simulate(
     tables_so_far = LiveTables(sim, scale, every, sc.report_start) if partials else None
     last: Partial | None = None
     for date, days_done in sim.steps():
-        if progress is not None:
-            progress(date, days_done, sim.n_days)
         part = tables_so_far.after_month(date, days_done) if tables_so_far is not None else None
         if part is not None and days_done < sim.n_days:
             yield part
         last = part or last
+        if progress is not None:  # after the partial tables: a progress callback that waits leaves them shown
+            progress(date, days_done, sim.n_days)
     tables = build_tables(sim.raw(), scale, with_daily=daily).since(sc.report_start)
     result = Result(sc, params, seed, scale, tables.yearly, tables.monthly, tables.daily,
                     wall_seconds=time.perf_counter() - t0, sectors=tables.sectors, districts=tables.districts)

@@ -60,8 +60,9 @@ def ScenarioPicker() -> None:
 
 @solara.component
 def RunPanel() -> None:
-    """Scale, seeds and years of the runs; the Run button; the progress of the running job."""
+    """Scale, seeds and years of the runs; the Run button; the progress of the running job and its controls."""
     o = session.options.value
+    sc = session.scenario.value
     busy = session.running()
     solara.InputFloat("scale (share of the population, 0-1]", value=o.scale,
                       on_value=lambda v: session.set_options(scale=v), dense=True)
@@ -69,16 +70,44 @@ def RunPanel() -> None:
                     dense=True)
     solara.InputInt("base seed", value=o.seed, on_value=lambda v: session.set_options(seed=v), dense=True)
     with solara.Row():
-        solara.InputInt("first year", value=o.start_year, optional=True, dense=True,
+        solara.InputInt("simulate from", value=o.start_year, optional=True, dense=True,
                         on_value=lambda v: session.set_options(start_year=v))
+        solara.InputInt("report from", value=o.report_year, optional=True, dense=True,
+                        on_value=lambda v: session.set_options(report_year=v))
         solara.InputInt("last year", value=o.end_year, optional=True, dense=True,
                         on_value=lambda v: session.set_options(end_year=v))
-    solara.Text("blank years: the scenario's own dates", style={"font-size": "11px", "color": "#777"})
-    solara.Text(state.describe_options(o, session.scenario.value), classes=["nk-run-summary"],
-                style={"font-size": "12px"})
-    solara.Button("Run scenario", color="primary", disabled=busy, icon_name="mdi-play",
-                  on_click=lambda: session.start("ensemble", [session.scenario.value]))
+    solara.Text(f"blank: the scenario's own years (simulated from {sc.start.year}"
+                + (f", reported from {sc.report_start.year}" if sc.report_start else "") + ")",
+                style={"font-size": "11px", "color": "#777"})
+    for warning in state.start_warnings(o, [sc]):
+        solara.Warning(warning, dense=True, classes=["nk-cold-start"], style={"font-size": "12px"})
+    solara.Text(state.describe_options(o, sc), classes=["nk-run-summary"], style={"font-size": "12px"})
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}):
+        solara.Button("Run scenario", color="primary", disabled=busy, icon_name="mdi-play",
+                      on_click=lambda: session.start("ensemble", [session.scenario.value]))
+    RunControls()
     Progress()
+
+
+@solara.component
+def RunControls() -> None:
+    """Pause (or start the next run paused), step a simulated year, resume, and stop the running job."""
+    busy = session.running()
+    snap = session.snapshot.value
+    paused = (snap.paused if busy and snap is not None else session.start_paused.value)
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}, classes=["nk-run-controls"]):
+        if paused:
+            solara.Button("Resume", icon_name="mdi-play-pause", small=True, outlined=True, on_click=session.resume)
+            solara.Button("Step a year", icon_name="mdi-skip-next", small=True, outlined=True, disabled=not busy,
+                          on_click=session.step)
+        else:
+            solara.Button("Pause", icon_name="mdi-pause", small=True, outlined=True, on_click=session.pause)
+        solara.Button("Stop", icon_name="mdi-stop", small=True, color="error", outlined=True,
+                      disabled=not busy or (session.job.value is not None and session.job.value.stopping),
+                      on_click=session.stop)
+    if paused and not busy:
+        solara.Text("the next run starts paused: step through it a year at a time",
+                    style={"font-size": "11px", "color": "#777"})
 
 
 @solara.component
@@ -92,6 +121,8 @@ def Progress() -> None:
         solara.Text(f"{snap.kind}: {snap.text}", classes=["nk-progress"], style={"font-size": "12px"})
     elif snap.state == "finished":
         solara.Text(f"{snap.kind} finished: {snap.text}", classes=["nk-progress-done"], style={"font-size": "12px"})
+    elif snap.state == "stopped":
+        solara.Text(f"{snap.kind} {snap.text}", classes=["nk-progress-stopped"], style={"font-size": "12px"})
     else:
         solara.Text(f"{snap.kind} failed", classes=["nk-progress-failed"], style={"font-size": "12px"})
 

@@ -3,8 +3,13 @@
 A :class:`Job` runs in its own thread. It calls :func:`nkborder.experiments.ensemble` or
 :func:`~nkborder.experiments.compare` on the app's Dask cluster (:mod:`nkborder.app.cluster`); every finished
 run is stored in the DuckDB results file at once, and after each one the job reads the experiment back from the
-file so the page can draw what has arrived. :meth:`Job.snapshot` gives the page runs done, failed and total, the
-simulated dates of the runs in progress, and the latest (partial) result.
+file so the page can draw what has arrived. While runs are simulated, their yearly tables so far (sent by the
+workers after each simulated year, :mod:`nkborder.app.cluster`) are drawn with the stored runs: the charts grow
+year by year. :meth:`Job.snapshot` gives the page runs done, failed and total, the simulated dates of the runs in
+progress, and the latest (partial) result.
+
+A job can be paused (its runs wait at their next simulated month), stepped a simulated year at a time, resumed,
+and stopped: the runs in progress are cancelled and not stored, the runs stored before stay.
 
 If the experiment layer cannot be used (no Dask cluster, or the layer itself fails), the job falls back to
 calling :func:`nkborder.run` in its thread for each run and storing it with :func:`nkborder.store.store_result`,
@@ -26,7 +31,9 @@ from typing import Any
 
 import pandas as pd
 
-from nkborder.app.state import RunOptions, check_options, error_text, scenario_info
+from nkborder.app.cluster import clear, group_of, hold, read_dates, read_partials
+from nkborder.app.cluster import stop as stop_runs
+from nkborder.app.state import RunOptions, check_options, error_text, scenario_info, with_report_year
 from nkborder.app.storage import open_experiment, store
 from nkborder.errors import InputError
 from nkborder.experiments.result import ExperimentResult
@@ -40,7 +47,7 @@ class Snapshot:
     """The state of a job as the page shows it."""
 
     kind: str
-    state: str = "starting"  # starting, running, finished, failed
+    state: str = "starting"  # starting, running, finished, stopped, failed
     done: int = 0
     failed: int = 0
     total: int = 0
@@ -50,6 +57,9 @@ class Snapshot:
     result: Any = None
     version: int = 0  # grows whenever ``result`` changes
     backend: str = ""
+    paused: bool = False  # the runs wait at their next simulated month (or at the end of the year stepped to)
+    live: int = 0  # runs in progress drawn from their tables so far
+    through: str = ""  # the latest simulated day of the runs drawn so far
 
     @property
     def fraction(self) -> float:
@@ -66,9 +76,13 @@ class Snapshot:
             r = self.result
             failed = f", {r.failed} failed" if r.failed else ""
             return f"{r.n_runs} runs stored ({r.computed} computed now, {r.reused} reused{failed})"
+        if self.state == "stopped":
+            return f"stopped: {self.done} of {self.total} runs stored; the runs in progress were not stored"
         parts = [f"{self.done} of {self.total} runs computed" if self.total else "preparing the runs"]
         if self.failed:
             parts.append(f"{self.failed} failed")
+        if self.paused:
+            parts.append("paused" + (f" at {self.through}" if self.through else ""))
         if self.dates:
             parts.append("simulating " + ", ".join(d for d, _ in self.dates[:4]))
         return "; ".join(parts)
@@ -81,7 +95,7 @@ class Job:
         kind: ``ensemble`` or ``compare``.
         db: the DuckDB results file.
         sides: the scenario(s) to run.
-        opts: scale, replicate seeds, base seed and years.
+        opts: scale, replicate seeds, base seed, and the years simulated and reported.
         period: compare only: the years summed in the period summary (``"2020:2025"``; blank = all).
         backend: ``auto`` (experiment layer on the app's Dask cluster, else in-process), ``dask`` or ``local``.
     """
@@ -90,14 +104,24 @@ class Job:
                  backend: str = "auto") -> None:
         if kind not in ("ensemble", "compare") or len(sides) != (1 if kind == "ensemble" else 2):
             raise ValueError(f"bad job: {kind} with {len(sides)} scenarios")
+        sides = [with_report_year(sc, opts.report_year) for sc in sides]  # InputError at once, before any thread
         self.kind, self.db, self.sides, self.opts = kind, str(db), sides, opts
         self.period = period.strip()
         self.backend = backend
         self.dates = [check_options(opts, sc) for sc in sides]  # InputError at once, before any thread
         self.name = experiment_name(kind, sides, opts, self.period)
+        self.seeds = [replicate_seed(opts.seed, rep) for rep in range(opts.reps)]
+        self.groups = [group_of(sc.with_dates(start, end), opts.scale)
+                       for sc, (start, end) in zip(sides, self.dates, strict=True)]
         self._snap = Snapshot(kind, total=opts.reps * len(sides))
         self._lock = threading.Lock()
         self._done = threading.Event()
+        self._stop = threading.Event()
+        self._hold: dt.date | None = None  # runs wait once they have simulated this day (None: run on)
+        self._hold_set_at = 0.0  # when the hold was set (time.time): runs started later wait at once
+        self._stored: Any = None  # the experiment as last read back from the results file
+        self._partials: dict[str, pd.DataFrame] = {}  # in-process runs' tables so far, by run
+        self._drawn: tuple = ()  # what the live result was last built from
         self._thread: threading.Thread | None = None
         self._last_partial = 0.0
         self._started = time.monotonic()
@@ -112,20 +136,105 @@ class Job:
         self._thread.start()
         return self
 
+    def pause(self) -> None:
+        """Let the runs in progress wait at their next simulated month."""
+        self._set_hold(dt.date.min)
+
+    def step(self) -> None:
+        """Let the runs simulate to the end of the year after the latest day drawn (or of the current year if
+        none is drawn yet), then wait again."""
+        snap = self.snapshot()
+        days = [dt.date.fromisoformat(d) for d in [snap.through, *[d for d, _ in snap.dates]] if d]
+        latest = max(days) if days else None
+        if latest is None:
+            until = dt.date(self.sides[0].start.year, 12, 31)
+        elif (latest.month, latest.day) == (12, 31):
+            until = dt.date(latest.year + 1, 12, 31)
+        else:
+            until = dt.date(latest.year, 12, 31)
+        self._set_hold(until)
+
+    def resume(self) -> None:
+        """Let the runs go on to their end."""
+        self._set_hold(None)
+
+    def stop(self) -> None:
+        """Stop the job: the runs in progress are cancelled and not stored; the stored runs stay."""
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        """Whether :meth:`stop` was called."""
+        return self._stop.is_set()
+
+    def _set_hold(self, until: dt.date | None) -> None:
+        """Hold the runs at ``until`` (see :func:`nkborder.app.cluster.wait_while_held`), or release them."""
+        self._hold_set_at = time.time()
+        self._hold = until
+        with self._lock:
+            self._snap.paused = until is not None
+        directory = self._progress_dir()
+        if directory is not None:
+            hold(directory, self.groups, until)
+
+    def _progress_dir(self) -> str | None:
+        """The app cluster's progress folder (None when the job does not run there)."""
+        if self._snap.backend != "dask":
+            return None
+        from nkborder.app.cluster import get_cluster
+
+        cluster = get_cluster(start=False)
+        return cluster.progress_dir if cluster is not None else None
+
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the job ends or ``timeout`` passes; True if it has ended."""
         return self._done.wait(timeout)
 
     def snapshot(self) -> Snapshot:
-        """A copy of the job's state, with the simulated dates of the runs in progress."""
+        """A copy of the job's state, with the simulated dates of the runs in progress and, while runs are
+        simulated, a result that includes their yearly tables so far."""
+        directory = self._progress_dir()
+        partials = dict(self._partials)
+        if self._snap.state == "running" and directory is not None:
+            with self._lock:
+                self._snap.dates = read_dates(directory, since=self._wall_start)
+            partials = read_partials(directory, self.groups, since=self._wall_start)
+        if self._snap.state == "running":
+            self._draw_live(partials)
         with self._lock:
-            snap = Snapshot(**self._snap.__dict__)
-        if snap.state == "running" and snap.backend == "dask":
-            from nkborder.app.cluster import get_cluster
+            return Snapshot(**self._snap.__dict__)
 
-            cluster = get_cluster(start=False)
-            snap.dates = cluster.dates(since=self._wall_start) if cluster is not None else []
-        return snap
+    def _draw_live(self, partials: dict[str, pd.DataFrame]) -> None:
+        """Set the snapshot's result to the stored runs plus the runs in progress (their tables so far)."""
+        stored = self._stored
+        stored_runs = stored.runs if stored is not None else pd.DataFrame(columns=["seed"])
+        done = set(zip(stored_runs.get("side", pd.Series("A", index=stored_runs.index)), stored_runs["seed"],
+                       strict=True))
+        frames, through = [], ""
+        for task, table in sorted(partials.items()):
+            side = "AB"[self.groups.index(table["group"].iloc[0])]
+            seed = int(table["seed"].iloc[0])
+            if (side, seed) in done or seed not in self.seeds or table.empty:
+                continue
+            rep = self.seeds.index(seed)
+            labels = {"rep": rep} if self.kind == "ensemble" else {
+                "side": side, "scenario": self.sides["AB".index(side)].name, "rep": rep}
+            through = max(through, str(table["through"].iloc[0]))
+            frames.append(table.drop(columns=["group", "through"]).assign(run_id=f"in-progress-{task}", **labels))
+        key = (id(stored), tuple(sorted((t, str(p["through"].iloc[0])) for t, p in partials.items() if len(p))))
+        if not frames or key == self._drawn:
+            return
+        self._drawn = key
+        if stored is not None and len(stored_runs):
+            frames.insert(0, stored_runs)
+        try:
+            result = local_result(self.kind, self.name, self.db, self.sides, frames, self.period, 0,
+                                  backend=self._snap.backend)
+        except Exception:  # a partial view is a nicety: keep the last one
+            return
+        result.definition["in_progress"] = {"runs": len(frames) - (1 if stored is not None and len(stored_runs)
+                                                                   else 0), "through": through}
+        self._set(result=result, live=result.definition["in_progress"]["runs"], through=through)
 
     def _set(self, **changes: Any) -> None:
         with self._lock:
@@ -141,7 +250,9 @@ class Job:
             note = self._snap.note
             if result.failed:
                 note = (note + " " if note else "") + failure_note(self.db, result)
-            self._set(state="finished", result=result, failed=result.failed, note=note)
+            state = "stopped" if self._stop.is_set() else "finished"
+            self._set(state=state, result=result, failed=result.failed, note=note, done=result.n_runs, live=0,
+                      paused=False)
         except InputError as exc:
             self._set(state="failed", error=error_text(exc))
         except Exception as exc:  # a failing run: shown in the page, which keeps working
@@ -193,10 +304,20 @@ class Job:
         o = self.opts
         (start, end), refs = self.dates[0], [scenario_ref(sc) for sc in self.sides]
         common = {"seed": o.seed, "scale": o.scale, "start": start, "end": end, "db": self.db, "name": self.name,
-                  "scheduler": address, "progress": self._on_progress}
-        if self.kind == "ensemble":
-            return experiments.ensemble(refs[0], reps=o.reps, **common)
-        return experiments.compare(refs[0], refs[1], reps=o.reps, period=self.period or None, **common)
+                  "scheduler": address, "progress": self._on_progress, "stop": self._stop}
+        directory = self._progress_dir()
+        if directory is not None:
+            clear(directory, self.groups)
+            hold(directory, self.groups, self._hold)
+        try:
+            if self.kind == "ensemble":
+                return experiments.ensemble(refs[0], reps=o.reps, **common)
+            return experiments.compare(refs[0], refs[1], reps=o.reps, period=self.period or None, **common)
+        finally:
+            if directory is not None and self._stop.is_set():
+                stop_runs(directory, self.groups)  # the cancelled runs still simulating end now
+            elif directory is not None:
+                hold(directory, self.groups, None)
 
     def _on_progress(self, done: int, failed: int, total: int) -> None:
         with self._lock:
@@ -206,7 +327,8 @@ class Job:
         if now - self._last_partial >= PARTIAL_EVERY or done + failed == total:
             self._last_partial = now
             with contextlib.suppress(Exception):  # a partial view is a nicety; the final read is what counts
-                self._set(result=open_experiment(self.db, self.name))
+                self._stored = open_experiment(self.db, self.name)
+                self._set(result=self._stored)
 
     # ------------------------------------------------------------------------------------- in-process
     def _run_local(self) -> ExperimentResult:
@@ -219,27 +341,51 @@ class Job:
         self._set(total=len(specs))
         frames, failed = [], 0
         for i, (rep, side, sc, (start, end)) in enumerate(specs):
-            def step(date: dt.date, days: int, n_days: int) -> None:
+            if self._stop.is_set():
+                break
+            seed, group = replicate_seed(o.seed, rep), self.groups["AB".index(side)]
+
+            started = time.time()
+
+            def step(date: dt.date, days: int, n_days: int, started: float = started) -> None:
                 with self._lock:
                     self._snap.dates = [(date.isoformat(), days / max(n_days, 1))]
+                while (self._hold is not None and days < n_days and not self._stop.is_set()
+                       and (date >= self._hold or started > self._hold_set_at)):
+                    time.sleep(0.1)
+                if self._stop.is_set():
+                    raise _Stopped
+
+            def partial(part: Any, key: str = f"{side}{rep}", seed: int = seed, group: str = group) -> None:
+                self._partials[key] = part.yearly.assign(seed=seed, group=group, through=part.date.isoformat())
 
             try:
-                res = nkborder.run(sc, seed=replicate_seed(o.seed, rep), scale=o.scale, start=start, end=end,
-                                   daily=False, progress=step)
+                res = nkborder.run(sc, seed=seed, scale=o.scale, start=start, end=end, daily=False, progress=step,
+                                   on_partial=partial)
             except InputError:
                 raise
+            except _Stopped:
+                break
             except Exception as exc:
                 failed += 1
                 self._set(failed=failed, note=(self._snap.note + f" Run {i + 1} failed: {error_text(exc)}."))
                 continue
+            finally:
+                self._partials.pop(f"{side}{rep}", None)
             run_id = store_result(self.db, res, experiment=self.name)
             labels = {"rep": rep} if self.kind == "ensemble" else {"side": side, "scenario": sc.name, "rep": rep}
             frames.append(res.yearly.assign(run_id=run_id, seed=res.seed, **labels))
             result = local_result(self.kind, self.name, self.db, self.sides, frames, self.period, failed)
+            self._stored = result
             self._set(done=len(frames), dates=[], result=result)
         if not frames:
-            raise RuntimeError("every run failed; see the note above")
+            raise RuntimeError("stopped before any run was stored" if self._stop.is_set()
+                               else "every run failed; see the note above")
         return local_result(self.kind, self.name, self.db, self.sides, frames, self.period, failed)
+
+
+class _Stopped(Exception):
+    """Raised in an in-process run's progress callback when its job is stopped."""
 
 
 def replicate_seed(seed: int, rep: int) -> int:
@@ -252,15 +398,16 @@ def replicate_seed(seed: int, rep: int) -> int:
 
 
 def local_result(kind: str, name: str, db: str, sides: list[Scenario], frames: list[pd.DataFrame], period: str,
-                 failed: int) -> ExperimentResult:
-    """The in-process runs summarised like the experiment layer does (bands; paired differences for compare)."""
+                 failed: int, backend: str = "in-process") -> ExperimentResult:
+    """Runs summarised like the experiment layer does (bands; paired differences for compare): the in-process
+    runs, or stored runs with the tables so far of runs in progress."""
     from nkborder.analysis.bands import bands
     from nkborder.analysis.differences import paired_differences, period_summary
 
     runs = pd.concat(frames, ignore_index=True)
     front = [c for c in ("run_id", "seed", "side", "scenario", "rep") if c in runs.columns]
     runs = runs[[*front, *[c for c in runs.columns if c not in front]]]
-    definition = {"kind": kind, "scenarios": [scenario_info(sc) for sc in sides], "backend": "in-process"}
+    definition = {"kind": kind, "scenarios": [scenario_info(sc) for sc in sides], "backend": backend}
     if kind == "ensemble":
         return ExperimentResult(name, kind, definition, runs, bands(runs, by=("year", "city")), {}, db,
                            computed=len(frames), failed=failed)

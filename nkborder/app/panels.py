@@ -60,8 +60,10 @@ def EnsembleView(result: Any) -> None:
     deps = [*_key(result), tuple(chosen), observed]
     fig = solara.use_memo(lambda: charts.ensemble_figure(result, chosen, observed), deps)
     backend = " (in-process fallback)" if result.definition.get("backend") == "in-process" else ""
-    solara.Text(f"{result.name}: {result.n_runs} run(s) of {result.definition['scenarios'][0]['name']} stored in "
-                f"{result.db or session.db()}{backend}.", style={"font-size": "13px"})
+    live = result.definition.get("in_progress", {}).get("runs", 0)
+    solara.Text(f"{result.name}: {result.n_runs - live} run(s) of {result.definition['scenarios'][0]['name']} "
+                f"stored in {result.db or session.db()}{backend}.", style={"font-size": "13px"})
+    LiveNote(result)
     with solara.Row(style={"align-items": "center"}):
         with solara.Column(style={"flex": "1 1 auto"}):
             IndicatorPicker(chosen, set_chosen)
@@ -72,6 +74,17 @@ def EnsembleView(result: Any) -> None:
         PngDownload(fig, f"{result.name}.png", "figure PNG")
         TableDownloads(result.summary, f"{result.name}-bands", "bands")
         TableDownloads(result.runs, f"{result.name}-runs", "runs (yearly)")
+
+
+@solara.component
+def LiveNote(result: Any) -> None:
+    """While runs are simulated: how many are drawn from their tables so far, and up to which day."""
+    live = result.definition.get("in_progress")
+    if not live or not live.get("runs"):
+        return
+    solara.Text(f"live: {live['runs']} run(s) in progress drawn as simulated so far (through {live['through']}; "
+                "the last year is partial until it ends)", classes=["nk-live"],
+                style={"font-size": "12px", "color": "#1f4e79"})
 
 
 @solara.component
@@ -121,8 +134,10 @@ def CompareView(result: Any) -> None:
     deps = [*_key(result), tuple(chosen)]
     figs = solara.use_memo(lambda: charts.compare_figures(result, chosen), deps)
     names = [s["name"] for s in result.definition["scenarios"]]
-    solara.Text(f"{result.name}: A = {names[0]}, B = {names[1]}; {result.n_runs} run(s) stored.",
+    live = result.definition.get("in_progress", {}).get("runs", 0)
+    solara.Text(f"{result.name}: A = {names[0]}, B = {names[1]}; {result.n_runs - live} run(s) stored.",
                 style={"font-size": "13px"})
+    LiveNote(result)
     with solara.Columns([1, 1]):
         with solara.Div(classes=["nk-compare-levels"]):
             solara.FigureMatplotlib(figs[0], dependencies=deps, format="png")

@@ -50,6 +50,8 @@ editing: solara.Reactive[str | None] = solara.reactive(None)  # id of the event 
 messages: solara.Reactive[list[dict[str, Any]]] = solara.reactive([])
 tab: solara.Reactive[int] = solara.reactive(0)
 snapshot: solara.Reactive[jobs.Snapshot | None] = solara.reactive(None)
+job: solara.Reactive[jobs.Job | None] = solara.reactive(None)  # the job this page started last
+start_paused: solara.Reactive[bool] = solara.reactive(False)  # the next run waits at its first month
 ensemble_result: solara.Reactive[Any] = solara.reactive(None)
 compare_result: solara.Reactive[Any] = solara.reactive(None)
 scenarios_run: solara.Reactive[dict[str, Scenario]] = solara.reactive({})  # by name, for the map
@@ -232,26 +234,66 @@ def watch(job: jobs.Job) -> None:
         return
     if snap.note:
         notify("warning", snap.note)
+    if snap.state == "stopped":
+        notify("info", f"Stopped experiment {job.name}: {snap.result.n_runs} finished run(s) stay in {db()}; "
+                       "the runs in progress were not stored (run it again to resume).")
+        return
     notify("success", f"{snap.result.n_runs} runs of experiment {job.name} are in {db()} "
                       f"({snap.result.computed} computed now, {snap.result.reused} reused).")
+
+
+def pause() -> None:
+    """Pause the running job (its runs wait at their next simulated month), or start the next run paused."""
+    if running() and job.value is not None:
+        job.value.pause()
+        snapshot.value = job.value.snapshot()
+    else:
+        start_paused.value = True
+
+
+def step() -> None:
+    """Let the paused job simulate to the end of the next year, then wait again."""
+    if running() and job.value is not None:
+        job.value.step()
+
+
+def resume() -> None:
+    """Let the paused job run to its end (and start the next run unpaused)."""
+    start_paused.value = False
+    if running() and job.value is not None:
+        job.value.resume()
+        snapshot.value = job.value.snapshot()
+
+
+def stop() -> None:
+    """Stop the running job: its runs in progress are cancelled and not stored; finished runs stay stored."""
+    if running() and job.value is not None:
+        job.value.resume()
+        job.value.stop()
+        notify("info", "Stopping: the runs in progress are cancelled; the finished runs stay stored.")
 
 
 def start(kind: str, sides: list[Scenario], period: str = "") -> None:
     """Check the options and start an ensemble or a comparison."""
     if running():
-        notify("warning", "A run is in progress: wait for it to finish.")
+        notify("warning", "A run is in progress: wait for it to finish, or stop it.")
         return
     try:
-        job = jobs.Job(kind, db(), sides, options.value, period=period, backend=backend())
+        new = jobs.Job(kind, db(), sides, options.value, period=period, backend=backend())
     except Exception as exc:
         notify("error", state.error_text(exc))
         return
+    for warning in state.start_warnings(options.value, sides):
+        notify("warning", warning)
     scenarios_run.value = {**scenarios_run.value, **{sc.name: sc for sc in sides}}
-    if job.name not in made.value:
-        made.value = (*made.value, job.name)
-    snapshot.value = jobs.Snapshot(kind, total=options.value.reps * len(sides))
+    if new.name not in made.value:
+        made.value = (*made.value, new.name)
+    if start_paused.value:
+        new.pause()
+    job.value = new
+    snapshot.value = jobs.Snapshot(kind, total=options.value.reps * len(sides), paused=start_paused.value)
     tab.value = TABS.index("Results" if kind == "ensemble" else "What-if")
-    watch(job)
+    watch(new)
 
 
 def open_stored(name: str) -> None:

@@ -370,13 +370,19 @@ def search_parameters(query: str, limit: int = 15) -> list[str]:
 # ---------------------------------------------------------------------------------------------- run options
 @dataclass(frozen=True)
 class RunOptions:
-    """What the page runs: scale, replicate seeds, base seed, and the years (blank = the scenario's dates)."""
+    """What the page runs: scale, replicate seeds, base seed, and the years (blank = the scenario's own).
+
+    ``start_year`` is the first simulated year ("simulate from"; blank: the scenario's start, so its state builds
+    up from there), ``report_year`` the first year shown ("report from"; blank: the scenario's
+    ``report_start``, else its start) and ``end_year`` the last simulated year.
+    """
 
     scale: float = 0.02
     reps: int = 2
     seed: int = 0
     start_year: int | None = None
     end_year: int | None = None
+    report_year: int | None = None
 
 
 def describe_options(opts: RunOptions, sc: Scenario) -> str:
@@ -386,7 +392,9 @@ def describe_options(opts: RunOptions, sc: Scenario) -> str:
     if opts.reps is None or opts.seed is None or opts.scale is None:
         return "next run: set the scale, seeds and base seed"
     seeds = f"seed {opts.seed}" if opts.reps == 1 else f"seeds {opts.seed}-{opts.seed + opts.reps - 1}"
-    return f"next run: {opts.reps} run(s) ({seeds}) at scale {opts.scale:g}, {first}-{last}"
+    report = opts.report_year or (sc.report_start.year if sc.report_start is not None else None)
+    shown = f", reported from {report}" if report and report > first else ""
+    return f"next run: {opts.reps} run(s) ({seeds}) at scale {opts.scale:g}, {first}-{last}{shown}"
 
 
 def check_options(opts: RunOptions, sc: Scenario) -> tuple[dt.date | None, dt.date | None]:
@@ -405,5 +413,29 @@ def check_options(opts: RunOptions, sc: Scenario) -> tuple[dt.date | None, dt.da
     if not (sc.start.year - 30 <= first.year and last.year <= sc.end.year + 10):
         raise InputError("run options", "years", f"{first.year} to {last.year} is far outside the scenario",
                          f"years near {sc.start.year} to {sc.end.year}")
+    if opts.report_year and not first.year <= int(opts.report_year) <= last.year:
+        raise InputError("run options", "report from", f"{opts.report_year} is outside the simulated years",
+                         f"{first.year} to {last.year}, or blank")
     sc.with_dates(start, end)  # the loader's window check (1990 to 2035)
     return start, end
+
+
+def with_report_year(sc: Scenario, year: int | None) -> Scenario:
+    """``sc`` reporting from 1 January of ``year`` (its earlier years are simulated to build up the state, not
+    shown); ``sc`` itself when ``year`` is blank."""
+    if not year:
+        return sc
+    day = dt.date(int(year), 1, 1)
+    return revalidate(sc.model_copy(update={"report_start": day if day > sc.start else None}))
+
+
+def start_warnings(opts: RunOptions, sides: list[Scenario]) -> list[str]:
+    """A warning for each scenario that ``opts`` starts later than its own start (a cold start)."""
+    from nkborder.scenarios.burnin import cold_start_warning
+
+    if not opts.start_year:
+        return []
+    first = dt.date(int(opts.start_year), 1, 1)
+    warnings = [cold_start_warning(sc, first, "'simulate from'", "leave 'simulate from' blank and set 'report "
+                                   f"from' to {first.year}") for sc in sides]
+    return [w for w in warnings if w]

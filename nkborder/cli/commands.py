@@ -105,6 +105,15 @@ def run_command(
     if sets:
         source += f", {len(sets)} set with --set"
     sc, params = resolve(scenario, check_date(start, "--start"), check_date(end, "--end"), overrides)
+    if start is not None:
+        from nkborder.scenarios.burnin import cold_start_warning
+
+        own, _ = resolve(scenario, None, None, overrides)
+        cold = cold_start_warning(own, sc.start, "--start", "leave out --start and use the rows from "
+                                  f"{sc.start.year} on (or set report_start = {sc.start.year}-01-01 in a scenario "
+                                  "file based on it)")
+        if cold:
+            typer.echo(f"warning: {cold}", err=True)
     store = _open_store(db)
     run_id = store.begin_run(
         scenario_name=sc.name, scenario_text=sc.text, params=params.model_dump(), seed=seed, scale=scale,

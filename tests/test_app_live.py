@@ -1,0 +1,82 @@
+"""The app's jobs while they run: charts from the runs' tables so far, pause, a step of one simulated year, and
+stop (the runs in progress are not stored, the stored ones stay). Every wait is on the job's own progress."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+
+from nkborder.app import jobs, storage
+from nkborder.app.state import RunOptions
+from nkborder.scenarios import load_scenario
+
+
+def _until(job: jobs.Job, ok: Callable[[jobs.Snapshot], bool], what: str, timeout: float = 300.0) -> jobs.Snapshot:
+    """The job's first snapshot that satisfies ``ok`` (polled; fails after ``timeout`` s or if the job ends)."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        snap = job.snapshot()
+        if ok(snap):
+            return snap
+        assert snap.state in ("starting", "running"), f"the job ended ({snap.state}: {snap.error}) before {what}"
+        time.sleep(0.05)
+    raise AssertionError(f"no {what} within {timeout:.0f} s")
+
+
+def test_paused_job_steps_a_year_at_a_time_and_stop_keeps_the_stored_runs(tmp_path) -> None:
+    db = tmp_path / "live.duckdb"
+    opts = RunOptions(scale=0.005, reps=3, seed=4, start_year=2016, end_year=2017)
+    job = jobs.Job("ensemble", db, [load_scenario("history")], opts, backend="local")
+    job.pause()
+    job.start()
+    snap = _until(job, lambda s: bool(s.dates), "first simulated month")
+    assert snap.dates[0][0] == "2016-01-31" and snap.paused and snap.result is None and "paused" in snap.text
+
+    job.step()  # to the end of 2016: the chart has the first year while no run is stored
+    snap = _until(job, lambda s: s.through == "2016-12-31", "the year 2016 drawn")
+    first = snap.result
+    assert snap.done == 0 and snap.live == 1 and storage.stored_runs(db).empty
+    assert set(first.runs["year"]) == {2016} and first.definition["in_progress"]["through"] == "2016-12-31"
+    band = first.summary.loc[first.summary["indicator"] == "population_full"]
+    assert len(band) == 2 and (band["median"] > 0).all()  # both cities, from the run in progress
+
+    job.step()  # to the end of the run: it is stored; the next run started after the step and waits
+    snap = _until(job, lambda s: s.done == 1 and bool(s.dates), "one run stored and the next one waiting")
+    assert snap.dates[0][0] == "2016-01-31" and snap.result.n_runs == 1 and snap.version > 0
+    assert len(storage.stored_runs(db)) == 1
+
+    job.stop()
+    assert job.wait(120)
+    snap = job.snapshot()
+    assert snap.state == "stopped" and snap.done == 1 and "stopped: 1 of 3 runs stored" in snap.text
+    runs = storage.stored_runs(db)
+    assert len(runs) == 1 and set(runs["status"]) == {"finished"}
+    assert set(snap.result.runs["year"]) == {2016, 2017} and snap.result.n_runs == 1
+
+
+def test_resumed_job_runs_to_its_end(tmp_path) -> None:
+    opts = RunOptions(scale=0.005, reps=1, seed=2, start_year=2019, end_year=2019)
+    job = jobs.Job("ensemble", tmp_path / "r.duckdb", [load_scenario("history")], opts, backend="local")
+    job.pause()
+    job.start()
+    _until(job, lambda s: bool(s.dates), "first simulated month")
+    job.resume()
+    assert job.wait(300)
+    snap = job.snapshot()
+    assert snap.state == "finished" and not snap.paused and snap.result.n_runs == 1
+
+
+@pytest.mark.parametrize("years", [(2016, 2017)])
+def test_stop_before_any_run_is_stored_fails_clearly(tmp_path, years) -> None:
+    opts = RunOptions(scale=0.005, reps=1, seed=2, start_year=years[0], end_year=years[1])
+    job = jobs.Job("ensemble", tmp_path / "r.duckdb", [load_scenario("history")], opts, backend="local")
+    job.pause()
+    job.start()
+    _until(job, lambda s: bool(s.dates), "first simulated month")
+    job.stop()
+    assert job.wait(120)
+    snap = job.snapshot()
+    assert snap.state == "failed" and "stopped before any run was stored" in snap.error
+    assert storage.stored_runs(tmp_path / "r.duckdb").empty
