@@ -173,7 +173,7 @@ def _walk(page, url: str, mark, shot: Path) -> None:
     mark("event changed")
     # run: tiny scale, short period, two seeds; the chart appears and changes with the next run
     _fill(page, "scale (share of the population, 0-1]", "0.01")
-    _fill(page, "first year", "2016")
+    _fill(page, "simulate from", "2016")
     _fill(page, "last year", "2021")
     _expect_next_run(page, "2 run(s) (seeds 0-1) at scale 0.01, 2016-2021")
     page.get_by_role("button", name="Run scenario").click()
@@ -191,7 +191,7 @@ def _walk(page, url: str, mark, shot: Path) -> None:
     # what-if: history (A) against no-closure (B), same seeds; download the difference as CSV
     page.get_by_role("tab", name="What-if").click()
     _fill(page, "seeds (replicate runs)", "2")
-    _fill(page, "first year", "2012")
+    _fill(page, "simulate from", "2012")
     _fill(page, "last year", "2025")
     _expect_next_run(page, "2 run(s) (seeds 0-1) at scale 0.01, 2012-2025")
     page.get_by_role("button", name="Run comparison").click()
