@@ -3,7 +3,7 @@ with units, ticks are whole years, the events form a numbered strip with a key, 
 on, and a comparison's period is shaded and limits the difference it states.
 
 The runs are the regression baseline's stored yearly tables (tests/baseline), repeated with a fixed
-multiplicative noise where a figure needs replicates; no simulation runs here except in the CLI test.
+multiplicative noise where a figure needs replicates; only the CLI test simulates (a what-if of two tiny runs).
 """
 
 from __future__ import annotations
@@ -216,6 +216,34 @@ def test_sweep_response_does_not_sum_stocks_or_old_and_new_won(ensemble) -> None
     assert plots.response_rows(ensemble.runs, "arrivals_south_korea_full")[1] == "total 1995-2025"
 
 
+def test_sweep_and_sensitivity_figures_render(tmp_path) -> None:
+    from nkborder.experiments import sweeps
+
+    yearly = pd.read_parquet(BASELINE / "history-yearly.parquet")
+    runs = pd.concat([_replicates(yearly, 3, seed=4 + k, point=k, detect_base=value)
+                      for k, value in enumerate((0.2, 0.5))], ignore_index=True)
+    runs["idx"] = runs["point"] * 3 + runs["rep"]
+    definition = {"kind": "sweep", "scenarios": [scenario_info(load_scenario("history"), "history")],
+                  "design": {"reps": 3, "vary": [{"name": "detect_base"}]}}
+    summary, tables = sweeps.summarise(definition, runs)
+    sweep = ExperimentResult("sw", "sweep", definition, runs, summary, tables)
+    spec = plots.sweep_spec(sweep, SHOWN[:2])
+    assert [ln.label for ln in spec.all_panels()[0].lines] == ["detect_base = 0.2", "detect_base = 0.5"]
+    _assert_style(static.render(spec), spec)
+    response = plots.response_figure(sweep, ["in_china_full", "arrivals_south_korea_full"])
+    assert [ax.get_title(loc="left") for ax in response.axes] == [
+        "People hiding in China, mean over 1995-2025 (persons)",
+        "Arrivals in South Korea, total 1995-2025 (persons)"]
+    indices = pd.DataFrame({"output": "arrivals_south_korea_full", "parameter": ["detect_base", "bribe_accept"],
+                            "mu_star": [3.0, 1.0], "mu_star_conf": [0.5, 0.2], "sigma": [1.0, 0.4]})
+    sens = ExperimentResult("se", "sensitivity", {"kind": "sensitivity", "design": {"method": "morris"}}, runs,
+                            indices, {"indices": indices})
+    fig = plots.sensitivity_figure(sens)
+    assert fig.axes[0].get_title(loc="left") == "Arrivals in South Korea (persons / year)"
+    files = plots.plot_experiment(sens, tmp_path, "png") + plots.plot_experiment(sweep, tmp_path, "png", SHOWN[:1])
+    assert [f.name for f in files] == ["se-indices.png", "sw-points.png", "sw-response.png"]
+
+
 def test_validation_figure_has_one_panel_per_series_and_the_held_out_years(tmp_path) -> None:
     from nkborder.calibration import figure
     from nkborder.calibration.validate import Validation
@@ -259,3 +287,23 @@ def test_app_figures_are_drawn_at_the_width_shown(ensemble, comparison) -> None:
     assert charts.ensemble_plotly(ensemble, SHOWN[:1], width=500).layout.width == 500
     assert set(charts.DEFAULT_INDICATORS) <= set(charts.INDICATORS)
     assert all("_" not in charts.title(c) for c in charts.INDICATORS)
+
+
+@pytest.mark.slow
+def test_cli_plot_honours_period_and_refuses_one_outside_the_runs(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    import nkborder
+    from nkborder.cli import app
+
+    db = tmp_path / "r.duckdb"
+    nkborder.compare("history", "no-closure", reps=1, scale=0.005, start="2019-01-01", end="2020-12-31", db=db,
+                     name="what-if", workers=1)
+    runner = CliRunner()
+    done = runner.invoke(app, ["plot", "what-if", "--db", str(db), "--out", str(tmp_path), "--period", "2020:2020",
+                               "--indicators", "arrivals_south_korea_full", "--format", "svg", "--width", "800"])
+    assert done.exit_code == 0, done.output
+    svg = (tmp_path / "what-if-difference.svg").read_text()
+    assert "comparison period 2020" in svg and "B - A, total 2020" in svg
+    bad = runner.invoke(app, ["plot", "what-if", "--db", str(db), "--out", str(tmp_path), "--period", "1990:1991"])
+    assert bad.exit_code == 2 and "--period" in bad.output + bad.stderr and "Traceback" not in bad.output

@@ -331,6 +331,7 @@ def response_figure(result: Any, indicators: list[str]) -> Figure:
             means = totals.groupby(name)[ind].mean()
             ax.plot(means.index, means.to_numpy() * scale, color="black", lw=1)
             ax.set_xlabel(name, fontsize=8)
+            ax.yaxis.set_major_formatter(_axis_numbers(labels.is_share(ind)))
             unit = labels.unit(ind).replace(" / year", "")
             ax.set_title(f"{labels.name(ind)}, {what} ({unit})", fontsize=8, loc="left")
             ax.tick_params(labelsize=7)
@@ -350,6 +351,12 @@ def response_rows(runs: pd.DataFrame, indicator: str) -> tuple[pd.DataFrame, str
         span = f"2010-{last}, new won"
     flow = labels.unit(indicator).endswith("/ year")
     return rows, (f"total {span}" if flow else f"mean over {span}")
+
+
+def _axis_numbers(percent: bool) -> Any:
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda v, _: f"{v:g} %" if percent else labels.axis_number(v))
 
 
 def sensitivity_figure(result: Any) -> Figure:
@@ -375,8 +382,7 @@ def sensitivity_figure(result: Any) -> Figure:
                     label=words[col] + (" (bar: 95 % confidence)" if conf else ""))
         ax.set_yticks(y, params, fontsize=7)
         ax.invert_yaxis()
-        ax.set_title(labels.title(output) if output in labels.TITLES or "_" in output else output, fontsize=9,
-                     loc="left")
+        ax.set_title(labels.title(output), fontsize=9, loc="left")
         ax.tick_params(labelsize=7)
         ax.legend(fontsize=7)
     fig.suptitle(f"{method.capitalize()} sensitivity of each output to the parameters over their declared ranges",
