@@ -78,10 +78,11 @@ def _assert_style(fig, spec) -> None:
     """Titles carry units and no raw ids; ticks are whole years; the key lists every numbered event."""
     axes = _panel_axes(fig)
     assert len(axes) == len(spec.all_panels())
-    for ax in axes:
-        title = ax.get_title(loc="left").split("\n")[0]
-        assert "_" not in title and title.endswith(")") and "(" in title, title
-        assert ax.get_ylabel(), title
+    for p in spec.all_panels():  # plain words ending with the unit
+        assert "_" not in p.title and p.title.endswith(f"({p.unit})"), p.title
+    drawn = {ax.get_title(loc="left").replace("\n", " ") for ax in axes}  # wrapped to the panel's width
+    assert all(any(t.startswith(p.title) for t in drawn) for p in spec.all_panels()), drawn
+    assert all(ax.get_ylabel() for ax in axes)
     fig.canvas.draw()
     strips = [ax for ax in fig.axes if ax.get_ylabel() == "events"]
     assert strips, "no event strip"
@@ -166,6 +167,13 @@ def test_comparison_shades_its_period_and_sums_the_difference_over_it(comparison
     expected = labels.number(float(np.median(totals["B"] - totals["A"])))
     panel = next(p for p in diff.all_panels() if p.place == "Hyesan" and "Arrivals" in p.title)
     assert panel.subtitle.startswith(f"B - A, total 2021-2023: {expected} [")
+    # a share: the mean over the years with a value on both sides, pair by pair
+    share = next(p for p in plots.compare_specs(comparison, ["arrivals_share_female"], (2021, 2023))[1]
+                 .all_panels() if p.place == "Hyesan")
+    wide = inside.pivot_table(index=["rep", "year"], columns="side", values="arrivals_share_female").dropna()
+    means = wide.groupby("rep").mean()
+    median = float(np.median(means["B"] - means["A"]))
+    assert share.subtitle.startswith(f"B - A, mean 2021-2023: {labels.percent(median).replace(' %', '')} points")
     own = plots.compare_specs(comparison, SHOWN[:2])[1]
     assert own.period == (2020, 2025) and "total 2020-2025" in own.all_panels()[0].subtitle
     # overlapping bands stay apart: B is hatched, and the legend names both
@@ -179,7 +187,7 @@ def test_interactive_figure_shares_titles_ticks_legend_and_key(comparison) -> No
     fig = interactive.render(levels, 900)
     assert fig.layout.width == 900
     titles = {a.text for a in fig.layout.annotations}
-    assert {p.title for p in levels.all_panels()} <= {t.split("<br>")[0] for t in titles}
+    assert {p.title for p in levels.all_panels()} <= {t.split("<br><span")[0].replace("<br>", " ") for t in titles}
     assert fig.layout.xaxis.tickformat == "d" and float(fig.layout.xaxis.dtick).is_integer()
     names = {t.name for t in fig.data if t.showlegend is not False}
     assert {"A: history: 5-95 % of 12 runs", "B: no-closure: 5-95 % of 12 runs", "A: history: median",
@@ -278,6 +286,16 @@ def test_validation_figure_has_one_panel_per_series_and_the_held_out_years(tmp_p
 
 def test_app_figures_are_drawn_at_the_width_shown(ensemble, comparison) -> None:
     from nkborder.app import charts
+
+    narrow = charts.compare_figures(comparison, SHOWN[:2], width=535)[0]  # as the app shows it, two per row
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(narrow).get_renderer()
+    axes = _panel_axes(narrow)
+    right_column = min(ax.get_window_extent(renderer).x0 for ax in axes if ax.get_position().x0 > 0.5)
+    for ax in axes:  # each title stays above its own panel: wrapped, not running into the next column
+        box = ax.get_tightbbox(renderer)
+        assert box.x1 <= (right_column if ax.get_position().x0 < 0.5 else 535), ax.get_title(loc="left")
 
     fig = charts.ensemble_figure(ensemble, SHOWN[:2], width=640)
     assert fig.get_figwidth() * fig.dpi == pytest.approx(640)

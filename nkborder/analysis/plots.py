@@ -243,25 +243,45 @@ def _own_period(result: Any) -> tuple[int, int] | None:
 
 
 def _period_changes(result: Any, indicators: list[str], period: tuple[int, int] | None) -> dict:
-    """(indicator, city) -> ``change over 2020-2025: median [p5 to p95]`` of the paired difference of each
-    indicator's total over the period (its mean over the years for stocks, prices and shares)."""
+    """(indicator, city) -> ``B - A, total 2020-2025: median [p5 to p95]`` over the pairs of runs: the paired
+    difference of each flow's total over the period (:func:`period_summary`), and of each stock's, price's or
+    share's mean over the years of the period that have a value on both sides."""
     runs = result.runs
     if period is None or runs.empty or "side" not in runs:
         return {}
     present = [i for i in indicators if i in runs.columns]
     flows = [i for i in present if labels.unit(i).endswith("/ year")]
     others = [i for i in present if i not in flows]
+    span = f"{period[0]}-{period[1]}" if period[1] != period[0] else str(period[0])
     out = {}
-    years = period[1] - period[0] + 1
-    for group, word in ((flows, "total"), (others, "mean")):
-        if not group:
+    if flows:
+        for r in period_summary(runs, period, flows).itertuples(index=False):
+            out[(r.indicator, r.city)] = f"B - A, total {span}: {_change(r.median, r.p5, r.p95, r.indicator)}"
+    if others:
+        for (ind, city), d in _paired_means(runs, period, others).items():
+            q = np.quantile(d, [0.5, 0.05, 0.95])
+            out[(ind, city)] = f"B - A, mean {span}: {_change(*q, ind)}"
+    return out
+
+
+def _paired_means(runs: pd.DataFrame, period: tuple[int, int], indicators: list[str]
+                  ) -> dict[tuple[str, str], np.ndarray]:
+    """(indicator, city) -> the differences B - A of the mean over the years of ``period``, one per pair of runs,
+    each over the years with a value on both sides (a share has none in a year without arrivals)."""
+    inside = runs.loc[(runs["year"] >= period[0]) & (runs["year"] <= period[1])]
+    wide = inside.pivot_table(index=["rep", "city", "year"], columns="side", values=indicators, aggfunc="first",
+                              dropna=False)
+    out = {}
+    for ind in indicators:
+        if (ind, "A") not in wide or (ind, "B") not in wide:
             continue
-        table = period_summary(runs, period, group)
-        for r in table.itertuples(index=False):
-            scale = 1.0 if word == "total" else 1.0 / years
-            text = _change(r.median * scale, r.p5 * scale, r.p95 * scale, r.indicator)
-            span = f"{period[0]}-{period[1]}" if period[1] != period[0] else str(period[0])
-            out[(r.indicator, r.city)] = f"B - A, {word} {span}: {text}"
+        pair = wide[[(ind, "A"), (ind, "B")]].dropna()
+        pair.columns = ["A", "B"]
+        means = pair.groupby(level=["rep", "city"]).mean()
+        for city, rows in means.groupby(level="city"):
+            d = (rows["B"] - rows["A"]).to_numpy(float)
+            if len(d):
+                out[(ind, city)] = d
     return out
 
 

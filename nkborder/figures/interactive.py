@@ -36,8 +36,10 @@ def render(spec: FigureSpec, width_px: int | None = None) -> go.Figure:
     levels = _levels(spec, width / ncols)
     strip_rows = (max(levels.values()) + 1) if levels else 0
     heights = [PANEL_PX] * nrows + ([STRIP_PX * strip_rows + 10] if spec.events else [])
-    gap = GAP_PX + (16 if any(p.subtitle for p in spec.all_panels()) else 0)
     has_right = any(p.right for p in spec.all_panels())
+    col_px = (width - 90) / ncols - (90 if ncols > 1 else 0)
+    extra = max(_title(p, col_px).count("<br>") for p in spec.all_panels())
+    gap = GAP_PX + 17 * extra
     title_lines = _wrap(spec.title, width - 40, FONT_PX + 3)
     warn_lines = [ln for w in spec.warnings() for ln in _wrap(w, width - 40, FONT_PX)]
     legend_rows = _legend_rows(_legend_names(spec), width - 90)
@@ -47,7 +49,7 @@ def render(spec: FigureSpec, width_px: int | None = None) -> go.Figure:
     bottom = 40 + (17 * len(key_lines) + 10 if key_lines else 0)
     plot_h = sum(heights) + gap * (len(heights) - 1)
     height = top + plot_h + bottom
-    titles = [(_title(row[j]) if j < len(row) else "") for row in spec.panels for j in range(ncols)]
+    titles = [(_title(row[j], col_px) if j < len(row) else "") for row in spec.panels for j in range(ncols)]
     titles += [""] * (ncols if spec.events else 0)
     fig = make_subplots(rows=len(heights), cols=ncols, shared_xaxes=True, row_heights=heights,
                         vertical_spacing=gap / plot_h, horizontal_spacing=min(0.3, (90 + (90 if has_right else 0))
@@ -134,9 +136,13 @@ def _legend_rows(names: list[str], width_px: float) -> int:
     return rows
 
 
-def _title(p: Panel) -> str:
-    sub = f"<br><span style='font-size:{FONT_PX - 1}px'>{p.subtitle}</span>" if p.subtitle else ""
-    return p.title + sub
+def _title(p: Panel, width_px: float) -> str:
+    """The panel's title (and subtitle, smaller) wrapped to the panel's width."""
+    lines = _wrap(p.title, width_px, FONT_PX + 1)
+    if p.subtitle:
+        lines += [f"<span style='font-size:{FONT_PX - 1}px'>{ln}</span>" for ln in _wrap(p.subtitle, width_px,
+                                                                                        FONT_PX - 1)]
+    return "<br>".join(lines)
 
 
 def _panel(fig: go.Figure, p: Panel, spec: FigureSpec, row: int, col: int, shown: set[str]) -> None:

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 FONT = 8.0  # pt: tick labels and legend
 TITLE_FONT = 9.0  # pt: panel titles
 PANEL_H = 1.75  # in
-ROW_GAP = 0.42  # in: room for a panel title
+ROW_GAP = 0.42  # in: room for a one-line panel title
+TITLE_LINE = 0.16  # in: each further line of a panel title
 STRIP_H = 0.32  # in per row of the event strip
 LEFT, RIGHT, COL_GAP = 0.8, 0.25, 0.8  # in
 KEY_LINE = 0.16  # in: one line of the event key
@@ -52,7 +53,10 @@ def render(spec: FigureSpec, width_px: int | None = None, dpi: int = 100) -> Fig
     top = 0.12 + 0.2 * len(title_lines) + 0.17 * len(warn_lines) + 0.19 * legend_rows
     strip = STRIP_H * strip_rows if spec.events else 0.05
     bottom = 0.35 + (KEY_LINE * key_rows + 0.15 if key_rows else 0.0)
-    row_gap = ROW_GAP + (0.16 if any(p.subtitle for p in spec.all_panels()) else 0.0)
+    col_w = (width - LEFT - RIGHT - right_room - (ncols - 1) * (COL_GAP + right_room)) / ncols
+    title_chars = max(12, int(col_w * 72 / (TITLE_FONT * 0.56)))
+    titles = {id(p): _panel_title(p, title_chars) for p in spec.all_panels()}
+    row_gap = ROW_GAP + TITLE_LINE * (max(t.count("\n") for t in titles.values()) if titles else 0)
     height = top + nrows * (PANEL_H + row_gap) + strip + bottom
     fig = Figure(figsize=(width, height), dpi=dpi)
     y = height - 0.1
@@ -66,7 +70,6 @@ def render(spec: FigureSpec, width_px: int | None = None, dpi: int = 100) -> Fig
         fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, (y - 0.02) / height),
                    ncols=legend_cols, fontsize=FONT - 0.5, frameon=False, handlelength=1.8, columnspacing=1.2,
                    borderaxespad=0.0)
-    col_w = (width - LEFT - RIGHT - right_room - (ncols - 1) * (COL_GAP + right_room)) / ncols
     x_lo, x_hi = spec.years()
     step = year_step(x_hi - x_lo, col_w)
     panel_top = height - top
@@ -78,7 +81,7 @@ def render(spec: FigureSpec, width_px: int | None = None, dpi: int = 100) -> Fig
                 continue
             y0 = panel_top - row_gap - i * (PANEL_H + row_gap) - PANEL_H
             ax = fig.add_axes((left / width, y0 / height, col_w / width, PANEL_H / height))
-            _panel(ax, row[j], spec, (x_lo, x_hi), step)
+            _panel(ax, row[j], spec, (x_lo, x_hi), step, titles[id(row[j])])
             axes.append(ax)
         y_strip = panel_top - nrows * (PANEL_H + row_gap) - strip
         place = next((r[j].place for r in spec.panels if j < len(r)), None)
@@ -93,9 +96,15 @@ def render(spec: FigureSpec, width_px: int | None = None, dpi: int = 100) -> Fig
     return fig
 
 
-def _panel(ax: Axes, p: Panel, spec: FigureSpec, years: tuple[float, float], step: int) -> None:
+def _panel_title(p: Panel, chars: int) -> str:
+    """The panel's title and subtitle wrapped to ``chars`` characters a line, so it stays above its own panel."""
+    lines = textwrap.wrap(p.title, chars) + (textwrap.wrap(p.subtitle, chars) if p.subtitle else [])
+    return "\n".join(lines)
+
+
+def _panel(ax: Axes, p: Panel, spec: FigureSpec, years: tuple[float, float], step: int, title: str) -> None:
     scale = 100.0 if p.percent else 1.0
-    ax.set_title(p.title + (f"\n{p.subtitle}" if p.subtitle else ""), fontsize=TITLE_FONT, loc="left")
+    ax.set_title(title, fontsize=TITLE_FONT, loc="left")
     ax.set_ylabel(p.unit, fontsize=FONT)
     ax.tick_params(labelsize=FONT)
     ax.grid(alpha=0.25, lw=0.5)
