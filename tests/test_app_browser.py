@@ -9,6 +9,7 @@ README's picture), so that running the tests leaves the work tree as it was.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -49,8 +51,10 @@ def _serving(url: str, proc: subprocess.Popen, timeout: float = 150.0) -> None:
     raise TimeoutError(f"the app did not serve {url} within {timeout:.0f} s")
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory):
+@contextlib.contextmanager
+def serve(tmp: Path, db: Path) -> Iterator[str]:
+    """``nkborder app`` on a free port with results file ``db`` (log in ``tmp``): its address, until the end of
+    the block; skips the test without Chromium, Playwright or the page's front end."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is missing: install Debian's Chromium (`make browser`)")
     pytest.importorskip("playwright.sync_api", reason="playwright (python) is not installed")
@@ -60,17 +64,16 @@ def app_url(tmp_path_factory: pytest.TempPathFactory):
         assets.ensure()  # Solara's front end from the npm registry, if not installed yet
     except Exception as exc:
         pytest.skip(f"the page's front end is not installed and could not be fetched: {exc}")
-    tmp = tmp_path_factory.mktemp("app")
     port = _free_port()
     log = (tmp / "app.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "nkborder", "app", "--port", str(port), "--db", str(tmp / "app.duckdb")],
+        [sys.executable, "-m", "nkborder", "app", "--port", str(port), "--db", str(db)],
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=tmp,
     )
     url = f"http://127.0.0.1:{port}/"
     try:
         _serving(url, proc)
-        yield url, tmp
+        yield url
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)  # the app and the Dask workers it started
@@ -81,6 +84,13 @@ def app_url(tmp_path_factory: pytest.TempPathFactory):
                 proc.wait(10)
         log.close()
         print((tmp / "app.log").read_text()[-3000:])
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory):
+    tmp = tmp_path_factory.mktemp("app")
+    with serve(tmp, tmp / "app.duckdb") as url:
+        yield url, tmp
 
 
 def _img_src(page, selector: str) -> str:

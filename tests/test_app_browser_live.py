@@ -8,58 +8,25 @@ The app runs in a subprocess as in ``test_app_browser.py``.
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from test_app_browser import ARGS, CHROMIUM, serve
 
 from nkborder.app import storage
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync"]
 WAIT = 240_000  # ms: the first run waits for the Dask workers to start and load the kernels on a busy machine
 SIZES = [(1280, 800), (1920, 1080)]
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's Chromium (`make browser`)")
-    pytest.importorskip("playwright.sync_api", reason="playwright (python) is not installed")
-    from test_app_browser import _free_port, _serving
-
-    from nkborder.app import assets
-
-    try:
-        assets.ensure()
-    except Exception as exc:
-        pytest.skip(f"the page's front end is not installed and could not be fetched: {exc}")
     tmp = tmp_path_factory.mktemp("app-live")
-    port, db = _free_port(), tmp / "live.duckdb"
-    log = (tmp / "app.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "nkborder", "app", "--port", str(port), "--db", str(db)],
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=tmp)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        _serving(url, proc)
-        yield url, db, tmp
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(10)
-        log.close()
-        print((tmp / "app.log").read_text()[-3000:])
+    with serve(tmp, tmp / "live.duckdb") as url:
+        yield url, tmp / "live.duckdb", tmp
 
 
 @pytest.mark.parametrize(("width", "height"), SIZES)

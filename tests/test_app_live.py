@@ -6,8 +6,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-import pytest
-
 from nkborder.app import jobs, storage
 from nkborder.app.state import RunOptions
 from nkborder.scenarios import load_scenario
@@ -56,25 +54,26 @@ def test_paused_job_steps_a_year_at_a_time_and_stop_keeps_the_stored_runs(tmp_pa
     assert set(snap.result.runs["year"]) == {2016, 2017} and snap.result.n_runs == 1
 
 
-def test_resumed_job_runs_to_its_end(tmp_path) -> None:
-    opts = RunOptions(scale=0.005, reps=1, seed=2, start_year=2019, end_year=2019)
-    job = jobs.Job("ensemble", tmp_path / "r.duckdb", [load_scenario("history")], opts, backend="local")
+def _held_job(db, years: tuple[int, int]) -> jobs.Job:
+    """A one-run job started paused, held at its first simulated month."""
+    opts = RunOptions(scale=0.005, reps=1, seed=2, start_year=years[0], end_year=years[1])
+    job = jobs.Job("ensemble", db, [load_scenario("history")], opts, backend="local")
     job.pause()
     job.start()
     _until(job, lambda s: bool(s.dates), "first simulated month")
+    return job
+
+
+def test_resumed_job_runs_to_its_end(tmp_path) -> None:
+    job = _held_job(tmp_path / "r.duckdb", (2019, 2019))
     job.resume()
     assert job.wait(300)
     snap = job.snapshot()
     assert snap.state == "finished" and not snap.paused and snap.result.n_runs == 1
 
 
-@pytest.mark.parametrize("years", [(2016, 2017)])
-def test_stop_before_any_run_is_stored_fails_clearly(tmp_path, years) -> None:
-    opts = RunOptions(scale=0.005, reps=1, seed=2, start_year=years[0], end_year=years[1])
-    job = jobs.Job("ensemble", tmp_path / "r.duckdb", [load_scenario("history")], opts, backend="local")
-    job.pause()
-    job.start()
-    _until(job, lambda s: bool(s.dates), "first simulated month")
+def test_stop_before_any_run_is_stored_fails_clearly(tmp_path) -> None:
+    job = _held_job(tmp_path / "r.duckdb", (2016, 2017))
     job.stop()
     assert job.wait(120)
     snap = job.snapshot()
