@@ -275,8 +275,13 @@ def test_validation_figure_has_one_panel_per_series_and_the_held_out_years(tmp_p
         "Arrivals in South Korea from all North Korea (persons per year (national))",
         "North Koreans hiding in China (persons (national))", "Women among arrivals in South Korea (%)"]
     assert spec.period == (2012, 2015) and spec.period_text() == "held-out years 2012-2015"
+    assert spec.years() == (1999.0, 2016.0)  # whole years: the start of the first to the end of the last
     fig = figure.figure(val, runs=50)
     _assert_style(fig, spec)
+    log_axis = _panel_axes(fig)[0]
+    assert log_axis.get_yscale() == "log"
+    ticks = [t.get_text() for t in log_axis.get_yticklabels() if t.get_text()]
+    assert ticks and all(t.replace(",", "").replace(" k", "").isdigit() for t in ticks), ticks  # not 9 x 10^2
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     for text in ("prediction: 90 % of 50 draws", "prediction: 50 % of 50 draws", "observed",
                  "observed: interval", "observed: lower bound", "held-out years 2012-2015"):

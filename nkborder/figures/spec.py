@@ -179,7 +179,7 @@ class FigureSpec:
             return (self.period[0], self.period[1] + 1.0) if self.period else (0.0, 1.0)
         lo = min(float(a.min()) for a in xs if len(a))
         hi = max(float(a.max()) for a in xs if len(a))
-        return float(np.floor(lo)), float(np.ceil(hi)) if np.ceil(hi) > hi else hi + 1.0
+        return float(np.floor(lo)), float(np.ceil(hi))  # mid-year values and year-end bounds: whole years
 
     def period_text(self) -> str:
         """Legend text of the shaded period, e.g. ``comparison period 2020-2025``."""

@@ -126,7 +126,7 @@ def _panel(ax: Axes, p: Panel, spec: FigureSpec, years: tuple[float, float], ste
     for o in p.observed:
         _observed(ax, o, scale)
     if p.log:
-        ax.set_yscale("log")
+        _log_ticks(ax)
     else:
         _number_ticks(ax, p.percent)
     if p.right:
@@ -174,6 +174,16 @@ def _number_ticks(ax: Axes, percent: bool) -> None:
 def year_ticks(ax: Axes, years: tuple[float, float], width_in: float, show: bool = True) -> None:
     """Whole-year ticks on an x axis in years, spaced for an axis ``width_in`` inches wide."""
     _year_ticks(ax, years, year_step(years[1] - years[0], width_in), show)
+
+
+def _log_ticks(ax: Axes) -> None:
+    """A log axis labelled in plain numbers (``500``, ``2 k``, ``10 k``) at 1, 2 and 5 times powers of ten."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(base=10.0, subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: labels.axis_number(v)))
+    ax.yaxis.set_minor_formatter(NullFormatter())
 
 
 def _percent_ticks(values: list[float]) -> list[str]:
