@@ -55,15 +55,16 @@ def render(spec: FigureSpec, width_px: int | None = None) -> go.Figure:
                         vertical_spacing=gap / plot_h, horizontal_spacing=min(0.3, (90 + (90 if has_right else 0))
                                                                                / width),
                         subplot_titles=titles, specs=[[{"secondary_y": has_right}] * ncols for _ in heights])
-    shown: set[str] = set()
+    batch = _Batch(fig)
     for i, row in enumerate(spec.panels):
         for j, p in enumerate(row):
-            _panel(fig, p, spec, i + 1, j + 1, shown)
+            _panel(batch, p, spec, i + 1, j + 1)
     if spec.events:
         for j in range(ncols):
             place = next((r[j].place for r in spec.panels if j < len(r)), None)
-            _strip(fig, spec, place, len(heights), j + 1, levels, strip_rows)
-    _legend_only(fig, spec)
+            _strip(batch, spec, place, len(heights), j + 1, levels, strip_rows)
+    _legend_only(batch, spec)
+    batch.draw()
     step = year_step(x_hi - x_lo, width / ncols / 100)
     fig.update_xaxes(range=[x_lo, x_hi], tick0=0, dtick=step, tickformat="d", showgrid=True, gridcolor="#eee")
     for ann in fig.layout.annotations:
@@ -86,21 +87,73 @@ def render(spec: FigureSpec, width_px: int | None = None) -> go.Figure:
     return fig
 
 
+class _Batch:
+    """Traces and shapes collected and added to the figure at once: Plotly re-validates every shape and trace
+    already there on each single addition, which makes a figure of hundreds of shapes take minutes."""
+
+    def __init__(self, fig: go.Figure) -> None:
+        self.fig = fig
+        self.traces: list[tuple[Any, int, int, bool]] = []
+        self.shapes: list[dict[str, Any]] = []
+        self.shown: set[str] = set()
+
+    def trace(self, trace: Any, row: int, col: int, right: bool = False) -> None:
+        """Add ``trace`` to the subplot at ``row``, ``col`` (on its second y axis if ``right``)."""
+        self.traces.append((trace, row, col, right))
+
+    def first(self, label: str) -> bool:
+        """True the first time a legend label is asked for (later traces of it stay out of the legend)."""
+        if label in self.shown:
+            return False
+        self.shown.add(label)
+        return True
+
+    def refs(self, row: int, col: int) -> tuple[str, str]:
+        """The (x, y) axis references of a subplot, e.g. ``("x3", "y5")``."""
+        sub = self.fig.get_subplot(row, col)
+        return sub.xaxis.plotly_name.replace("axis", ""), sub.yaxis.plotly_name.replace("axis", "")
+
+    def vspan(self, row: int, col: int, x0: float, x1: float, color: str) -> None:
+        """A shaded band over the whole height of a subplot."""
+        x, y = self.refs(row, col)
+        self.shapes.append({"type": "rect", "xref": x, "yref": f"{y} domain", "x0": x0, "x1": x1, "y0": 0, "y1": 1,
+                            "fillcolor": color, "opacity": 0.6, "line": {"width": 0}, "layer": "below"})
+
+    def vline(self, row: int, col: int, x0: float, color: str) -> None:
+        """A dotted vertical line over the whole height of a subplot."""
+        x, y = self.refs(row, col)
+        self.shapes.append({"type": "line", "xref": x, "yref": f"{y} domain", "x0": x0, "x1": x0, "y0": 0,
+                            "y1": 1, "line": {"color": color, "width": 1, "dash": "dot"}})
+
+    def hline(self, row: int, col: int, y0: float) -> None:
+        """A horizontal line across a subplot (the zero line)."""
+        x, y = self.refs(row, col)
+        self.shapes.append({"type": "line", "xref": f"{x} domain", "yref": y, "x0": 0, "x1": 1, "y0": y0, "y1": y0,
+                            "line": {"color": "black", "width": 1}})
+
+    def draw(self) -> None:
+        """Add everything collected to the figure."""
+        if self.traces:
+            traces, rows, cols, right = zip(*self.traces, strict=True)
+            self.fig.add_traces(list(traces), rows=list(rows), cols=list(cols),
+                                secondary_ys=list(right) if any(right) else None)
+        self.fig.update_layout(shapes=self.shapes)
+
+
 def _wrap(text: str, width_px: float, font_px: float) -> list[str]:
     return textwrap.wrap(text, max(20, int(width_px / (font_px * 0.56)))) or [""]
 
 
-def _legend_only(fig: go.Figure, spec: FigureSpec) -> None:
+def _legend_only(batch: _Batch, spec: FigureSpec) -> None:
     """Legend entries of the marks that are shapes, not traces: the shaded period and the event lines."""
     import plotly.graph_objects as go
 
     if spec.period:
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=spec.period_text(), hoverinfo="skip",
-                                 marker={"symbol": "square", "size": 13, "color": COLORS["period"]}), row=1, col=1)
+        batch.trace(go.Scatter(x=[None], y=[None], mode="markers", name=spec.period_text(), hoverinfo="skip",
+                               marker={"symbol": "square", "size": 13, "color": COLORS["period"]}), 1, 1)
     if spec.events:
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name="policy event (numbered strip, key below)",
-                                 line={"color": COLORS["event"], "dash": "dot", "width": 1}, hoverinfo="skip"),
-                      row=1, col=1)
+        batch.trace(go.Scatter(x=[None], y=[None], mode="lines", name="policy event (numbered strip, key below)",
+                               line={"color": COLORS["event"], "dash": "dot", "width": 1}, hoverinfo="skip"), 1, 1)
 
 
 def _legend_names(spec: FigureSpec) -> list[str]:
@@ -145,57 +198,54 @@ def _title(p: Panel, width_px: float) -> str:
     return "<br>".join(lines)
 
 
-def _panel(fig: go.Figure, p: Panel, spec: FigureSpec, row: int, col: int, shown: set[str]) -> None:
+def _panel(batch: _Batch, p: Panel, spec: FigureSpec, row: int, col: int) -> None:
     import plotly.graph_objects as go
 
     scale = 100.0 if p.percent else 1.0
-    at = {"row": row, "col": col}
     for b in p.bands:
         group = b.label
         x = np.concatenate([b.x, b.x[::-1]])
         y = np.concatenate([b.high, b.low[::-1]]) * scale
         fill: dict[str, Any] = ({"fillpattern": {"shape": "/", "fgcolor": b.color, "bgcolor": "rgba(0,0,0,0)"},
                                  "fillcolor": "rgba(0,0,0,0)"} if b.hatched else {"fillcolor": _rgba(b.color, 0.22)})
-        fig.add_trace(go.Scatter(x=x, y=y, fill="toself", line={"width": 0}, hoverinfo="skip", name=b.band_label(),
-                                 legendgroup=group, showlegend=_first(shown, b.band_label()), **fill), **at)
+        batch.trace(go.Scatter(x=x, y=y, fill="toself", line={"width": 0}, hoverinfo="skip", name=b.band_label(),
+                                 legendgroup=group, showlegend=batch.first(b.band_label()), **fill), row, col)
         if b.inner_low is not None and b.inner_high is not None:
             yi = np.concatenate([b.inner_high, b.inner_low[::-1]]) * scale
             text = f"{b.label}: {b.inner_coverage} of {b.runs} {b.runs_word}"
-            fig.add_trace(go.Scatter(x=x, y=yi, fill="toself", line={"width": 0}, hoverinfo="skip", name=text,
+            batch.trace(go.Scatter(x=x, y=yi, fill="toself", line={"width": 0}, hoverinfo="skip", name=text,
                                      fillcolor=_rgba(b.color, 0.4), legendgroup=group,
-                                     showlegend=_first(shown, text)), **at)
-        fig.add_trace(go.Scatter(
+                                     showlegend=batch.first(text)), row, col)
+        batch.trace(go.Scatter(
             x=b.x, y=b.median * scale, mode="lines", line={"color": b.color, "width": 2}, name=b.median_label(),
-            legendgroup=group, showlegend=_first(shown, b.median_label()),
+            legendgroup=group, showlegend=batch.first(b.median_label()),
             customdata=np.stack([b.low * scale, b.high * scale], axis=-1),
             hovertemplate=f"{b.label}: %{{y:,.4~g}} ({b.coverage}: %{{customdata[0]:,.4~g}} to "
-                          "%{customdata[1]:,.4~g})<extra></extra>"), **at)
+                          "%{customdata[1]:,.4~g})<extra></extra>"), row, col)
     for ln in p.lines:
-        fig.add_trace(go.Scatter(x=ln.x, y=ln.y * scale, mode="lines", name=ln.label, legendgroup=ln.label,
+        batch.trace(go.Scatter(x=ln.x, y=ln.y * scale, mode="lines", name=ln.label, legendgroup=ln.label,
                                  line={"color": ln.color, "width": 1.5, "dash": "dash" if ln.dash else "solid"},
-                                 showlegend=_first(shown, ln.label)), **at)
+                                 showlegend=batch.first(ln.label)), row, col)
     for bx in p.boxes:
         for k in range(len(bx.x0)):
-            fig.add_trace(go.Scatter(
+            batch.trace(go.Scatter(
                 x=[bx.x0[k], bx.x1[k], bx.x1[k], bx.x0[k]], y=np.array([bx.low[k], bx.low[k], bx.high[k],
                                                                           bx.high[k]]) * scale,
                 fill="toself", fillcolor=_rgba(bx.color, 0.2), line={"width": 0}, name=bx.label,
-                legendgroup=bx.label, showlegend=_first(shown, bx.label), hoverinfo="skip"), **at)
-            fig.add_trace(go.Scatter(x=[bx.x0[k], bx.x1[k]], y=[bx.median[k] * scale] * 2, mode="lines",
+                legendgroup=bx.label, showlegend=batch.first(bx.label), hoverinfo="skip"), row, col)
+            batch.trace(go.Scatter(x=[bx.x0[k], bx.x1[k]], y=[bx.median[k] * scale] * 2, mode="lines",
                                      line={"color": bx.color, "width": 2}, legendgroup=bx.label, showlegend=False,
-                                     name=f"{bx.label}: median"), **at)
+                                     name=f"{bx.label}: median"), row, col)
     for o in p.observed:
-        _observed(fig, o, scale, at, shown, "", False)
+        _observed(batch, o, scale, row, col, "", False)
     for o in p.right:
-        _observed(fig, o, 1.0, at, shown, " (right axis)", True)
-    # shapes after the traces: Plotly leaves out shapes of subplots that have no trace yet
+        _observed(batch, o, 1.0, row, col, " (right axis)", True)
     if spec.period:
-        fig.add_vrect(x0=spec.period[0], x1=spec.period[1] + 1, fillcolor=COLORS["period"], opacity=0.6,
-                      line_width=0, layer="below", exclude_empty_subplots=False, **at)
+        batch.vspan(row, col, spec.period[0], spec.period[1] + 1, COLORS["period"])
     for e in events_for(spec.events, p.place):
-        fig.add_vline(x=e.x, line={"color": e.color, "width": 1, "dash": "dot"}, exclude_empty_subplots=False, **at)
+        batch.vline(row, col, e.x, e.color)
     if p.zero:
-        fig.add_hline(y=0.0, line={"color": "black", "width": 1}, exclude_empty_subplots=False, **at)
+        batch.hline(row, col, 0.0)
     yaxis: dict[str, Any] = {"title": {"text": p.unit, "font": {"size": FONT_PX}}}
     if p.log:
         yaxis["type"] = "log"
@@ -203,39 +253,39 @@ def _panel(fig: go.Figure, p: Panel, spec: FigureSpec, row: int, col: int, shown
         yaxis["ticksuffix"] = " %"
     else:
         yaxis["tickformat"] = "~s"
-    fig.update_yaxes(**yaxis, **at, secondary_y=False)
+    batch.fig.get_subplot(row, col).yaxis.update(**yaxis)
     if p.right:
-        fig.update_yaxes(title={"text": p.right_unit, "font": {"size": FONT_PX - 1}}, tickformat="~s",
-                         rangemode="tozero", tickmode="auto", nticks=5, showgrid=False, **at, secondary_y=True)
+        batch.fig.get_subplot(row, col, secondary_y=True).yaxis.update(
+            title={"text": p.right_unit, "font": {"size": FONT_PX - 1}}, tickformat="~s", rangemode="tozero",
+            tickmode="auto", nticks=5, showgrid=False)
     if not p.has_data():
-        fig.add_annotation(text=p.note or "no data", showarrow=False, xref="x domain", yref="y domain", x=0.5,
-                           y=0.5, **at)
+        x, y = batch.refs(row, col)
+        batch.fig.add_annotation(text=p.note or "no data", showarrow=False, xref=f"{x} domain", yref=f"{y} domain",
+                                 x=0.5, y=0.5)
 
 
-def _observed(fig: go.Figure, o: Observed, scale: float, at: dict[str, int], shown: set[str], suffix: str,
-              right: bool) -> None:
+def _observed(batch: _Batch, o: Observed, scale: float, row: int, col: int, suffix: str, right: bool) -> None:
     import plotly.graph_objects as go
 
     k = o.kinds()
-    extra = {"secondary_y": True} if right else {}
     if k["point"].any():
         text = f"{o.label}{suffix}"
-        fig.add_trace(go.Scatter(x=o.x[k["point"]], y=o.low[k["point"]] * scale, mode="markers", name=text,
+        batch.trace(go.Scatter(x=o.x[k["point"]], y=o.low[k["point"]] * scale, mode="markers", name=text,
                                  marker={"color": o.color, "size": 6}, legendgroup=text,
-                                 showlegend=_first(shown, text)), **at, **extra)
+                                 showlegend=batch.first(text)), row, col, right)
     if k["interval"].any():
         text = f"{o.label}: interval{suffix}"
         mid = (o.low + o.high)[k["interval"]] / 2 * scale
         half = (o.high - o.low)[k["interval"]] / 2 * scale
-        fig.add_trace(go.Scatter(x=o.x[k["interval"]], y=mid, mode="markers", name=text, legendgroup=text,
+        batch.trace(go.Scatter(x=o.x[k["interval"]], y=mid, mode="markers", name=text, legendgroup=text,
                                  marker={"color": o.color, "size": 1, "symbol": "line-ew"},
                                  error_y={"type": "data", "array": half, "color": o.color, "thickness": 3, "width": 0},
-                                 showlegend=_first(shown, text)), **at, **extra)
+                                 showlegend=batch.first(text)), row, col, right)
     if k["lower"].any():
         text = f"{o.label}: lower bound{suffix}"
-        fig.add_trace(go.Scatter(x=o.x[k["lower"]], y=o.low[k["lower"]] * scale, mode="markers", name=text,
+        batch.trace(go.Scatter(x=o.x[k["lower"]], y=o.low[k["lower"]] * scale, mode="markers", name=text,
                                  marker={"color": o.color, "size": 9, "symbol": "triangle-up"}, legendgroup=text,
-                                 showlegend=_first(shown, text)), **at, **extra)
+                                 showlegend=batch.first(text)), row, col, right)
 
 
 def _levels(spec: FigureSpec, col_px: float) -> dict[int, int]:
@@ -245,22 +295,21 @@ def _levels(spec: FigureSpec, col_px: float) -> dict[int, int]:
     return {e.number: lv for e, lv in zip(spec.events, strip_levels(xs, gap), strict=True)}
 
 
-def _strip(fig: go.Figure, spec: FigureSpec, place: str | None, row: int, col: int, levels: dict[int, int],
+def _strip(batch: _Batch, spec: FigureSpec, place: str | None, row: int, col: int, levels: dict[int, int],
            rows: int) -> None:
     import plotly.graph_objects as go
 
-    at = {"row": row, "col": col}
     if spec.period:
-        fig.add_vrect(x0=spec.period[0], x1=spec.period[1] + 1, fillcolor=COLORS["period"], opacity=0.6,
-                      line_width=0, layer="below", exclude_empty_subplots=False, **at)
+        batch.vspan(row, col, spec.period[0], spec.period[1] + 1, COLORS["period"])
     shown = events_for(spec.events, place)
-    fig.add_trace(go.Scatter(
+    batch.trace(go.Scatter(
         x=[e.x for e in shown], y=[-levels[e.number] for e in shown], mode="markers+text",
         text=[str(e.number) for e in shown], textfont={"size": FONT_PX - 1, "color": [e.color for e in shown]},
         marker={"size": 17, "color": "white", "line": {"color": [e.color for e in shown], "width": 1}},
-        hovertext=[e.key() for e in shown], hoverinfo="text", showlegend=False, name="policy events"), **at)
-    fig.update_yaxes(range=[-rows + 0.4, 0.6], showticklabels=False, showgrid=False, zeroline=False,
-                     title={"text": "events", "font": {"size": FONT_PX - 2}}, fixedrange=True, **at)
+        hovertext=[e.key() for e in shown], hoverinfo="text", showlegend=False, name="policy events"), row, col)
+    batch.fig.get_subplot(row, col).yaxis.update(range=[-rows + 0.4, 0.6], showticklabels=False, showgrid=False,
+                                                 zeroline=False, fixedrange=True,
+                                                 title={"text": "events", "font": {"size": FONT_PX - 2}})
 
 
 def _key_lines(spec: FigureSpec, width_px: float) -> list[str]:
@@ -276,13 +325,6 @@ def _key_lines(spec: FigureSpec, width_px: float) -> list[str]:
     for e in spec.events:
         lines += [ln if k == 0 else "      " + ln for k, ln in enumerate(_wrap(e.key(), width_px, font))]
     return lines
-
-
-def _first(shown: set[str], label: str) -> bool:
-    if label in shown:
-        return False
-    shown.add(label)
-    return True
 
 
 def _rgba(color: str, alpha: float) -> str:

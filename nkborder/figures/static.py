@@ -208,13 +208,12 @@ def _percent_formatter() -> Any:
 
 
 def _year_ticks(ax: Axes, years: tuple[float, float], step: int, show: bool) -> None:
-    from matplotlib.ticker import MultipleLocator, NullFormatter, StrMethodFormatter
+    from matplotlib.ticker import MultipleLocator, NullFormatter, NullLocator, StrMethodFormatter
 
     ax.set_xlim(*years)
     ax.xaxis.set_major_locator(MultipleLocator(step))
     ax.xaxis.set_major_formatter(StrMethodFormatter("{x:.0f}") if show else NullFormatter())
-    if step > 1:
-        ax.xaxis.set_minor_locator(MultipleLocator(1))
+    ax.xaxis.set_minor_locator(NullLocator())  # a minor tick per year costs more to draw than the data
     ax.tick_params(axis="x", labelsize=FONT)
 
 
