@@ -143,6 +143,15 @@ def test_ensemble_figure_has_units_whole_years_and_a_numbered_event_key(ensemble
     assert not spec.warnings()
 
 
+def test_an_experiment_without_finished_runs_draws_empty_panels_over_the_scenario_years(ensemble) -> None:
+    none = ensemble.runs.iloc[:0]
+    empty = ExperimentResult("ens", "ensemble", ensemble.definition, none, bands(none))
+    spec = plots.ensemble_spec(empty, SHOWN[:2])
+    assert spec.years() == (1995.0, 2026.0) and spec.events
+    assert all(p.note == "no finished run yet" and not p.has_data() for p in spec.all_panels())
+    assert static.render(spec) is not None and interactive.render(spec).layout.width
+
+
 def test_bands_on_few_runs_carry_a_warning() -> None:
     spec = plots.ensemble_spec(_ensemble(4), SHOWN[:1])
     assert [b.runs for b in spec.all_panels()[0].bands] == [4] and FEW_RUNS > 4

@@ -126,8 +126,14 @@ def _observed_arrivals(years: tuple[float, float]) -> Observed:
                     obs["year"].to_numpy(float) + 0.5, values, values)
 
 
-def _events(spec: FigureSpec, events: Sequence[Any], colors: dict[str, str] | None = None) -> None:
-    spec.events, spec.events_before = number_events(events, spec.years(), colors)
+def _events(spec: FigureSpec, sc: dict[str, Any], events: Sequence[Any] | None = None,
+            colors: dict[str, str] | None = None) -> None:
+    """Number the events of scenario ``sc`` (or ``events``) over the years drawn: those of the data, or the
+    scenario's own while no run has finished."""
+    if not any(p.has_data() for p in spec.all_panels()) and sc.get("start") and sc.get("end"):
+        spec.x_range = (float(sc["start"][:4]), float(sc["end"][:4]) + 1.0)
+    spec.events, spec.events_before = number_events(sc["events"] if events is None else events, spec.years(),
+                                                    colors)
 
 
 def _runs_text(n: int) -> str:
@@ -159,7 +165,7 @@ def ensemble_spec(result: Any, indicators: Sequence[str] | None = None, observed
             if p.bands:
                 p.right.append(_observed_arrivals(spec.years()))
                 p.right_unit = "all North Korea (persons / year)"
-    _events(spec, sc["events"])
+    _events(spec, sc)
     return spec
 
 
@@ -220,7 +226,7 @@ def compare_specs(result: Any, indicators: Sequence[str] | None = None, period: 
     diff = FigureSpec(f"Difference B - A ({sc_b['name']} minus {sc_a['name']}), run by run with the same seeds: "
                       f"median and 5-95 % band over {n_pairs} pairs", diff_rows, period=period, event_note=note)
     for spec in (levels, diff):
-        _events(spec, events, colors)
+        _events(spec, sc_a, events, colors)
     return levels, diff
 
 
@@ -319,7 +325,7 @@ def sweep_spec(result: Any, indicators: Sequence[str], period: tuple[int, int] |
     spec = FigureSpec(f"Sweep over {', '.join(names)} on scenario {sc['name']}: median over "
                       f"{_runs_text(reps) if reps else 'the replicates'} at each of {len(points)} design points",
                       rows, period=period, period_label="period")
-    _events(spec, sc["events"])
+    _events(spec, sc)
     return spec
 
 
