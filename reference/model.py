@@ -26,7 +26,7 @@ from nkborder.model.policy import DAYS_PER_MONTH, Environment, build_environment
 from nkborder.model.population import Population, build_population
 from nkborder.params import Params
 from nkborder.scenarios import Scenario
-from reference.agents import BIRTH_AGE_DAYS, DAYS_PER_YEAR, MAX_AGE_DAYS, Broker, Guard, Person
+from reference.agents import BIRTH_AGE_DAYS, DAYS_PER_YEAR, MAX_AGE_DAYS, SMUGGLER_AGE_DAYS, Broker, Guard, Person
 from reference.households import City, Household, Inminban, gini
 
 RULE_CHANGES = (None, "double_detection", "ignore_bribes")
@@ -184,8 +184,22 @@ class BorderModel(mesa.Model):
                 if self._counts[c][slot] > 0:
                     self.monthly[self.month, c, slot] = self._sums[c][slot] / self._counts[c][slot]
 
+    def hand_over_smuggling(self, people: list[Person]) -> None:
+        """``livelihoods.hand_over_smuggling``: a household whose smuggler died, left or turned 55 gives the trips
+        to its first member at home aged 18-55 (``people``: the living, in order of creation)."""
+        vacant = {id(h) for h in self.households if h.smuggler is not None
+                  and (h.smuggler.status not in (S.RESIDENT, S.DETAINED)
+                       or self.day - h.smuggler.birth_day >= SMUGGLER_AGE_DAYS[1])}
+        for person in people:
+            h = person.household
+            if id(h) in vacant and person.status == S.RESIDENT \
+                    and SMUGGLER_AGE_DAYS[0] <= self.day - person.birth_day < SMUGGLER_AGE_DAYS[1]:
+                h.smuggler = person
+                vacant.discard(id(h))
+
     def tracking(self, people: list[Person]) -> None:
         """This month's lists: the smugglers at home, and everyone in China, in Chinese detention or detained."""
+        self.hand_over_smuggling(people)
         self.smugglers = [h.smuggler for h in self.households
                           if h.smuggler is not None and h.smuggler.status == S.RESIDENT]
         self.tracked, self._tracked_ids = [], set()

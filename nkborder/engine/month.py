@@ -16,7 +16,7 @@ from nkborder.core import slots as S
 from nkborder.core.tracking import resident_smugglers
 from nkborder.engine.monthly import PersonLists, people_month
 from nkborder.model.brokers import commission_rate, working_brokers
-from nkborder.model.livelihoods import census, gini, household_budgets, remittances
+from nkborder.model.livelihoods import census, gini, hand_over_smuggling, household_budgets, remittances
 
 if TYPE_CHECKING:
     from nkborder.engine.sim import Simulation
@@ -96,6 +96,7 @@ def people_step(sim: Simulation, month: Month) -> None:
         sim.records(month),
     )
     sim.lost_births += n_lost
+    hand_over_smuggling(pop.people, pop.households, d0)
     month.smugglers = resident_smugglers(pop.people, pop.households)
     month.active = np.empty(month.n_tracked + month.n_scheduled + len(month.smugglers) + 16, np.int64)
     month.active[:month.n_tracked] = month.tracked[:month.n_tracked]

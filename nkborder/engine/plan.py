@@ -53,7 +53,8 @@ PLAN = Plan(
             Phase("demography", "deaths and births"),
             Phase("information", "outside information and discontent"),
             Phase("defection", "who attempts a crossing this month, and on which day"),
-            Phase("tracking", "list the smugglers and everyone in China or detained, for the daily phases"),
+            Phase("tracking", "hand a household's smuggling on when its smuggler died, left or turned 55; list the "
+                  "smugglers and everyone in China or detained, for the daily phases"),
         )),
     ),
     daily=(
