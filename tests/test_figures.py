@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nkborder.analysis import plots
+from nkborder.analysis import plots, response_plots
 from nkborder.analysis.bands import bands
 from nkborder.experiments.comparisons import summarise
 from nkborder.experiments.core import scenario_info
@@ -226,11 +226,11 @@ def test_every_experiment_figure_is_written(ensemble, comparison, tmp_path) -> N
 
 
 def test_sweep_response_does_not_sum_stocks_or_old_and_new_won(ensemble) -> None:
-    rows, how = plots.response_rows(ensemble.runs, "in_china_full")
+    rows, how = response_plots.response_rows(ensemble.runs, "in_china_full")
     assert how == "mean over 1995-2025" and len(rows) == len(ensemble.runs)
-    rows, how = plots.response_rows(ensemble.runs, "market_turnover_kpw_full")
+    rows, how = response_plots.response_rows(ensemble.runs, "market_turnover_kpw_full")
     assert how == "total 2010-2025, new won" and rows["year"].min() == 2010
-    assert plots.response_rows(ensemble.runs, "arrivals_south_korea_full")[1] == "total 1995-2025"
+    assert response_plots.response_rows(ensemble.runs, "arrivals_south_korea_full")[1] == "total 1995-2025"
 
 
 def test_sweep_and_sensitivity_figures_render(tmp_path) -> None:
@@ -247,7 +247,7 @@ def test_sweep_and_sensitivity_figures_render(tmp_path) -> None:
     spec = plots.sweep_spec(sweep, SHOWN[:2])
     assert [ln.label for ln in spec.all_panels()[0].lines] == ["detect_base = 0.2", "detect_base = 0.5"]
     _assert_style(static.render(spec), spec)
-    response = plots.response_figure(sweep, ["in_china_full", "arrivals_south_korea_full"])
+    response = response_plots.response_figure(sweep, ["in_china_full", "arrivals_south_korea_full"])
     assert [ax.get_title(loc="left") for ax in response.axes] == [
         "People hiding in China, mean over 1995-2025 (persons)",
         "Arrivals in South Korea, total 1995-2025 (persons)"]
@@ -255,7 +255,7 @@ def test_sweep_and_sensitivity_figures_render(tmp_path) -> None:
                             "mu_star": [3.0, 1.0], "mu_star_conf": [0.5, 0.2], "sigma": [1.0, 0.4]})
     sens = ExperimentResult("se", "sensitivity", {"kind": "sensitivity", "design": {"method": "morris"}}, runs,
                             indices, {"indices": indices})
-    fig = plots.sensitivity_figure(sens)
+    fig = response_plots.sensitivity_figure(sens)
     assert fig.axes[0].get_title(loc="left") == "Arrivals in South Korea (persons / year)"
     files = plots.plot_experiment(sens, tmp_path, "png") + plots.plot_experiment(sweep, tmp_path, "png", SHOWN[:1])
     assert [f.name for f in files] == ["se-indices.png", "sw-points.png", "sw-response.png"]
