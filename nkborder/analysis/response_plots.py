@@ -87,7 +87,7 @@ def sensitivity_figure(result: Any) -> Figure:
         for k, (col, conf) in enumerate(pairs):
             err = rows[conf].to_numpy(float) if conf else None
             ax.barh(y + (k - 0.5) * 0.38, rows[col].to_numpy(float), height=0.38, xerr=err, capsize=2,
-                    label=words[col] + (" (bar: 95 % confidence)" if conf else ""))
+                    label=words[col] + (" (error bar: 95 % confidence interval)" if conf else ""))
         ax.set_yticks(y, params, fontsize=7)
         ax.invert_yaxis()
         ax.set_title(labels.title(output), fontsize=9, loc="left")

@@ -11,6 +11,7 @@ to the full population, money in the unit its name gives, shares in percent.
 from __future__ import annotations
 
 import io
+import textwrap
 from typing import Any
 
 import numpy as np
@@ -87,7 +88,7 @@ def timeline_figure(sc: Any, highlight: str | None = None, width: int | None = N
     fig = Figure(figsize=((width or 990) / dpi, 0.28 * max(len(events), 3) + 1.0), layout="constrained",
                  dpi=dpi)  # one axis: fast
     ax = fig.subplots()
-    x_end = year_fraction(sc.end)
+    x_start, x_end = year_fraction(sc.start), year_fraction(sc.end)
     kinds = list(EVENT_KINDS)
     cmap = _kind_colors()
     for i, e in enumerate(events):
@@ -107,14 +108,17 @@ def timeline_figure(sc: Any, highlight: str | None = None, width: int | None = N
                 ax.barh(i, x_end - x1, left=x1, height=0.8, color=color, alpha=alpha * 0.6)
         else:
             ax.barh(i, x1 - x0, left=x0, height=0.8, color=color, alpha=alpha, ec=edge, lw=1.2)
-        ax.text(x0, i, f" {e.id} ({e.place}, {e.level:g})", va="center", ha="left", fontsize=7)
+        late = x0 > x_start + 0.7 * (x_end - x_start)  # label left of a late bar, so it stays inside the axis
+        ax.text(x0, i, f" {e.id} ({e.place}, {e.level:g}) " if late else f" {e.id} ({e.place}, {e.level:g})",
+                va="center", ha="right" if late else "left", fontsize=7)
     ax.set_yticks(range(len(events)), [labels.event_kind(e.kind) for e in events], fontsize=7)
     ax.invert_yaxis()
     ax.set_xlim(year_fraction(sc.start), x_end + 0.5)
     static.year_ticks(ax, (year_fraction(sc.start), x_end + 0.5), (fig.get_figwidth() - 2.5), show=True)
     ax.grid(axis="x", alpha=0.3)
-    ax.set_title(f"Policy timeline of {sc.name} ({shown}bars from start to end (open events run to {sc.end}); "
-                 "darker = stronger; wedge = built up linearly (ramp); diamond = one-day event)", fontsize=8)
+    text = (f"Policy timeline of {sc.name} ({shown}bars from start to end (open events run to {sc.end}); "
+            "darker = stronger; wedge = built up linearly (ramp); diamond = one-day event)")
+    fig.suptitle(textwrap.fill(text, int(fig.get_figwidth() * 72 / (8 * 0.62))), fontsize=8)
     return fig
 
 
