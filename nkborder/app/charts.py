@@ -118,7 +118,7 @@ def timeline_figure(sc: Any, highlight: str | None = None, width: int | None = N
     ax.grid(axis="x", alpha=0.3)
     text = (f"Policy timeline of {sc.name} ({shown}bars from start to end (open events run to {sc.end}); "
             "darker = stronger; wedge = built up linearly (ramp); diamond = one-day event)")
-    fig.suptitle(textwrap.fill(text, int(fig.get_figwidth() * 72 / (8 * 0.62))), fontsize=8)
+    ax.set_title(textwrap.fill(text, int((fig.get_figwidth() - 3.0) * 72 / (8 * 0.6))), fontsize=8)  # over the axis
     return fig
 
 
