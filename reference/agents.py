@@ -227,12 +227,15 @@ class Person(mesa.Agent):
         m.record_sector(self.city, sector, S.SECTOR_ATTEMPTS)
         guard = self.city.guard_at(sector, self.random)
         brokered = broker is not None and self.hire_broker(broker, guard, sector)
+        accepts = self.random.random() < (0.0 if m.rule_change == "ignore_bribes" else t.bribe_accept[c])
+        arranged = not brokered and accepts and self.arrange_passage(guard, sector)
         detect = t.detect_broker[c] if brokered else t.detect_self[c]
         if m.rule_change == "double_detection":
             detect = min(1.0, 2.0 * detect)
-        if self.random.random() < detect and not self.get_past(guard, brokered, sector):
+        if (arranged or self.random.random() < detect) and not self.get_past(arranged or (brokered and accepts)):
             if brokered:
                 broker.client_arrested(m.day, p)
+            if self.random.random() < t.shoot[c]:
                 m.record(c, S.SHOT_AT_BORDER)
                 m.record_sector(self.city, sector, S.SECTOR_SHOT)
                 self.die()
@@ -270,33 +273,36 @@ class Person(mesa.Agent):
         fee = t.broker_fee_cny[c] * (1.0 + p.broker_exposure_premium * broker.exposure_on(m.day, p))
         if not self.pay_for_crossing(fee):
             return False
+        # the guard takes his 3 in 10, but never less than a lone crosser's bribe; broker and guides share the rest 4:3
+        to_guard = max(fee * p.guard_share_of_fee, min(t.bribe_cny[c], fee))
+        to_broker = (fee - to_guard) * p.broker_share / (1.0 - p.guard_share_of_fee)
         broker.booked += 1
-        broker.earnings_cny += fee * p.broker_share
-        guard.earnings_cny += fee * p.guard_share_of_fee
-        m.record_sector(self.city, sector, S.SECTOR_GUARD_BRIBES_CNY, fee * p.guard_share_of_fee)
+        broker.earnings_cny += to_broker
+        guard.earnings_cny += to_guard
+        m.record_sector(self.city, sector, S.SECTOR_GUARD_BRIBES_CNY, to_guard)
         m.record(c, S.CROSSINGS_BROKERED)
         m.record(c, S.BROKER_FEES_PAID_CNY, fee)
-        m.record(c, S.BROKER_INCOME_CNY, fee * p.broker_share)
-        m.record(c, S.GUARD_BRIBES_CNY, fee * p.guard_share_of_fee)
-        m.record(c, S.GUARD_BRIBES_CROSSERS_CNY, fee * p.guard_share_of_fee)
-        m.record(c, S.GUIDES_INCOME_CNY, fee * (1.0 - p.broker_share - p.guard_share_of_fee))
+        m.record(c, S.BROKER_INCOME_CNY, to_broker)
+        m.record(c, S.GUARD_BRIBES_CNY, to_guard)
+        m.record(c, S.GUARD_BRIBES_CROSSERS_CNY, to_guard)
+        m.record(c, S.GUIDES_INCOME_CNY, fee - to_guard - to_broker)
         return True
 
-    def get_past(self, guard: Guard, brokered: bool, sector: int) -> bool:
-        """A detecting guard lets a brokered or bribing crosser pass with the day's acceptance (shorter with
-        shorter shifts), unless he betrays him (the 2007 order, crackdown)."""
+    def arrange_passage(self, guard: Guard, sector: int) -> bool:
+        """A lone crosser whose guard agreed to let him cross pays the guard's bribe, if he or kin or a lender
+        can (the passage is arranged)."""
         c, t = self.city.index, self.model.today
-        accept = 0.0 if self.model.rule_change == "ignore_bribes" else t.bribe_accept[c]
-        let_pass = False
-        if self.random.random() < accept:
-            if brokered:
-                let_pass = True
-            elif self.pay_for_crossing(t.bribe_cny[c]):
-                guard.take(t.bribe_cny[c], S.BRIBES_PAID_CNY, sector)
-                self.model.record(c, S.GUARD_BRIBES_CROSSERS_CNY, t.bribe_cny[c])
-                let_pass = True
-        if let_pass and self.random.random() < t.betray[c]:
-            self.model.record(c, S.ARRESTS_AFTER_BRIBE)
+        if not self.pay_for_crossing(t.bribe_cny[c]):
+            return False
+        guard.take(t.bribe_cny[c], S.BRIBES_PAID_CNY, sector)
+        self.model.record(c, S.GUARD_BRIBES_CROSSERS_CNY, t.bribe_cny[c])
+        return True
+
+    def get_past(self, let_pass: bool) -> bool:
+        """A crosser the guard lets pass (an arranged passage, or a detected broker's client the guard accepts)
+        gets across unless the guard betrays him (the 2007 order, tighter control)."""
+        if let_pass and self.random.random() < self.model.today.betray[self.city.index]:
+            self.model.record(self.city.index, S.ARRESTS_AFTER_BRIBE)
             return False
         return let_pass
 

@@ -12,13 +12,16 @@ attempt is given up with probability ``no_route_give_up``, otherwise the person 
 to a river sector, usually one facing their own district (:func:`~nkborder.model.common.choose_sector`), and
 meets one of the guards posted there. With a broker found, the broker's price (the posted fee, more if the
 broker is exposed) is paid by the household, or by kin in South Korea, or borrowed (:func:`pay_for_crossing`);
-it is split broker : guards : Chinese guides and the crossing is less often detected. Others cross alone and
-must bribe a detecting guard, paid the same ways. A detecting guard lets a paying crosser pass with the day's
-acceptance probability (``bribe_accept``, lower with shorter shifts:
-:func:`nkborder.model.policy.shift_bribe_accept`), but may take the money and still turn the person in
-(``betray``: the order of 2007, and more under a crackdown). Those not let through are shot in the buffer zone
-with a small probability, otherwise detained; a brokered crosser's arrest exposes the broker. Those who pass
-are in China.
+it is split broker : guards : Chinese guides and the crossing is less often detected; a detecting guard lets
+the broker's client pass with the day's acceptance probability (``bribe_accept``, lower with shorter shifts:
+:func:`nkborder.model.policy.shift_bribe_accept`). Others cross alone and arrange their passage with the guard
+beforehand: if he agrees (``bribe_accept``) and the crosser can pay his bribe (paid the same ways), the guard
+takes it and lets him cross ("The border patrollers normally received 500 yuan ... per defector for allowing
+them to cross the river", seed-hoeryong-2007; "safely crossing without bribing guards impossible since 2000",
+data/fees_and_bribes.csv: 2000). A lone crosser without an arrangement tries to slip across and is arrested if
+detected. A paid guard may still turn the person in (``betray``: the order of 2007, and more under tighter
+control). Those not let through are shot in the buffer zone with a small probability, otherwise detained; a
+brokered crosser's arrest exposes the broker. Those who pass are in China.
 """
 
 from __future__ import annotations
@@ -102,31 +105,31 @@ def cross(
                            kp.broker_exposure_premium)
         brokered = pay_for_crossing(d, i, seed, hh, h, fee, rate, kp, daily, 0)
     if brokered:
+        to_broker, to_guard, to_guides = fee_split(fee, env.bribe_cny[d, c], kp.broker_share, kp.guard_share_of_fee)
         brokers.booked[b] += 1
-        brokers.earnings_cny[b] += fee * kp.broker_share
-        guards.earnings_cny[g] += fee * kp.guard_share_of_fee
-        rec[S.SECTOR_GUARD_BRIBES_CNY] += fee * kp.guard_share_of_fee
+        brokers.earnings_cny[b] += to_broker
+        guards.earnings_cny[g] += to_guard
+        rec[S.SECTOR_GUARD_BRIBES_CNY] += to_guard
         daily[d, c, S.CROSSINGS_BROKERED] += 1
         daily[d, c, S.BROKER_FEES_PAID_CNY] += fee
-        daily[d, c, S.BROKER_INCOME_CNY] += fee * kp.broker_share
-        daily[d, c, S.GUARD_BRIBES_CNY] += fee * kp.guard_share_of_fee
-        daily[d, c, S.GUARD_BRIBES_CROSSERS_CNY] += fee * kp.guard_share_of_fee
-        daily[d, c, S.GUIDES_INCOME_CNY] += fee * (1.0 - kp.broker_share - kp.guard_share_of_fee)
+        daily[d, c, S.BROKER_INCOME_CNY] += to_broker
+        daily[d, c, S.GUARD_BRIBES_CNY] += to_guard
+        daily[d, c, S.GUARD_BRIBES_CROSSERS_CNY] += to_guard
+        daily[d, c, S.GUIDES_INCOME_CNY] += to_guides
+    accepts = uniform(stream_key(seed, ACCEPT, d), i) < env.bribe_accept[d, c]
+    arranged = False
+    if not brokered and accepts:
+        bribe = env.bribe_cny[d, c]
+        arranged = pay_for_crossing(d, i, seed, hh, h, bribe, rate, kp, daily, 1)
+        if arranged:
+            guards.earnings_cny[g] += bribe
+            rec[S.SECTOR_GUARD_BRIBES_CNY] += bribe
+            daily[d, c, S.BRIBES_PAID_CNY] += bribe
+            daily[d, c, S.GUARD_BRIBES_CNY] += bribe
+            daily[d, c, S.GUARD_BRIBES_CROSSERS_CNY] += bribe
     detect = env.detect_broker[d, c] if brokered else env.detect_self[d, c]
-    if uniform(stream_key(seed, DETECT, d), i) < detect:
-        let_pass = False
-        if uniform(stream_key(seed, ACCEPT, d), i) < env.bribe_accept[d, c]:
-            if brokered:
-                let_pass = True
-            else:
-                bribe = env.bribe_cny[d, c]
-                if pay_for_crossing(d, i, seed, hh, h, bribe, rate, kp, daily, 1):
-                    guards.earnings_cny[g] += bribe
-                    rec[S.SECTOR_GUARD_BRIBES_CNY] += bribe
-                    daily[d, c, S.BRIBES_PAID_CNY] += bribe
-                    daily[d, c, S.GUARD_BRIBES_CNY] += bribe
-                    daily[d, c, S.GUARD_BRIBES_CROSSERS_CNY] += bribe
-                    let_pass = True
+    if arranged or uniform(stream_key(seed, DETECT, d), i) < detect:
+        let_pass = arranged or (brokered and accepts)
         if let_pass and uniform(stream_key(seed, BETRAY, d), i) < env.betray[d, c]:
             let_pass = False
             daily[d, c, S.ARRESTS_AFTER_BRIBE] += 1
@@ -150,6 +153,21 @@ def cross(
     daily[d, c, S.CROSSINGS_SUCCEEDED] += 1
     rec[S.SECTOR_SUCCEEDED] += 1
     return True
+
+
+@njit(cache=True, inline="always")
+def fee_split(fee: float, bribe: float, broker_share: float, guard_share: float) -> tuple[float, float, float]:
+    """A brokered fee (CNY) split into the broker's, the guard's and the Chinese guides' parts.
+
+    The split is ``broker_share : guard_share : rest`` (4:3:3, dailynk-border-costs), except that the guard takes
+    at least the bribe a lone crosser would pay him (at most the whole fee): he lets nobody across for less ("500
+    yuan ... per defector for allowing them to cross the river", seed-hoeryong-2007), and the broker and the
+    guides share the rest in their 4:3 proportion.
+    """
+    guard = max(guard_share * fee, min(bribe, fee))
+    rest = fee - guard
+    broker = rest * broker_share / (1.0 - guard_share)
+    return broker, guard, rest - broker
 
 
 @njit(cache=True)

@@ -45,7 +45,8 @@ WAGE_NEW = (1500.0, "data/exchange_rate_points.csv: 2015-08 Musan, railway worke
 LEVERS = (
     "famine", "crackdown", "punishment_years", "tolerance", "sanctions", "closure", "buffer", "fence",
     "surveillance", "trade_control", "campaign", "reform", "posts", "troops", "shift_hours", "lax",
-    "china_controls", "china_closure", "mass_repatriation", "returnees", "betrayal",
+    "china_controls", "china_closure", "mass_repatriation", "returnees", "betrayal", "control",
+    "smuggling_control",
 )
 #: Event kinds that act on one day only (their start day), whatever their end date.
 ONE_DAY_KINDS = ("currency_reform", "mass_repatriation")
@@ -161,7 +162,8 @@ def _lever_of(kind: str) -> str:
         "buffer_zone": "buffer", "fences": "fence", "surveillance": "surveillance",
         "trade_control": "trade_control", "china_campaign": "campaign", "currency_reform": "reform",
         "lax_border": "lax", "china_movement_controls": "china_controls", "china_border_closure": "china_closure",
-        "mass_repatriation": "mass_repatriation", "returnees_allowed": "returnees",
+        "mass_repatriation": "mass_repatriation", "returnees_allowed": "returnees", "border_control": "control",
+        "smuggling_control": "smuggling_control",
     }[kind]
 
 
@@ -172,7 +174,8 @@ def build_environment(scenario: Scenario, params: Params) -> Environment:
     n_days, n_c = lv["famine"].shape
     col = _column_broadcaster(n_days, n_c)
     h0 = -np.log1p(-p.detect_base) * watch_density(lv, p)
-    hazard = h0 * (1.0 + p.crackdown_detect_gain * lv["crackdown"] + p.fence_detect_gain * lv["fence"]
+    control = crossing_control(lv)
+    hazard = h0 * (1.0 + p.crackdown_detect_gain * control + p.fence_detect_gain * lv["fence"]
                    + p.buffer_detect_gain * lv["buffer"] + p.closure_detect_gain * lv["closure"])
     hazard *= 1.0 - p.lax_detect_cut * lv["lax"]
     detect_self = -np.expm1(-hazard)
@@ -182,10 +185,10 @@ def build_environment(scenario: Scenario, params: Params) -> Environment:
     shoot = p.shoot_prob * lv["buffer"]
     risk = detect_self * (1.0 + detention_years + DEATH_AS_YEARS * shoot)
     bribe_accept = shift_bribe_accept(lv["shift_hours"], p)
-    betray = np.clip(lv["betrayal"] + p.betray_under_crackdown * lv["crackdown"], 0.0, 1.0)
+    betray = np.clip(lv["betrayal"] + p.betray_under_crackdown * control, 0.0, 1.0)
     broker_risk = brokers_risk(detect_broker, bribe_accept, betray)
     fee, bribe = crossing_prices_cny(risk, broker_risk, p)
-    pressure = np.clip(lv["crackdown"] + lv["closure"] + 0.5 * lv["trade_control"], 0.0, 1.0)
+    pressure = control_pressure(lv)
     tolerance = (lv["tolerance"] * (1.0 - p.crackdown_tolerance_cut * lv["crackdown"])
                  * (1.0 - SANCTIONS_TOLERANCE_CUT * lv["sanctions"])
                  * (1.0 - TRADE_CONTROL_TOLERANCE_CUT * lv["trade_control"])
@@ -240,9 +243,33 @@ def build_environment(scenario: Scenario, params: Params) -> Environment:
         year=years,
         seizure=np.clip(p.crackdown_confiscation * lv["crackdown"]
                         + p.closure_seizure * np.maximum(lv["closure"], lv["trade_control"]), 0.0, 1.0),
-        inminban_report=np.clip(p.inminban_report_base + p.inminban_report * lv["crackdown"], 0.0, 1.0),
+        inminban_report=np.clip(p.inminban_report_base + p.inminban_report * control, 0.0, 1.0),
         coping=p.coping_food_share * (1.0 - np.clip(lv["famine"], 0.0, 1.0)),
     )
+
+
+def crossing_control(levers: dict[str, np.ndarray]) -> np.ndarray:
+    """How tightly the state controls crossings, 0-1 [day, city]: ``max(crackdown, control)``.
+
+    The ``border_control`` lever (a tighter watch on crossers: the tightenings of 2010 and 2012 and the control "3-4
+    times stricter" of 2014-15) and a crackdown (a campaign against markets, smuggling and crossings at once: the
+    purification of 2006-07) both raise the detection hazard, the betrayal of paid crossers and the inminban's
+    reports of planned crossings.
+    """
+    return np.maximum(levers["crackdown"], levers["control"])
+
+
+def control_pressure(levers: dict[str, np.ndarray]) -> np.ndarray:
+    """Control pressure on smuggling, 0-1 [day, city]: ``clip(crackdown + smuggling_control + closure + 0.5
+    trade_control, 0, 1)``; it raises the guards' cut and smuggler arrests.
+
+    Tighter control of crossings alone (``border_control``) does not enter: the guards' cut stayed at 11 % through
+    the tightenings of 2010 and 2012 and rose to 30-40 % only when control of the border became "3-4 times
+    stricter" in 2014-15 (rfa-2015, data/border_costs.csv: "before 2014,border,0.11" and "2014-2015,border,
+    0.30-0.40"), the history scenario's ``smuggling_control`` event.
+    """
+    return np.clip(levers["crackdown"] + levers["smuggling_control"] + levers["closure"]
+                   + 0.5 * levers["trade_control"], 0.0, 1.0)
 
 
 def china_capture(levers: dict[str, np.ndarray], years: np.ndarray, params: Params) -> np.ndarray:

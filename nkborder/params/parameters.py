@@ -328,11 +328,14 @@ class Params(BaseModel):
         "(in-sample; never fitted to 2015)",
     )
     crossing_credit: float = param(
-        0.01, 0.0, 0.3, "probability", "chance that a crosser whose household cannot pay the broker's fee or the "
-        "guard's bribe, and whose kin abroad do not pay it, borrows it (from a broker or a lender, repaid from "
-        "work in China or after arrival)",
-        quote="assumption; the issue's reading of 'The border patrollers normally received 500 yuan ... per "
-        "defector' (seed-hoeryong-2007): crossers without money still paid",
+        0.3, 0.0, 0.6, "probability", "chance that a crosser whose household cannot pay the broker's fee or the "
+        "guard's bribe, and whose kin abroad do not pay it, borrows it (from a broker, a lender or the guard "
+        "himself, repaid from work in China or after arrival)",
+        quote="assumption, prior 0-0.6: 'The border patrollers normally received 500 yuan (200,000 won) per "
+        "defector for allowing them to cross the river' (seed-hoeryong-2007) when the monthly wage was 3,000 won: "
+        "crossers paid about 67 months of wages, which few households held, so most of the money was borrowed or "
+        "came from outside; 0.3 is the value at which guards receive about 500 CNY per successful crossing in "
+        "Hoeryong 2005-2006 (the pattern guards-paid-by-crossers, in-sample)",
     )
 
     # --- defection --------------------------------------------------------------------------------------
