@@ -79,7 +79,7 @@ def _assert_style(fig, spec) -> None:
     axes = _panel_axes(fig)
     assert len(axes) == len(spec.all_panels())
     for p in spec.all_panels():  # plain words ending with the unit
-        assert "_" not in p.title and p.title.endswith(f"({p.unit})"), p.title
+        assert "_" not in p.title and p.title.endswith(f"({p.unit.removesuffix(' (national)')})"), p.title
     drawn = {ax.get_title(loc="left").replace("\n", " ") for ax in axes}  # wrapped to the panel's width
     assert all(any(t.startswith(p.title) for t in drawn) for p in spec.all_panels()), drawn
     assert all(ax.get_ylabel() for ax in axes)
@@ -281,8 +281,9 @@ def test_validation_figure_has_one_panel_per_series_and_the_held_out_years(tmp_p
                      pd.DataFrame(), [], events, (2012, 2015))
     spec = figure.spec(val, runs=50)
     assert [p.title for p in spec.all_panels()] == [
-        "Arrivals in South Korea from all North Korea (persons per year (national))",
-        "North Koreans hiding in China (persons (national))", "Women among arrivals in South Korea (%)"]
+        "Arrivals in South Korea from all North Korea (persons per year)",
+        "North Koreans hiding in China (persons)", "Women among arrivals in South Korea (%)"]
+    assert [p.unit for p in spec.all_panels()] == ["persons per year (national)", "persons (national)", "%"]
     assert spec.period == (2012, 2015) and spec.period_text() == "held-out years 2012-2015"
     assert spec.years() == (1999.0, 2016.0)  # whole years: the start of the first to the end of the last
     fig = figure.figure(val, runs=50)

@@ -65,7 +65,7 @@ def spec(val: Validation, runs: int | None = None) -> FigureSpec:
 
 def title(series: str) -> str:
     """``Title (unit)`` of an observed series."""
-    unit = "%" if series in SHARE_SERIES else UNITS.get(series, "")
+    unit = "%" if series in SHARE_SERIES else UNITS.get(series, "").replace(" (national)", "")  # title says whose
     name = TITLES.get(series, series.replace("_", " ").capitalize())
     return f"{name} ({unit})" if unit else name
 
@@ -73,7 +73,7 @@ def title(series: str) -> str:
 def _panel(rows: pd.DataFrame, series: str, runs: int | None) -> Panel:
     share = series in SHARE_SERIES
     unit = "%" if share else UNITS.get(series, "")
-    p = Panel(title(series), unit, percent=share, log=series in LOG_SERIES)
+    p = Panel(title(series), unit, percent=share, log=series in LOG_SERIES)  # the axis keeps "(national)"
     single = rows.loc[rows["year_from"] == rows["year_to"]]
     yearly = single.groupby("year_to")[["p5", "p25", "p50", "p75", "p95"]].median()
     n = int(runs or 0)
