@@ -72,10 +72,10 @@ def RunPanel() -> None:
     with solara.Row():
         solara.InputInt("simulate from", value=o.start_year, optional=True, dense=True,
                         on_value=lambda v: session.set_options(start_year=v))
-        solara.InputInt("report from", value=o.report_year, optional=True, dense=True,
-                        on_value=lambda v: session.set_options(report_year=v))
         solara.InputInt("last year", value=o.end_year, optional=True, dense=True,
                         on_value=lambda v: session.set_options(end_year=v))
+    solara.InputInt("report from", value=o.report_year, optional=True, dense=True,
+                    on_value=lambda v: session.set_options(report_year=v))
     solara.Text(f"blank: the scenario's own years (simulated from {sc.start.year}"
                 + (f", reported from {sc.report_start.year}" if sc.report_start else "") + ")",
                 style={"font-size": "11px", "color": "#777"})

@@ -228,8 +228,7 @@ def MapView(sources: dict[str, tuple[Any, int]]) -> None:
 
 
 #: Speeds of the map's player: label -> (months per frame, seconds between frames after a frame is drawn).
-SPEEDS: dict[str, tuple[int, float]] = {"1 month a second": (1, 1.0), "4 months a second": (1, 0.25),
-                                        "1 year a second": (3, 0.25)}
+SPEEDS: dict[str, tuple[int, float]] = {"1 month/s": (1, 1.0), "4 months/s": (1, 0.25), "1 year/s": (3, 0.25)}
 
 
 @solara.component
