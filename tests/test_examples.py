@@ -21,3 +21,9 @@ def test_what_if_no_closure_gives_more_arrivals() -> None:
     assert len(diff) == 2
     # without the closure, onward journeys and crossings continue: more arrivals, summed over both cities
     assert diff.to_numpy().sum() > 0
+
+
+def test_follow_a_run_sees_each_year_and_stops_early() -> None:
+    seen = _load("follow_a_run").main(scale=0.01, until=1999)
+    assert [year for year, _ in seen] == [1995, 1996, 1997, 1998, 1999]
+    assert seen[-1][1] > seen[0][1]  # people leave for China during the famine years
