@@ -268,8 +268,7 @@ def resume() -> None:
 def stop() -> None:
     """Stop the running job: its runs in progress are cancelled and not stored; finished runs stay stored."""
     if running() and job.value is not None:
-        job.value.resume()
-        job.value.stop()
+        job.value.stop()  # held runs stay held until they are cancelled: none finishes after the click
         notify("info", "Stopping: the runs in progress are cancelled; the finished runs stay stored.")
 
 
