@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from benchmarks import ROOT
+from benchmarks.calibration import measure as measure_calibration
 from benchmarks.report import embedded_results, write_markdown
 from benchmarks.suite import (
     MODES,
@@ -30,7 +31,7 @@ from benchmarks.suite import (
 )
 
 #: Parts that ``--update`` measures on their own (each independent of the others' results).
-PARTS = {"logistic": measure_logistic, "daily_compile": measure_daily_compile}
+PARTS = {"logistic": measure_logistic, "daily_compile": measure_daily_compile, "calibration": measure_calibration}
 
 
 def main(argv: list[str] | None = None) -> int:

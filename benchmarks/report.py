@@ -7,6 +7,8 @@ import math
 from pathlib import Path
 from typing import Any
 
+from benchmarks.calibration import section as calibration_section
+
 SECTIONS = (
     "## Machine",
     "## Targets",
@@ -20,6 +22,7 @@ SECTIONS = (
     "## 8. Experiments",
     "## 9. What 500x would take",
     "## 10. The inlined exp of the logistic function",
+    "## 11. Calibration: CPU time per simulation",
     "## How it was measured",
 )
 PHASE_NOTES = {
@@ -457,6 +460,8 @@ def render(results: dict[str, Any]) -> str:
         "## 10. The inlined exp of the logistic function", "",
         *_logistic(results.get("logistic", {"status": "not measured", "error": "not part of this run"}),
                    results.get("floor", {})),
+        "## 11. Calibration: CPU time per simulation", "",
+        *calibration_section(results.get("calibration", {"status": "not measured", "error": "not part of this run"})),
         "## How it was measured", "",
         *_method(results),
     ]

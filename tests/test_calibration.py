@@ -3,6 +3,7 @@ recovery of known parameters from synthetic data, resume after an interruption, 
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -23,7 +24,9 @@ from nkborder.calibration import (
 )
 from nkborder.calibration.distance import (
     MISSING_Z,
+    TOLERANCES,
     interval_residual,
+    partial_distance,
     series_distances,
     series_spreads,
     total_distance,
@@ -34,7 +37,7 @@ from nkborder.calibration.observation import ObservationParams
 from nkborder.calibration.posterior import Posterior, weighted_quantile
 from nkborder.calibration.shipped import calibrated_params, write_toml
 from nkborder.calibration.simulate import model_values
-from nkborder.calibration.targets import FILES
+from nkborder.calibration.targets import FILES, SERIES
 from nkborder.errors import InputError
 from nkborder.params import Params
 
@@ -147,13 +150,37 @@ def test_z_scored_distance_weighs_each_series_equally():
         np.sqrt((9 + MISSING_Z**2) / 10))
 
 
-def test_spreads_are_floored_and_logged():
+def test_each_series_is_divided_by_the_miss_its_target_allows():
     targets = make_targets([{"series": "arrivals", "year_from": y, "year_to": y, "low": v, "high": v}
                             for y, v in ((2000, 100.0), (2001, 100.0 * np.e**2))]
-                           + [{"series": "guard_cut", "year_from": 2000, "year_to": 2000, "low": 0.1, "high": 0.1}])
+                           + [{"series": "broker_fee", "year_from": 2010, "year_to": 2010, "low": 10000, "high": 10000},
+                              {"series": "guard_cut", "year_from": 2000, "year_to": 2000, "low": 0.1, "high": 0.1}])
     s = series_spreads(targets)
-    assert s["arrivals"] == pytest.approx(1.0)  # sd of (log 100, log 100 + 2)
-    assert s["guard_cut"] == pytest.approx(0.05)  # one point: the floor
+    assert s == {"arrivals": TOLERANCES["arrivals"], "broker_fee": TOLERANCES["broker_fee"],
+                 "guard_cut": TOLERANCES["guard_cut"]}
+    assert set(TOLERANCES) == set(SERIES)
+    # a fee off by a factor of 2 is one tolerance; arrivals 20 % off (in log units) are one as well
+    z = z_residuals(np.array([100.0 * np.exp(0.2), 100.0 * np.e**2, 20000.0, 0.2]), targets, s)
+    assert z == pytest.approx([1.0, 0.0, 1.0, 1.0])
+
+
+def test_partial_distance_is_a_lower_bound_that_grows_to_the_distance():
+    targets = make_targets(
+        [{"series": "arrivals", "year_from": y, "year_to": y, "low": 100, "high": 100} for y in range(2000, 2004)]
+        + [{"series": "repatriated", "year_from": 2002, "year_to": 2002, "low": 50, "high": np.inf}]
+    )
+    spreads = series_spreads(targets)
+    final = np.array([150.0, 80.0, 100.0, 300.0, 10.0])
+    d = total_distance(final, targets, spreads)
+    partials = []
+    for known in range(len(final) + 1):
+        values = np.where(np.arange(len(final)) < known, final, np.nan)
+        partials.append(partial_distance(values, targets, spreads))
+    assert partials[0] == 0.0 and partials[-1] == pytest.approx(d)
+    assert all(a <= b for a, b in itertools.pairwise(partials)), partials
+    # a row known to have no value counts MISSING_Z at the end, 0 while unknown: still a lower bound
+    final[1] = np.nan
+    assert partial_distance(final, targets, spreads) <= total_distance(final, targets, spreads)
 
 
 # ------------------------------------------------------------------------------------------- metrics
@@ -176,7 +203,29 @@ def test_fit_table_metrics_on_hand_made_numbers():
     assert hold["coverage_90"] == pytest.approx(0.5) and hold["coverage_50"] == pytest.approx(0.5)
     stock = fit.loc[("china_stock", "calibration")]
     assert stock["mae"] == 0.0 and stock["coverage_50"] == 1.0  # median 70 inside [50, 80]
-    assert list(fit.reset_index().columns) == ["series", "period", "n", "mae", "mape", "coverage_50", "coverage_90"]
+    # medians 110, 150 against 100, 200: within a factor of 2; held out 100 (yes) and 500 against 400 (yes)
+    assert cal["within_2x"] == 1.0 and hold["within_2x"] == 1.0
+    assert list(fit.reset_index().columns) == ["series", "period", "n", "mae", "mape", "coverage_50", "coverage_90",
+                                               "within_2x"]
+    far = fit_table(rows.iloc[:1], quantiles(np.array([[190.0], [210.0], [230.0]])))
+    assert far["within_2x"].iloc[0] == 0.0  # median 210 against 100
+
+
+def test_targets_judge_arrivals_by_coverage_and_mape_and_the_others_by_coverage_and_factor_2():
+    from nkborder.calibration.validate import check_targets
+
+    fit = pd.DataFrame([
+        {"series": "arrivals", "period": "calibration", "n": 13, "mae": 1, "mape": 19.0, "coverage_50": 0.5,
+         "coverage_90": 0.85, "within_2x": 1.0},
+        {"series": "arrivals", "period": "holdout", "n": 4, "mae": 1, "mape": 21.0, "coverage_50": 0.5,
+         "coverage_90": 0.75, "within_2x": 1.0},
+        {"series": "broker_fee", "period": "calibration", "n": 4, "mae": 1, "mape": 50.0, "coverage_50": 0.5,
+         "coverage_90": 0.75, "within_2x": 0.75},
+    ])  # fmt: skip
+    checks = check_targets(fit).set_index(["series", "period"])
+    assert checks.loc[("arrivals", "calibration"), "met"].tolist() == [True, True]
+    assert checks.loc[("arrivals", "holdout"), "met"].tolist() == [False, False]
+    assert checks.loc[("broker_fee", "calibration"), "met"].tolist() == [True, False]
 
 
 def test_weighted_quantile_and_posterior_summary():
@@ -272,6 +321,14 @@ def test_cli_reports_a_bad_spread(tmp_path, nkb: Cli):
     assert not (tmp_path / "nkborder.duckdb").exists()
 
 
+def test_cli_reports_a_bad_last_year(tmp_path, nkb: Cli):
+    for value, reason in (("repatriation=2023", "unknown series"), ("repatriated=1990", "not a year")):
+        res = nkb("calibrate", "history", "--observed", str(PACKAGE_DATA), "--last", value, cwd=tmp_path)
+        assert res.returncode == 2 and "--last" in res.stderr and reason in res.stderr, res.stderr
+        assert "Traceback" not in res.stderr
+    assert not (tmp_path / "nkborder.duckdb").exists()
+
+
 def test_sigterm_stops_a_calibration_like_ctrl_c():
     import os
     import signal
@@ -358,6 +415,119 @@ def test_beaumont_kernel_keeps_the_importance_weights_spread():
     assert min(narrow) < 0.15 * POPULATION, narrow
 
 
+# --------------------------------------------------------------------- runs read during the simulation
+SMALL_RUN = {"until": 2003, "scale": 0.01}
+SMALL_ROWS = [
+    *({"series": "arrivals", "year_from": y, "year_to": y, "low": 300, "high": 300} for y in range(1999, 2004)),
+    {"series": "women_share", "year_from": 2002, "year_to": 2002, "low": 0.55, "high": 0.55},
+    {"series": "broker_fee", "year_from": 2002, "year_to": 2003, "low": 500, "high": 500},
+    {"series": "crossing_bribe", "year_from": 2001, "year_to": 2001, "low": 500, "high": 500, "city": "Hoeryong"},
+    {"series": "guard_cut", "year_from": 2000, "year_to": 2002, "low": 0.1, "high": 0.2},
+    {"series": "remittance_commission", "year_from": 2001, "year_to": 2003, "low": 0.2, "high": 0.3},
+    {"series": "china_stock", "year_from": 2000, "year_to": 2000, "low": 75000, "high": 125000},
+    {"series": "repatriated", "year_from": 2002, "year_to": 2002, "low": 4809, "high": 4809},
+]
+
+
+@pytest.fixture(scope="module")
+def small_setup():
+    from nkborder.calibration.smc import prepare
+
+    return prepare("history", None, SMALL_RUN["until"], SMALL_RUN["scale"], seed=5, targets=make_targets(SMALL_ROWS),
+                   last={})
+
+
+def test_values_read_during_the_run_are_those_of_the_yearly_table(small_setup):
+    """The values read from the simulation's arrays (YearlyReader) equal those the measures read from
+    ``nkborder.run(...).yearly``; the posted conditions known before the run are those of the finished run."""
+    from nkborder.api import run
+    from nkborder.calibration.simulate import sim_seed, split_values
+
+    model = small_setup.model()
+    pars = {"intent_intercept": -9.0, "crossing_point_factor": 2.5}
+    seen = {}
+    out = model.run(pars, check=lambda values, year: seen.setdefault(year, values.copy()))
+    values = {**model.fixed, **pars}
+    overrides, obs = split_values(values)
+    yearly = run(small_setup.scenario, seed=sim_seed(model.seed, values), scale=model.scale, overrides=overrides,
+                 daily=False).yearly
+    expected = model_values(yearly, small_setup.targets, model.weights, obs["crossing_point_factor"], model.scale)
+    assert np.isfinite(expected).all()
+    np.testing.assert_allclose(out["values"], expected, rtol=1e-9)
+    rows = small_setup.targets.rows
+    before = seen[1994]  # before the first simulated day: only the rows that read posted conditions
+    posted = rows["series"].isin(["broker_fee", "crossing_bribe", "guard_cut"]).to_numpy()
+    assert np.isnan(before[~posted]).all()
+    np.testing.assert_allclose(before[posted], expected[posted], rtol=1e-9)
+    # after 2000: the rows ending by 2000 are known and final, the later count rows are not yet
+    known = (rows["year_to"] <= 2000).to_numpy() | posted
+    np.testing.assert_allclose(seen[2000][known], expected[known], rtol=1e-9)
+    assert np.isnan(seen[2000][~known]).all()
+    assert sorted(seen) == list(range(1994, SMALL_RUN["until"]))
+
+
+def test_early_rejection_stops_runs_over_the_tolerance_and_keeps_the_others(small_setup):
+    from nkborder.calibration.distance import SeriesDistance
+    from nkborder.calibration.simulate import EarlyRejectModel
+
+    model = small_setup.model()
+    distance = SeriesDistance(small_setup.targets, small_setup.spreads)
+    early = EarlyRejectModel(model, distance)
+    pars = {"intent_intercept": -8.0, "crossing_point_factor": 2.0}
+    partials = []
+    full = model.run(pars, check=lambda values, year: partials.append(distance.partial(values)))
+    d = distance(full, {})
+    assert all(a <= b + 1e-12 for a, b in itertools.pairwise(partials)) and partials[-1] <= d + 1e-12
+    kept = early.integrated_simulate(pars, d * (1 + 1e-9))  # a run that finishes: the same values and distance
+    assert kept.accepted and kept.distance == d
+    np.testing.assert_array_equal(kept.sum_stat["values"], full["values"])
+    assert not early.integrated_simulate(pars, d * (1 - 1e-9)).accepted  # finished, just over the tolerance
+    assert not early.stopped
+    stop_at = partials[len(partials) // 2]
+    assert 0 < stop_at < d
+    assert not early.integrated_simulate(pars, stop_at * 0.999).accepted
+    assert early.stopped and max(early.stopped) < SMALL_RUN["until"]  # stopped before the last year
+
+
+def test_fits_every_series_and_the_repatriations_to_2023_by_default():
+    from nkborder.calibration.smc import prepare
+
+    setup = prepare("history", PACKAGE_DATA, until=2015)
+    rows = setup.targets.rows
+    assert list(dict.fromkeys(rows["series"])) == list(SERIES)
+    assert setup.scenario.end.year == 2023 and setup.definition["last"] == {"repatriated": 2023}
+    late = rows.loc[rows["year_to"] > 2015]
+    assert set(late["series"]) == {"repatriated"}  # arrivals and fees after 2015 stay out of sample
+    assert late.set_index("year_to").loc[2023, "low"] == 500 and np.isinf(late.set_index("year_to").loc[2023, "high"])
+    commission = rows.loc[rows["series"] == "remittance_commission"]
+    assert commission[["year_to", "low", "high"]].values.tolist() == [[2010, 0.3, 0.3], [2012, 0.3, 0.3],
+                                                                      [2014, 0.2, 0.3]]
+    plain = prepare("history", PACKAGE_DATA, until=2015, last={})
+    assert plain.scenario.end.year == 2015 and plain.targets.rows["year_to"].max() == 2015
+    upper = load_targets(PACKAGE_DATA, 1999, 2030).rows.query("series == 'remittance_commission' and year_to == 2024")
+    assert (upper["low"].item(), upper["high"].item(), upper["city"].item()) == (0.0, 0.7, "Hyesan")  # "at most"
+    for bad, reason in (({"repatriation": 2023}, "unknown series"), ({"repatriated": 2023.5}, "not a year")):
+        with pytest.raises(InputError, match=reason) as err:
+            prepare("history", PACKAGE_DATA, until=2015, last=bad)
+        assert "--last" in str(err.value)
+
+
+def test_throughput_benchmark_at_a_tiny_size():
+    """The benchmark of BENCHMARKS.md section 11 at a tiny size: every mode measured, early rejection accepts what
+    its tolerance says, and the section renders (no timing assertion)."""
+    from benchmarks.calibration import section, throughput
+
+    res = throughput(scale=0.002, draws=3, repeats=1, seed=2)
+    res["status"] = "ok"
+    for key in ("old", "full", "early_0.5", "early_0.2"):
+        assert res[key]["min"] > 0
+    run = res["runs"][0]
+    assert run["accepted_0.5"] <= 3 and run["accepted_0.2"] <= run["accepted_0.5"]
+    assert res["last_year"] == 2023
+    text = "\n".join(section(res))
+    assert "early rejection" in text and "simulations an hour" in text
+
+
 # ------------------------------------------------------------------------------ synthetic truth (slow)
 TRUTH = {"intent_intercept": -10.5, "broker_fee_elasticity": 1.1}
 SYN = {"scenario": "history", "until": 2005, "scale": 0.02}
@@ -365,22 +535,22 @@ SYN = {"scenario": "history", "until": 2005, "scale": 0.02}
 
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory, reduced_size):
-    """Targets simulated at TRUTH (seed 999), then a small calibration of the two parameters on them.
+    """Targets simulated at TRUTH (nkborder.calibration.synthetic), then a small calibration of the two parameters
+    on them.
 
     Series: arrivals and people in China 1999-2005, and the broker fee in 2004-2005 (the years the 2004
     punishment raises the risk index, so the fee depends on its elasticity); every other parameter is fixed.
     """
-    from nkborder.api import run
+    from nkborder.calibration.smc import prepare
+    from nkborder.calibration.synthetic import synthetic_targets
 
     db = tmp_path_factory.mktemp("syn") / "syn.duckdb"
-    truth_run = run(SYN["scenario"], seed=999, scale=SYN["scale"], end=f"{SYN['until']}-12-31",
-                    overrides=TRUTH, daily=False)
     years = {"arrivals": range(1999, 2006), "china_stock": range(1999, 2006), "broker_fee": range(2004, 2006)}
     template = make_targets([{"series": s, "year_from": y, "year_to": y, "low": 1.0, "high": 1.0}
                              for s, ys in years.items() for y in ys])
-    values = model_values(truth_run.yearly, template, city_weights(), ObservationParams().crossing_point_factor,
-                          SYN["scale"])
-    targets = make_targets(template.rows.assign(low=values, high=values).drop(columns="value").to_dict("records"))
+    truth_setup = prepare(SYN["scenario"], None, SYN["until"], SYN["scale"], seed=999, targets=template,
+                          parameters=list(TRUTH))
+    targets = synthetic_targets(truth_setup.model(), TRUTH)
     population = 12 if reduced_size else 24
     cal = calibrate(SYN["scenario"], until=SYN["until"], population=population, generations=3, scale=SYN["scale"],
                     seed=3, workers=2, db=db, parameters=list(TRUTH), targets=targets)
@@ -389,12 +559,16 @@ def synthetic(tmp_path_factory, reduced_size):
 
 @pytest.mark.slow
 def test_synthetic_truth_inside_posterior_90_interval(synthetic):
+    from nkborder.calibration.synthetic import identified
+
     cal, _ = synthetic
     s = cal.posterior.summary().set_index("parameter")
     for name, true in TRUTH.items():
         assert s.loc[name, "p5"] <= true <= s.loc[name, "p95"], (name, s.loc[name].to_dict())
     # the data narrowed the posterior: the arrivals pin the intercept to a fraction of its prior width
     assert s.loc["intent_intercept", "width_share"] < 0.5, s.to_dict()
+    best = identified(cal.posterior, TRUTH).iloc[0]
+    assert best["parameter"] == "intent_intercept" and best["identified"], best.to_dict()
     assert list(cal.generations["generation"]) == [0, 1, 2]
     assert (cal.generations["epsilon"].diff().dropna() <= 0).all()
 

@@ -318,7 +318,7 @@ def test_code_comments_do_not_narrate_development_history() -> None:
 # ------------------------------------------------------------------------------ docs/calibration.md
 SPREAD_LABELS = {"arrivals": "arrivals", "women's share": "women_share", "broker fee": "broker_fee",
                  "crossing bribe": "crossing_bribe", "guard cut": "guard_cut", "China stock": "china_stock",
-                 "repatriated": "repatriated"}
+                 "repatriated": "repatriated", "remittance commission": "remittance_commission"}
 
 
 @pytest.fixture(scope="module")
@@ -384,22 +384,24 @@ def test_calibration_doc_correlations_are_the_strongest(shipped) -> None:
     assert quoted == [(a, b, round(float(v), 2)) for a, b, v in pairs[: len(quoted)]]
 
 
-def test_calibration_doc_spreads_and_weights_are_those_of_the_data(shipped) -> None:
-    from nkborder.calibration.distance import series_spreads
+def test_calibration_doc_tolerances_divisors_and_weights_are_those_of_the_code(shipped) -> None:
+    from nkborder.calibration.distance import TOLERANCES
     from nkborder.calibration.observation import city_weights
-    from nkborder.calibration.targets import FIRST_YEAR, load_targets
 
     post, _ = shipped
     text = _calibration_doc()
-    sentence = text.split("The spreads of `shared/data`", 1)[1].split("\n\n", 1)[0]
+    quoted = {}
+    for labels, value in re.findall(r"^\| ([a-zA-Z', ]+) \| (?:log 2 = )?([\d.]+) (?:log units|\(share\)) \|",
+                                    _block(text, "## The distance"), re.MULTILINE):
+        quoted.update({SPREAD_LABELS[label]: float(value) for label in labels.split(", ")})
+    assert quoted == {k: round(v, 3) for k, v in TOLERANCES.items()}
+    sentence = text.split("**Divisors**", 1)[1].split("\n- ", 1)[0]
     labels = "|".join(re.escape(label) for label in SPREAD_LABELS)
-    quoted = {SPREAD_LABELS[k]: float(v) for k, v in re.findall(rf"({labels}) ([\d.]+)[,.]", sentence)}
-    data = series_spreads(load_targets(None, FIRST_YEAR, 9999))
-    shipped_spreads = {**post.definition["spreads"], **{k: data[k] for k in post.definition["spread_overrides"]}}
-    assert quoted.keys() == data.keys()
-    for series, value in quoted.items():
-        assert abs(value - data[series]) < 5e-4 and abs(value - shipped_spreads[series]) < 5e-4, series
-    override = _groups(r"arrivals \*\*([\d.]+)\*\* \(`--spread`\)", text)[0]
+    divisors = {SPREAD_LABELS[k]: float(v) for k, v in re.findall(rf"({labels})\s+\**([\d.]+)\**", sentence)}
+    assert divisors.keys() == post.definition["spreads"].keys()
+    for series, value in divisors.items():
+        assert abs(value - post.definition["spreads"][series]) < 5e-4, series
+    override = _groups(r"arrivals \*\*([\d.]+)\*\* \(`--spread`\)", sentence)[0]
     assert {"arrivals": float(override)} == post.definition["spread_overrides"]
     weights = dict(re.findall(r"(Hoeryong|Hyesan): [\d.]+ x [\d,]+ / [\d,]+ = ([\d.]+)", text))
     for city, w in city_weights().items():

@@ -46,7 +46,7 @@ COMMANDS = {  # command -> (its arguments, the options fuzzed, the known-bad opt
     "delete": (["delete", "no-such-run"], ["--experiment", "--db"], []),
     "runs": (["runs"], ["--format", "--experiment"], ["--db", "missing.duckdb"]),
     "plot": (["plot", "no-such-experiment"], ["--format", "--out", "--indicators"], []),
-    "calibrate": (["calibrate", "history"], ["--seed", "--observed", "--parameters", "--fix"],
+    "calibrate": (["calibrate", "history"], ["--seed", "--observed", "--parameters", "--fix", "--last"],
                   ["--scheduler", "http://bad"]),
     "validate": (["validate", "history"], ["--seed", "--observed", "--holdout", "--out", "--figure"],
                  ["--scheduler", "http://bad"]),

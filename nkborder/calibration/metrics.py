@@ -6,7 +6,9 @@ For each observed row with interval ``[low, high]`` (a point has ``low == high``
 * error = distance from the ensemble median to the interval (0 inside), in the series' unit;
 * MAE = mean error; MAPE = mean of error / observed value (midpoint, or the bound), in percent;
 * coverage_50 / coverage_90 = share of rows whose interval meets the central 50 % (p25-p75) / 90 % (p5-p95)
-  predictive band (for a point: the point lies inside the band).
+  predictive band (for a point: the point lies inside the band);
+* within_2x = share of rows whose median is within a factor of 2 of the interval (``low / 2 <= median <=
+  2 x high``).
 
 Rows the ensemble has no value for (e.g. no arrivals in any run, so no share of women) are left out of ``n``.
 """
@@ -19,7 +21,7 @@ import pandas as pd
 from nkborder.calibration.distance import interval_residual
 
 QUANTILES = {"p5": 0.05, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p95": 0.95}
-FIT_COLUMNS = ("series", "period", "n", "mae", "mape", "coverage_50", "coverage_90")
+FIT_COLUMNS = ("series", "period", "n", "mae", "mape", "coverage_50", "coverage_90", "within_2x")
 
 
 def band_covers(band_lo: np.ndarray, band_hi: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
@@ -42,7 +44,8 @@ def quantiles(runs: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def row_metrics(rows: pd.DataFrame, q: dict[str, np.ndarray]) -> pd.DataFrame:
-    """Per row: error of the median, relative error (share), and whether the 50 % and 90 % bands cover."""
+    """Per row: error of the median, relative error (share), whether the 50 % and 90 % bands cover, and whether
+    the median is within a factor of 2 of the interval."""
     low, high = rows["low"].to_numpy(float), rows["high"].to_numpy(float)
     err = interval_residual(q["p50"], low, high)
     ref = rows["value"].to_numpy(float)
@@ -51,7 +54,7 @@ def row_metrics(rows: pd.DataFrame, q: dict[str, np.ndarray]) -> pd.DataFrame:
     return pd.DataFrame({
         "error": err, "relative_error": rel,
         "in_50": band_covers(q["p25"], q["p75"], low, high), "in_90": band_covers(q["p5"], q["p95"], low, high),
-        "has_value": ~np.isnan(q["p50"]),
+        "within_2x": (2 * q["p50"] >= low) & (q["p50"] <= 2 * high), "has_value": ~np.isnan(q["p50"]),
     }, index=rows.index)  # fmt: skip
 
 
@@ -65,7 +68,7 @@ def fit_table(rows: pd.DataFrame, q: dict[str, np.ndarray]) -> pd.DataFrame:
     for (series, period), g in m.groupby(["series", "period"], sort=False):
         out.append({"series": series, "period": period, "n": len(g), "mae": float(g["error"].mean()),
                     "mape": float(100 * g["relative_error"].mean()), "coverage_50": float(g["in_50"].mean()),
-                    "coverage_90": float(g["in_90"].mean())})  # fmt: skip
+                    "coverage_90": float(g["in_90"].mean()), "within_2x": float(g["within_2x"].mean())})  # fmt: skip
     table = pd.DataFrame(out, columns=list(FIT_COLUMNS))
     if table.empty:
         return table

@@ -36,9 +36,10 @@ from nkborder.calibration.observation import city_weights
 from nkborder.calibration.posterior import Posterior
 from nkborder.calibration.priors import Prior, check_fixed, priors, pyabc_prior
 from nkborder.calibration.progress import CountingClient, GenerationHook, GenerationProgress
-from nkborder.calibration.simulate import RunModel
+from nkborder.calibration.simulate import EarlyRejectModel, RunModel
 from nkborder.calibration.targets import (
     FIRST_YEAR,
+    LATER_SERIES,
     SERIES,
     Targets,
     check_directory,
@@ -110,11 +111,14 @@ class Setup:
         return RunModel(self.scenario, d["scale"], d["seed"], self.targets, self.weights, d["fixed"])
 
     def abc(self, sampler: pyabc.sampler.Sampler) -> pyabc.ABCSMC:
+        """The ABC-SMC object; a definition with ``"early_rejection"`` stops runs whose partial distance exceeds
+        the tolerance (:class:`~nkborder.calibration.simulate.EarlyRejectModel`)."""
         prs = [Prior(p["name"], p["lo"], p["hi"], p["unit"], False) for p in self.definition["priors"]]
         kernel = make_transition(self.definition.get("transition", LEGACY_TRANSITION))
-        return pyabc.ABCSMC(self.model(), pyabc_prior(prs), SeriesDistance(self.targets, self.spreads),
-                            population_size=self.definition["population"], sampler=sampler, eps=MedianTolerance(),
-                            transitions=kernel)
+        distance = SeriesDistance(self.targets, self.spreads)
+        model = EarlyRejectModel(self.model(), distance) if self.definition.get("early_rejection") else self.model()
+        return pyabc.ABCSMC(model, pyabc_prior(prs), distance, population_size=self.definition["population"],
+                            sampler=sampler, eps=MedianTolerance(), transitions=kernel)
 
     def observed(self) -> dict[str, np.ndarray]:
         return {"values": self.targets.rows["value"].to_numpy(float), "failed": np.array([0.0])}
@@ -124,32 +128,39 @@ def prepare(
     scenario: str | Path | Scenario = "history", observed: str | Path | None = None, until: int = 2015,
     scale: float = 0.05, seed: int = 0, population: int = 150, parameters: list[str] | None = None,
     fixed: dict[str, float] | None = None, targets: Targets | None = None, series: list[str] | None = None,
-    spreads: dict[str, float] | None = None,
+    spreads: dict[str, float] | None = None, last: dict[str, int] | None = None, early_rejection: bool = True,
 ) -> Setup:
     """Check the options and build the calibration's scenario, targets, weights, spreads and definition.
 
     ``targets`` replaces the observed rows (e.g. a synthetic truth); ``observed`` still gives the city weights.
     ``series`` limits the fit to some of :data:`~nkborder.calibration.targets.SERIES` (default: all).
-    ``spreads`` replaces the spread of some series in the distance (residual units: natural-log units for
+    ``spreads`` replaces the tolerance of some series in the distance (residual units: natural-log units for
     counts and prices, share for shares); it is recorded in the definition as ``"spread_overrides"``.
+    ``last`` fits some series to another year than ``until`` (default :data:`LATER_SERIES`: the repatriations to
+    2023); the runs end with the last year fitted. ``early_rejection`` stops runs whose partial distance exceeds
+    the tolerance (recorded in the definition).
     """
     _check(until, scale, seed, population)
+    later = check_last(LATER_SERIES if last is None else last)
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    sc = sc.with_dates(None, dt.date(until, 12, 31))
     first = max(FIRST_YEAR, (sc.report_start or sc.start).year)
     directory = None if observed is None else check_directory(Path(observed).resolve())
     weights = city_weights(directory) if observed is not None else city_weights(None)
-    fit = targets.between(first, until) if targets is not None else load_targets(directory, first, until)
+    fit = targets.between(first, until, later) if targets is not None else load_targets(directory, first, until,
+                                                                                          later)
+    if series is not None:
+        fit = Targets(fit.rows.loc[fit.rows["series"].isin(series)].reset_index(drop=True))
+    end = max(until, fit.last_year) if len(fit) else until
+    sc = sc.with_dates(None, dt.date(end, 12, 31))
     if series is not None:
         bad = sorted(set(series) - set(SERIES))
         if bad or not series:
             raise InputError("--series", ",".join(bad), "unknown series", ", ".join(SERIES))
-        fit = Targets(fit.rows.loc[fit.rows["series"].isin(series)].reset_index(drop=True))
     if len(fit) == 0:
         raise InputError(str(observed or "package data"), "--until", f"no observation between {first} and {until}",
                          "years covered by the observed series")
     overrides = check_spreads(spreads)
-    spreads = series_spreads(targets if targets is not None else load_targets(directory, FIRST_YEAR, 9999))
+    spreads = series_spreads(fit)
     spreads.update(overrides)
     prs = priors(parameters)
     fixed = check_fixed(fixed, [p.name for p in prs])
@@ -161,6 +172,7 @@ def prepare(
         "scale": float(scale), "seed": int(seed), "population": int(population),
         "priors": [{"name": p.name, "lo": p.lo, "hi": p.hi, "unit": p.unit} for p in prs], "fixed": fixed,
         "weights": weights, "spreads": spreads, "targets": _records(fit.rows), "transition": TRANSITION,
+        "last": later, "early_rejection": bool(early_rejection),
     }  # fmt: skip
     if series is not None:
         definition["series"] = [s for s in SERIES if s in series]
@@ -180,6 +192,22 @@ def check_spreads(spreads: dict[str, float] | None) -> dict[str, float]:
             raise InputError("--spread", f"{series}={value}", "not a positive number",
                              "a spread > 0 in residual units (log units for counts and prices, e.g. arrivals=0.3)")
         out[series] = v
+    return out
+
+
+def check_last(last: dict[str, int]) -> dict[str, int]:
+    """``last`` checked: known series, each a year from 1999 to 2035; else InputError naming ``--last``."""
+    out = {}
+    for series, year in last.items():
+        if series not in SERIES:
+            raise InputError("--last", series, "unknown series", ", ".join(SERIES))
+        try:
+            y = int(float(year))
+        except (TypeError, ValueError):
+            y = None
+        if y is None or y != float(year) or not 1999 <= y <= 2035:
+            raise InputError("--last", f"{series}={year}", "not a year from 1999 to 2035", "e.g. repatriated=2023")
+        out[series] = y
     return out
 
 
@@ -222,8 +250,8 @@ def calibrate(
     population: int = 150, generations: int = 6, scale: float = 0.05, seed: int = 0, workers: int | None = None,
     scheduler: str | None = None, db: str | Path = "nkborder.duckdb", name: str | None = None,
     parameters: list[str] | None = None, fixed: dict[str, float] | None = None, targets: Targets | None = None,
-    series: list[str] | None = None, spreads: dict[str, float] | None = None,
-    progress: bool | GenerationHook = False, command: str = "",
+    series: list[str] | None = None, spreads: dict[str, float] | None = None, last: dict[str, int] | None = None,
+    early_rejection: bool = True, progress: bool | GenerationHook = False, command: str = "",
 ) -> Calibration:
     """Run (or resume) an ABC-SMC calibration and return its posterior.
 
@@ -241,8 +269,10 @@ def calibrate(
         parameters: names to calibrate (default: every parameter flagged ``calibrate=True``).
         fixed: values for parameters that are not calibrated (override the scenario's).
         targets: observed rows to fit instead of those read from ``observed`` (synthetic truth).
-        series: fit only these series (default: all seven; see :mod:`.targets`).
-        spreads: replace the spread some series is divided by in the distance (:func:`prepare`).
+        series: fit only these series (default: all eight; see :mod:`.targets`).
+        spreads: replace the tolerance some series is divided by in the distance (:func:`prepare`).
+        last: fit some series to another last year (default: the repatriations to 2023; :func:`prepare`).
+        early_rejection: stop a run once its partial distance exceeds the generation's tolerance.
         progress: True shows a progress bar, a callable gets each finished generation.
         command: the command line, recorded with the calibration.
     """
@@ -250,7 +280,8 @@ def calibrate(
 
     if int(generations) != generations or generations < 1:
         raise InputError("--generations", str(generations), "not a positive whole number", "1, 2, ...")
-    setup = prepare(scenario, observed, until, scale, seed, population, parameters, fixed, targets, series, spreads)
+    setup = prepare(scenario, observed, until, scale, seed, population, parameters, fixed, targets, series, spreads,
+                    last, early_rejection)
     name = name or default_name(setup.definition)
     t0 = time.perf_counter()
     with open_store(db) as store:

@@ -19,7 +19,10 @@ one-sided bound). Series and units:
   are a lower bound for China (``[low, inf)``).
 * ``repatriated`` - North Koreans repatriated by China in a year, persons, national
   (``china_stock_repatriation_women.csv``: 4,809 in 2002). A count of one event or month is a lower bound of its
-  year's (``[low, inf)``).
+  year's (``[low, inf)``), e.g. the mass repatriation of 2023-10-09 (500-600): at least 500 in 2023.
+* ``remittance_commission`` - brokers' commission on remittances into North Korea, share 0-1 of the amount sent
+  (``remittance_commission_points``: "up to 30%" in 2010 and 2012, 0.20-0.30 "in normal times" in the 2010s,
+  placed at 2014 as the loader does); a commission "at most" X is an upper bound ``[0, X]``.
 
 A user's ``--observed`` folder of CSV files in the same format replaces the package data; newer years are
 used without code changes.
@@ -39,15 +42,20 @@ from nkborder.inputs import (
     broker_fee_points,
     china_stock_intervals,
     guard_cut_points,
+    remittance_commission_points,
     repatriation_points,
     women_share_arrivals,
 )
 
-SERIES = ("arrivals", "women_share", "broker_fee", "crossing_bribe", "guard_cut", "china_stock", "repatriated")
+SERIES = ("arrivals", "women_share", "broker_fee", "crossing_bribe", "guard_cut", "remittance_commission",
+          "china_stock", "repatriated")
 UNITS = {"arrivals": "persons per year (national)", "women_share": "share 0-1", "broker_fee": "CNY",
-         "crossing_bribe": "CNY", "guard_cut": "share 0-1", "china_stock": "persons (national)",
-         "repatriated": "persons per year (national)"}  # fmt: skip
+         "crossing_bribe": "CNY", "guard_cut": "share 0-1", "remittance_commission": "share 0-1",
+         "china_stock": "persons (national)", "repatriated": "persons per year (national)"}  # fmt: skip
 FIRST_YEAR = 1999  # the first non-cumulative year of the arrivals series
+#: Series fitted to a later year than ``--until`` by default: the mass repatriation of 2023 is a lower bound the
+#: rules of the closure years must meet (repatriations are neither arrivals nor fees, the out-of-sample test).
+LATER_SERIES = {"repatriated": 2023}
 OPEN_START_YEARS = 3  # "before YEAR" covers the 3 years before YEAR
 COLUMNS = ("series", "year_from", "year_to", "city", "low", "high", "value", "source")
 FILES = ("defector_arrivals.csv", "defector_origin.csv", "populations.csv", "china_stock_repatriation_women.csv",
@@ -63,9 +71,11 @@ class Targets:
     def __len__(self) -> int:
         return len(self.rows)
 
-    def between(self, first: int, last: int) -> Targets:
-        """The rows whose last year lies in ``first..last``."""
-        keep = (self.rows["year_to"] >= first) & (self.rows["year_to"] <= last)
+    def between(self, first: int, last: int, last_by_series: dict[str, int] | None = None) -> Targets:
+        """The rows whose last year lies in ``first..last`` (``last_by_series``: another last year for some
+        series, e.g. ``{"repatriated": 2023}``)."""
+        ends = self.rows["series"].map(last_by_series or {}).fillna(last)
+        keep = (self.rows["year_to"] >= first) & (self.rows["year_to"] <= ends)
         return Targets(self.rows.loc[keep].reset_index(drop=True))
 
     @property
@@ -87,16 +97,18 @@ def check_directory(directory: str | Path | None) -> Path | None:
     return path
 
 
-def load_targets(directory: str | Path | None = None, first: int = FIRST_YEAR, last: int = 2015) -> Targets:
-    """All observed rows whose last year is in ``first..last``, from ``directory`` (default: package data).
+def load_targets(directory: str | Path | None = None, first: int = FIRST_YEAR, last: int = 2015,
+                 last_by_series: dict[str, int] | None = None) -> Targets:
+    """All observed rows whose last year is in ``first..last`` (or ``first..last_by_series[series]``), from
+    ``directory`` (default: package data).
 
     A missing file or column raises :class:`InputError` naming the file and the column.
     """
     d = check_directory(directory)
-    parts = [_arrivals(d), _women(d), _fees(d), _guard_cut(d), _stock(d), _repatriated(d)]
+    parts = [_arrivals(d), _women(d), _fees(d), _guard_cut(d), _commission(d), _stock(d), _repatriated(d)]
     rows = pd.concat([p for p in parts if len(p)], ignore_index=True)
     rows = rows.sort_values(["series", "year_to", "year_from"], key=_series_order, kind="stable")
-    return Targets(rows.reset_index(drop=True)).between(first, last)
+    return Targets(rows.reset_index(drop=True)).between(first, last, last_by_series)
 
 
 def _repatriated(d: Path | None) -> pd.DataFrame:
@@ -171,6 +183,15 @@ def _guard_cut(d: Path | None) -> pd.DataFrame:
     return _finish(pd.DataFrame({
         "series": "guard_cut", "year_from": start, "year_to": end, "city": t["place"].map(_city),
         "low": t["low"], "high": t["high"], "source": t["source_id"],
+    }))  # fmt: skip
+
+
+def _commission(d: Path | None) -> pd.DataFrame:
+    t = remittance_commission_points(d)
+    at_most = t["what"].str.contains(r"\bat most\b", case=False)
+    return _finish(pd.DataFrame({
+        "series": "remittance_commission", "year_from": t["year"], "year_to": t["year"], "city": t["place"].map(_city),
+        "low": np.where(at_most, 0.0, t["low"]), "high": t["high"], "source": t["source"],
     }))  # fmt: skip
 
 

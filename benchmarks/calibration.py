@@ -1,0 +1,215 @@
+"""Calibration benchmarks: CPU seconds per simulation, the one-hour calibration, identifiability on a synthetic truth.
+
+``python -m benchmarks --update calibration`` measures the CPU time per simulation (section 11 of BENCHMARKS.md,
+:func:`throughput`). The two long jobs are not part of it (run them on an idle machine):
+
+* ``python -m benchmarks.calibration hour [--out FILE.json]``: the calibration of ``docs/calibration.md`` at
+  scale 0.25, generation after generation until an hour has passed (:func:`hour`): simulations done and wall time.
+* ``python -m benchmarks.calibration identifiability [--out FILE.json]``: a synthetic truth simulated at the
+  shipped medians with the observed series' rows, calibrated at the same settings (:func:`identifiability`):
+  which parameters the data identify.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks import ROOT
+
+OBSERVED = ROOT.parent / "shared" / "data" if (ROOT.parent / "shared" / "data").is_dir() else None
+#: The settings of the calibration the hour job and the identifiability job run (docs/calibration.md).
+SETTINGS = {"scenario": "history", "until": 2015, "scale": 0.25, "population": 200, "seed": 1}
+
+
+def _setup(scale: float, until: int):
+    from nkborder.calibration.smc import prepare
+
+    return prepare(SETTINGS["scenario"], OBSERVED, until, scale, SETTINGS["seed"], SETTINGS["population"])
+
+
+def _prior_draws(setup, n: int, seed: int) -> list[dict[str, float]]:
+    rng = np.random.default_rng(seed)
+    return [{p["name"]: float(rng.uniform(p["lo"], p["hi"])) for p in setup.definition["priors"]} for _ in range(n)]
+
+
+def throughput(scale: float = 0.25, draws: int = 10, repeats: int = 3, seed: int = 1) -> dict[str, Any]:
+    """CPU seconds per simulation of prior draws, with and without early rejection, repeated ``repeats`` times.
+
+    * ``old``: a run to the last year of ``--until 2015`` through ``nkborder.run`` and its full yearly table, the
+      values read from it: how a simulation was evaluated without :class:`YearlyReader` and early rejection;
+    * ``full``: a run to the last year fitted (2023: the repatriations), values read during the run;
+    * ``early q``: the same draws with early rejection at a tolerance equal to the ``q`` quantile of their full
+      distances (0.5: a generation that accepts half of the draws; 0.2: a fifth).
+    """
+    import datetime as dt
+
+    from nkborder.api import run
+    from nkborder.calibration.distance import SeriesDistance
+    from nkborder.calibration.simulate import EarlyRejectModel, model_values, sim_seed, split_values
+
+    setup = _setup(scale, SETTINGS["until"])
+    model, distance = setup.model(), SeriesDistance(setup.targets, setup.spreads)
+    early = EarlyRejectModel(model, distance)
+    pars = _prior_draws(setup, draws, seed)
+    model.run(pars[0])  # compile (cached kernels) and warm up
+    old_scenario = setup.scenario.with_dates(None, dt.date(SETTINGS["until"], 12, 31))
+    old_targets = setup.targets.between(1999, SETTINGS["until"])
+
+    def old(p: dict[str, float]) -> None:
+        values = {**model.fixed, **p}
+        overrides, obs = split_values(values)
+        res = run(old_scenario, seed=sim_seed(model.seed, values), scale=scale, overrides=overrides, daily=False)
+        model_values(res.yearly, old_targets, model.weights, obs.get("crossing_point_factor", 2.0), scale)
+
+    out: dict[str, Any] = {"scale": scale, "draws": draws, "repeats": repeats, "seed": seed,
+                           "last_year": setup.scenario.end.year, "runs": []}  # fmt: skip
+    for r in range(repeats):
+        row: dict[str, Any] = {}
+        t0 = time.process_time()
+        for p in pars:
+            old(p)
+        row["old"] = (time.process_time() - t0) / draws
+        t0 = time.process_time()
+        dists = [distance(model.run(p), {}) for p in pars]
+        row["full"] = (time.process_time() - t0) / draws
+        for q in (0.5, 0.2):
+            eps = float(np.quantile(dists, q))
+            t0 = time.process_time()
+            accepted = [early.integrated_simulate(p, eps).accepted for p in pars]
+            row[f"early_{q}"] = (time.process_time() - t0) / draws
+            row[f"accepted_{q}"] = int(sum(accepted))
+        out["runs"].append(row)
+        print(f"repeat {r}: " + ", ".join(f"{k} {v:.3g}" for k, v in row.items()), flush=True)
+    out["stopped_after_year"] = {str(k): v for k, v in sorted(early.stopped.items())}
+    for key in ("old", "full", "early_0.5", "early_0.2"):
+        values = [row[key] for row in out["runs"]]
+        out[key] = {"mean": float(np.mean(values)), "min": float(np.min(values)), "max": float(np.max(values))}
+    out["load_average"] = list(os.getloadavg())
+    return out
+
+
+def measure(cfg: Any = None) -> dict[str, Any]:
+    """The ``calibration`` part of ``python -m benchmarks --update``: :func:`throughput` at its defaults."""
+    return throughput()
+
+
+#: CPU seconds per simulation the one-hour target allows: 2 cores x 3,600 s / 5,000 simulations.
+TARGET_CPU_S = 2 * 3600 / 5000
+
+
+def section(res: dict[str, Any]) -> list[str]:
+    """Section 11 of BENCHMARKS.md: CPU seconds per simulation with and without early rejection."""
+    if res.get("status") != "ok":
+        return [f"**{res.get('status', 'not measured')}**: {res.get('error', '')}", ""]
+    rows = [("a run to 2015 read from its full yearly table (no early rejection, no reader)", "old"),
+            (f"a run to {res['last_year']} read during the run, no early rejection", "full"),
+            ("early rejection, tolerance = median of the draws' distances", "early_0.5"),
+            ("early rejection, tolerance = 20 % quantile of the draws' distances", "early_0.2")]
+    accepted = {k: sum(r[f"accepted_{k[6:]}"] for r in res["runs"]) / len(res["runs"]) for _, k in rows[2:]}
+    lines = [
+        f"CPU seconds per simulation of the calibration of `docs/calibration.md` (history, every series) at scale "
+        f"{res['scale']}: {res['draws']} prior draws (seed {res['seed']}), the same draws in each of {res['repeats']} "
+        f"repeats; mean over the repeats and the lowest and highest repeat (`python -m benchmarks --update "
+        f"calibration`, `benchmarks/calibration.py`). Load average at the end: "
+        f"{', '.join(f'{x:.1f}' for x in res['load_average'])}.",
+        "",
+        "| simulation | CPU s per simulation | lowest - highest repeat | draws accepted |",
+        "| --- | --- | --- | --- |",
+    ]
+    for label, key in rows:
+        v = res[key]
+        acc = f"{accepted[key]:.0f} of {res['draws']}" if key in accepted else "-"
+        lines.append(f"| {label} | {v['mean']:.2f} | {v['min']:.2f} - {v['max']:.2f} | {acc} |")
+    stopped = ", ".join(f"{y}: {n}" for y, n in res.get("stopped_after_year", {}).items()) or "none"
+    full, early = res["full"]["mean"], res["early_0.2"]["mean"]
+    lines += [
+        "",
+        f"Runs stopped after each year (all repeats, both tolerances; 1994 = before the first day): {stopped}. "
+        f"The one-hour target (5,000 simulations at scale >= 0.25 on 2 cores) allows {TARGET_CPU_S:.2f} CPU s per "
+        f"simulation: {7200 / full:,.0f} simulations an hour without early rejection, {7200 / early:,.0f} at the "
+        "tolerance that accepts a fifth of the draws, before the overhead of pyabc and Dask. The whole calibration "
+        "is `python -m benchmarks.calibration hour` (not part of this file: an hour on an idle machine).",
+        "",
+    ]
+    return lines
+
+
+def hour(out: Path | None = None, budget_s: float = 3600.0, workers: int = 2) -> dict[str, Any]:
+    """Generations of the calibration at :data:`SETTINGS` until ``budget_s`` has passed: simulations and time."""
+    from nkborder.calibration import calibrate
+
+    db = Path(tempfile.mkdtemp(prefix="nkcal-hour-")) / "hour.duckdb"
+    t0, generations, cal = time.perf_counter(), 0, None
+    while time.perf_counter() - t0 < budget_s:
+        generations += 1
+        cal = calibrate(SETTINGS["scenario"], OBSERVED, until=SETTINGS["until"], population=SETTINGS["population"],
+                        generations=generations, scale=SETTINGS["scale"], seed=SETTINGS["seed"], workers=workers,
+                        db=db, name="hour")
+        print(cal.generations.tail(1).to_string(index=False, header=generations == 1), flush=True)
+    assert cal is not None
+    gens = cal.generations
+    result = {"settings": SETTINGS, "workers": workers, "wall_s": time.perf_counter() - t0,
+              "generations": len(gens), "simulations": int(gens["n_simulations"].sum()),
+              "last_tolerance": float(gens["epsilon"].iloc[-1]), "db": str(db),
+              "table": gens.to_dict("records")}  # fmt: skip
+    _write(result, out)
+    return result
+
+
+def identifiability(out: Path | None = None, generations: int = 8, workers: int = 2) -> dict[str, Any]:
+    """Calibrate at :data:`SETTINGS` against a synthetic truth at the shipped medians; which parameters are
+    identified (:func:`nkborder.calibration.synthetic.identified`)."""
+    from nkborder.calibration import calibrate, load_shipped
+    from nkborder.calibration.synthetic import identified, synthetic_targets
+
+    setup = _setup(SETTINGS["scale"], SETTINGS["until"])
+    shipped = load_shipped().median()
+    names = [p["name"] for p in setup.definition["priors"]]
+    mid = {p["name"]: (p["lo"] + p["hi"]) / 2 for p in setup.definition["priors"]}
+    truth = {n: float(shipped.get(n, mid[n])) for n in names}
+    targets = synthetic_targets(setup.model(), truth)
+    db = Path(tempfile.mkdtemp(prefix="nkcal-ident-")) / "ident.duckdb"
+    t0 = time.perf_counter()
+    cal = calibrate(SETTINGS["scenario"], OBSERVED, until=SETTINGS["until"], population=SETTINGS["population"],
+                    generations=generations, scale=SETTINGS["scale"], seed=SETTINGS["seed"], workers=workers, db=db,
+                    name="identifiability", targets=targets)
+    table = identified(cal.posterior, truth)
+    print(table.to_string(index=False), flush=True)
+    result = {"settings": SETTINGS, "generations": generations, "wall_s": time.perf_counter() - t0,
+              "simulations": int(cal.generations["n_simulations"].sum()), "truth": truth,
+              "table": table.to_dict("records")}  # fmt: skip
+    _write(result, out)
+    return result
+
+
+def _write(result: dict[str, Any], out: Path | None) -> None:
+    if out is not None:
+        Path(out).write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.calibration", description=__doc__.splitlines()[0])
+    parser.add_argument("job", choices=("throughput", "hour", "identifiability"))
+    parser.add_argument("--out", type=Path, default=None, help="write the results as JSON")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--generations", type=int, default=8, help="identifiability: generations")
+    args = parser.parse_args(argv)
+    if args.job == "throughput":
+        _write(throughput(), args.out)
+    elif args.job == "hour":
+        hour(args.out, workers=args.workers)
+    else:
+        identifiability(args.out, args.generations, args.workers)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
