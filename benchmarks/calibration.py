@@ -143,19 +143,17 @@ def section(res: dict[str, Any]) -> list[str]:
 
 
 def hour(out: Path | None = None, budget_s: float = 3600.0, workers: int = 2) -> dict[str, Any]:
-    """Generations of the calibration at :data:`SETTINGS` until ``budget_s`` has passed: simulations and time."""
+    """The calibration at :data:`SETTINGS` on one local cluster, generation after generation, starting none after
+    ``budget_s``: simulations done and wall time."""
     from nkborder.calibration import calibrate
 
     db = Path(tempfile.mkdtemp(prefix="nkcal-hour-")) / "hour.duckdb"
-    t0, generations, cal = time.perf_counter(), 0, None
-    while time.perf_counter() - t0 < budget_s:
-        generations += 1
-        cal = calibrate(SETTINGS["scenario"], OBSERVED, until=SETTINGS["until"], population=SETTINGS["population"],
-                        generations=generations, scale=SETTINGS["scale"], seed=SETTINGS["seed"], workers=workers,
-                        db=db, name="hour")
-        print(cal.generations.tail(1).to_string(index=False, header=generations == 1), flush=True)
-    assert cal is not None
+    t0 = time.perf_counter()
+    cal = calibrate(SETTINGS["scenario"], OBSERVED, until=SETTINGS["until"], population=SETTINGS["population"],
+                    generations=100, scale=SETTINGS["scale"], seed=SETTINGS["seed"], workers=workers, db=db,
+                    name="hour", progress=True, max_seconds=budget_s)
     gens = cal.generations
+    print(gens.to_string(index=False), flush=True)
     result = {"settings": SETTINGS, "workers": workers, "wall_s": time.perf_counter() - t0,
               "generations": len(gens), "simulations": int(gens["n_simulations"].sum()),
               "last_tolerance": float(gens["epsilon"].iloc[-1]), "db": str(db),
@@ -164,13 +162,15 @@ def hour(out: Path | None = None, budget_s: float = 3600.0, workers: int = 2) ->
     return result
 
 
-def identifiability(out: Path | None = None, generations: int = 8, workers: int = 2) -> dict[str, Any]:
-    """Calibrate at :data:`SETTINGS` against a synthetic truth at the shipped medians; which parameters are
-    identified (:func:`nkborder.calibration.synthetic.identified`)."""
+def identifiability(out: Path | None = None, generations: int = 8, workers: int = 2, scale: float | None = None,
+                    population: int | None = None) -> dict[str, Any]:
+    """Calibrate at :data:`SETTINGS` (or a smaller ``scale`` and ``population``) against a synthetic truth at the
+    shipped medians; which parameters are identified (:func:`nkborder.calibration.synthetic.identified`)."""
     from nkborder.calibration import calibrate, load_shipped
     from nkborder.calibration.synthetic import identified, synthetic_targets
 
-    setup = _setup(SETTINGS["scale"], SETTINGS["until"])
+    settings = {**SETTINGS, **({"scale": scale} if scale else {}), **({"population": population} if population else {})}
+    setup = _setup(settings["scale"], settings["until"])
     shipped = load_shipped().median()
     names = [p["name"] for p in setup.definition["priors"]]
     mid = {p["name"]: (p["lo"] + p["hi"]) / 2 for p in setup.definition["priors"]}
@@ -178,12 +178,12 @@ def identifiability(out: Path | None = None, generations: int = 8, workers: int 
     targets = synthetic_targets(setup.model(), truth)
     db = Path(tempfile.mkdtemp(prefix="nkcal-ident-")) / "ident.duckdb"
     t0 = time.perf_counter()
-    cal = calibrate(SETTINGS["scenario"], OBSERVED, until=SETTINGS["until"], population=SETTINGS["population"],
-                    generations=generations, scale=SETTINGS["scale"], seed=SETTINGS["seed"], workers=workers, db=db,
-                    name="identifiability", targets=targets)
+    cal = calibrate(settings["scenario"], OBSERVED, until=settings["until"], population=settings["population"],
+                    generations=generations, scale=settings["scale"], seed=settings["seed"], workers=workers, db=db,
+                    name="identifiability", targets=targets, progress=True)
     table = identified(cal.posterior, truth)
     print(table.to_string(index=False), flush=True)
-    result = {"settings": SETTINGS, "generations": generations, "wall_s": time.perf_counter() - t0,
+    result = {"settings": settings, "generations": generations, "wall_s": time.perf_counter() - t0,
               "simulations": int(cal.generations["n_simulations"].sum()), "truth": truth,
               "table": table.to_dict("records")}  # fmt: skip
     _write(result, out)
@@ -201,13 +201,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="write the results as JSON")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--generations", type=int, default=8, help="identifiability: generations")
+    parser.add_argument("--scale", type=float, default=None, help="identifiability: a smaller scale (default 0.25)")
+    parser.add_argument("--population", type=int, default=None, help="identifiability: particles (default 200)")
     args = parser.parse_args(argv)
     if args.job == "throughput":
         _write(throughput(), args.out)
     elif args.job == "hour":
         hour(args.out, workers=args.workers)
     else:
-        identifiability(args.out, args.generations, args.workers)
+        identifiability(args.out, args.generations, args.workers, args.scale, args.population)
     return 0
 
 

@@ -587,7 +587,7 @@ def test_validate_writes_fit_table_and_figure(tmp_path, reduced_size):
     assert set(val.predictions["year_to"]) <= set(range(1999, 2005))
     assert val.notes  # the hold-out years were inside the calibration's years
     out = pd.read_csv(write_fit(val.fit, tmp_path / "fit.csv"))
-    assert list(out.columns) == ["series", "period", "n", "mae", "mape", "coverage_50", "coverage_90"]
+    assert list(out.columns) == ["series", "period", "n", "mae", "mape", "coverage_50", "coverage_90", "within_2x"]
     assert ((out["coverage_90"] >= 0) & (out["coverage_90"] <= 1)).all()
     assert draw(val, tmp_path / "fit.png").stat().st_size > 10_000
 

@@ -252,6 +252,7 @@ def calibrate(
     parameters: list[str] | None = None, fixed: dict[str, float] | None = None, targets: Targets | None = None,
     series: list[str] | None = None, spreads: dict[str, float] | None = None, last: dict[str, int] | None = None,
     early_rejection: bool = True, progress: bool | GenerationHook = False, command: str = "",
+    max_seconds: float | None = None,
 ) -> Calibration:
     """Run (or resume) an ABC-SMC calibration and return its posterior.
 
@@ -275,6 +276,7 @@ def calibrate(
         early_rejection: stop a run once its partial distance exceeds the generation's tolerance.
         progress: True shows a progress bar, a callable gets each finished generation.
         command: the command line, recorded with the calibration.
+        max_seconds: start no generation after this many seconds (wall time) of this call; None: no limit.
     """
     from nkborder.store import open_store
 
@@ -299,7 +301,7 @@ def calibrate(
         cstore.set_status(store, name, "running", command)
         try:
             with terminate_as_interrupt():
-                _run_generations(store, setup, rec, generations, workers, scheduler, progress)
+                _run_generations(store, setup, rec, generations, workers, scheduler, progress, max_seconds)
         except BaseException:
             cstore.set_status(store, name, "interrupted")
             raise
@@ -341,9 +343,11 @@ def pyabc_history_path(db: str | Path, rec: dict | None) -> str:
     return str(rec["pyabc_db"])
 
 
-def _run_generations(store, setup: Setup, rec: dict, wanted: int, workers, scheduler, progress) -> None:
+def _run_generations(store, setup: Setup, rec: dict, wanted: int, workers, scheduler, progress,
+                     max_seconds: float | None = None) -> None:
     from nkborder.experiments.cluster import dask_client
 
+    t0 = time.perf_counter()
     url, abc_id = f"sqlite:///{rec['pyabc_db']}", int(rec["abc_id"])
     history = pyabc.History(url, _id=abc_id)
     _sync(store, rec["name"], history)
@@ -354,6 +358,8 @@ def _run_generations(store, setup: Setup, rec: dict, wanted: int, workers, sched
     with GenerationProgress(progress, wanted, done, rec["name"]) as prog, dask_client(scheduler, workers) as client:
         sampler = pyabc.DaskDistributedSampler(CountingClient(client, prog.simulation_done))
         for _ in range(done, wanted):
+            if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
+                break
             abc = setup.abc(sampler)
             abc.load(url, abc_id, setup.observed())
             started = time.perf_counter()
