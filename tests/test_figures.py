@@ -121,6 +121,9 @@ def test_labels_are_plain_words_with_units_and_percentages() -> None:
     assert labels.percent(0.6666666666666666) == "67 %" and labels.percent(0.053) == "5.3 %"
     assert labels.percent(0.05) == "5 %" and labels.number(1234567.8) == "1,234,568"
     assert labels.axis_number(1_500_000) == "1.5 M" and labels.axis_number(2500) == "2,500"
+    from nkborder.scenarios import EVENT_KINDS
+
+    assert all("_" not in labels.event_kind(kind) for kind in EVENT_KINDS)
 
 
 def test_ensemble_figure_has_units_whole_years_and_a_numbered_event_key(ensemble) -> None:

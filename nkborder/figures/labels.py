@@ -162,6 +162,7 @@ _KIND_WORDS = {
     "betrayal_order": "guards ordered to turn in crossers who paid", "china_campaign": "China's repatriation campaign",
     "china_movement_controls": "China's movement controls", "china_border_closure": "China closes its borders",
     "mass_repatriation": "China's mass repatriation", "returnees_allowed": "returnees from abroad allowed back",
+    "border_control": "border control tightened", "smuggling_control": "smuggling control tightened",
 }
 
 
