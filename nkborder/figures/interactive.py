@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 PANEL_PX = 190
 GAP_PX = 48
+STRIP_GAP_PX = 14  # between the last row of panels and the event strip (no title there)
 STRIP_PX = 26
 FONT_PX = 12
 DEFAULT_WIDTH = 1000
@@ -47,15 +48,14 @@ def render(spec: FigureSpec, width_px: int | None = None) -> go.Figure:
     title_px = 20 + 22 * len(title_lines) + 17 * len(warn_lines)
     top = title_px + 21 * legend_rows + gap
     bottom = 40 + (17 * len(key_lines) + 10 if key_lines else 0)
-    plot_h = sum(heights) + gap * (len(heights) - 1)
+    strip_gap = STRIP_GAP_PX if spec.events else 0
+    plot_h = nrows * PANEL_PX + (nrows - 1) * gap + (strip_gap + heights[-1] if spec.events else 0)
     height = top + plot_h + bottom
-    titles = [(_title(row[j], col_px) if j < len(row) else "") for row in spec.panels for j in range(ncols)]
-    titles += [""] * (ncols if spec.events else 0)
     fig = make_subplots(rows=len(heights), cols=ncols, shared_xaxes=True, row_heights=heights,
-                        vertical_spacing=gap / plot_h, horizontal_spacing=min(0.3, (90 + (90 if has_right else 0))
-                                                                               / width),
-                        subplot_titles=titles, specs=[[{"secondary_y": has_right}] * ncols for _ in heights])
+                        vertical_spacing=0.01, horizontal_spacing=min(0.3, (90 + (90 if has_right else 0)) / width),
+                        specs=[[{"secondary_y": has_right}] * ncols for _ in heights])
     batch = _Batch(fig)
+    _place_rows(batch, spec, heights, gap, strip_gap, plot_h, col_px)
     for i, row in enumerate(spec.panels):
         for j, p in enumerate(row):
             _panel(batch, p, spec, i + 1, j + 1)
@@ -64,11 +64,13 @@ def render(spec: FigureSpec, width_px: int | None = None) -> go.Figure:
             place = next((r[j].place for r in spec.panels if j < len(r)), None)
             _strip(batch, spec, place, len(heights), j + 1, levels, strip_rows)
     _legend_only(batch, spec)
+    if key_lines:
+        batch.annotations.append({"text": "<br>".join(key_lines), "xref": "paper", "yref": "paper", "x": 0.0, "y": 0.0,
+                                  "yshift": -30, "xanchor": "left", "yanchor": "top", "showarrow": False,
+                                  "align": "left", "font": {"size": FONT_PX - 1}})
     batch.draw()
     step = year_step(x_hi - x_lo, width / ncols / 100)
     fig.update_xaxes(range=[x_lo, x_hi], tick0=0, dtick=step, tickformat="d", showgrid=True, gridcolor="#eee")
-    for ann in fig.layout.annotations:
-        ann.update(font={"size": FONT_PX + 1}, xanchor="center")
     title = "<br>".join(title_lines) + "".join(
         f"<br><span style='font-size:{FONT_PX}px;color:#b35900'>{w}</span>" for w in warn_lines)
     fig.update_layout(
@@ -80,11 +82,29 @@ def render(spec: FigureSpec, width_px: int | None = None) -> go.Figure:
                 "x": 0.0, "font": {"size": FONT_PX - 1}},
         hovermode="x unified",
     )
-    if key_lines:
-        fig.add_annotation(text="<br>".join(key_lines), xref="paper", yref="paper", x=0.0, y=0.0, yshift=-30,
-                           xanchor="left", yanchor="top", showarrow=False, align="left",
-                           font={"size": FONT_PX - 1})
     return fig
+
+
+def _place_rows(batch: _Batch, spec: FigureSpec, heights: list[int], gap: int, strip_gap: int, plot_h: int,
+                col_px: float) -> None:
+    """Set each row's vertical place in pixels (a panel title's room above each panel, the event strip close
+    under the last row) and write the panel titles above their panels."""
+    ncols = max(len(r) for r in spec.panels)
+    y = 0.0
+    for r, h in enumerate(heights):
+        if r == len(spec.panels):  # the event strip
+            y += strip_gap - gap
+        domain = [1 - (y + h) / plot_h, 1 - y / plot_h]
+        for c in range(ncols):
+            sub = batch.fig.get_subplot(r + 1, c + 1)
+            sub.yaxis.domain = [max(0.0, domain[0]), min(1.0, domain[1])]
+            if r < len(spec.panels) and c < len(spec.panels[r]):
+                x0, x1 = sub.xaxis.domain
+                batch.annotations.append({"text": _title(spec.panels[r][c], col_px), "xref": "paper",
+                                          "yref": "paper", "x": (x0 + x1) / 2, "y": domain[1], "yshift": 4,
+                                          "xanchor": "center", "yanchor": "bottom", "showarrow": False,
+                                          "font": {"size": FONT_PX + 1}})
+        y += h + gap
 
 
 class _Batch:
@@ -95,6 +115,7 @@ class _Batch:
         self.fig = fig
         self.traces: list[tuple[Any, int, int, bool]] = []
         self.shapes: list[dict[str, Any]] = []
+        self.annotations: list[dict[str, Any]] = []
         self.shown: set[str] = set()
 
     def trace(self, trace: Any, row: int, col: int, right: bool = False) -> None:
@@ -137,7 +158,7 @@ class _Batch:
             traces, rows, cols, right = zip(*self.traces, strict=True)
             self.fig.add_traces(list(traces), rows=list(rows), cols=list(cols),
                                 secondary_ys=list(right) if any(right) else None)
-        self.fig.update_layout(shapes=self.shapes)
+        self.fig.update_layout(shapes=self.shapes, annotations=self.annotations)
 
 
 def _wrap(text: str, width_px: float, font_px: float) -> list[str]:
@@ -182,7 +203,7 @@ def _legend_names(spec: FigureSpec) -> list[str]:
 def _legend_rows(names: list[str], width_px: float) -> int:
     rows, used = (1 if names else 0), 0.0
     for name in names:
-        w = 40 + len(name) * (FONT_PX - 1) * 0.56
+        w = 50 + len(name) * (FONT_PX - 1) * 0.6  # marker and gap, then the text (generous: a row too many is harmless)
         if used and used + w > width_px:
             rows, used = rows + 1, 0.0
         used += w
@@ -260,8 +281,8 @@ def _panel(batch: _Batch, p: Panel, spec: FigureSpec, row: int, col: int) -> Non
             tickmode="auto", nticks=5, showgrid=False)
     if not p.has_data():
         x, y = batch.refs(row, col)
-        batch.fig.add_annotation(text=p.note or "no data", showarrow=False, xref=f"{x} domain", yref=f"{y} domain",
-                                 x=0.5, y=0.5)
+        batch.annotations.append({"text": p.note or "no data", "showarrow": False, "xref": f"{x} domain",
+                                  "yref": f"{y} domain", "x": 0.5, "y": 0.5})
 
 
 def _observed(batch: _Batch, o: Observed, scale: float, row: int, col: int, suffix: str, right: bool) -> None:
