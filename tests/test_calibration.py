@@ -506,7 +506,8 @@ def test_fits_every_series_and_the_repatriations_to_2023_by_default():
     assert plain.scenario.end.year == 2015 and plain.targets.rows["year_to"].max() == 2015
     upper = load_targets(PACKAGE_DATA, 1999, 2030).rows.query("series == 'remittance_commission' and year_to == 2024")
     assert (upper["low"].item(), upper["high"].item(), upper["city"].item()) == (0.0, 0.7, "Hyesan")  # "at most"
-    for bad, reason in (({"repatriation": 2023}, "unknown series"), ({"repatriated": 2023.5}, "not a year")):
+    for bad, reason in (({"repatriation": 2023}, "unknown series"), ({"repatriated": 2023.5}, "not a year"),
+                        ({"repatriated": float("inf")}, "not a year"), ({"repatriated": float("nan")}, "not a year")):
         with pytest.raises(InputError, match=reason) as err:
             prepare("history", PACKAGE_DATA, until=2015, last=bad)
         assert "--last" in str(err.value)

@@ -203,7 +203,7 @@ def check_last(last: dict[str, int]) -> dict[str, int]:
             raise InputError("--last", series, "unknown series", ", ".join(SERIES))
         try:
             y = int(float(year))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             y = None
         if y is None or y != float(year) or not 1999 <= y <= 2035:
             raise InputError("--last", f"{series}={year}", "not a year from 1999 to 2035", "e.g. repatriated=2023")
