@@ -83,6 +83,8 @@ def test_experiment_table_as_csv_with_messages_on_stderr_and_an_estimate(nkb: Cl
     assert "estimate: 2 runs" in done.stderr and "runs computed" in done.stderr
     listed = nkb("experiments", "--db", "e.duckdb", "--format", "csv", cwd=tmp_path)
     assert listed.returncode == 0 and pd.read_csv(io.StringIO(listed.stdout))["kind"].tolist() == ["ensemble"]
+    none = nkb("calibrations", "--db", "e.duckdb", "--format", "csv", cwd=tmp_path)
+    assert none.returncode == 0 and none.stdout.startswith("name,scenario,status,generations")
 
 
 def test_estimate_grows_with_agent_days_and_shrinks_with_workers() -> None:

@@ -13,14 +13,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from nkborder.cli.output import Format, check_format, console, emit, new_table, say
 from nkborder.errors import InputError
 from nkborder.inputs.checks import check_out_file, check_seed
 from nkborder.store.schema import DEFAULT_DB
-
-console = Console()
 
 Scenario = Annotated[str, typer.Argument(help="shipped scenario name or path to a .toml file")]
 Observed = Annotated[str, typer.Option(help="folder of observed CSV files in the format of shared/data")]
@@ -99,7 +97,7 @@ def validate_command(
     seed: Annotated[int, typer.Option(help="seed of the draws and runs")] = 0,
     out: Annotated[str | None, typer.Option(help="write the fit table to this CSV file")] = None,
     figure: Annotated[str | None, typer.Option(help="write the figure to this PNG or SVG file")] = None,
-    workers: Workers = None, scheduler: Scheduler = None, db: Db = DEFAULT_DB,
+    workers: Workers = None, scheduler: Scheduler = None, db: Db = DEFAULT_DB, format_: Format = "table",
 ) -> None:
     """Posterior predictive check: MAE, MAPE, 50/90 % coverage and the median within a factor of 2, per series,
     calibration vs hold-out years, each judged against its acceptance target."""
@@ -109,6 +107,8 @@ def validate_command(
     from nkborder.cli.kernels import compile_kernels
 
     check_seed(seed)
+    check_format(format_)
+    msg = say(format_)
     for option, target, suffixes in (("--out", out, ()), ("--figure", figure, (".png", ".svg"))):
         if target:
             check_out_file(target, option, suffixes)
@@ -118,41 +118,52 @@ def validate_command(
     else:
         _need_db(db)
         post = load_calibration(db, posterior).posterior
-    compile_kernels(console, scheduler)
+    compile_kernels(msg, scheduler)
     try:
         val = validate(scenario, post, observed, held, reps=reps, scale=scale, seed=seed, workers=workers,
                        scheduler=scheduler, progress=True)
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
-    table = Table("series", "period", "n", "MAE", "MAPE %", "coverage 50%", "coverage 90%", "median within 2x",
-                  title=f"fit of {val.posterior} ({reps} posterior draws) on {val.scenario}")
-    for r in val.fit.itertuples(index=False):
-        table.add_row(r.series, r.period, str(r.n), f"{r.mae:.4g}", f"{r.mape:.1f}", f"{r.coverage_50:.2f}",
-                      f"{r.coverage_90:.2f}", f"{r.within_2x:.2f}")
-    console.print(table)
+
+    def render() -> Table:
+        table = new_table("series", "period", "n", "MAE", "MAPE %", "coverage 50%", "coverage 90%",
+                          "median within 2x", title=f"fit of {val.posterior} ({reps} posterior draws) on "
+                                                    f"{val.scenario}")
+        for r in val.fit.itertuples(index=False):
+            table.add_row(r.series, r.period, str(r.n), f"{r.mae:.4g}", f"{r.mape:.1f}", f"{r.coverage_50:.2f}",
+                          f"{r.coverage_90:.2f}", f"{r.within_2x:.2f}")
+        return table
+
+    emit(val.fit, format_, render)
     for r in val.checks.itertuples(index=False):
         mark = "[green]met[/]" if r.met else "[red]not met[/]"
-        console.print(f"target: {r.target}: {r.value:.3g} (required {r.required}) {mark}", highlight=False)
+        msg.print(f"target: {r.target}: {r.value:.3g} (required {r.required}) {mark}", highlight=False)
     for note in val.notes:
-        console.print(f"[yellow]note:[/] {note}", highlight=False)
+        msg.print(f"[yellow]note:[/] {note}", highlight=False)
     if out:
-        console.print(f"fit table written to {write_fit(val.fit, out)}")
+        msg.print(f"fit table written to {write_fit(val.fit, out)}")
     if figure:
-        console.print(f"figure written to {draw(val, figure, runs=reps)}")
+        msg.print(f"figure written to {draw(val, figure, runs=reps)}")
 
 
-def calibrations_command(db: Db = DEFAULT_DB) -> None:
+def calibrations_command(db: Db = DEFAULT_DB, format_: Format = "table") -> None:
     """List the calibrations stored in a results file."""
     from nkborder.calibration.store import list_all
     from nkborder.experiments.core import open_store
 
+    check_format(format_)
     _need_db(db)
     with open_store(db, read_only=True) as store:
         frame = list_all(store)
-    table = Table("name", "scenario", "status", "generations", "last tolerance", "updated (UTC)")
-    for r in frame.itertuples(index=False):
-        table.add_row(r.name, r.scenario, r.status, str(r.generations), f"{r.epsilon:.4g}", str(r.updated_at)[:19])
-    console.print(table)
+
+    def render() -> Table:
+        table = new_table("name", "scenario", "status", "generations", "last tolerance", "updated (UTC)")
+        for r in frame.itertuples(index=False):
+            table.add_row(r.name, r.scenario, r.status, str(r.generations), f"{r.epsilon:.4g}",
+                          str(r.updated_at)[:19])
+        return table
+
+    emit(frame, format_, render)
 
 
 def posterior_command(
@@ -160,6 +171,9 @@ def posterior_command(
     db: Db = DEFAULT_DB,
     toml: Annotated[str | None, typer.Option(help="write medians and particles as a calibrated TOML file")] = None,
     correlations: Annotated[bool, typer.Option(help="also print the strongest correlations between parameters")] = True,
+    format_: Annotated[str, typer.Option("--format", help=(
+        "table (generations, posterior and correlations), or the posterior summary as csv or json on stdout"))
+    ] = "table",
 ) -> None:
     """Summary of a calibration's posterior (medians, 90 % intervals, correlations); optionally as TOML."""
     from nkborder.calibration import load_calibration
@@ -168,19 +182,13 @@ def posterior_command(
 
     if toml:
         check_out_file(toml, "--toml", (".toml",))
+    check_format(format_)
     _need_db(db)
     cal = load_calibration(db, name)
-    _generations_table(cal.generations, cal.name)
-    _summary_table(cal.posterior)
-    if correlations:
-        corr = cal.posterior.correlations()
-        names = list(corr.columns)
-        pairs = sorted(((a, b, corr.loc[a, b]) for i, a in enumerate(names) for b in names[i + 1:]),
-                       key=lambda p: -abs(p[2]) if p[2] == p[2] else 0.0)  # fmt: skip
-        table = Table("parameter", "parameter", "correlation", title="strongest posterior correlations (weighted)")
-        for a, b, v in pairs[:12]:
-            table.add_row(a, b, f"{v:+.2f}")
-        console.print(table)
+    if format_ != "table":
+        emit(cal.posterior.summary(), format_, new_table)
+    else:
+        _print_posterior(cal, correlations)
     if toml:
         from nkborder.calibration.store import require
         from nkborder.version import __version__
@@ -189,12 +197,27 @@ def posterior_command(
             rec = require(store, name)
         meta = {"name": name, "db": db, "command": rec["command"], "created": str(rec["updated_at"])[:19],
                 "code_version": __version__, "generations": len(cal.generations)}
-        console.print(f"written {write_toml(toml, cal.posterior, meta)}")
+        say(format_).print(f"written {write_toml(toml, cal.posterior, meta)}")
+
+
+def _print_posterior(cal, correlations: bool) -> None:
+    """The generations, the posterior summary and (``correlations``) the strongest correlations, as tables."""
+    _generations_table(cal.generations, cal.name)
+    _summary_table(cal.posterior)
+    if correlations:
+        corr = cal.posterior.correlations()
+        names = list(corr.columns)
+        pairs = sorted(((a, b, corr.loc[a, b]) for i, a in enumerate(names) for b in names[i + 1:]),
+                       key=lambda p: -abs(p[2]) if p[2] == p[2] else 0.0)  # fmt: skip
+        table = new_table("parameter", "parameter", "correlation", title="strongest posterior correlations (weighted)")
+        for a, b, v in pairs[:12]:
+            table.add_row(a, b, f"{v:+.2f}")
+        console.print(table)
 
 
 def _generations_table(gens, name: str) -> None:
-    table = Table("generation", "tolerance", "acceptance", "simulations", "effective sample size", "seconds",
-                  title=f"{name}: generations")
+    table = new_table("generation", "tolerance", "acceptance", "simulations", "effective sample size", "seconds",
+                      title=f"{name}: generations")
     for r in gens.itertuples(index=False):
         table.add_row(str(r.generation), f"{r.epsilon:.4g}", f"{r.acceptance_rate:.3f}", str(r.n_simulations),
                       f"{r.ess:.1f} of {r.n_particles}", f"{r.wall_seconds:.0f}")
@@ -207,7 +230,7 @@ def _generations_table(gens, name: str) -> None:
 
 
 def _summary_table(post) -> None:
-    table = Table("parameter", "unit", "prior", "median", "90% interval", "width / prior", title="posterior")
+    table = new_table("parameter", "unit", "prior", "median", "90% interval", "width / prior", title="posterior")
     for r in post.summary().itertuples(index=False):
         table.add_row(r.parameter, r.unit, f"{r.prior_lo:.4g} - {r.prior_hi:.4g}", f"{r.median:.4g}",
                       f"{r.p5:.4g} - {r.p95:.4g}", f"{r.width_share:.2f}")
