@@ -1,9 +1,12 @@
 """A plain Mesa 3 implementation of the nkborder model, for docking against the fast engine.
 
 The rules are re-implemented, one agent method each, in :mod:`reference.agents` and :mod:`reference.households`;
-:mod:`reference.model` runs them in the engine's step order. Only inputs that are not agent rules (scenario,
-parameters, the daily environment, the initial population arrays) and the table builder come from ``nkborder``.
-This folder is not part of the installed package and ``nkborder`` never imports it.
+:mod:`reference.model` runs them in the engine's step order. The policy equations that turn the scenario's events
+into each day's conditions are re-implemented in :mod:`reference.environment`, the initial population from the
+census in :mod:`reference.population`, the yearly table in :mod:`reference.tables`. From ``nkborder`` come only
+the scenario and parameter objects (``nkborder.api.resolve``), the observed driver series (``nkborder.inputs``)
+and the names of the record's slots (``nkborder.core.slots``). This folder is not part of the installed package
+and ``nkborder`` never imports it.
 
 >>> from reference import run_reference
 >>> yearly = run_reference("hoeryong-2007", seed=1, scale=0.01)  # doctest: +SKIP
@@ -19,7 +22,6 @@ from typing import Any
 import pandas as pd
 
 from nkborder.api import resolve
-from nkborder.engine.record import build_tables
 from reference.agents import Person
 from reference.model import RULE_CHANGES, BorderModel
 
@@ -36,8 +38,8 @@ def run_reference(
     one rule on purpose (see :mod:`reference.model`), for negative controls.
     """
     sc, params = resolve(scenario, start, end, overrides)
-    raw = BorderModel(sc, params, seed=seed, scale=scale, rule_change=rule_change).run()
-    return build_tables(raw, scale, with_daily=False).since(sc.report_start).yearly
+    model = BorderModel(sc, params, seed=seed, scale=scale, rule_change=rule_change)
+    return model.run(None if sc.report_start is None else sc.report_start.year)
 
 
 def agent_days_per_second(

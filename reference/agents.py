@@ -3,8 +3,8 @@
 The rules are those of the fast engine's kernels (``nkborder/model/*.py``), written out in plain Python; the
 docstring of each method names the kernel it mirrors. Every draw comes from the model's ``random.Random``
 (``self.random``), not from the engine's counter-based streams, so runs agree with the engine only in
-distribution. Agents read the day's conditions of their city from ``model.today`` (the engine's
-:class:`~nkborder.model.policy.Environment`, one value per city) and write flows with ``model.record``.
+distribution. Agents read the day's conditions of their city from ``model.today`` (built by
+:mod:`reference.environment`, one value per city) and write flows with ``model.record``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 import mesa
 
 from nkborder.core import slots as S
-from nkborder.model.china import LEFT_BEFORE_YEAR
 
 if TYPE_CHECKING:
     from reference.households import City, Household
@@ -29,6 +28,7 @@ SMUGGLER_AGE_DAYS = (18.0 * DAYS_PER_YEAR, 55.0 * DAYS_PER_YEAR)
 MAX_AGE_DAYS = 85.0 * DAYS_PER_YEAR
 SECURITY_RELEASE_FACTOR = 2.5  # a release bought from state security: 5000-10000 vs 1000-5000 CNY (nkeconwatch-2013)
 FEMALE_AT_BIRTH = 0.49
+LEFT_BEFORE_YEAR = 2020.0  # arrivals counted apart: people who crossed into China before 2020 (odd.md 7.13)
 
 
 def logistic(z: float) -> float:

@@ -2,10 +2,11 @@
 
 One :meth:`BorderModel.step` is one day. On the first day of each month (and on the run's first day) the
 monthly phases run first, in the order of the monthly steps of :data:`nkborder.engine.plan.PLAN`; then the daily
-phases, in the order of its daily steps. Inputs that are not agent rules come from the
-package: the scenario and parameters, the daily environment (detection, prices, fees, ...) and the initial
-population arrays, which are turned into agents here. Flows are written into the engine's record layout
-(:mod:`nkborder.core.slots`) so :func:`nkborder.engine.record.build_tables` makes the same tables.
+phases, in the order of its daily steps. The model builds its own daily conditions from the scenario's events
+(:mod:`reference.environment`) and its own population from the census (:mod:`reference.population`); from the
+package it takes only the scenario and parameter objects, the observed driver series and the names of the
+record's slots (:mod:`nkborder.core.slots`), under which flows are written; :mod:`reference.tables` makes the
+yearly table.
 
 ``rule_change`` deliberately breaks one rule, for the docking test's negative control: ``"double_detection"``
 (guards detect crossers twice as often) or ``"ignore_bribes"`` (detecting guards never take a bribe).
@@ -16,20 +17,23 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
+from types import SimpleNamespace
 
 import mesa
 import numpy as np
+import pandas as pd
 
 from nkborder.core import slots as S
-from nkborder.engine.sim import INITIAL_SAVINGS_MONTHS, RawRecords
-from nkborder.model.policy import DAYS_PER_MONTH, Environment, build_environment
-from nkborder.model.population import Population, build_population
 from nkborder.params import Params
 from nkborder.scenarios import Scenario
-from reference.agents import BIRTH_AGE_DAYS, DAYS_PER_YEAR, MAX_AGE_DAYS, SMUGGLER_AGE_DAYS, Broker, Guard, Person
-from reference.households import City, Household, Inminban, gini
+from reference.agents import BIRTH_AGE_DAYS, DAYS_PER_YEAR, MAX_AGE_DAYS, SMUGGLER_AGE_DAYS, Guard, Person
+from reference.environment import DAYS_PER_MONTH, build_conditions
+from reference.households import City, gini
+from reference.population import populate
+from reference.tables import yearly_table
 
 RULE_CHANGES = (None, "double_detection", "ignore_bribes")
+INITIAL_SAVINGS_MONTHS = 2.0  # assumption (odd.md 5): households start with two months of food costs in won
 
 
 class BorderModel(mesa.Model):
@@ -42,15 +46,16 @@ class BorderModel(mesa.Model):
             raise ValueError(f"rule_change {rule_change!r} not one of {RULE_CHANGES}")
         self.scenario, self.params, self.scale, self.rule_change = scenario, params, scale, rule_change
         self.n_days = (scenario.end - scenario.start).days + 1
-        env = build_environment(scenario, params)
-        self.env = env._replace(trade_cny_day=env.trade_cny_day * scale)
+        conditions = build_conditions(scenario, params)
+        conditions["trade_cny_day"] = conditions["trade_cny_day"] * scale
+        self.env = SimpleNamespace(**conditions)
+        self.condition_names = tuple(conditions)
         n_c = len(scenario.cities)
         self.daily = np.zeros((self.n_days, n_c, S.N_DAILY))
         dates = [scenario.start + dt.timedelta(days=d) for d in range(self.n_days)]
         self.month_starts = [d for d in range(self.n_days) if d == 0 or dates[d].day == 1]
         self.monthly = np.full((len(self.month_starts), n_c, S.N_MONTHLY), np.nan)
         self.yearly_gini: dict[int, np.ndarray] = {}
-        self.district_years: dict[int, np.ndarray] = {}
         self.day, self.month, self.days_in_month = 0, -1, 0
         self.today = self._conditions(0)
         self.crossings: dict[int, list[Person]] = defaultdict(list)
@@ -59,41 +64,12 @@ class BorderModel(mesa.Model):
         self._tracked_ids: set[int] = set()
         self._sums: list[list[float]] = []
         self._counts: list[list[int]] = []
-        self._create_agents(build_population(params, scenario.cities, scale, seed, self.n_days,
-                                             self.env.troops.max(axis=0)))
+        self.cities: list[City] = []
+        populate(self, self.env.troops.max(axis=0).tolist())
+        self.sectors = np.zeros((len(self.month_starts), sum(city.n_sectors for city in self.cities), S.N_SECTOR))
         self._initial_conditions()
 
     # ---------------------------------------------------------------------------------------- set-up
-    def _create_agents(self, pop: Population) -> None:
-        """Turn the package's initial population arrays into cities, households and agents."""
-        g, b, people, hh = pop.guards, pop.brokers, pop.people, pop.households
-        self.cities = [City(c, name, int(pop.n_sectors[c]), int(g.slots_per_sector[c]),
-                            int(pop.cities.n_districts[c]), int(g.sector_start[c]))
-                       for c, name in enumerate(self.scenario.cities)]
-        self.sectors = np.zeros((len(self.month_starts), int(g.sector_start[-1]), S.N_SECTOR))
-        inminban = [Inminban() for _ in range(int(hh.inminban.max()) + 1)]
-        self.households = []
-        for k in range(len(hh.city)):
-            city = self.cities[int(hh.city[k])]
-            household = Household(city, inminban[int(hh.inminban[k])], bool(hh.trader[k]), float(hh.skill[k]),
-                                  bool(hh.donju[k]), int(hh.district[k]))
-            city.households.append(household)
-            self.households.append(household)
-        persons = [Person(self, self.households[int(people.household[i])].city,
-                          self.households[int(people.household[i])], bool(people.female[i]),
-                          int(people.birth_day[i]), float(people.risk_aversion[i]), float(people.discontent[i]))
-                   for i in range(int(people.count[0]))]
-        for k, i in enumerate(hh.smuggler):
-            if i >= 0:
-                self.households[k].smuggler = persons[int(i)]
-        self.inminban = inminban
-        for c, city in enumerate(self.cities):
-            first = int(g.city_slot_start[c])
-            holders = [int(g.slot_guard[slot]) for slot in range(first, int(g.city_slot_start[c + 1]))]
-            city.posts = [Guard(self, city, post, int(g.service_end[k]), int(g.next_rotation[k]))
-                          for post, k in enumerate(holders)]
-            city.brokers = [Broker(self, city) for _ in range(int(b.city_start[c + 1] - b.city_start[c]))]
-
     def _initial_conditions(self) -> None:
         """Savings, last month's market turnover, and the fertility and death rates by age that give the crude
         birth and death rates."""
@@ -113,9 +89,9 @@ class BorderModel(mesa.Model):
         self.death_by_age = death_by_age(p, [-x.birth_day / DAYS_PER_YEAR for x in people])
 
     # ----------------------------------------------------------------------------------- bookkeeping
-    def _conditions(self, d: int) -> Environment:
-        """The day's environment: each field a list with one value per city."""
-        return Environment._make(field[d].tolist() for field in self.env)
+    def _conditions(self, d: int) -> SimpleNamespace:
+        """The day's conditions: each a list with one value per city."""
+        return SimpleNamespace(**{name: getattr(self.env, name)[d].tolist() for name in self.condition_names})
 
     def record(self, c: int, slot: int, amount: float = 1.0) -> None:
         """Add a flow of today to city ``c``."""
@@ -271,38 +247,17 @@ class BorderModel(mesa.Model):
             if incomes:
                 out[c] = gini(incomes)
         self.yearly_gini[year] = out
-        self.district_years[year] = self.district_snapshot()
         if self.day < self.n_days:
             for h in self.households:
                 h.income_year_kpw = 0.0
 
-    def district_snapshot(self) -> np.ndarray:
-        """Members of each district's households by status; residents' mean hardship, discontent, information."""
-        n_d = max(city.n_districts for city in self.cities)
-        out = np.zeros((len(self.cities), n_d, len(S.DISTRICT_NAMES)))
-        sums = np.zeros((len(self.cities), n_d, 3))
-        for person in self.agents_by_type[Person]:
-            h = person.household
-            c, k = h.city.index, h.district
-            if person.status in (S.RESIDENT, S.IN_CHINA, S.IN_SOUTH_KOREA, S.DETAINED):
-                out[c, k, (S.RESIDENT, S.IN_CHINA, S.IN_SOUTH_KOREA, S.DETAINED).index(person.status)] += 1
-            if person.status == S.RESIDENT:
-                sums[c, k] += (h.hardship, person.discontent, person.info)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[:, :, 4:] = sums / out[:, :, :1]
-        return out
-
     # -------------------------------------------------------------------------------------------- run
-    def run(self) -> RawRecords:
-        """Every day of the scenario; returns the records in the engine's layout."""
+    def run(self, first_year: int | None = None) -> pd.DataFrame:
+        """Every day of the scenario; returns the yearly table from ``first_year`` on (every year if None)."""
         for _ in range(self.n_days):
             self.step()
         self.close_year((self.scenario.start + dt.timedelta(days=self.n_days - 1)).year)
-        sector_start = np.array([*(city.first_sector for city in self.cities),
-                                 self.cities[-1].first_sector + self.cities[-1].n_sectors])
-        return RawRecords(self.scenario.start, self.scenario.cities, self.daily, self.monthly,
-                          np.array(self.month_starts), self.yearly_gini, self.env, 0, self.sectors,
-                          sector_start, self.district_years, np.array([city.n_districts for city in self.cities]))
+        return yearly_table(self, first_year)
 
 
 def death_by_age(p, ages: list[float]) -> list[float]:
