@@ -53,7 +53,7 @@ from nkborder.scenarios import PolicyEvent
 from reference import run_reference
 from reference.__main__ import main as reference_main
 from reference.agents import Person
-from reference.docking import dock
+from reference.docking import dock, dock_profiles
 from reference.environment import build_conditions
 from reference.model import BorderModel
 
@@ -339,25 +339,43 @@ def test_reference_table_has_engine_columns() -> None:
     assert run_reference("hoeryong-2007", **kw).equals(ref)  # a seed fixes the run
 
 
-def _runs(values: np.ndarray) -> list[pd.DataFrame]:
-    """Yearly tables of synthetic runs: ``values`` [run, year] of one indicator, years 2001-..."""
-    years = 2001 + np.arange(values.shape[1])
-    return [pd.DataFrame({"year": years, "city": "Hyesan", "x": row}) for row in values]
+def _runs(**indicators: np.ndarray) -> list[pd.DataFrame]:
+    """Yearly tables of synthetic runs: each indicator an array [run, year], years 2001-..."""
+    first = next(iter(indicators.values()))
+    years = 2001 + np.arange(first.shape[1])
+    return [pd.DataFrame({"year": years, "city": "Hyesan", **{k: v[r] for k, v in indicators.items()}})
+            for r in range(first.shape[0])]
 
 
-def test_docking_procedure_rejects_a_shift_in_one_year_only() -> None:
+def test_docking_procedure_rejects_a_shift_in_one_year_or_in_all() -> None:
     """Equal samples dock; a shift of 3 standard deviations in one of five years is rejected and found in its
-    year, as is a shift of 1.5 standard deviations in every year; cells that never vary give p = 1."""
+    year, as is a shift of 1 standard deviation in every year; cells that never vary give p = 1."""
     rng = np.random.default_rng(11)
-    a, b = rng.normal(size=(30, 5)), rng.normal(size=(30, 5))
-    assert not dock(_runs(a), _runs(b), ["x"]).rejected
+    a, b, c = rng.normal(size=(30, 5)), rng.normal(size=(30, 5)), rng.normal(size=(30, 5))
+    assert not dock(_runs(x=a, y=c), _runs(x=b, y=c[::-1]), ["x", "y"]).rejected
     shifted = b.copy()
     shifted[:, 2] += 3.0
-    result = dock(_runs(a), _runs(shifted), ["x"])
+    result = dock(_runs(x=a, y=c), _runs(x=shifted, y=c[::-1]), ["x", "y"])
     assert result.rejected == ("x",) and result.effects["x"][1] == 2003, result.report()
-    assert dock(_runs(a), _runs(b + 1.5), ["x"]).rejected
+    assert dock(_runs(x=a), _runs(x=b + 1.0), ["x"]).rejected == ("x",)
     constant = np.zeros((30, 5))
-    assert dock(_runs(constant), _runs(constant), ["x"]).pvalues["x"] == 1.0
+    assert dock(_runs(x=constant), _runs(x=constant), ["x"]).pvalues["x"] == 1.0
+
+
+def test_docking_procedure_keeps_its_family_error_rate() -> None:
+    """Samples of one model (ten correlated indicators, 15 runs a side) are rejected at family level 0.1 in at
+    most 19 of 100 repetitions: the expected count is at most 10, and 19 is 3 binomial standard deviations above."""
+    rng = np.random.default_rng(12)
+    rejected = 0
+    for rep in range(100):
+        common = rng.normal(size=(30, 1, 5))
+        values = common + rng.normal(size=(30, 10, 5))  # indicators sharing a run effect
+        a, b = ({f"i{k}": values[half, k] for k in range(10)} for half in (slice(0, 15), slice(15, 30)))
+        rejected += bool(dock_profiles(a, b, range(2001, 2006), family_alpha=0.1, n_permutations=999,
+                                       seed=rep).rejected)
+    assert rejected <= 19, rejected
+
+
 def test_reference_guards_on_duty_pay_and_shifts_match(tmp_path: Path) -> None:
     """The special forces of August 2020 put the same number of guards on duty in both implementations, who
     draw the same pay, and shorter shifts give the same acceptance of bribes (deterministic, so equal)."""
