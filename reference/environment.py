@@ -36,6 +36,7 @@ M_PER_SOLDIER_2006 = 14.0  # data/border_security.csv: 2006, 14 m of border per 
 WAGE_POINTS_OLD = (  # state wage, old KPW per month: prices_before_2009.csv 2001; seed-hoeryong-2007; market_prices.csv
     (dt.date(2001, 7, 15), 100.0), (dt.date(2007, 2, 6), 3000.0), (dt.date(2008, 3, 15), 6000.0),
 )
+TRADE_2006_USD_MILLION = 1699.6  # data/china_dprk_trade.csv: 2006, China customs (via KITA): prices of 2006
 WAGE_NEW_KPW = 1500.0  # data/exchange_rate_points.csv: 2015-08 Musan, railway worker wage 1,080-1,900 KPW/month
 
 #: Event kind -> the lever it moves. Kinds in ``SETTERS`` set their lever (the latest event in force wins,
@@ -207,6 +208,9 @@ def conditions_of_day(lv: dict[str, float], drivers: dict[str, float], p: Params
         "wage_kpw": wage,
         "kpw_per_cny": rate,
         "trade_cny_day": drivers["trade_usd_million"] * 1e6 * p.cny_per_usd / DAYS_PER_YEAR * p.city_trade_share,
+        # a smuggling trip's goods follow official trade: cargo_cny at the trade of 2006
+        "cargo_cny": p.cargo_cny * (drivers["trade_usd_million"] / TRADE_2006_USD_MILLION)
+        ** p.smuggling_trade_elasticity,
         "capture": p.china_capture_rate / DAYS_PER_YEAR * (1.0 + CAMPAIGN_CAPTURE_GAIN * lv["campaign"])
         * (1.0 + p.china_controls_capture_gain * lv["china_controls"]) * surveillance_china,
         "repatriate": 1.0 / p.china_detention_days
