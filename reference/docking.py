@@ -77,19 +77,23 @@ def standardised(pooled: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return (pooled[:, varies] - pooled[:, varies].mean(axis=0)) / sd[varies], varies
 
 
-def statistics(z: np.ndarray, labels: np.ndarray) -> np.ndarray:
+def statistics(z: np.ndarray, labels: np.ndarray, n_a: int) -> np.ndarray:
     """Profile and level statistics [labelling, 2] of standardised values ``z`` [run, cell] for labellings
-    ``labels`` [labelling, run] (True: the run is in the first sample)."""
-    n_a = int(labels[0].sum())
-    d = labels @ z / n_a - ~labels @ z / (labels.shape[1] - n_a)
+    ``labels`` [labelling, run] (1.0: the run is in the first sample, of ``n_a`` runs; 0.0: in the second).
+
+    The columns of ``z`` sum to zero, so the second sample's mean is ``-(sum over the first) / n_b`` and the
+    difference of means is ``(labels @ z) (1 / n_a + 1 / n_b)``.
+    """
+    n_b = labels.shape[1] - n_a
+    d = (labels @ z) * (1.0 / n_a + 1.0 / n_b)
     return np.stack([(d**2).sum(axis=1), d.sum(axis=1) ** 2], axis=1)
 
 
 def labellings(n_a: int, n: int, n_permutations: int, seed: int) -> np.ndarray:
-    """The observed labelling (first ``n_a`` runs in the first sample) followed by random relabellings."""
+    """The observed labelling (first ``n_a`` runs in the first sample: 1.0) followed by random relabellings."""
     rng = np.random.default_rng(seed)
     random = np.argsort(rng.random((n_permutations, n)), axis=1) < n_a
-    return np.vstack([np.arange(n) < n_a, random])
+    return np.vstack([np.arange(n) < n_a, random]).astype(np.float64)
 
 
 def upper_tail_pvalues(t: np.ndarray) -> np.ndarray:
@@ -130,7 +134,7 @@ def dock_profiles(a: dict[str, np.ndarray], b: dict[str, np.ndarray], years: Seq
         if z.shape[1] == 0:
             effects[name] = (0.0, None)
             continue
-        t = statistics(z, labels)
+        t = statistics(z, labels, n_a)
         columns.append(t)
         owner += [name] * t.shape[1]
         d = np.abs(z[:n_a].mean(axis=0) - z[n_a:].mean(axis=0))

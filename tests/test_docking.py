@@ -154,7 +154,7 @@ source = "assumption: docking test"
 # Events of every kind, with the cases the lever rules distinguish: a setter in force from before the run and
 # one that overrides it for a while; ramps of a setter that start before the run and that follow another ramp;
 # a step and a ramp of the same pressure lever overlapping; one-day kinds before the run (ignored) and with an
-# end date (one day only); events for one city.
+# end date and a ramp (still one day only); events for one city.
 EDGE_EVENTS = [
     ("punishment", "2003-01-01", None, "national", 3.0, False),
     ("punishment", "2005-06-01", "2005-12-31", "national", 0.5, False),
@@ -165,8 +165,8 @@ EDGE_EVENTS = [
     ("crackdown", "2005-03-01", "2005-09-01", "Hoeryong", 0.8, True),
     ("crackdown", "2005-06-01", "2005-07-31", "national", 0.5, False),
     ("currency_reform", "2003-11-30", None, "national", 0.9, False),
-    ("currency_reform", "2007-02-01", None, "national", 0.4, False),
-    ("mass_repatriation", "2006-05-01", "2006-12-31", "china", 0.7, False),
+    ("currency_reform", "2007-02-01", "2007-03-31", "national", 0.4, True),
+    ("mass_repatriation", "2006-05-01", "2006-12-31", "china", 0.7, True),
     ("china_campaign", "2005-03-01", "2005-05-31", "china", 1.0, False),
     ("china_movement_controls", "2006-01-01", "2007-06-30", "china", 1.0, False),
     ("china_border_closure", "2006-03-01", "2007-01-31", "china", 0.8, False),
@@ -285,6 +285,8 @@ def test_reference_conditions_follow_the_package_policy_equations(case: str) -> 
         np.testing.assert_allclose(ref[name], getattr(env, name), rtol=1e-9, atol=1e-15, equal_nan=True,
                                    err_msg=f"{case}: condition {name}")
     if case == "edge cases":  # the cases are exercised: the conditions move within the run
+        for name in ("reform", "mass_repatriation"):  # one-day kinds act on their start day only
+            assert (env._asdict()[name] > 0).sum(axis=0).tolist() == [1, 1], name
         for name in ("detect_self", "tolerance", "capture", "onward", "repatriate", "mass_repatriation", "reform",
                      "guard_cut", "bribe_accept", "betray", "contact", "shoot", "trade_cny_day"):
             assert np.ptp(ref[name]) > 0, name

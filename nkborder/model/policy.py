@@ -140,7 +140,7 @@ def policy_levers(scenario: Scenario) -> dict[str, np.ndarray]:
                 lever[a:, c] = before + (event.level - before) * _ramp(scenario, event, a, n_days)
             elif event.kind in SETTERS:
                 out[SETTERS[event.kind][0]][a:b, c] = event.level
-            elif event.ramp and event.end is not None:
+            elif event.ramp and event.end is not None and event.kind not in ONE_DAY_KINDS:
                 lever = out[_lever_of(event.kind)]
                 lever[a:, c] = np.maximum(lever[a:, c], _ramp(scenario, event, a, n_days) * event.level)
             else:
