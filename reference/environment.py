@@ -49,7 +49,7 @@ LEVER_OF = {
     "mass_repatriation": "mass_repatriation", "returnees_allowed": "returnees",
     "punishment": "punishment_years", "market_tolerance": "tolerance", "leadership": "tolerance",
     "guard_posts": "posts", "troops": "troops", "fences": "fence", "guard_shifts": "shift_hours",
-    "betrayal_order": "betrayal",
+    "betrayal_order": "betrayal", "border_control": "control", "smuggling_control": "smuggling_control",
 }
 SETTERS = {"punishment_years": math.nan, "tolerance": 1.0, "posts": 1.0, "troops": 1.0, "fence": 0.0,
            "shift_hours": SHIFT_HOURS_BEFORE_2018, "betrayal": 0.0}
@@ -153,8 +153,9 @@ def conditions_of_day(lv: dict[str, float], drivers: dict[str, float], p: Params
     """The day's conditions of one city from its levers and the day's driver series (odd.md 7.2)."""
     troops = M_PER_SOLDIER_2006 / p.m_per_guard * lv["troops"]
     density = troops**p.troop_detect_elasticity * lv["posts"] ** p.post_detect_elasticity
+    control = max(lv["crackdown"], lv["control"])  # a crackdown or a tighter control of crossings alone
     hazard = -math.log(1.0 - p.detect_base) * density * (
-        1.0 + p.crackdown_detect_gain * lv["crackdown"] + p.fence_detect_gain * lv["fence"]
+        1.0 + p.crackdown_detect_gain * control + p.fence_detect_gain * lv["fence"]
         + p.buffer_detect_gain * lv["buffer"] + p.closure_detect_gain * lv["closure"]) * (
         1.0 - p.lax_detect_cut * lv["lax"])
     detect_self = 1.0 - math.exp(-hazard)
@@ -165,7 +166,7 @@ def conditions_of_day(lv: dict[str, float], drivers: dict[str, float], p: Params
     risk = detect_self * (1.0 + years_held + DEATH_AS_YEARS * shoot)
     bribe_accept = min(1.0, max(0.0, p.bribe_accept * (lv["shift_hours"] / SHIFT_HOURS_BEFORE_2018)
                                 ** p.shift_bribe_elasticity))
-    betray = min(1.0, max(0.0, lv["betrayal"] + p.betray_under_crackdown * lv["crackdown"]))
+    betray = min(1.0, max(0.0, lv["betrayal"] + p.betray_under_crackdown * control))
     broker_risk = brokers_risk(detect_broker, bribe_accept, betray)
     # prices of a crossing: observed 2006-07 prices at the risk of then, scaled with the excess risk (odd.md 7.2)
     excess = risk - p.detect_base * (1.0 + p.fee_reference_detention_years)
@@ -173,7 +174,9 @@ def conditions_of_day(lv: dict[str, float], drivers: dict[str, float], p: Params
     danger = (broker_risk / brokers_risk(detect_ref, p.bribe_accept, 0.0)) ** p.broker_risk_fee_elasticity
     fee = min(p.broker_fee_base_cny * math.exp(p.broker_fee_elasticity * excess) * danger, p.broker_fee_max_cny)
     bribe = min(p.crossing_bribe_cny * math.exp(p.crossing_bribe_elasticity * excess), fee)
-    pressure = min(1.0, max(0.0, lv["crackdown"] + lv["closure"] + 0.5 * lv["trade_control"]))
+    # control pressure on smuggling (guards' cut, smuggler arrests): not raised by border_control alone
+    pressure = min(1.0, max(0.0, lv["crackdown"] + lv["smuggling_control"] + lv["closure"]
+                            + 0.5 * lv["trade_control"]))
     tolerance = (lv["tolerance"] * (1.0 - p.crackdown_tolerance_cut * lv["crackdown"])
                  * (1.0 - SANCTIONS_TOLERANCE_CUT * lv["sanctions"])
                  * (1.0 - TRADE_CONTROL_TOLERANCE_CUT * lv["trade_control"])
@@ -229,7 +232,7 @@ def conditions_of_day(lv: dict[str, float], drivers: dict[str, float], p: Params
         "year": year,
         "seizure": min(1.0, max(0.0, p.crackdown_confiscation * lv["crackdown"]
                                 + p.closure_seizure * max(lv["closure"], lv["trade_control"]))),
-        "inminban_report": min(1.0, max(0.0, p.inminban_report_base + p.inminban_report * lv["crackdown"])),
+        "inminban_report": min(1.0, max(0.0, p.inminban_report_base + p.inminban_report * control)),
         "coping": p.coping_food_share * (1.0 - min(1.0, max(0.0, lv["famine"]))),
     }
 

@@ -180,6 +180,8 @@ EDGE_EVENTS = [
     ("guard_shifts", "2006-02-01", None, "Hoeryong", 1.0, False),
     ("buffer_zone", "2007-05-01", None, "national", 1.0, False),
     ("famine", "2004-01-01", "2004-08-31", "national", 0.7, False),
+    ("border_control", "2005-08-01", "2006-03-31", "Hyesan", 0.6, False),
+    ("smuggling_control", "2006-09-01", "2007-04-30", "national", 0.5, True),
     ("market_tolerance", "2004-03-01", "2005-03-01", "national", 0.4, False),
     ("leadership", "2008-01-01", None, "national", 0.9, False),
 ]
