@@ -18,7 +18,13 @@ from nkborder.core import slots as S
 from nkborder.core.rng import seed_key
 from nkborder.core.state import Brokers
 from nkborder.model.brokers import client_arrested, commission_rate, exposure_on, find_broker, route_open
-from nkborder.model.policy import brokers_risk, build_environment, reference_brokers_risk
+from nkborder.model.policy import (
+    adjusting_price,
+    brokers_risk,
+    build_environment,
+    called_for_fee_cny,
+    reference_brokers_risk,
+)
 from nkborder.params import Params
 from nkborder.scenarios import Scenario, load_scenario
 
@@ -104,6 +110,33 @@ def test_the_posted_fee_follows_the_brokers_risk_through_the_tightenings(history
     assert fee[2010] / fee[2005] > risk[2010] / risk[2005]
     # the 2012 tightening keeps the fee above that of 2008-2009 (the order to betray alone)
     assert fee[2012] > fee[2009]
+
+
+def test_a_posted_price_moves_toward_the_called_for_price_with_its_time_constant() -> None:
+    steady = adjusting_price(np.full((50, 2), 500.0), 60.0)
+    assert steady == pytest.approx(np.full((50, 2), 500.0))
+    # a tenfold step on day 1: after 60 days the log price has covered 1 - 1/e of the step, and it never overshoots
+    called = np.r_[np.full((1, 1), 500.0), np.full((400, 1), 5000.0)]
+    posted = adjusting_price(called, 60.0)
+    assert np.log(posted[60, 0] / 500.0) == pytest.approx((1.0 - np.exp(-1.0)) * np.log(10.0))
+    assert (np.diff(posted[:, 0]) > 0).all() and (posted <= called + 1e-9).all()
+    assert posted[400, 0] == pytest.approx(5000.0, rel=1e-2)
+    # the shorter the time constant, the faster the price follows
+    assert adjusting_price(called, 14.0)[30, 0] > posted[30, 0]
+
+
+def test_the_purification_raises_the_posted_fee_over_months_not_overnight(history_env) -> None:
+    days, env, params = history_env
+    called = pd.Series(called_for_fee_cny(env.risk, env.broker_risk, params)[:, 0], index=days)  # Hoeryong
+    posted = pd.Series(env.broker_fee_cny[:, 0], index=days)
+    before, month = posted["2006-11-30"], posted["2006-12-31"]
+    # the purification and the hush-money order (1 December 2006) multiply the called-for fee more than tenfold ...
+    assert called["2006-12-15"] > 10 * called["2006-11-30"]
+    # ... but in its first month the posted fee covers only 1 - exp(-31 / fee_adjust_days) of the step, in logs
+    share = 1.0 - np.exp(-31.0 / params.fee_adjust_days)
+    assert np.log(month / before) == pytest.approx(share * np.log(called["2006-12-15"] / before), rel=1e-6)
+    # by the end of the campaign year the posted fee has nearly reached the called-for fee
+    assert posted["2007-12-31"] == pytest.approx(called["2007-12-31"], rel=0.01)
 
 
 def test_the_hush_money_order_raises_betrayal_from_december_2006_on(history_env) -> None:

@@ -327,20 +327,52 @@ def reference_brokers_risk(params: Params) -> float:
 def crossing_prices_cny(risk: np.ndarray, broker_risk: np.ndarray, params: Params) -> tuple[np.ndarray, np.ndarray]:
     """Posted broker fee and lone crosser's bribe, CNY [day, city], from the crossers' and the brokers' risk.
 
-    Each is its observed price times ``exp(elasticity x (risk - risk_ref))``, where ``risk_ref = detect_base x (1 +
-    fee_reference_detention_years)`` is the risk under which the prices were observed (2006-07: the punishment
-    of November 2004). The fee is also multiplied by ``(broker_risk / its 2006 value) ^
-    broker_risk_fee_elasticity``: brokers price the danger that their client is caught and names them. The fee
-    rises faster with risk than the bribe, so above the reference a lone crossing is the cheaper one; the bribe is
-    never more than a broker's whole fee (a guard cannot ask more than the brokered crossing costs).
+    The posted fee follows the fee the risks call for (:func:`called_for_fee_cny`) with the time constant
+    ``fee_adjust_days`` (:func:`adjusting_price`): brokers learn the risk from their clients' arrests and revise
+    the price over weeks. The bribe, set by the guard on the spot, is its observed price times
+    ``exp(crossing_bribe_elasticity x (risk - risk_ref))`` on the day. The fee rises faster with risk than the
+    bribe, so above the reference a lone crossing is the cheaper one; the bribe is never more than the posted fee
+    (a guard cannot ask more than the brokered crossing costs).
+    """
+    p = params
+    fee = adjusting_price(called_for_fee_cny(risk, broker_risk, p), p.fee_adjust_days)
+    excess = risk - p.detect_base * (1.0 + p.fee_reference_detention_years)
+    bribe = np.minimum(p.crossing_bribe_cny * np.exp(p.crossing_bribe_elasticity * excess), fee)
+    return fee, bribe
+
+
+def called_for_fee_cny(risk: np.ndarray, broker_risk: np.ndarray, params: Params) -> np.ndarray:
+    """The broker fee the day's risks call for, CNY [day, city].
+
+    ``broker_fee_base_cny x exp(broker_fee_elasticity x (risk - risk_ref)) x (broker_risk / its 2006 value) ^
+    broker_risk_fee_elasticity``, at most ``broker_fee_max_cny``, where ``risk_ref = detect_base x (1 +
+    fee_reference_detention_years)`` is the risk under which the 500 CNY fee was observed (2006: the punishment
+    of November 2004): brokers price the crossers' risk and the danger that their client is caught and names them.
     """
     p = params
     excess = risk - p.detect_base * (1.0 + p.fee_reference_detention_years)
     danger = (broker_risk / reference_brokers_risk(p)) ** p.broker_risk_fee_elasticity
-    fee = np.minimum(p.broker_fee_base_cny * np.exp(p.broker_fee_elasticity * excess) * danger,
-                     p.broker_fee_max_cny)
-    bribe = np.minimum(p.crossing_bribe_cny * np.exp(p.crossing_bribe_elasticity * excess), fee)
-    return fee, bribe
+    return np.minimum(p.broker_fee_base_cny * np.exp(p.broker_fee_elasticity * excess) * danger, p.broker_fee_max_cny)
+
+
+def adjusting_price(called_for: np.ndarray, adjust_days: float) -> np.ndarray:
+    """A posted price [day, city] that moves toward ``called_for`` (> 0) with time constant ``adjust_days``.
+
+    In logs, ``log price[d] = log price[d-1] + (1 - exp(-1 / adjust_days)) x (log called_for[d] - log
+    price[d-1])``, starting at ``called_for[0]``: a step of the called-for price is reached to 1 - 1/e after
+    ``adjust_days`` days, whatever its size.
+    """
+    x = np.log(called_for)
+    step = 1.0 - float(np.exp(-1.0 / adjust_days))
+    out = np.empty_like(x)
+    for c in range(x.shape[1]):
+        column = x[:, c].tolist()
+        level = column[0]
+        for d, target in enumerate(column):
+            level += step * (target - level)
+            column[d] = level
+        out[:, c] = column
+    return np.exp(out)
 
 
 def watch_density(levers: dict[str, np.ndarray], params: Params) -> np.ndarray:

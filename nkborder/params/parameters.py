@@ -320,12 +320,20 @@ class Params(BaseModel):
         source="seed-hyesan-2024", quote="charging exorbitant fees ... reflecting the dangers they now face",
     )
     broker_risk_fee_elasticity: float = param(
-        1.5, 0.0, 4.0, "exponent", "the posted fee grows as (brokers' risk / its 2006 value) to this power; "
+        1.75, 0.0, 4.0, "exponent", "the posted fee grows as (brokers' risk / its 2006 value) to this power; "
         "brokers' risk is the chance that a brokered crossing ends in arrest (detection x not let through)",
         source="dailynk-border-costs",
-        quote="2006: 500 CNY; 2010: at least 10,000 CNY after the February 2010 tightening; 1.5 is the smallest "
-        "value in steps of 0.5 that gives about 10,000 CNY in 2010 (9,900) with the shipped calibration "
-        "(in-sample; never fitted to 2015)",
+        quote="2006: 500 CNY; 2010: at least 10,000 CNY after the February 2010 tightening; 1.75 is the smallest "
+        "value in steps of 0.25 whose posted fee, moving with fee_adjust_days, averages at least 10,000 CNY in "
+        "2010 with the shipped calibration (in-sample; never fitted to 2015)",
+    )
+    fee_adjust_days: float = param(
+        60.0, 14.0, 180.0, "days", "time constant with which the posted broker fee moves toward the fee the day's "
+        "risks call for (in log terms): brokers learn the risk from their clients' arrests and revise the price "
+        "over weeks, so a crackdown's first month raises the fee little",
+        quote="assumption: no source gives how fast fees followed a tightening; the 500 CNY of 2006 "
+        "(dailynk-border-costs) was quoted in the year whose last month began the Hoeryong purification "
+        "(seed-hoeryong-2007); prior 14-180 days",
     )
     crossing_credit: float = param(
         0.3, 0.0, 0.6, "probability", "chance that a crosser whose household cannot pay the broker's fee or the "
