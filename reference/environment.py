@@ -172,8 +172,10 @@ def conditions_of_day(lv: dict[str, float], drivers: dict[str, float], p: Params
     excess = risk - p.detect_base * (1.0 + p.fee_reference_detention_years)
     detect_ref = 1.0 - (1.0 - p.detect_base) ** p.broker_detect_factor
     danger = (broker_risk / brokers_risk(detect_ref, p.bribe_accept, 0.0)) ** p.broker_risk_fee_elasticity
+    # the fee the day's risks call for; the posted fee follows it over the days (posted_fees), and the bribe is at
+    # most the posted fee
     fee = min(p.broker_fee_base_cny * math.exp(p.broker_fee_elasticity * excess) * danger, p.broker_fee_max_cny)
-    bribe = min(p.crossing_bribe_cny * math.exp(p.crossing_bribe_elasticity * excess), fee)
+    bribe = p.crossing_bribe_cny * math.exp(p.crossing_bribe_elasticity * excess)
     # control pressure on smuggling (guards' cut, smuggler arrests): not raised by border_control alone
     pressure = min(1.0, max(0.0, lv["crackdown"] + lv["smuggling_control"] + lv["closure"]
                             + 0.5 * lv["trade_control"]))
@@ -260,6 +262,23 @@ def build_conditions(scenario: Scenario, params: Params) -> dict[str, np.ndarray
     per_city = []
     for city in scenario.cities:
         levers = Levers(scenario, city)
-        per_city.append([conditions_of_day(levers.on(d), drivers[d], params) for d in range(levers.n_days)])
+        days = [conditions_of_day(levers.on(d), drivers[d], params) for d in range(levers.n_days)]
+        posted_fees(days, params.fee_adjust_days)
+        per_city.append(days)
     names = per_city[0][0].keys()
     return {name: np.array([[days[d][name] for days in per_city] for d in range(len(drivers))]) for name in names}
+
+
+def posted_fees(days: list[dict[str, float]], adjust_days: float) -> None:
+    """Turn each day's called-for broker fee of one city into the posted fee, in place (odd.md 7.2).
+
+    The posted fee starts at the first day's called-for fee; each day its logarithm moves a share 1 - exp(-1 /
+    adjust_days) of the way to the logarithm of the day's called-for fee. The lone crosser's bribe is at most the
+    posted fee.
+    """
+    share = 1.0 - math.exp(-1.0 / adjust_days)
+    log_fee = math.log(days[0]["broker_fee_cny"])
+    for day in days:
+        log_fee += share * (math.log(day["broker_fee_cny"]) - log_fee)
+        day["broker_fee_cny"] = math.exp(log_fee)
+        day["bribe_cny"] = min(day["bribe_cny"], day["broker_fee_cny"])
