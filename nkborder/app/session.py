@@ -22,7 +22,7 @@ from nkborder.scenarios import Scenario
 DB_ENV = "NKBORDER_APP_DB"
 BACKEND_ENV = "NKBORDER_APP_BACKEND"
 PRIVATE_ENV = "NKBORDER_APP_PRIVATE"  # "1": the server listens beyond loopback (``nkborder app --host``)
-TABS = ("Scenario", "Results", "What-if", "City map", "Stored runs")
+TABS = ("Scenario", "Results", "What-if", "Sweeps", "City map", "Stored runs")
 
 
 def db() -> str:
@@ -272,13 +272,14 @@ def stop() -> None:
         notify("info", "Stopping: the runs in progress are cancelled; the finished runs stay stored.")
 
 
-def start(kind: str, sides: list[Scenario], period: str = "") -> None:
-    """Check the options and start an ensemble or a comparison."""
+def start(kind: str, sides: list[Scenario], period: str = "", name: str = "") -> None:
+    """Check the options and start an ensemble or a comparison, named ``name`` (blank: a name read from the
+    scenarios and options, :mod:`nkborder.app.naming`)."""
     if running():
         notify("warning", "A run is in progress: wait for it to finish, or stop it.")
         return
     try:
-        new = jobs.Job(kind, db(), sides, options.value, period=period, backend=backend())
+        new = jobs.Job(kind, db(), sides, options.value, period=period, backend=backend(), name=name)
     except Exception as exc:
         notify("error", state.error_text(exc))
         return

@@ -357,12 +357,13 @@ def slider_step(lo: float, hi: float, integer: bool) -> float:
 
 
 def search_parameters(query: str, limit: int = 15) -> list[str]:
-    """Names of parameters whose name, unit, doc or source contain every word of ``query``."""
+    """Names of parameters whose name, label, submodel, unit, doc or source contain every word of ``query``."""
     table = parameters()
     words = query.lower().split()
     if not words:
         return list(table.index[table["calibrate"].astype(bool)])[:limit]
-    hay = (table["name"] + " " + table["unit"] + " " + table["doc"].fillna("") + " " + table["source"]).str.lower()
+    hay = (table["name"] + " " + table["label"] + " " + table["group"] + " " + table["unit"] + " "
+           + table["doc"].fillna("") + " " + table["source"]).str.lower()
     hits = [n for n, text in hay.items() if all(w in text for w in words)]
     return hits[:limit]
 

@@ -9,20 +9,33 @@ from pydantic import ValidationError
 
 from nkborder.errors import InputError, shorten, unknown_name
 from nkborder.params.fields import ASSUMPTION, param
-from nkborder.params.parameters import Params
+from nkborder.params.parameters import SUBMODELS, Params
 
 __all__ = ["ASSUMPTION", "Params", "describe_parameters", "make_params", "param", "parameter_info"]
 
 
 def parameter_info(name: str) -> dict[str, Any]:
-    """Metadata of one parameter: default, lo, hi, unit, doc, source, quote, calibrate, integer."""
+    """Metadata of one parameter: default, lo, hi, unit, doc, source, quote, calibrate, integer, label and the
+    submodel (``group``) it belongs to."""
     field = Params.model_fields[name]
     extra = dict(field.json_schema_extra or {})
-    return {"name": name, "default": field.default, "doc": field.description, **extra}
+    extra["label"] = extra.get("label") or name.replace("_", " ")
+    return {"name": name, "default": field.default, "doc": field.description, **extra, "group": submodel_of(name)}
+
+
+def submodel_of(name: str) -> str:
+    """The submodel a parameter belongs to: the :data:`SUBMODELS` group it is declared in."""
+    group = ""
+    for field in Params.model_fields:
+        group = SUBMODELS.get(field, group)
+        if field == name:
+            return group
+    raise KeyError(name)
 
 
 def describe_parameters() -> pd.DataFrame:
-    """One row per parameter with its default, range, unit, source and quote (for docs, app and CLI)."""
+    """One row per parameter with its default, range, unit, source, quote, plain-language label and submodel
+    (for docs, app and CLI), in declaration order."""
     return pd.DataFrame([parameter_info(name) for name in Params.model_fields])
 
 

@@ -25,6 +25,7 @@ def param(
     quote: str = "",
     calibrate: bool = False,
     integer: bool = False,
+    label: str = "",
 ) -> Any:
     """A pydantic field carrying the nkborder metadata of one parameter.
 
@@ -37,6 +38,8 @@ def param(
         quote: the words of the source that give the value.
         calibrate: whether calibration (pyabc) estimates it.
         integer: whether only whole numbers make sense.
+        label: a short plain-language name for pages and figures (e.g. "Baseline wish to leave"); blank: the
+            identifier with spaces.
     """
     if not lo <= default <= hi:
         raise ValueError(f"default {default} outside its range [{lo}, {hi}]")
@@ -48,5 +51,6 @@ def param(
         "quote": quote,
         "calibrate": calibrate,
         "integer": integer,
+        "label": label,
     }
     return Field(default=default, ge=lo, le=hi, description=doc, json_schema_extra=extra)
