@@ -232,10 +232,10 @@ def indices_table(indices: pd.DataFrame) -> pd.DataFrame:
 
 def figure(res: Any, indicator: str) -> Any:
     """The figure module's response figure (sweep) or index figure (sensitivity); None if it cannot draw."""
-    from nkborder.analysis import plots
+    from nkborder.analysis.response_plots import response_figure, sensitivity_figure
 
     if res.runs.empty:
         return None
     if res.kind == "sweep":
-        return plots.response_figure(res, [indicator]) if indicator else None
-    return plots.sensitivity_figure(res)
+        return response_figure(res, [indicator]) if indicator else None
+    return sensitivity_figure(res)
