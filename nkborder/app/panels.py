@@ -42,11 +42,16 @@ def TableDownloads(df: pd.DataFrame, stem: str, what: str, meta: Provenance) -> 
 
 
 def result_provenance(result: Any) -> Provenance:
-    """What every download of ``result`` carries: its metadata and the TOML of each scenario it ran."""
+    """What every download of ``result`` carries: its metadata and the TOML of each scenario it ran. The metadata
+    is read from the results file when the download is made (a result drawn while runs were in progress has no
+    stored definition of its own)."""
     def make(what: str) -> tuple[dict[str, Any], dict[str, str]]:
-        n = len(result.definition["scenarios"])
-        scenarios = [session.scenario_of(result, side) for side in range(n)]
-        info = provenance.metadata(result, scenarios, str(result.db or session.db()), what)
+        db = str(result.db or session.db())
+        stored = storage.when(lambda: storage.open_experiment(db, result.name), None)
+        source = stored if stored is not None and "design" in stored.definition else result
+        n = len(source.definition["scenarios"])
+        scenarios = [session.scenario_of(source, side) for side in range(n)]
+        info = provenance.metadata(source, scenarios, db, what)
         tomls = {s["file"]: state.to_toml(sc) for s, sc in zip(info["scenarios"], scenarios, strict=True)
                  if sc is not None}
         return info, tomls
