@@ -233,3 +233,13 @@ def test_a_sensitivity_analysis_of_the_page_runs_and_is_drawn(history, tmp_path)
     cmd = provenance.command(res.definition, res.name, "r.duckdb")
     assert cmd.startswith("nkborder sensitivity history --method morris --samples 2 --params detect_base "
                           "--output crossings_attempted_full --period 2016:2016 --aggregate sum --reps 1")
+
+
+def test_interactive_figures_reach_the_page_without_nan() -> None:
+    import numpy as np
+    import plotly.graph_objects as go
+
+    from nkborder.app.panels import for_widget
+
+    fig = go.Figure(go.Scatter(x=[1, 2], y=[1, 2], customdata=np.array([[np.nan, 1.0], [2.0, 3.0]])))
+    assert for_widget(fig).data[0].customdata == ([None, 1.0], [2.0, 3.0])

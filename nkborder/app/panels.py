@@ -77,6 +77,18 @@ def ResultCommand(result: Any) -> None:
         CopyCommand(text=text)
 
 
+def for_widget(fig: Any) -> Any:
+    """A Plotly figure as the page's widget can send it: missing hover data (NaN, e.g. a band's limits in a year
+    without runs) as null, which JSON allows (the widget's messages would carry NaN, which the browser refuses)."""
+    import numpy as np
+
+    for trace in fig.data:
+        data = getattr(trace, "customdata", None)
+        if isinstance(data, np.ndarray) and data.dtype.kind == "f" and np.isnan(data).any():
+            trace.customdata = np.where(np.isnan(data), None, data).tolist()
+    return fig
+
+
 @solara.component
 def Table(df: pd.DataFrame, rows: int) -> None:
     """A table that scrolls inside its own box when wider than the page (the page itself never does)."""
@@ -122,7 +134,7 @@ def EnsembleView(result: Any) -> None:
             IndicatorPicker(chosen, set_chosen)
         solara.Checkbox(label="observed arrivals (national)", value=observed, on_value=set_observed)
     with solara.Div(classes=["nk-results-figure"]):
-        solara.FigurePlotly(fig, dependencies=deps)
+        solara.FigurePlotly(for_widget(fig), dependencies=deps)
     meta = solara.use_memo(lambda: result_provenance(result), list(_key(result)))
     with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
         PngDownload(lambda: charts.ensemble_figure(result, chosen, observed, width), f"{result.name}.png",
@@ -198,9 +210,9 @@ def CompareView(result: Any) -> None:
                 style={"font-size": "13px"})
     LiveNote(result)
     with solara.Div(classes=["nk-compare-levels"]):  # one above the other: each at the column's full width
-        solara.FigurePlotly(figs[0], dependencies=deps)
+        solara.FigurePlotly(for_widget(figs[0]), dependencies=deps)
     with solara.Div(classes=["nk-compare-difference"]):
-        solara.FigurePlotly(figs[1], dependencies=deps)
+        solara.FigurePlotly(for_widget(figs[1]), dependencies=deps)
     period_table = result.tables.get("period")
     meta = solara.use_memo(lambda: result_provenance(result), list(_key(result)))
     with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
