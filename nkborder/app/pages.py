@@ -29,9 +29,17 @@ def Page() -> None:
     with solara.lab.Tabs(value=session.tab):  # headers only: the active panel is drawn below
         for name in session.TABS:
             solara.lab.Tab(name)
-    name = session.TABS[session.tab.value]
-    with solara.Div(classes=["nk-panel", f"nk-panel-{name.lower().replace(' ', '-')}"]):
-        PANELS[name]()
+    shown = session.TABS[session.tab.value]
+    for name in session.TABS:  # one box per tab, always in the same place, so a kept panel keeps its state
+        with solara.Div(classes=["nk-panel", f"nk-panel-{name.lower().replace(' ', '-')}"],
+                        style={} if name == shown else {"display": "none"}):
+            if name == shown or name in KEPT:
+                PANELS[name]()
+
+
+#: Panels with interactive (Plotly) figures stay drawn while another tab is shown, hidden: a Plotly widget
+#: taken off the page still sends a message from the browser, which then reports a closed channel.
+KEPT = ("Results", "What-if")
 
 
 PANELS = {
