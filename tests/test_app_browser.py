@@ -340,8 +340,9 @@ def _walk(page, url: str, mark, shot: Path, tmp: Path) -> None:
     assert csv.startswith("year,city,indicator,"), csv[:200]
     assert "arrivals_south_korea_full" in csv
     # the copy button puts the same command on the clipboard
-    page.locator(".nk-copy-command").first.click()
-    expect(page.locator(".nk-copy-command").first).to_contain_text("copied")
+    copy = page.locator(".nk-panel-what-if .nk-copy-command").first
+    copy.click()
+    expect(copy).to_contain_text("copied")
     assert page.evaluate("navigator.clipboard.readText()") == meta["command"]
     assert meta["command"].startswith("nkborder compare history no-closure ")
     mark("comparison run")
