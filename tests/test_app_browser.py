@@ -163,9 +163,15 @@ def _unzip(path: str, into: Path) -> dict:
 
 
 def _options(page, seeds: int, first: int, last: int, expected: str) -> None:
-    """Set the side bar's seeds and years and wait until the page's state holds them."""
+    """Set the side bar's seeds and years, each once the page's state holds the one before (a box typed into
+    while the side bar is redrawn would lose its value)."""
+    from playwright.sync_api import expect
+
+    summary = page.locator(".nk-run-summary")
     _fill(page, "seeds (replicate runs)", str(seeds))
+    expect(summary).to_contain_text(f"next run: {seeds} run(s)")
     _fill(page, "simulate from", str(first))
+    expect(summary).to_contain_text(f", {first}-")
     _fill(page, "last year", str(last))
     _expect_next_run(page, expected)
 
