@@ -401,7 +401,7 @@ class Params(BaseModel):
         "over weeks, so a crackdown's first month raises the fee little",
         quote="assumption: no source gives how fast fees followed a tightening; the 500 CNY of 2006 "
         "(dailynk-border-costs) was quoted in the year whose last month began the Hoeryong purification "
-        "(seed-hoeryong-2007); prior 14-180 days",
+        "(seed-hoeryong-2007); prior 14-180 days", label="Days the broker fee takes to follow the risk",
     )
     crossing_credit: float = param(
         0.3, 0.0, 0.6, "probability", "chance that a crosser whose household cannot pay the broker's fee or the "
