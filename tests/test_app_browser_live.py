@@ -53,10 +53,22 @@ def test_live_chart_stop_and_map_player(app, width: int, height: int) -> None:
     assert not problems, "\n".join(problems)
 
 
-def _fill(page, label: str, value: str) -> None:
-    box = page.get_by_label(label, exact=True)
-    box.fill(value)
-    box.press("Enter")
+def _fill(page, label: str, value: str, shown: str) -> None:
+    """Type ``value`` into the box ``label`` until the run summary shows ``shown`` (a box typed into while the
+    side bar is redrawn loses its value: it is typed again, at most three times)."""
+    from playwright.sync_api import expect
+
+    summary = page.locator(".nk-run-summary")
+    for attempt in range(3):
+        box = page.get_by_label(label, exact=True)
+        box.fill(value)
+        box.press("Enter")
+        try:
+            expect(summary).to_contain_text(shown, timeout=WAIT if attempt == 2 else 10_000)
+            return
+        except AssertionError:
+            if attempt == 2:
+                raise
 
 
 def _walk(page, url: str, db: Path, seed: int) -> None:
@@ -64,10 +76,10 @@ def _walk(page, url: str, db: Path, seed: int) -> None:
 
     page.goto(url)
     expect(page.get_by_text("Policy timeline").first).to_be_visible(timeout=WAIT)
-    _fill(page, "scale (share of the population, 0-1]", "0.01")
-    _fill(page, "seeds (replicate runs)", "3")
-    _fill(page, "base seed", str(seed))
-    _fill(page, "last year", "1997")
+    _fill(page, "scale (share of the population, 0-1]", "0.01", "at scale 0.01")
+    _fill(page, "seeds (replicate runs)", "3", "3 run(s)")
+    _fill(page, "base seed", str(seed), f"(seeds {seed}-")
+    _fill(page, "last year", "1997", "-1997")
     expect(page.locator(".nk-run-summary")).to_contain_text(f"3 run(s) (seeds {seed}-{seed + 2}) at scale 0.01, "
                                                             "1995-1997")
     # start paused, then one simulated year per step: the chart grows while no run has finished
