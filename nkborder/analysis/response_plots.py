@@ -38,7 +38,7 @@ def response_figure(result: Any, indicators: list[str]) -> Figure:
             ax.scatter(totals[name], totals[ind] * scale, s=8, alpha=0.6, color=COLORS["one"])
             means = totals.groupby(name)[ind].mean()
             ax.plot(means.index, means.to_numpy() * scale, color="black", lw=1)
-            ax.set_xlabel(name, fontsize=8)
+            ax.set_xlabel(labels.parameter(name), fontsize=8)
             ax.yaxis.set_major_formatter(_axis_numbers(labels.is_share(ind)))
             unit = labels.unit(ind).replace(" / year", "")
             ax.set_title(f"{labels.name(ind)}, {what} ({unit})", fontsize=8, loc="left")
@@ -88,7 +88,7 @@ def sensitivity_figure(result: Any) -> Figure:
             err = rows[conf].to_numpy(float) if conf else None
             ax.barh(y + (k - 0.5) * 0.38, rows[col].to_numpy(float), height=0.38, xerr=err, capsize=2,
                     label=words[col] + (" (error bar: 95 % confidence interval)" if conf else ""))
-        ax.set_yticks(y, params, fontsize=7)
+        ax.set_yticks(y, [labels.parameter(p) for p in params], fontsize=7)
         ax.invert_yaxis()
         ax.set_title(labels.title(output), fontsize=9, loc="left")
         ax.tick_params(labelsize=7)

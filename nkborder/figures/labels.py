@@ -110,6 +110,17 @@ def title(indicator: str) -> str:
     return f"{name(indicator)} ({unit(indicator)})"
 
 
+def parameter(param_name: str) -> str:
+    """A parameter's plain-language label and unit (``nkborder params``), e.g. "base detection (probability)";
+    the name itself for one that is not a model parameter (an observation-model parameter)."""
+    from nkborder.params import Params, parameter_info
+
+    if param_name not in Params.model_fields:
+        return param_name.replace("_", " ")
+    info = parameter_info(param_name)
+    return f"{info['label']} ({info['unit']})" if info.get("unit") else info["label"]
+
+
 def place(place_name: str) -> str:
     """Where an event acts, in words."""
     return {"national": "all North Korea", "border": "the border", "china": "China"}.get(place_name, place_name)
