@@ -33,12 +33,12 @@ from nkborder.calibration.distance import (
     z_residuals,
 )
 from nkborder.calibration.metrics import fit_table, quantiles
-from nkborder.calibration.observation import ObservationParams
 from nkborder.calibration.posterior import Posterior, weighted_quantile
 from nkborder.calibration.shipped import calibrated_params, write_toml
 from nkborder.calibration.simulate import model_values
 from nkborder.calibration.targets import FILES, SERIES
 from nkborder.errors import InputError
+from nkborder.observation.model import ObservationParams
 from nkborder.params import Params
 
 PACKAGE_DATA = Path(__file__).resolve().parents[1] / "nkborder" / "data"

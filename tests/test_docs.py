@@ -386,7 +386,7 @@ def test_calibration_doc_correlations_are_the_strongest(shipped) -> None:
 
 def test_calibration_doc_tolerances_divisors_and_weights_are_those_of_the_code(shipped) -> None:
     from nkborder.calibration.distance import TOLERANCES
-    from nkborder.calibration.observation import city_weights
+    from nkborder.observation.model import city_weights
 
     post, _ = shipped
     text = _calibration_doc()

@@ -15,9 +15,9 @@ from fuzzing import FUZZ
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nkborder.calibration.observation import city_weights
 from nkborder.calibration.targets import FILES, load_targets
 from nkborder.errors import InputError
+from nkborder.observation.model import city_weights
 
 DATA = Path(str(files("nkborder") / "data"))
 cells = st.one_of(

@@ -16,9 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from nkborder.validation import CATALOGUE, COLUMNS, EXPECTED_INDICATORS, evaluate
-from nkborder.validation.criteria import AtLeast, AtMost, Between, WithinFactor
-from nkborder.validation.measures import (
+from nkborder.observation.measures import (
     Average,
     Change,
     Context,
@@ -27,6 +25,8 @@ from nkborder.validation.measures import (
     Quotient,
     Total,
 )
+from nkborder.validation import CATALOGUE, COLUMNS, EXPECTED_INDICATORS, evaluate
+from nkborder.validation.criteria import AtLeast, AtMost, Between, WithinFactor
 from nkborder.validation.patterns import LEVELS, Pattern, Source, catalogue
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,17 +11,17 @@
 See ``docs/calibration.md`` for the observation model, the distance and the shipped calibration.
 """
 
-from nkborder.calibration.observation import (
-    ObservationParams,
-    city_weights,
-    expected_city_counts,
-    national_equivalent,
-)
 from nkborder.calibration.posterior import Posterior
 from nkborder.calibration.shipped import calibrated_params, load_shipped
 from nkborder.calibration.smc import Calibration, calibrate, load_calibration
 from nkborder.calibration.targets import SERIES, Targets, load_targets, make_targets
 from nkborder.calibration.validate import Validation, validate
+from nkborder.observation.model import (
+    ObservationParams,
+    city_weights,
+    expected_city_counts,
+    national_equivalent,
+)
 
 __all__ = [
     "SERIES",

@@ -1,7 +1,7 @@
 """Which parameters are estimated, and their priors: uniform over the declared ranges.
 
 The model's parameters marked ``calibrate=True`` in :mod:`nkborder.params` and the observation parameters marked
-so in :class:`~nkborder.calibration.observation.ObservationParams` are estimated; the range each declares is its
+so in :class:`~nkborder.observation.model.ObservationParams` are estimated; the range each declares is its
 uniform prior. Every other parameter keeps the scenario's value (or a value given in ``fixed``).
 """
 
@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import pyabc
 
-from nkborder.calibration.observation import OBSERVATION_FIELDS, ObservationParams, observation_info
 from nkborder.errors import InputError, unknown_name
+from nkborder.observation.model import OBSERVATION_FIELDS, ObservationParams, observation_info
 from nkborder.params import Params, parameter_info
 
 

@@ -17,9 +17,9 @@ from typing import Any
 
 import pandas as pd
 
-from nkborder.calibration.observation import OBSERVATION_FIELDS
 from nkborder.calibration.posterior import Posterior
 from nkborder.errors import InputError
+from nkborder.observation.model import OBSERVATION_FIELDS
 
 SHIPPED = "calibrated.toml"
 

@@ -1,6 +1,6 @@
 """The model's side of the comparison: one run's value at every observed row, in the observation's unit.
 
-Each row is read with the pattern catalogue's measures (:mod:`nkborder.validation.measures`) from the run's
+Each row is read with the pattern catalogue's measures (:mod:`nkborder.observation.measures`) from the run's
 yearly table:
 
 * ``arrivals``, ``china_stock``, ``repatriated``: :class:`National` of ``arrivals_south_korea_full``,
@@ -32,10 +32,10 @@ import numpy as np
 import pandas as pd
 import pyabc
 
-from nkborder.calibration.observation import OBSERVATION_FIELDS, ObservationParams, national_equivalent
 from nkborder.calibration.targets import Targets
+from nkborder.observation.measures import Average, Context, Level, National, Quotient
+from nkborder.observation.model import OBSERVATION_FIELDS, ObservationParams, national_equivalent
 from nkborder.params import Params
-from nkborder.validation.measures import Average, Context, Level, National, Quotient
 
 #: Series that are a count of people summed over the run's cities, and the yearly column each is read from.
 COUNTS = {"arrivals": "arrivals_south_korea_full", "china_stock": "in_china_full", "repatriated": "repatriated_full"}
@@ -46,7 +46,7 @@ QUOTIENTS = {"women_share": ("arrivals_south_korea_female_full", "arrivals_south
 
 
 def row_measure(series: str, year_from: int, year_to: int, city: str) -> Level:
-    """The measure (:mod:`nkborder.validation.measures`) that reads one observed row from a run's yearly table."""
+    """The measure (:mod:`nkborder.observation.measures`) that reads one observed row from a run's yearly table."""
     cities = (city,) if city else None
     if series in COUNTS:
         return Level(National(COUNTS[series]), year_from, year_to)

@@ -32,7 +32,6 @@ import pyabc
 
 from nkborder.calibration import store as cstore
 from nkborder.calibration.distance import SeriesDistance, series_spreads
-from nkborder.calibration.observation import city_weights
 from nkborder.calibration.posterior import Posterior
 from nkborder.calibration.priors import Prior, check_fixed, priors, pyabc_prior
 from nkborder.calibration.progress import CountingClient, GenerationHook, GenerationProgress
@@ -48,6 +47,7 @@ from nkborder.calibration.targets import (
 )
 from nkborder.errors import InputError
 from nkborder.inputs.checks import check_scale
+from nkborder.observation.model import city_weights
 from nkborder.scenarios import Scenario, load_scenario
 
 MAX_SCALE = 1.0

@@ -24,11 +24,11 @@ import numpy as np
 import pandas as pd
 
 from nkborder.calibration.metrics import FIT_COLUMNS, fit_table, quantiles, row_metrics
-from nkborder.calibration.observation import city_weights
 from nkborder.calibration.posterior import Posterior
 from nkborder.calibration.simulate import RunModel
 from nkborder.calibration.targets import load_targets
 from nkborder.errors import InputError
+from nkborder.observation.model import city_weights
 from nkborder.scenarios import Scenario, load_scenario
 
 TARGET_COVERAGE_90 = 0.8  # share of years with observed arrivals inside the 90 % band

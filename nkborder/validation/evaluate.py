@@ -24,8 +24,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from nkborder.calibration.observation import ObservationParams, city_weights
-from nkborder.validation.measures import Context
+from nkborder.observation.measures import Context
+from nkborder.observation.model import ObservationParams, city_weights
 from nkborder.validation.patterns import Pattern, catalogue
 
 #: Columns of the results table (``--out``): the first eight are the ones the issue asks for.

@@ -4,7 +4,7 @@ Pattern-oriented modelling (Grimm et al. 2005, Science 310:987): one parameter s
 patterns observed at different levels (person, household, city, national) at once. Each :class:`Pattern` has
 its statement, its sources (a quote from ``shared/sources/*.txt`` or a row of a ``shared/data/*.csv`` file,
 quoted verbatim: a test checks the quote is in the file), the measure it reads from a run's yearly table
-(:mod:`nkborder.validation.measures`), a criterion (:mod:`nkborder.validation.criteria`) fixed from the
+(:mod:`nkborder.observation.measures`), a criterion (:mod:`nkborder.validation.criteria`) fixed from the
 sources alone, before looking at model output, and why the criterion is as tolerant as it is. The catalogue
 is documented in ``docs/patterns.md``.
 
@@ -21,8 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nkborder.validation.criteria import AtLeast, AtMost, Between, Criterion, WithinFactor
-from nkborder.validation.measures import (
+from nkborder.observation.measures import (
     Average,
     Change,
     Level,
@@ -31,6 +30,7 @@ from nkborder.validation.measures import (
     Quotient,
     Total,
 )
+from nkborder.validation.criteria import AtLeast, AtMost, Between, Criterion, WithinFactor
 
 #: Indicators the catalogue reads that the model does not produce yet: name -> unit and meaning.
 EXPECTED_INDICATORS: dict[str, str] = {

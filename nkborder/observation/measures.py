@@ -26,7 +26,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
-from nkborder.calibration.observation import national_equivalent
+from nkborder.observation.model import national_equivalent
 
 
 @dataclass(frozen=True)
