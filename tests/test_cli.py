@@ -129,14 +129,12 @@ def test_export_of_unknown_run_exits_2(stored_run: tuple[Path, str], nkb: Cli) -
 INTERRUPT_AFTER_FIRST_MONTH = """
 import os, signal
 from nkborder.engine.sim import Simulation
-simulate = Simulation.run
-def run(self, progress=None):
-    def interrupt(date, done, total):
-        if progress is not None:
-            progress(date, done, total)
-        os.kill(os.getpid(), signal.SIGINT)
-    return simulate(self, interrupt)
-Simulation.run = run
+steps = Simulation.steps
+def first_month_then_interrupt(self):
+    for item in steps(self):
+        yield item
+        os.kill(os.getpid(), signal.SIGINT)  # when the run asks for its second month
+Simulation.steps = first_month_then_interrupt
 from nkborder.cli import app
 app(prog_name="nkborder")
 """
