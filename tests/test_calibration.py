@@ -539,20 +539,21 @@ def synthetic(tmp_path_factory, reduced_size):
     """Targets simulated at TRUTH (nkborder.calibration.synthetic), then a small calibration of the two parameters
     on them.
 
-    Series: arrivals and people in China 1999-2005, and the broker fee in 2004-2005 (the years the 2004
-    punishment raises the risk index, so the fee depends on its elasticity); every other parameter is fixed.
+    Series: arrivals and people in China 1999-2005, and the broker fee in 2001-2004 (years whose posted fee
+    depends on its elasticity: from 2005 the fee follows the risk of the 2004 punishment, which the elasticity
+    hardly changes); every other parameter is fixed.
     """
     from nkborder.calibration.smc import prepare
     from nkborder.calibration.synthetic import synthetic_targets
 
     db = tmp_path_factory.mktemp("syn") / "syn.duckdb"
-    years = {"arrivals": range(1999, 2006), "china_stock": range(1999, 2006), "broker_fee": range(2004, 2006)}
+    years = {"arrivals": range(1999, 2006), "china_stock": range(1999, 2006), "broker_fee": range(2001, 2005)}
     template = make_targets([{"series": s, "year_from": y, "year_to": y, "low": 1.0, "high": 1.0}
                              for s, ys in years.items() for y in ys])
     truth_setup = prepare(SYN["scenario"], None, SYN["until"], SYN["scale"], seed=999, targets=template,
                           parameters=list(TRUTH))
     targets = synthetic_targets(truth_setup.model(), TRUTH)
-    population = 12 if reduced_size else 24
+    population = 30 if reduced_size else 60
     cal = calibrate(SYN["scenario"], until=SYN["until"], population=population, generations=3, scale=SYN["scale"],
                     seed=3, workers=2, db=db, parameters=list(TRUTH), targets=targets)
     return cal, db
