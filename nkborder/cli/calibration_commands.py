@@ -59,6 +59,9 @@ def calibrate_command(
              "repatriation of 2023 as a lower bound)")] = None,
     early_rejection: Annotated[bool, typer.Option(
         help="stop a run once the distance of its years done exceeds the generation's tolerance")] = True,
+    max_minutes: Annotated[float | None, typer.Option(
+        help="start no new generation after this many minutes of wall time (the running one finishes; the same "
+             "command resumes)")] = None,
 ) -> None:
     """Estimate the flagged parameters by ABC-SMC against the observed series."""
     from nkborder.calibration import calibrate
@@ -66,6 +69,8 @@ def calibrate_command(
     from nkborder.cli.kernels import compile_kernels
 
     check_seed(seed)
+    if max_minutes is not None and not max_minutes > 0:
+        raise InputError("--max-minutes", str(max_minutes), "not a positive number of minutes", "> 0")
     names = [p.strip() for p in parameters.split(",") if p.strip()] if parameters else None
     chosen = [p.strip() for p in series.split(",") if p.strip()] if series else None
     command = "nkborder " + " ".join(shlex.quote(a) for a in sys.argv[1:])
@@ -75,7 +80,8 @@ def calibrate_command(
                         scale=scale, seed=seed, workers=workers, scheduler=scheduler, db=db, name=name,
                         parameters=names, fixed=parse_sets(fix, "--fix"), series=chosen,
                         spreads=parse_sets(spread, "--spread"), last=parse_sets(last, "--last") if last else None,
-                        early_rejection=early_rejection, progress=True, command=command)
+                        early_rejection=early_rejection, progress=True, command=command,
+                        max_seconds=None if max_minutes is None else 60.0 * max_minutes)
     except KeyboardInterrupt:
         console.print("[yellow]interrupted[/]: finished generations are stored; run the same command again to "
                       "resume")
