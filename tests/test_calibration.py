@@ -329,6 +329,14 @@ def test_cli_reports_a_bad_last_year(tmp_path, nkb: Cli):
     assert not (tmp_path / "nkborder.duckdb").exists()
 
 
+def test_cli_reports_a_bad_time_budget(tmp_path, nkb: Cli):
+    for value in ("0", "-5", "nan"):
+        res = nkb("calibrate", "history", "--observed", str(PACKAGE_DATA), "--max-minutes", value, cwd=tmp_path)
+        assert res.returncode == 2 and "--max-minutes" in res.stderr and "positive" in res.stderr, res.stderr
+        assert "Traceback" not in res.stderr
+    assert not (tmp_path / "nkborder.duckdb").exists()
+
+
 def test_sigterm_stops_a_calibration_like_ctrl_c():
     import os
     import signal
