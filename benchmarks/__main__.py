@@ -1,7 +1,7 @@
 """``python -m benchmarks [--quick] [--output BENCHMARKS.md] [--json FILE]``: measure and write BENCHMARKS.md.
 
-``python -m benchmarks --patterns`` instead regenerates the pattern table of docs/patterns.md
-(:mod:`benchmarks.patterns`: the calibrated history, 10 runs at scale 0.25).
+``python -m benchmarks --patterns`` instead regenerates the pattern tables of docs/patterns.md
+(:mod:`benchmarks.patterns`: the calibrated history at scale 0.25, 10 runs at the medians and 20 posterior draws).
 ``python -m benchmarks --update logistic`` measures one part again and keeps the other results.
 
 The full mode (default) runs the whole history at 1:1, 10x the population, the Mesa reference for about a
@@ -46,13 +46,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--update", nargs="+", choices=sorted(PARTS), default=None,
                         help="measure only these parts again, keep the other results embedded in --output")
     parser.add_argument("--patterns", action="store_true",
-                        help="regenerate the pattern table of docs/patterns.md instead (10 runs at scale 0.25)")
+                        help="regenerate the pattern tables of docs/patterns.md instead (scale 0.25: 10 runs at the "
+                             "medians, 20 posterior draws)")
     args = parser.parse_args(args_list)
     if args.patterns:
         from benchmarks.patterns import run as run_patterns
 
         done = run_patterns()
-        log(f"wrote the pattern table of {done['doc']} in {done['wall_s']:.0f} s: {done['counts']}")
+        log(f"wrote the pattern tables of {done['doc']} in {done['wall_s']:.0f} s: medians "
+            f"{done['medians']['counts']}, posterior {done['posterior']['counts']}")
         return 0
     if args.render_only or args.update:
         results = embedded_results(args.output.read_text(encoding="utf-8"))

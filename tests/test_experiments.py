@@ -108,6 +108,20 @@ def test_runs_of_other_code_are_not_reused(dbdir: Path, scheduler: str, monkeypa
     assert len(list_runs(dbdir / "code.duckdb", first.name)) == 2
 
 
+def test_ensemble_of_parameter_draws_runs_each_replicate_with_its_own_set(dbdir: Path, scheduler: str) -> None:
+    draws = [{"intent_intercept": -12.0}, {"intent_intercept": -7.0}]
+    res = nkborder.ensemble("history", reps=2, seed=5, db=dbdir / "draws.duckdb", scheduler=scheduler,
+                            draws=draws, overrides={"detect_base": 0.5}, **SMALL)
+    by_rep = res.runs.groupby("rep")
+    assert list(by_rep["intent_intercept"].first()) == [-12.0, -7.0]
+    assert "detect_base" not in res.runs.columns  # overrides are the same for all: not a design column
+    attempts = by_rep["crossings_attempted"].sum()
+    assert attempts[1] > attempts[0], "a higher wish to leave gives more attempts"
+    assert res.definition["design"]["draws"] == draws
+    with pytest.raises(InputError, match="one parameter set per replicate"):
+        nkborder.ensemble("history", reps=3, db=dbdir / "draws.duckdb", draws=draws, **SMALL)
+
+
 def test_compare_identical_scenarios_differ_by_exactly_zero(dbdir: Path, scheduler: str) -> None:
     res = nkborder.compare("history", "history", reps=2, seed=3, db=dbdir / "same.duckdb", scheduler=scheduler,
                            **SMALL)

@@ -142,6 +142,15 @@ def test_evaluate_judges_the_median_reports_missing_indicators_and_small_scales(
     assert (none["status"] == "no data").all(), "without runs nothing is judged, nor called missing"
 
 
+def test_evaluate_observes_each_run_with_its_own_crossing_point_factor() -> None:
+    runs = pd.concat([_yearly(n=lambda y, c: 100.0).assign(run_id=f"r{f}", crossing_point_factor=f)
+                      for f in (1.0, 2.0, 4.0)])
+    t = evaluate(runs, 0.1, CTX, (_pattern("n", Level(National("n"), 2001, 2001), AtLeast(0.0)),))
+    national = [200.0 / (f * 0.10) for f in (1.0, 2.0, 4.0)]
+    assert t.loc[0, "median"] == pytest.approx(national[1])
+    assert t.loc[0, "p95"] > national[1] > t.loc[0, "p05"] and t.loc[0, "p95"] <= national[0]
+
+
 # -------------------------------------------------------------------------------------------- catalogue
 
 
@@ -265,9 +274,28 @@ def test_benchmark_job_rewrites_the_results_block(tmp_path: Path) -> None:
     from benchmarks.patterns import run
 
     doc = tmp_path / "patterns.md"
-    doc.write_text("intro\n<!-- patterns-table:start -->\nold\n<!-- patterns-table:end -->\n")
-    done = run(doc, scale=0.005, reps=1, seed=3)
+    doc.write_text("intro\n<!-- patterns-table:start -->\nold\n<!-- patterns-table:end -->\n"
+                   "<!-- patterns-posterior-table:start -->\nold\n<!-- patterns-posterior-table:end -->\n")
+    done = run(doc, scale=0.005, reps=1, seed=3, posterior_reps=2)
     text = doc.read_text()
     assert "\nold\n" not in text and "1 runs at scale 0.005, base seed 3" in text
     assert "nkborder patterns history --calibrated --reps 1 --scale 0.005 --seed 3" in text
-    assert sum(done["counts"].values()) == len(CATALOGUE) and done["failed_runs"] == 0
+    medians, posterior = text.split("<!-- patterns-posterior-table:start -->")
+    assert "posterior predictive" not in medians and "with the shipped calibration (its medians)" in medians
+    assert "nkborder patterns history --posterior --reps 2 --scale 0.005 --seed 3" in posterior
+    assert "under the posterior predictive" in posterior and posterior.count("| `") == len(CATALOGUE)
+    for key in ("medians", "posterior"):
+        assert sum(done[key]["counts"].values()) == len(CATALOGUE) and done[key]["failed_runs"] == 0
+
+
+def test_posterior_draws_follow_the_seed_and_split_off_the_observation_factor() -> None:
+    from nkborder.calibration import load_shipped
+    from nkborder.validation.evaluate import posterior_draws
+
+    draws, factors = posterior_draws(5, seed=1)
+    again, _ = posterior_draws(5, seed=1)
+    assert draws == again and len(draws) == 5 and sorted(factors) == list(range(5))
+    post = load_shipped()
+    assert all("crossing_point_factor" not in d and set(d) <= set(post.names) for d in draws)
+    lo, hi = post.particles["crossing_point_factor"].min(), post.particles["crossing_point_factor"].max()
+    assert all(lo <= f <= hi for f in factors.values())

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from nkborder.cli.commands import parse_sets
 from nkborder.cli.output import Format, check_format, console, emit, new_table, say
 from nkborder.errors import InputError
 from nkborder.inputs.checks import check_date, check_out_dir, check_scale, check_seed
@@ -53,8 +54,9 @@ def ensemble_command(
     from nkborder.analysis import band_label, headline
     from nkborder.experiments import ensemble
 
-    res = _run(ensemble, scenario, reps, seed=seed, scale=scale, start=start, end=end,
-               overrides=_sets(set_), db=db, name=name, workers=workers, scheduler=scheduler, format_=format_)
+    res = with_progress(ensemble, scenario, reps, seed=seed, scale=scale, start=start, end=end,
+                        overrides=parse_sets(set_), db=db, name=name, workers=workers, scheduler=scheduler,
+                        format_=format_)
     shown = headline(res.summary["indicator"].unique(), 3)
 
     def render() -> Table:
@@ -85,9 +87,9 @@ def sweep_command(
     from nkborder.analysis.bands import fmt, how_to_total
     from nkborder.experiments import sweep
 
-    res = _run(sweep, scenario, vary or [], reps, design=design, samples=samples, seed=seed, scale=scale,
-               start=start, end=end, overrides=_sets(set_), db=db, name=name, workers=workers,
-               scheduler=scheduler, format_=format_)
+    res = with_progress(sweep, scenario, vary or [], reps, design=design, samples=samples, seed=seed, scale=scale,
+                        start=start, end=end, overrides=parse_sets(set_), db=db, name=name, workers=workers,
+                        scheduler=scheduler, format_=format_)
     names = [r["name"] for r in res.definition["design"]["vary"]]
     shown = headline(res.summary["indicator"].unique(), 2)
     per_run = res.runs.groupby(["point", "idx"], sort=True)[shown].agg({i: how_to_total(i) for i in shown})
@@ -123,9 +125,9 @@ def compare_command(
     from nkborder.analysis.bands import fmt
     from nkborder.experiments import compare
 
-    res = _run(compare, scenario_a, scenario_b, reps, period=period, outputs=output, seed=seed, scale=scale,
-               start=start, end=end, overrides=_sets(set_), db=db, name=name, workers=workers,
-               scheduler=scheduler, format_=format_)
+    res = with_progress(compare, scenario_a, scenario_b, reps, period=period, outputs=output, seed=seed, scale=scale,
+                        start=start, end=end, overrides=parse_sets(set_), db=db, name=name, workers=workers,
+                        scheduler=scheduler, format_=format_)
     y0, y1 = res.definition["analysis"]["period"]
 
     def render() -> Table:
@@ -159,9 +161,10 @@ def sensitivity_command(
     from nkborder.analysis.bands import fmt
     from nkborder.experiments import sensitivity
 
-    res = _run(sensitivity, scenario, method, samples, params=params, outputs=output, period=period,
-               aggregate=aggregate, reps=reps, seed=seed, scale=scale, start=start, end=end,
-               overrides=_sets(set_), db=db, name=name, workers=workers, scheduler=scheduler, format_=format_)
+    res = with_progress(sensitivity, scenario, method, samples, params=params, outputs=output, period=period,
+                        aggregate=aggregate, reps=reps, seed=seed, scale=scale, start=start, end=end,
+                        overrides=parse_sets(set_), db=db, name=name, workers=workers, scheduler=scheduler,
+                        format_=format_)
     cols = [c for c in res.indices.columns if c not in ("output", "parameter", "method")]
     y0, y1 = res.definition["analysis"]["period"]
 
@@ -225,7 +228,7 @@ def experiments_command(db: Db = DEFAULT_DB, format_: Format = "table") -> None:
     say(format_).print("`nkborder runs --experiment NAME` lists its runs; `nkborder plot NAME` draws it")
 
 
-def _run(func: Any, *args: Any, format_: str = "table", **kwargs: Any) -> Any:
+def with_progress(func: Any, *args: Any, format_: str = "table", **kwargs: Any) -> Any:
     """Call an experiment function with progress; Ctrl-C ends with exit code 130 and keeps stored runs.
     ``format_`` is the command's ``--format``: with csv or json, messages go to stderr."""
     from nkborder.cli.kernels import NOTICE
@@ -249,12 +252,6 @@ def _run(func: Any, *args: Any, format_: str = "table", **kwargs: Any) -> Any:
         raise typer.Exit(130) from None
 
 
-def _sets(values: list[str] | None) -> dict[str, float]:
-    from nkborder.cli.commands import parse_sets
-
-    return parse_sets(values)
-
-
 def _need_db(db: str) -> None:
     if not Path(db).exists():
         raise InputError(db, "--db", "no results file here", "a DuckDB file written by an nkborder experiment")
@@ -270,4 +267,4 @@ def _footer(res: Any, format_: str = "table") -> None:
                   f"(runs: nkborder runs --experiment {res.name}{db})", highlight=False)
 
 
-__all__ = ["register"]
+__all__ = ["register", "with_progress"]

@@ -32,7 +32,10 @@ def patterns_command(
     scenario: Annotated[str, typer.Argument(help="shipped scenario name or path to a .toml file")],
     calibrated: Annotated[bool, typer.Option(
         help="use the shipped calibrated parameters and the calibration's crossing-point factor; --set wins")] = False,
-    reps: Annotated[int, typer.Option(help="replicate runs (seeds)")] = 10,
+    posterior: Annotated[bool, typer.Option(
+        help="posterior predictive: each run draws its parameters and crossing-point factor from the shipped "
+             "posterior (implies --calibrated); --set wins")] = False,
+    reps: Annotated[int, typer.Option(help="replicate runs (seeds; with --posterior also parameter draws)")] = 10,
     scale: Annotated[float, typer.Option(
         help="share of the population simulated; counts are compared through the rescaled *_full columns")] = 0.25,
     seed: Seed = 0, set_: Sets = None,
@@ -45,7 +48,8 @@ def patterns_command(
 ) -> None:
     """Judge the pattern catalogue on an ensemble: per pattern its source, criterion, median and 90 % band over
     runs, and pass, fail or indicator missing."""
-    from nkborder.cli.experiment_commands import _run, _sets
+    from nkborder.cli.commands import parse_sets
+    from nkborder.cli.experiment_commands import with_progress
     from nkborder.inputs.checks import check_out_file
     from nkborder.validation import catalogue, run_patterns
     from nkborder.validation.markdown import format_value, write_results
@@ -61,13 +65,14 @@ def patterns_command(
         catalogue(ids)
     except ValueError as exc:
         raise InputError("--only", only or "", str(exc)) from None
-    res = _run(run_patterns, scenario, calibrated=calibrated, reps=reps, scale=scale, seed=seed,
-               overrides=_sets(set_), ids=ids, db=db, name=name, workers=workers, scheduler=scheduler,
-               format_=format_)
+    res = with_progress(run_patterns, scenario, calibrated=calibrated, posterior=posterior, reps=reps, scale=scale,
+                        seed=seed, overrides=parse_sets(set_), ids=ids, db=db, name=name, workers=workers,
+                        scheduler=scheduler, format_=format_)
+    how = " (posterior predictive)" if posterior else " (calibrated)" if calibrated else ""
 
     def render() -> Table:
         table = new_table("pattern", "level", "source", "criterion", "median \\[p5 - p95]", "result",
-                          title=f"patterns: {reps} runs of {scenario}{' (calibrated)' if calibrated else ''} at "
+                          title=f"patterns: {reps} runs of {scenario}{how} at "
                                 f"scale {scale:g}, seed {seed}")
         for r in res.table.itertuples(index=False):
             band = "-" if r.runs == 0 else (f"{format_value(r.median)} [{format_value(r.p05)} - "

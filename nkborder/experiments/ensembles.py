@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from nkborder.analysis.bands import bands
+from nkborder.errors import InputError
 from nkborder.experiments.core import (
     check_common,
     run_experiment,
@@ -28,12 +30,13 @@ def ensemble(
     start: dt.date | str | None = None, end: dt.date | str | None = None,
     overrides: dict[str, float] | None = None, db: str | Path = DEFAULT_DB, name: str | None = None,
     workers: int | None = None, scheduler: str | None = None, progress: bool | ProgressHook = False,
-    stop: threading.Event | None = None,
+    stop: threading.Event | None = None, draws: Sequence[Mapping[str, float]] | None = None,
 ) -> ExperimentResult:
     """Run ``reps`` replicates of a scenario on Dask and summarise them per year and city.
 
-    Replicate ``r`` uses seed ``derive_seed(seed, r)``. Every finished run is stored in ``db`` at once; calling
-    again with the same arguments computes only the runs not stored yet.
+    Replicate ``r`` uses seed ``derive_seed(seed, r)``; with ``draws`` it also uses its own parameter set
+    ``draws[r]`` (e.g. drawn from a posterior: a posterior predictive ensemble). Every finished run is stored
+    in ``db`` at once; calling again with the same arguments computes only the runs not stored yet.
 
     Args:
         scenario: shipped scenario name, path to a TOML file, or a :class:`Scenario`.
@@ -50,6 +53,8 @@ def ensemble(
         progress: True shows a progress bar; a callable gets ``(done, failed, total)`` after each run.
         stop: an event another thread may set to stop the experiment: the runs not finished are cancelled and
             not stored, the stored ones stay (the experiment is marked incomplete; calling again resumes it).
+        draws: one parameter set per replicate (``reps`` of them), applied over the scenario's values and
+            under ``overrides`` (which win); each run's drawn values are columns of ``runs``.
 
     Returns:
         :class:`ExperimentResult`: ``runs`` (per-run yearly table with ``rep``) and ``summary`` (bands:
@@ -58,12 +63,18 @@ def ensemble(
     check_common(reps, seed, scale)
     sc = scenario_for(scenario, start, end)
     fixed = {k: float(v) for k, v in (overrides or {}).items()}
+    per_rep = [{} for _ in range(reps)] if draws is None else [{k: float(v) for k, v in d.items()} for d in draws]
+    if len(per_rep) != reps:
+        raise InputError("draws", str(len(per_rep)), "one parameter set per replicate is needed", f"{reps} sets")
     definition = {
         "kind": "ensemble", "scenarios": [scenario_info(sc, scenario)],
-        "design": {"reps": int(reps), "seed": int(seed), "scale": float(scale), "overrides": fixed},
+        "design": {"reps": int(reps), "seed": int(seed), "scale": float(scale), "overrides": fixed,
+                   **({"draws": per_rep} if draws is not None else {})},
         "analysis": {},
     }
-    specs = [RunSpec.make(sc, fixed, derive_seed(seed, r), scale, {"rep": r}) for r in range(reps)]
+    specs = [RunSpec.make(sc, {**per_rep[r], **fixed}, derive_seed(seed, r), scale,
+                          {"rep": r, **{k: v for k, v in per_rep[r].items() if k not in fixed}})
+             for r in range(reps)]
     return run_experiment(definition, specs, db=db, name=name, scheduler=scheduler, workers=workers,
                           progress=progress, summarise=summarise, stop=stop)
 

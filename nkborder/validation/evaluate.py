@@ -48,6 +48,7 @@ class PatternsResult:
     computed: int = 0
     reused: int = 0
     failed: int = 0
+    posterior: bool = False
 
     @property
     def counts(self) -> dict[str, int]:
@@ -69,9 +70,13 @@ def observation_context(calibrated: bool) -> Context:
 def evaluate(runs: pd.DataFrame, scale: float, ctx: Context, patterns: tuple[Pattern, ...] | None = None
              ) -> pd.DataFrame:
     """Judge ``patterns`` (default: the catalogue) on a per-run yearly table (``run_id``, ``year``, ``city``,
-    indicators). Returns one row per pattern with the columns :data:`COLUMNS`."""
+    indicators). Returns one row per pattern with the columns :data:`COLUMNS`.
+
+    A run with a ``crossing_point_factor`` column (a posterior draw's) is observed with its own factor."""
     patterns = catalogue() if patterns is None else patterns
     groups = [g for _, g in runs.groupby("run_id", sort=True)] if len(runs) else []
+    contexts = [ctx if "crossing_point_factor" not in g
+                else Context(ctx.weights, float(g["crossing_point_factor"].iloc[0])) for g in groups]
     rows = []
     for p in patterns:
         missing = [c for c in p.indicators if c not in runs.columns] if groups else []
@@ -83,7 +88,7 @@ def evaluate(runs: pd.DataFrame, scale: float, ctx: Context, patterns: tuple[Pat
             row["status"] = "indicator missing"
             rows.append(row)
             continue
-        values = np.array([p.measure.value(g, ctx) for g in groups], dtype=float)
+        values = np.array([p.measure.value(g, c) for g, c in zip(groups, contexts, strict=True)], dtype=float)
         values = values[~np.isnan(values)]
         if values.size == 0:
             row["status"] = "no data"
@@ -106,24 +111,49 @@ def run_patterns(
     overrides: dict[str, float] | None = None, ids: list[str] | None = None,
     start: dt.date | str | None = None, end: dt.date | str | None = None, db: str | Path | None = None,
     name: str | None = None, workers: int | None = None, scheduler: str | None = None, progress: bool = False,
+    posterior: bool = False,
 ) -> PatternsResult:
     """Run an ensemble of ``scenario`` (stored in ``db``, resumable) and judge the catalogue on it.
 
     ``calibrated`` uses the shipped calibrated parameters (``overrides`` win over them) and the calibration's
-    crossing-point factor for national counts. ``ids`` restricts the catalogue to the named patterns;
-    ``start`` and ``end`` shorten the runs (patterns whose years fall outside get "no data").
+    crossing-point factor for national counts. ``posterior`` (implies ``calibrated``) is the posterior
+    predictive: each of the ``reps`` runs draws its parameters and crossing-point factor from the shipped
+    posterior (by weight, with replacement; the draws follow ``seed``). ``ids`` restricts the catalogue to the
+    named patterns; ``start`` and ``end`` shorten the runs (patterns whose years fall outside get "no data").
     """
     from nkborder.experiments import ensemble
     from nkborder.store.schema import DEFAULT_DB
 
     patterns = catalogue(ids)
     params = dict(overrides or {})
+    calibrated = calibrated or posterior
+    draws, factors = None, None
     if calibrated:
         from nkborder.calibration import calibrated_params
 
         params = {**calibrated_params(), **params}
+    if posterior:
+        draws, factors = posterior_draws(reps, seed)
     res = ensemble(scenario, reps, seed=seed, scale=scale, start=start, end=end, overrides=params,
-                   db=db or DEFAULT_DB, name=name, workers=workers, scheduler=scheduler, progress=progress)
-    table = evaluate(res.runs, scale, observation_context(calibrated), patterns)
+                   db=db or DEFAULT_DB, name=name, workers=workers, scheduler=scheduler, progress=progress,
+                   draws=draws)
+    runs = res.runs if factors is None else res.runs.assign(crossing_point_factor=res.runs["rep"].map(factors))
+    table = evaluate(runs, scale, observation_context(calibrated), patterns)
     return PatternsResult(table, str(scenario), int(reps), float(scale), int(seed), calibrated, res.name,
-                          str(res.db), res.computed, res.reused, res.failed)
+                          str(res.db), res.computed, res.reused, res.failed, posterior)
+
+
+def posterior_draws(reps: int, seed: int) -> tuple[list[dict[str, float]], dict[int, float]]:
+    """``reps`` parameter sets drawn from the shipped posterior: the model parameters of each (one per
+    replicate) and each replicate's crossing-point factor (the observation model's)."""
+    from nkborder.calibration import load_shipped
+    from nkborder.calibration.simulate import split_values
+
+    post = load_shipped()
+    default = float(post.median().get("crossing_point_factor", ObservationParams().crossing_point_factor))
+    draws, factors = [], {}
+    for r, row in enumerate(post.draw(int(reps), np.random.default_rng(seed)).to_dict("records")):
+        model, obs = split_values(row)
+        draws.append(model)
+        factors[r] = float(obs.get("crossing_point_factor", default))
+    return draws, factors
