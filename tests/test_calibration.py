@@ -698,3 +698,15 @@ def test_pyabc_history_follows_the_results_file(tmp_path):
     Path(f"{copy}.pyabc.sqlite").unlink()  # a results file moved without its history: the recorded one
     assert pyabc_history_path(copy, rec) == rec["pyabc_db"]
     assert pyabc_history_path(copy, None) == str(Path(f"{copy}.pyabc.sqlite").resolve())
+
+
+def test_holdout_window_leaves_rows_fitted_beyond_until_in_the_calibration_period():
+    from nkborder.calibration.validate import _periods
+
+    rows = pd.DataFrame({"series": ["arrivals", "arrivals", "arrivals", "repatriated", "repatriated"],
+                         "year_to": [2014, 2016, 2024, 2021, 2002]})
+    out, notes = _periods(rows, 2015, (2016, 2023), {"repatriated": 2023})
+    assert list(zip(out["series"], out["year_to"], out["period"], strict=True)) == [
+        ("arrivals", 2014, "calibration"), ("arrivals", 2016, "holdout"), ("repatriated", 2021, "calibration"),
+        ("repatriated", 2002, "calibration")]
+    assert notes == []

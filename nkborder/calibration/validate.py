@@ -127,7 +127,10 @@ def _periods(rows: pd.DataFrame, until: int, holdout: tuple[int, int] | None,
     notes = []
     year = rows["year_to"]
     ends = rows["series"].map(later or {}).fillna(until)
-    held = (year >= holdout[0]) & (year <= holdout[1]) if holdout else pd.Series(False, index=rows.index)
+    # a row of a series fitted beyond --until (``later``, e.g. the repatriations to 2023) stays a calibration row
+    fitted_later = rows["series"].isin(list(later or {})) & (year <= ends)
+    held = ((year >= holdout[0]) & (year <= holdout[1]) & ~fitted_later if holdout
+            else pd.Series(False, index=rows.index))
     period = np.where(held, "holdout", np.where(year <= ends, "calibration", ""))
     if holdout and holdout[0] <= until:
         notes.append(f"hold-out years {holdout[0]}-{min(holdout[1], until)} were used by the calibration (until "
