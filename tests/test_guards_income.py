@@ -12,6 +12,7 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from numba import njit
 
 from nkborder.core import slots as S
 from nkborder.core.state import kernel_params
@@ -93,6 +94,12 @@ def sim() -> Simulation:
     return Simulation(sc, Params(), seed=3, scale=0.01)
 
 
+@njit
+def cross_from_python(*args: object) -> bool:
+    """The crossing kernel, which only kernels can call (nkborder.core.jit.inner_kernel), called from a test."""
+    return cross(*args)
+
+
 def cross_one(sim: Simulation, *, detect: float, kin: bool, credit: float = 0.0) -> tuple[int, float, np.ndarray]:
     """One poor resident of a fresh copy of ``sim`` crosses alone on day 0; the guard always agrees, never
     betrays, nobody offers a route. Returns the crosser's status, the guards' earnings and the day's record."""
@@ -109,7 +116,8 @@ def cross_one(sim: Simulation, *, detect: float, kin: bool, credit: float = 0.0)
     kp = kernel_params(Params(kin_pay_prob=1.0))._replace(crossing_credit=credit, no_route_give_up=0.0)
     post_guards(guards, env.troops[0])
     daily = np.zeros_like(sim.daily)
-    cross(0, i, sim.key, people, hh, guards, brokers, cities, pop.n_sectors, env, kp, daily, sim.sectors[0].copy())
+    cross_from_python(0, i, sim.key, people, hh, guards, brokers, cities, pop.n_sectors, env, kp, daily,
+                      sim.sectors[0].copy())
     return int(people.status[i]), float(guards.earnings_cny.sum()), daily[0, 0]
 
 

@@ -13,7 +13,7 @@ from nkborder.core import slots as S
 from nkborder.core.state import Households, People
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def track(people: People, active: np.ndarray, n_active: int, i: int) -> int:
     """Add person ``i`` to the daily list unless already on it; returns the new length."""
     if people.listed[i] == 0:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from numba import njit
-
+from nkborder.core.jit import loop_kernel
 from nkborder.engine.day import N_ACTIVE, DayContext
 from nkborder.engine.plan import DAILY_KERNELS, chained
 
@@ -11,7 +10,7 @@ from nkborder.engine.plan import DAILY_KERNELS, chained
 run_steps = chained(DAILY_KERNELS)
 
 
-@njit(cache=True)
+@loop_kernel
 def run_days(d0: int, d1: int, today: DayContext) -> int:
     """Run days ``d0`` to ``d1 - 1``: each day, every daily step of the plan in order. Returns the length of the
     daily tracking list."""

@@ -25,20 +25,20 @@ from nkborder.core.rng import BROKER_CAUGHT, BROKER_OPEN, BROKER_SEARCH, stream_
 from nkborder.core.state import Brokers
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def route_open(seed: np.uint64, b: int, open_share: float) -> bool:
     """Whether broker ``b``'s route is open when a share ``open_share`` of the routes are (the same brokers
     keep theirs whatever the day: one draw per broker)."""
     return uniform(stream_key(seed, BROKER_OPEN, 0), b) < open_share
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def broker_present(brokers: Brokers, b: int, d: int, seed: np.uint64, open_share: float) -> bool:
     """Broker ``b`` is in place on day ``d`` (not caught) and his route is open."""
     return d >= brokers.out_until[b] and route_open(seed, b, open_share)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def find_broker(
     brokers: Brokers, c: int, d: int, seed: np.uint64, i: int, open_share: float, capacity: float, tries: float
 ) -> int:
@@ -55,7 +55,7 @@ def find_broker(
     return -1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def exposure_on(brokers: Brokers, b: int, d: int, memory_days: float) -> float:
     """Broker ``b``'s exposure on day ``d`` (decayed since it was last brought up to date, which it now is)."""
     elapsed = d - brokers.exposure_day[b]
@@ -65,13 +65,13 @@ def exposure_on(brokers: Brokers, b: int, d: int, memory_days: float) -> float:
     return brokers.exposure[b]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def broker_price(posted_fee: float, exposure: float, premium: float) -> float:
     """What a broker with ``exposure`` asks for a crossing, CNY: the posted fee x (1 + premium x exposure)."""
     return posted_fee * (1.0 + premium * exposure)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def client_arrested(
     brokers: Brokers, b: int, d: int, seed: np.uint64, i: int, catch_prob: float, memory_days: float,
     out_days: float, daily: np.ndarray,
@@ -85,7 +85,7 @@ def client_arrested(
         daily[d, brokers.city[b], S.BROKERS_CAUGHT] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def working_brokers(brokers: Brokers, d: int, seed: np.uint64, open_share: np.ndarray, out: np.ndarray) -> None:
     """Brokers in place with an open route on day ``d``, per city, into ``out`` (``open_share`` per city)."""
     out[:] = 0

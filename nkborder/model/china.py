@@ -26,6 +26,7 @@ import numpy as np
 from numba import njit
 
 from nkborder.core import slots as S
+from nkborder.core.jit import inner_kernel
 from nkborder.core.prefetch import AHEAD, prefetch
 from nkborder.core.rng import CAPTURE, ONWARD, ONWARD_KIN_PAY, REPATRIATE, RETURN, SETTLE, stream_key, uniform
 from nkborder.core.state import CityState, Households, KernelParams, People
@@ -37,7 +38,7 @@ from nkborder.model.policy import Environment
 LEFT_BEFORE_YEAR = 2020.0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def settling_days(people: People, i: int, seed: np.uint64, rate_female: float, rate_male: float) -> float:
     """Days person ``i``, who crossed on ``crossed_day``, stays a newcomer in China before settling (inf: never).
 
@@ -63,7 +64,7 @@ def _prefetch_person(people: People, i: int) -> None:
     prefetch(people.household, i)
 
 
-@njit(cache=True)
+@inner_kernel
 def abroad_and_detained_day(
     d: int, seed: np.uint64, people: People, hh: Households, cities: CityState, active: np.ndarray,
     n_active: int, env: Environment, kp: KernelParams, daily: np.ndarray,

@@ -10,7 +10,7 @@ from nkborder.core.rng import DETENTION, stream_key, uniform
 from nkborder.core.state import Brokers, CityState, Guards, Households, People
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def set_status(people: People, cities: CityState, i: int, new: int) -> None:
     """Move person ``i`` to status ``new`` and keep the per-city status counts exact."""
     c = people.city[i]
@@ -19,13 +19,13 @@ def set_status(people: People, cities: CityState, i: int, new: int) -> None:
     people.status[i] = new
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def wealth_cny(hh: Households, h: int, kpw_per_cny: float) -> float:
     """A household's money in yuan: its yuan plus its won at the day's market rate."""
     return hh.cny[h] + hh.kpw[h] / kpw_per_cny
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def pay_cny(hh: Households, h: int, amount: float, kpw_per_cny: float) -> None:
     """Take ``amount`` CNY from household ``h``: yuan first, then won at the day's rate (caller checks it can)."""
     from_cny = min(hh.cny[h], amount)
@@ -34,13 +34,13 @@ def pay_cny(hh: Households, h: int, amount: float, kpw_per_cny: float) -> None:
     hh.kpw[h] = max(0.0, hh.kpw[h] - rest_kpw)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def city_sectors(guards: Guards, c: int) -> int:
     """River sectors of city ``c``."""
     return guards.sector_start[c + 1] - guards.sector_start[c]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def base_slots(guards: Guards, c: int) -> int:
     """Post slots of city ``c`` at the 2006 density: sectors x ``slots_per_sector`` (the first slots of the city)."""
     return city_sectors(guards, c) * guards.slots_per_sector[c]
@@ -72,7 +72,7 @@ def rank_of_slot(guards: Guards, c: int, offset: int) -> int:
     return (offset % per) * n_sectors + offset // per
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def pick_guard(guards: Guards, c: int, sector: int, key: np.uint64, i: int) -> int:
     """The guard on duty at ``sector`` of city ``c``: one of the sector's manned slots, drawn with ``key``.
 
@@ -84,7 +84,7 @@ def pick_guard(guards: Guards, c: int, sector: int, key: np.uint64, i: int) -> i
     return guards.slot_guard[guards.city_slot_start[c] + slot_of_rank(guards, c, level * n_sectors + sector)]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def choose_sector(u: float, home_share: float, district: int, n_districts: int, n_sectors: int) -> int:
     """The river sector (0-based, of the city) a person of ``district`` uses, from one uniform draw ``u``.
 
@@ -98,7 +98,7 @@ def choose_sector(u: float, home_share: float, district: int, n_districts: int, 
     return int((u - home_share) / (1.0 - home_share) * n_sectors)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def pick_broker(brokers: Brokers, c: int, key: np.uint64, i: int) -> int:
     """A broker of city ``c``, drawn with ``key``."""
     a = brokers.city_start[c]
@@ -106,13 +106,13 @@ def pick_broker(brokers: Brokers, c: int, key: np.uint64, i: int) -> int:
     return a + int(uniform(key, i) * n)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def exp_days(mean_days: float, u: float) -> int:
     """An exponential duration in whole days (at least 1) from a uniform draw ``u``."""
     return 1 + int(-mean_days * np.log(1.0 - u))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def detain(people: People, cities: CityState, i: int, d: int, mean_days: float, seed: np.uint64) -> None:
     """Detain person ``i`` on day ``d`` for an exponential term of mean ``mean_days``."""
     set_status(people, cities, i, S.DETAINED)

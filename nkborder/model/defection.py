@@ -31,6 +31,7 @@ from numba import njit
 
 from nkborder.core import slots as S
 from nkborder.core.fastexp import logistic
+from nkborder.core.jit import inner_kernel
 from nkborder.core.rng import (
     ACCEPT,
     BETRAY,
@@ -71,7 +72,7 @@ def attempt_probability(
     return logistic(z)
 
 
-@njit(cache=True)
+@inner_kernel
 def cross(
     d: int, i: int, seed: np.uint64, people: People, hh: Households, guards: Guards, brokers: Brokers,
     cities: CityState, n_sectors: np.ndarray, env: Environment, kp: KernelParams, daily: np.ndarray,
@@ -170,7 +171,7 @@ def fee_split(fee: float, bribe: float, broker_share: float, guard_share: float)
     return broker, guard, rest - broker
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def pay_for_crossing(
     d: int, i: int, seed: np.uint64, hh: Households, h: int, amount: float, rate: float, kp: KernelParams,
     daily: np.ndarray, what: int,

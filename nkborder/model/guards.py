@@ -21,18 +21,19 @@ import numpy as np
 from numba import njit
 
 from nkborder.core import slots as S
+from nkborder.core.jit import inner_kernel
 from nkborder.core.rng import ROTATE, ROTATE_EXTRA, stream_key, uniform
 from nkborder.core.state import Guards
 from nkborder.model.common import base_slots, city_sectors, rank_of_slot, slot_of_rank
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def slots_for_troops(base: int, troops: float) -> int:
     """Slots manned at troop level ``troops`` in a city with ``base`` slots at the 2006 density (before bounds)."""
     return int(np.rint(base * troops))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def post_guards(guards: Guards, troops: np.ndarray) -> None:
     """Set ``on_duty[c]``, the slots manned today in each city, from the day's ``troops`` lever per city.
 
@@ -44,13 +45,13 @@ def post_guards(guards: Guards, troops: np.ndarray) -> None:
         guards.on_duty[c] = min(n_slots, max(n_sectors, slots_for_troops(base_slots(guards, c), troops[c])))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def slot_manned(guards: Guards, c: int, slot: int) -> bool:
     """Whether ``slot`` (of city ``c``) is manned today: its manning rank is below ``on_duty[c]``."""
     return rank_of_slot(guards, c, slot - guards.city_slot_start[c]) < guards.on_duty[c]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def kth_manned_slot(guards: Guards, c: int, k: int) -> int:
     """The ``k``-th of the ``on_duty[c]`` manned slots of city ``c`` (global slot index), for rotation.
 
@@ -64,7 +65,7 @@ def kth_manned_slot(guards: Guards, c: int, k: int) -> int:
     return a + slot_of_rank(guards, c, k)
 
 
-@njit(cache=True)
+@inner_kernel
 def guards_day(
     d: int, seed: np.uint64, guards: Guards, rotation_days: float, service_days: float, pay_cny: np.ndarray,
     posting_bribe_cny: np.ndarray, daily: np.ndarray,
@@ -95,7 +96,7 @@ def guards_day(
             guards.next_rotation[g] = d + int(rotation_days * (0.5 + uniform(rkey, g + offset)))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def discharge(
     d: int, g: int, c: int, guards: Guards, service_days: float, posting_bribe: float, daily: np.ndarray
 ) -> None:
@@ -109,7 +110,7 @@ def discharge(
     guards.service_end[g] = d + int(service_days)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def rotate(guards: Guards, g: int, c: int, other_slot: int) -> None:
     """Guard ``g`` swaps slots with the holder of ``other_slot`` (possibly himself)."""
     other = guards.slot_guard[other_slot]

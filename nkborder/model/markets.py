@@ -11,13 +11,13 @@ The 2009 redenomination wipes won cash above the exchange limit and divides the 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from nkborder.core import slots as S
+from nkborder.core.jit import inner_kernel
 from nkborder.core.state import CityState, Households
 
 
-@njit(cache=True)
+@inner_kernel
 def markets_day(
     d: int, cities: CityState, tolerance: np.ndarray, trade_cny: np.ndarray, rate: np.ndarray,
     cny_per_resident: float, smuggled_markup: float, donju_turnover: float, daily: np.ndarray,
@@ -34,7 +34,7 @@ def markets_day(
         daily[d, c, S.MARKET_TURNOVER_CNY] = cny
 
 
-@njit(cache=True)
+@inner_kernel
 def redenominate(
     d: int, c: int, hh: Households, cities: CityState, limit_kpw: float, wiped_share: float,
     old_rate: float, daily: np.ndarray,

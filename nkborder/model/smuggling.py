@@ -20,6 +20,7 @@ import numpy as np
 from numba import njit
 
 from nkborder.core import slots as S
+from nkborder.core.jit import inner_kernel
 from nkborder.core.prefetch import AHEAD, prefetch
 from nkborder.core.rng import (
     SECURITY,
@@ -53,7 +54,7 @@ def take(amount: float, to_security: bool, g: int, d: int, c: int, guards: Guard
         daily[d, c, S.GUARD_BRIBES_CNY] += amount
 
 
-@njit(cache=True)
+@inner_kernel
 def smuggling_day(
     d: int, seed: np.uint64, people: People, hh: Households, guards: Guards, cities: CityState,
     smugglers: np.ndarray, n_sectors: np.ndarray, env: Environment, kp: KernelParams, active: np.ndarray,
