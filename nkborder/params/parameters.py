@@ -284,7 +284,8 @@ class Params(BaseModel):
     )
     guard_cut_base: float = param(
         0.11, 0.05, 0.25, "share of profit", "guards' cut of a smuggler's profit in ordinary times",
-        source="rfa-2015", quote="guards' cut of smugglers' profit (before 2014): 11%", calibrate=True,
+        source="rfa-2015", quote="guards' cut of smugglers' profit (before 2014): 11%; held at this sourced value, "
+        "not calibrated: the observed series do not identify it (docs/calibration.md, Identifiability)",
         label="Guards' cut of smuggling profit",
     )
     guard_cut_max: float = param(
