@@ -1,5 +1,5 @@
 """Burn-in versus reporting: a run that starts later than its scenario is warned about (CLI and app), and the
-app's "report from" runs from the scenario's start and shows only the later years."""
+app's "report from" and the CLI's ``--report-from`` run from the scenario's start and keep only the later years."""
 
 from __future__ import annotations
 
@@ -53,3 +53,63 @@ def test_report_from_simulates_from_the_start_and_reports_later(tmp_path) -> Non
     assert set(snap.result.runs["year"]) == {1997}
     with pytest.raises(InputError, match="report from"):
         state.check_options(RunOptions(report_year=2030), history)
+
+
+def test_report_from_refuses_a_year_outside_the_simulated_years() -> None:
+    from nkborder.scenarios.burnin import report_from
+
+    history = load_scenario("history")
+    assert report_from(history, None, "--report-from") is history
+    assert report_from(history, 1995, "--report-from").report_start is None  # the first year: everything reported
+    assert report_from(history, 2012, "--report-from").report_start == dt.date(2012, 1, 1)
+    late = history.with_dates(dt.date(2012, 1, 1), None)
+    for year in (1994, 2011, 2026):
+        with pytest.raises(InputError, match=r"--report-from.*outside the simulated years") as err:
+            report_from(late if year == 2011 else history, year, "--report-from")
+        assert err.value.allowed == ("a year from 2012 to 2025" if year == 2011 else "a year from 1995 to 2025")
+
+
+def test_cli_report_from_keeps_the_later_years_of_a_run_from_the_scenario_start(nkb, tmp_path) -> None:
+    import io
+
+    import pandas as pd
+
+    db = str(tmp_path / "r.duckdb")
+    common = ["history", "--scale", "0.002", "--end", "1997-12-31", "--db", db, "--format", "csv"]
+    full = nkb("run", *common, cwd=tmp_path)
+    assert full.returncode == 0, full.stderr
+    later = nkb("run", *common, "--report-from", "1997", cwd=tmp_path)
+    assert later.returncode == 0, later.stderr
+    assert "reported from 1997-01-01" in later.stderr and "warning" not in later.stderr
+    every, shown = pd.read_csv(io.StringIO(full.stdout)), pd.read_csv(io.StringIO(later.stdout))
+    assert set(every["year"]) == {1995, 1996, 1997} and set(shown["year"]) == {1997}
+    # the same run from 1995, only its last year kept: 1997 as in the full run (built up, not a cold start)
+    pd.testing.assert_frame_equal(shown.reset_index(drop=True),
+                                  every.loc[every["year"] == 1997].reset_index(drop=True))
+    runs = pd.read_csv(io.StringIO(nkb("runs", "--db", db, "--format", "csv", cwd=tmp_path).stdout))
+    assert set(runs["start_date"].astype(str)) == {"1995-01-01"}
+
+
+def test_cli_report_from_outside_the_run_names_the_option_and_the_years(nkb, tmp_path) -> None:
+    db = str(tmp_path / "r.duckdb")
+    bad = nkb("run", "history", "--scale", "0.002", "--start", "2012-01-01", "--report-from", "2010", "--db", db,
+              cwd=tmp_path)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert "--report-from: 2010 is outside the simulated years" in bad.stderr
+    assert "allowed: a year from 2012 to 2025" in bad.stderr
+    cmp_ = nkb("compare", "history", "no-closure", "--reps", "1", "--scale", "0.002", "--report-from", "2030",
+               "--db", db, cwd=tmp_path)
+    assert cmp_.returncode == 2 and "--report-from: 2030 is outside the simulated years" in cmp_.stderr
+
+
+def test_cli_compare_reports_from_a_year_and_sums_its_period_from_it(nkb, tmp_path) -> None:
+    from nkborder.experiments import load_experiment
+
+    db = str(tmp_path / "c.duckdb")
+    out = nkb("compare", "history", "no-closure", "--reps", "1", "--scale", "0.002", "--end", "1997-12-31",
+              "--report-from", "1997", "--workers", "1", "--name", "later", "--db", db, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "totals over 1997-1997" in out.stdout
+    res = load_experiment(db, "later")
+    assert set(res.runs["year"]) == {1997} and res.definition["analysis"]["period"] == [1997, 1997]
+    assert {s["start"] for s in res.definition["scenarios"]} == {"1995-01-01"}

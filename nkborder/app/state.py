@@ -21,6 +21,7 @@ from nkborder.errors import InputError, unknown_name
 from nkborder.params import describe_parameters, make_params
 from nkborder.reading import check_size, decode_utf8
 from nkborder.scenarios import EVENT_KINDS, PLACES, PolicyEvent, Scenario, list_scenarios, load_scenario
+from nkborder.scenarios.burnin import cold_start_warning, report_from
 from nkborder.scenarios.scenario import load_scenario_text
 
 EDITOR = "scenario editor"  # the "file" named in messages about edits made in the page
@@ -426,14 +427,11 @@ def with_report_year(sc: Scenario, year: int | None) -> Scenario:
     shown); ``sc`` itself when ``year`` is blank."""
     if not year:
         return sc
-    day = dt.date(int(year), 1, 1)
-    return revalidate(sc.model_copy(update={"report_start": day if day > sc.start else None}))
+    return revalidate(report_from(sc, int(year), "report from", "run options"))
 
 
 def start_warnings(opts: RunOptions, sides: list[Scenario]) -> list[str]:
     """A warning for each scenario that ``opts`` starts later than its own start (a cold start)."""
-    from nkborder.scenarios.burnin import cold_start_warning
-
     if not opts.start_year:
         return []
     first = dt.date(int(opts.start_year), 1, 1)

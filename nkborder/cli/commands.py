@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import pandas as pd
 import typer
@@ -27,6 +27,9 @@ from nkborder.inputs.checks import (
 )
 from nkborder.store.schema import DEFAULT_DB
 
+if TYPE_CHECKING:
+    from nkborder.scenarios import Scenario
+
 SHOWN = {  # yearly columns printed at the end of a run, with short headers
     "population": "people",
     "crossings_attempted": "tried",
@@ -38,6 +41,11 @@ SHOWN = {  # yearly columns printed at the end of a run, with short headers
     "guard_bribes_per_guard_cny": "bribes/guard",
     "discontent_mean": "discontent",
 }
+
+
+ReportFrom = Annotated[int | None, typer.Option(
+    "--report-from", help="first year kept in the printed and stored tables; the simulation still starts at the "
+    "scenario's start (or --start), so the earlier years build up its state (default: every simulated year)")]
 
 
 def register(app: typer.Typer) -> None:
@@ -72,6 +80,7 @@ def run_command(
     scale: Annotated[float, typer.Option(help="share of the population simulated (1 = one agent per person)")] = 1.0,
     start: Annotated[str | None, typer.Option(help="first day, YYYY-MM-DD (default: the scenario's)")] = None,
     end: Annotated[str | None, typer.Option(help="last day, YYYY-MM-DD (default: the scenario's)")] = None,
+    report_from: ReportFrom = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="parameter override name=value")] = None,
     calibrated: Annotated[bool, typer.Option(
         help="use the shipped calibrated parameters (posterior medians, docs/calibration.md); --set wins")] = False,
@@ -105,22 +114,16 @@ def run_command(
     if sets:
         source += f", {len(sets)} set with --set"
     sc, params = resolve(scenario, check_date(start, "--start"), check_date(end, "--end"), overrides)
-    if start is not None:
-        from nkborder.scenarios.burnin import cold_start_warning
-
-        own, _ = resolve(scenario, None, None, overrides)
-        cold = cold_start_warning(own, sc.start, "--start", "leave out --start and use the rows from "
-                                  f"{sc.start.year} on (or set report_start = {sc.start.year}-01-01 in a scenario "
-                                  "file based on it)")
-        if cold:
-            typer.echo(f"warning: {cold}", err=True)
+    warn_cold_start(scenario, sc.start if start is not None else None)
+    sc = reported(sc, report_from)
     store = _open_store(db)
     run_id = store.begin_run(
         scenario_name=sc.name, scenario_text=sc.text, params=params.model_dump(), seed=seed, scale=scale,
         start=sc.start, end=sc.end, code_version=_version(),
     )
-    msg.print(f"run [bold]{run_id}[/]: {escape(sc.name)}, {', '.join(sc.cities)}, {sc.start} to {sc.end}, "
-                  f"seed {seed}, scale {scale}")
+    shown = f" (reported from {sc.report_start})" if sc.report_start is not None else ""
+    msg.print(f"run [bold]{run_id}[/]: {escape(sc.name)}, {', '.join(sc.cities)}, {sc.start} to {sc.end}{shown}, "
+              f"seed {seed}, scale {scale}")
     msg.print(f"parameters: {source}", markup=False)
     compile_kernels(msg)
     try:
@@ -155,6 +158,29 @@ def run_command(
         _write(result.yearly, out)
         msg.print(f"yearly table written to {out}")
     msg.print(f"stored as run {run_id} in {db}; `nkborder export {run_id} --format csv` writes its tables")
+
+
+def warn_cold_start(scenario: str, start: dt.date | None) -> None:
+    """On stderr: a warning when ``--start`` (``start``) is later than the scenario's own start (a cold start,
+    :func:`nkborder.scenarios.burnin.cold_start_warning`)."""
+    from nkborder.scenarios import load_scenario
+    from nkborder.scenarios.burnin import cold_start_warning
+
+    if start is None:
+        return
+    own = load_scenario(scenario)
+    cold = cold_start_warning(own, start, "--start", f"leave out --start and add --report-from {start.year}")
+    if cold:
+        typer.echo(f"warning: {cold}", err=True)
+
+
+def reported(sc: Scenario, year: int | None) -> Scenario:
+    """``sc`` (run dates applied) reporting from ``--report-from`` ``year``
+    (:func:`nkborder.scenarios.burnin.report_from`: InputError naming the option and the simulated years for a
+    year outside them)."""
+    from nkborder.scenarios.burnin import report_from
+
+    return report_from(sc, year, "--report-from")
 
 
 def scenarios_command(format_: Format = "table") -> None:

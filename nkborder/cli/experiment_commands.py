@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from nkborder.cli.commands import parse_sets
+from nkborder.cli.commands import ReportFrom, parse_sets
 from nkborder.cli.output import Format, check_format, console, emit, new_table, say
 from nkborder.errors import InputError
 from nkborder.inputs.checks import check_date, check_out_dir, check_scale, check_seed
@@ -46,17 +46,17 @@ def register(app: typer.Typer) -> None:
 def ensemble_command(
     scenario: Annotated[str, typer.Argument(help="shipped scenario name or path to a .toml file")],
     reps: Reps = 10, scale: Scale = 1.0, seed: Seed = 0, start: Start = None, end: End = None,
-    set_: Sets = None, db: Db = DEFAULT_DB, workers: Workers = None, scheduler: Scheduler = None,
-    name: Name = None, format_: Format = "table",
+    report_from: ReportFrom = None, set_: Sets = None, db: Db = DEFAULT_DB, workers: Workers = None,
+    scheduler: Scheduler = None, name: Name = None, format_: Format = "table",
 ) -> None:
     """Replicate runs of a scenario: yearly indicators with mean, median and 5-95 % bands (the table shows three
     headline indicators; csv and json give every indicator)."""
     from nkborder.analysis import band_label, headline
     from nkborder.experiments import ensemble
 
-    res = with_progress(ensemble, scenario, reps, seed=seed, scale=scale, start=start, end=end,
-                        overrides=parse_sets(set_), db=db, name=name, workers=workers, scheduler=scheduler,
-                        format_=format_)
+    res = with_progress(ensemble, _reported(scenario, start, end, report_from), reps, seed=seed, scale=scale,
+                        start=start, end=end, overrides=parse_sets(set_), db=db, name=name, workers=workers,
+                        scheduler=scheduler, format_=format_)
     shown = headline(res.summary["indicator"].unique(), 3)
 
     def render() -> Table:
@@ -117,17 +117,18 @@ def compare_command(
     scenario_b: Annotated[str, typer.Argument(help="what-if scenario (name or .toml)")],
     reps: Reps = 10, period: Period = None,
     output: Annotated[str | None, typer.Option(help="indicators of the period summary, comma-separated")] = None,
-    scale: Scale = 1.0, seed: Seed = 0, start: Start = None, end: End = None, set_: Sets = None,
-    db: Db = DEFAULT_DB, workers: Workers = None, scheduler: Scheduler = None, name: Name = None,
-    format_: Format = "table",
+    scale: Scale = 1.0, seed: Seed = 0, start: Start = None, end: End = None, report_from: ReportFrom = None,
+    set_: Sets = None, db: Db = DEFAULT_DB, workers: Workers = None, scheduler: Scheduler = None,
+    name: Name = None, format_: Format = "table",
 ) -> None:
     """What-if: B minus A with the same seeds on both sides (common random numbers)."""
     from nkborder.analysis.bands import fmt
     from nkborder.experiments import compare
 
-    res = with_progress(compare, scenario_a, scenario_b, reps, period=period, outputs=output, seed=seed, scale=scale,
-                        start=start, end=end, overrides=parse_sets(set_), db=db, name=name, workers=workers,
-                        scheduler=scheduler, format_=format_)
+    res = with_progress(compare, _reported(scenario_a, start, end, report_from),
+                        _reported(scenario_b, start, end, report_from), reps, period=period, outputs=output,
+                        seed=seed, scale=scale, start=start, end=end, overrides=parse_sets(set_), db=db, name=name,
+                        workers=workers, scheduler=scheduler, format_=format_)
     y0, y1 = res.definition["analysis"]["period"]
 
     def render() -> Table:
@@ -250,6 +251,20 @@ def with_progress(func: Any, *args: Any, format_: str = "table", **kwargs: Any) 
         out.print("[yellow]interrupted[/]: every finished run is stored; run the same command again to "
                       "compute the rest")
         raise typer.Exit(130) from None
+
+
+def _reported(scenario: str, start: str | None, end: str | None, year: int | None) -> Any:
+    """The scenario argument of an experiment: as given, or with ``--report-from`` the scenario with its run
+    dates that reports from ``year`` (the experiment records it by content); warns of a cold ``--start``."""
+    from nkborder.cli.commands import reported, warn_cold_start
+
+    first = check_date(start, "--start")
+    warn_cold_start(scenario, first)
+    if year is None:
+        return scenario
+    from nkborder.experiments.core import scenario_for
+
+    return reported(scenario_for(scenario, first, check_date(end, "--end")), year)
 
 
 def _need_db(db: str) -> None:

@@ -48,7 +48,7 @@ def compare(
     Args:
         scenario_a, scenario_b: the baseline and the what-if (names, TOML paths or :class:`Scenario`).
         period: years summed in the period summary, ``"2020:2025"`` or ``(2020, 2025)`` (inclusive;
-            default: every year both runs cover).
+            default: every year both runs report: from the later ``report_start`` or start).
         outputs: indicators of the period summary (default: arrivals in South Korea, successful and
             attempted crossings, arrests at the border; full-population counts).
         Other arguments as in :func:`nkborder.experiments.ensemble`.
@@ -61,7 +61,7 @@ def compare(
     """
     check_common(reps, seed, scale)
     sides = {"A": scenario_for(scenario_a, start, end), "B": scenario_for(scenario_b, start, end)}
-    first = max(sc.start.year for sc in sides.values())
+    first = max((sc.report_start or sc.start).year for sc in sides.values())  # the first year the runs report
     last = min(sc.end.year for sc in sides.values())
     if first > last:
         raise InputError("--start/--end", f"{first}:{last}", "the two scenarios share no year", "overlapping runs")
