@@ -137,20 +137,22 @@ def live(
     every: str = "year",
     daily: bool = False,
     db: str | Path | None = None,
+    progress: Progress | None = None,
 ) -> Iterator[Partial]:
     """Run a scenario and yield its tables while it is simulated, every simulated year (or month).
 
     Each item is a :class:`~nkborder.engine.live.Partial` with ``yearly`` and ``monthly`` DataFrames of the
     months simulated so far; the last one also has ``result`` (the :class:`Result` that :func:`run` returns,
     stored in ``db`` if given). Stop iterating (``break``) to stop the run: nothing is stored then. Arguments
-    are those of :func:`run`; input is checked before the first simulated month.
+    are those of :func:`run` (``progress`` is called after each simulated month, after that month's partial
+    tables are yielded); input is checked before the first simulated month.
 
     Example::
 
         for part in nkborder.live("history", scale=0.02):
             print(part.date, part.yearly["arrivals_south_korea_full"].sum())
     """
-    yield from _simulate(scenario, seed, scale, start, end, overrides, daily, None, db, True, every)
+    yield from _simulate(scenario, seed, scale, start, end, overrides, daily, progress, db, True, every)
 
 
 def _simulate(

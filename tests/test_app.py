@@ -281,10 +281,11 @@ def test_failing_job_reports_the_error(history, tmp_path, monkeypatch) -> None:
     import nkborder
     from nkborder.app import jobs
 
-    def boom(*args, **kwargs):
+    def boom(*args, **kwargs):  # the in-process runs follow nkborder.live: it fails at its first year
         raise RuntimeError("the model broke")
+        yield
 
-    monkeypatch.setattr(nkborder, "run", boom)
+    monkeypatch.setattr(nkborder, "live", boom)
     job = jobs.Job("ensemble", tmp_path / "r.duckdb", [history], RunOptions(scale=0.005, reps=1),
                    backend="local").start()
     assert job.wait(60)

@@ -79,3 +79,34 @@ def test_stop_before_any_run_is_stored_fails_clearly(tmp_path) -> None:
     snap = job.snapshot()
     assert snap.state == "failed" and "stopped before any run was stored" in snap.error
     assert storage.stored_runs(tmp_path / "r.duckdb").empty
+
+
+def test_in_process_comparison_shows_the_difference_while_both_sides_run_and_can_be_rerun(tmp_path) -> None:
+    from nkborder.app import provenance
+
+    db = tmp_path / "cmp.duckdb"
+    opts = RunOptions(scale=0.005, reps=2, seed=3, start_year=2016, end_year=2017)
+    sides = [load_scenario("history"), load_scenario("no-closure")]
+    job = jobs.Job("compare", db, sides, opts, backend="local")
+    job.pause()
+    job.start()
+    _until(job, lambda s: bool(s.dates), "first simulated month")
+    job.step()  # both sides of the first seed simulate 2016, in step: B - A of 2016 is drawn, nothing is stored
+    snap = _until(job, lambda s: s.live == 2, "2016 of both sides drawn")
+    live = snap.result
+    assert snap.done == 0 and storage.stored_runs(db).empty and snap.through == "2016-12-31"
+    assert set(live.runs["side"]) == {"A", "B"} and set(live.runs["year"]) == {2016}
+    diff = live.summary.loc[live.summary["indicator"] == "population_full"]
+    assert set(diff["year"]) == {2016} and set(diff["n"]) == {1}  # one pair of runs, in progress
+    job.resume()
+    assert job.wait(600)
+    snap = job.snapshot()
+    assert snap.state == "finished", snap.error
+    # the in-process runs form the experiment the command line would make: its command finds them all stored
+    command = provenance.command(snap.result.definition, job.name, str(db))
+    assert command.startswith("nkborder compare history no-closure ") and "--reps 2 --scale 0.005 --seed 3" in command
+    stored = storage.open_experiment(db, job.name)
+    assert stored.n_runs == 4 and stored.failed == 0 and set(stored.runs["year"]) == {2016, 2017}
+    assert set(stored.summary.loc[stored.summary["indicator"] == "population_full", "n"]) == {2}  # both pairs
+    meta = provenance.metadata(snap.result, sides, str(db), "runs")
+    assert meta["command"] == command and meta["seeds"] == sorted(job.seeds)

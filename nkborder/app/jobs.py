@@ -12,8 +12,9 @@ A job can be paused (its runs wait at their next simulated month), stepped a sim
 and stopped: the runs in progress are cancelled and not stored, the runs stored before stay.
 
 If the experiment layer cannot be used (no Dask cluster, or the layer itself fails), the job falls back to
-calling :func:`nkborder.run` in its thread for each run and storing it with :func:`nkborder.store.store_result`,
-and says so in its note. Bad input (an :class:`~nkborder.errors.InputError`) is never retried: it is the
+following each run with :func:`nkborder.live` in its thread (the two sides of a seed in step, a simulated year
+each in turn) and storing it with :func:`nkborder.store.store_result` under its run key, as the same experiment
+the layer would record (so its command and downloads are those of a Dask run), and says so in its note. Bad input (an :class:`~nkborder.errors.InputError`) is never retried: it is the
 message shown.
 """
 
@@ -32,7 +33,7 @@ import pandas as pd
 from nkborder.app.cluster import clear, group_of, hold, read_dates, read_partials
 from nkborder.app.cluster import stop as stop_runs
 from nkborder.app.naming import free_name, readable_name
-from nkborder.app.state import RunOptions, check_options, error_text, scenario_info, with_report_year
+from nkborder.app.state import RunOptions, check_options, error_text, with_report_year
 from nkborder.app.storage import open_experiment, store
 from nkborder.errors import InputError
 from nkborder.experiments.registry import check_name
@@ -110,6 +111,7 @@ class Job:
         self.backend = backend
         self.dates = [check_options(opts, sc) for sc in sides]  # InputError at once, before any thread
         self.name = check_name(name.strip()) if name.strip() else default_name(db, kind, sides, opts, self.dates)
+        self.definition, self.specs = plan(kind, sides, opts, self.dates, self.period)  # as the experiment layer
         self.seeds = [replicate_seed(opts.seed, rep) for rep in range(opts.reps)]
         self.groups = [group_of(sc.with_dates(start, end), opts.scale)
                        for sc, (start, end) in zip(sides, self.dates, strict=True)]
@@ -121,6 +123,8 @@ class Job:
         self._hold_set_at = 0.0  # when the hold was set (time.time): runs started later wait at once
         self._stored: Any = None  # the experiment as last read back from the results file
         self._partials: dict[str, pd.DataFrame] = {}  # in-process runs' tables so far, by run
+        self._running_dates: dict[str, tuple[str, float]] = {}  # in-process runs' simulated dates, by run
+        self._registered = False  # the in-process runs' experiment is recorded in the results file
         self._drawn: tuple = ()  # what the live result was last built from
         self._thread: threading.Thread | None = None
         self._last_partial = 0.0
@@ -212,7 +216,7 @@ class Job:
                        strict=True))
         frames, through = [], ""
         for task, table in sorted(partials.items()):
-            side = "AB"[self.groups.index(table["group"].iloc[0])]
+            side = str(table["side"].iloc[0]) if "side" in table else "AB"[self.groups.index(table["group"].iloc[0])]
             seed = int(table["seed"].iloc[0])
             if (side, seed) in done or seed not in self.seeds or table.empty:
                 continue
@@ -220,7 +224,8 @@ class Job:
             labels = {"rep": rep} if self.kind == "ensemble" else {
                 "side": side, "scenario": self.sides["AB".index(side)].name, "rep": rep}
             through = max(through, str(table["through"].iloc[0]))
-            frames.append(table.drop(columns=["group", "through"]).assign(run_id=f"in-progress-{task}", **labels))
+            shown = table.drop(columns=["group", "through", "side"], errors="ignore")
+            frames.append(shown.assign(run_id=f"in-progress-{task}", **labels))
         key = (id(stored), tuple(sorted((t, str(p["through"].iloc[0])) for t, p in partials.items() if len(p))))
         if not frames or key == self._drawn:
             return
@@ -228,8 +233,7 @@ class Job:
         if stored is not None and len(stored_runs):
             frames.insert(0, stored_runs)
         try:
-            result = local_result(self.kind, self.name, self.db, self.sides, frames, self.period, 0,
-                                  backend=self._snap.backend)
+            result = local_result(self.name, self.db, self.definition, frames, 0, backend=self._snap.backend)
         except Exception:  # a partial view is a nicety: keep the last one
             return
         result.definition["in_progress"] = {"runs": len(frames) - (1 if stored is not None and len(stored_runs)
@@ -332,56 +336,133 @@ class Job:
 
     # ------------------------------------------------------------------------------------- in-process
     def _run_local(self) -> ExperimentResult:
-        import nkborder
-        from nkborder.store import store_result
-
-        o = self.opts
-        specs = [(r, side, sc, dates) for r in range(o.reps)
-                 for side, (sc, dates) in zip("AB", zip(self.sides, self.dates, strict=True), strict=False)]
-        self._set(total=len(specs))
-        frames, failed = [], 0
-        for i, (rep, side, sc, (start, end)) in enumerate(specs):
-            if self._stop.is_set():
-                break
-            seed, group = replicate_seed(o.seed, rep), self.groups["AB".index(side)]
-
-            started = time.time()
-
-            def step(date: dt.date, days: int, n_days: int, started: float = started) -> None:
-                with self._lock:
-                    self._snap.dates = [(date.isoformat(), days / max(n_days, 1))]
-                while (self._hold is not None and days < n_days and not self._stop.is_set()
-                       and (date >= self._hold or started > self._hold_set_at)):
-                    time.sleep(0.1)
+        """The planned runs in this thread, registered as the same experiment the experiment layer would make
+        (so the command that reruns it finds them stored). The runs of one seed go in step, a simulated year
+        at a time, so a comparison's difference B - A grows while both sides run."""
+        self._set(total=len(self.specs))
+        self._register()
+        frames: list[pd.DataFrame] = []
+        failed = 0
+        try:
+            for rep in range(self.opts.reps):
                 if self._stop.is_set():
-                    raise _Stopped
-
-            def partial(part: Any, key: str = f"{side}{rep}", seed: int = seed, group: str = group) -> None:
-                self._partials[key] = part.yearly.assign(seed=seed, group=group, through=part.date.isoformat())
-
-            try:
-                res = nkborder.run(sc, seed=seed, scale=o.scale, start=start, end=end, daily=False, progress=step,
-                                   on_partial=partial)
-            except InputError:
-                raise
-            except _Stopped:
-                break
-            except Exception as exc:
-                failed += 1
-                self._set(failed=failed, note=(self._snap.note + f" Run {i + 1} failed: {error_text(exc)}."))
-                continue
-            finally:
-                self._partials.pop(f"{side}{rep}", None)
-            run_id = store_result(self.db, res, experiment=self.name)
-            labels = {"rep": rep} if self.kind == "ensemble" else {"side": side, "scenario": sc.name, "rep": rep}
-            frames.append(res.yearly.assign(run_id=run_id, seed=res.seed, **labels))
-            result = local_result(self.kind, self.name, self.db, self.sides, frames, self.period, failed)
-            self._stored = result
-            self._set(done=len(frames), dates=[], result=result)
+                    break
+                for spec, outcome in self._in_step([s for s in self.specs if s.labels["rep"] == rep]):
+                    if isinstance(outcome, Exception):
+                        failed += 1
+                        self._set(failed=failed, note=self._snap.note + f" A run failed: {error_text(outcome)}.")
+                        continue
+                    frames.append(self._store(spec, outcome))
+                    self._stored = local_result(self.name, self.db, self.definition, frames, failed)
+                    self._set(done=len(frames), result=self._stored)
+        except _Stopped:
+            pass
+        finally:
+            self._finish_registered(failed)
         if not frames:
             raise RuntimeError("stopped before any run was stored" if self._stop.is_set()
                                else "every run failed; see the note above")
-        return local_result(self.kind, self.name, self.db, self.sides, frames, self.period, failed)
+        return local_result(self.name, self.db, self.definition, frames, failed)
+
+    def _in_step(self, specs: list[Any]) -> Any:
+        """Simulate ``specs`` together, one simulated year of each in turn; yield (spec, result or exception)
+        as each ends. Raises _Stopped when the job is stopped (the runs in progress are dropped)."""
+        import nkborder
+
+        running = {}
+        for spec in specs:
+            key, started = self._run_label(spec), time.time()
+            running[key] = (spec, nkborder.live(spec.scenario, seed=spec.seed, scale=spec.scale,
+                                                overrides=spec.overrides, progress=self._waiter(key, started)))
+        try:
+            while running:
+                for key, (spec, steps) in list(running.items()):
+                    try:
+                        part = next(steps)
+                    except (_Stopped, InputError):
+                        raise
+                    except Exception as exc:
+                        del running[key]
+                        self._forget(key)
+                        yield spec, exc
+                        continue
+                    if part.result is None:
+                        self._partials[key] = part.yearly.assign(
+                            seed=spec.seed, group=self._group(spec), side=spec.labels.get("side", "A"),
+                            through=part.date.isoformat())
+                        continue
+                    del running[key]
+                    self._forget(key)
+                    yield spec, part.result
+        finally:
+            for _, steps in running.values():
+                steps.close()
+            for key in running:
+                self._forget(key)
+
+    def _waiter(self, key: str, started: float) -> Any:
+        """The progress callback of one in-process run: report its date, wait while held, end it when stopped."""
+        def step(date: dt.date, days: int, n_days: int) -> None:
+            with self._lock:
+                self._running_dates[key] = (date.isoformat(), days / max(n_days, 1))
+                self._snap.dates = list(self._running_dates.values())
+            while (self._hold is not None and days < n_days and not self._stop.is_set()
+                   and (date >= self._hold or started > self._hold_set_at)):
+                time.sleep(0.1)
+            if self._stop.is_set():
+                raise _Stopped
+
+        return step
+
+    def _run_label(self, spec: Any) -> str:
+        return f"{spec.labels.get('side', 'A')}{spec.labels['rep']}"
+
+    def _group(self, spec: Any) -> str:
+        return self.groups["AB".index(spec.labels.get("side", "A"))]
+
+    def _forget(self, key: str) -> None:
+        """Drop a run that ended from the runs drawn in progress and from the dates shown."""
+        self._partials.pop(key, None)
+        with self._lock:
+            self._running_dates.pop(key, None)
+            self._snap.dates = list(self._running_dates.values())
+
+    def _store(self, spec: Any, res: Any) -> pd.DataFrame:
+        """Store a finished run under its run key and the job's experiment; its yearly table with the design
+        labels, as the experiment's runs table has it."""
+        from nkborder.store import store_result
+
+        run_id = store_result(self.db, res, experiment=self.name, run_key=spec.key)
+        return res.yearly.assign(run_id=run_id, seed=res.seed, **spec.labels)
+
+    def _register(self) -> None:
+        """Record the experiment (definition and planned runs) in the results file, as the experiment layer does;
+        if that fails the runs are still computed and stored, and the note says why they form no experiment."""
+        from nkborder.experiments import registry
+        from nkborder.store import open_store
+
+        members = pd.DataFrame({"idx": range(len(self.specs)), "run_key": [s.key for s in self.specs],
+                                "seed": [s.seed for s in self.specs], "labels": [s.labels for s in self.specs]})
+        try:
+            with open_store(self.db) as store:
+                registry.register(store, self.name, self.definition, members)
+                registry.set_status(store, self.name, "running")
+            self._registered = True
+        except InputError:
+            raise
+        except Exception as exc:
+            self._set(note=self._snap.note + f" Not recorded as an experiment ({error_text(exc)}): the runs are "
+                      "stored on their own.")
+
+    def _finish_registered(self, failed: int) -> None:
+        if not self._registered:
+            return
+        from nkborder.experiments import registry
+        from nkborder.store import open_store
+
+        status = "incomplete" if failed or self._stop.is_set() else "finished"
+        with contextlib.suppress(Exception), open_store(self.db) as store:
+            registry.set_status(store, self.name, status)
 
 
 class _Stopped(Exception):
@@ -397,29 +478,36 @@ def replicate_seed(seed: int, rep: int) -> int:
     return derive_seed(seed, rep)
 
 
-def local_result(kind: str, name: str, db: str, sides: list[Scenario], frames: list[pd.DataFrame], period: str,
-                 failed: int, backend: str = "in-process") -> ExperimentResult:
-    """Runs summarised like the experiment layer does (bands; paired differences for compare): the in-process
-    runs, or stored runs with the tables so far of runs in progress."""
-    from nkborder.analysis.bands import bands
-    from nkborder.analysis.differences import paired_differences, period_summary
+def local_result(name: str, db: str, definition: dict[str, Any], frames: list[pd.DataFrame], failed: int,
+                 backend: str = "in-process") -> ExperimentResult:
+    """Runs summarised as the experiment layer does (``definition``'s kind: bands, and for a comparison the paired
+    differences and the period summary): the in-process runs, or stored runs with the tables so far of runs in
+    progress. The result carries the experiment's definition (design, scenarios), so it names the command that
+    reruns it."""
+    from nkborder.experiments.kinds import SUMMARISERS
 
     runs = pd.concat(frames, ignore_index=True)
     front = [c for c in ("run_id", "seed", "side", "scenario", "rep") if c in runs.columns]
     runs = runs[[*front, *[c for c in runs.columns if c not in front]]]
-    definition = {"kind": kind, "scenarios": [scenario_info(sc) for sc in sides], "backend": backend}
+    definition = {**definition, "backend": backend}
+    summary, tables = SUMMARISERS[definition["kind"]](definition, runs)
+    return ExperimentResult(name, definition["kind"], definition, runs, summary, tables, db,
+                            computed=len(frames), failed=failed)
+
+
+def plan(kind: str, sides: list[Scenario], opts: RunOptions, dates: list[tuple[dt.date | None, dt.date | None]],
+         period: str) -> tuple[dict[str, Any], list[Any]]:
+    """The experiment's definition and planned runs, as :func:`nkborder.experiments.ensemble` or
+    :func:`~nkborder.experiments.compare` make them for these scenarios and options (InputError for a bad
+    period)."""
+    from nkborder.experiments.comparisons import plan_compare
+    from nkborder.experiments.ensembles import plan_ensemble
+
+    (start, end), refs = dates[0], [scenario_ref(sc) for sc in sides]
+    common = {"seed": opts.seed, "scale": opts.scale, "start": start, "end": end, "overrides": None}
     if kind == "ensemble":
-        return ExperimentResult(name, kind, definition, runs, bands(runs, by=("year", "city")), {}, db,
-                           computed=len(frames), failed=failed)
-    diffs = paired_differences(runs)
-    years = sorted(set(runs["year"]))
-    y0, y1 = (int(p) for p in period.split(":")) if ":" in period else (years[0], years[-1])
-    outputs = ["arrivals_south_korea_full", "crossings_succeeded_full", "crossings_attempted_full",
-               "arrests_at_border_full"]
-    tables = {"bands": bands(runs, by=("side", "year", "city")), "differences": diffs,
-              "period": period_summary(runs, (y0, y1), outputs)}
-    return ExperimentResult(name, kind, definition, runs, bands(diffs, by=("year", "city")), tables, db,
-                       computed=len(frames), failed=failed)
+        return plan_ensemble(refs[0], opts.reps, **common)
+    return plan_compare(refs[0], refs[1], opts.reps, period=period or None, outputs=None, **common)
 
 
 def scenario_ref(sc: Scenario) -> str | Scenario:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 import pandas as pd
 
@@ -151,18 +151,6 @@ def mark_edited(sc: Scenario) -> Scenario:
     if sc.name.endswith(EDITED_SUFFIX):
         return sc
     return sc.model_copy(update={"name": sc.name + EDITED_SUFFIX})
-
-
-def scenario_info(sc: Scenario) -> dict[str, Any]:
-    """Name, cities, dates and events as plain data (as the experiment definitions keep them)."""
-    return {
-        "name": sc.name, "cities": list(sc.cities), "start": sc.start.isoformat(), "end": sc.end.isoformat(),
-        "events": [
-            {"id": e.id, "kind": e.kind, "start": e.start.isoformat(), "place": e.place,
-             "end": e.end.isoformat() if e.end else None, "intensity": e.level, "ramp": e.ramp}
-            for e in sc.events
-        ],
-    }
 
 
 # --------------------------------------------------------------------------------------------------- events

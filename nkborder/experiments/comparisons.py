@@ -59,6 +59,19 @@ def compare(
         per city and for both cities: mean, median, 5-95 % of the paired differences); ``tables["bands"]``
         (bands of each side).
     """
+    definition, specs = plan_compare(scenario_a, scenario_b, reps, period=period, outputs=outputs, seed=seed,
+                                     scale=scale, start=start, end=end, overrides=overrides)
+    return run_experiment(definition, specs, db=db, name=name, scheduler=scheduler, workers=workers,
+                          progress=progress, summarise=summarise, stop=stop)
+
+
+def plan_compare(
+    scenario_a: str | Path | Scenario, scenario_b: str | Path | Scenario, reps: int, *,
+    period: str | Sequence[int] | None, outputs: Sequence[str] | str | None, seed: int, scale: float,
+    start: dt.date | str | None, end: dt.date | str | None, overrides: dict[str, float] | None,
+) -> tuple[dict[str, Any], list[RunSpec]]:
+    """The definition and the planned runs of :func:`compare` (input checked, nothing run), seed by seed: A then
+    B of each."""
     check_common(reps, seed, scale)
     sides = {"A": scenario_for(scenario_a, start, end), "B": scenario_for(scenario_b, start, end)}
     first = max((sc.report_start or sc.start).year for sc in sides.values())  # the first year the runs report
@@ -77,8 +90,7 @@ def compare(
         RunSpec.make(sc, fixed, derive_seed(seed, r), scale, {"side": side, "scenario": sc.name, "rep": r})
         for r in range(reps) for side, sc in sides.items()
     ]
-    return run_experiment(definition, specs, db=db, name=name, scheduler=scheduler, workers=workers,
-                          progress=progress, summarise=summarise, stop=stop)
+    return definition, specs
 
 
 def summarise(definition: dict[str, Any], runs: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:

@@ -60,6 +60,19 @@ def ensemble(
         :class:`ExperimentResult`: ``runs`` (per-run yearly table with ``rep``) and ``summary`` (bands:
         mean, median, p5, p95 of each indicator per year and city).
     """
+    definition, specs = plan_ensemble(scenario, reps, seed=seed, scale=scale, start=start, end=end,
+                                      overrides=overrides, draws=draws)
+    return run_experiment(definition, specs, db=db, name=name, scheduler=scheduler, workers=workers,
+                          progress=progress, summarise=summarise, stop=stop)
+
+
+def plan_ensemble(
+    scenario: str | Path | Scenario, reps: int, *, seed: int, scale: float, start: dt.date | str | None,
+    end: dt.date | str | None, overrides: dict[str, float] | None,
+    draws: Sequence[Mapping[str, float]] | None = None,
+) -> tuple[dict[str, Any], list[RunSpec]]:
+    """The definition and the planned runs of :func:`ensemble` (input checked, nothing run): what the
+    experiment records, so that runs computed elsewhere (the app's in-process runs) make the same experiment."""
     check_common(reps, seed, scale)
     sc = scenario_for(scenario, start, end)
     fixed = {k: float(v) for k, v in (overrides or {}).items()}
@@ -75,8 +88,7 @@ def ensemble(
     specs = [RunSpec.make(sc, {**per_rep[r], **fixed}, derive_seed(seed, r), scale,
                           {"rep": r, **{k: v for k, v in per_rep[r].items() if k not in fixed}})
              for r in range(reps)]
-    return run_experiment(definition, specs, db=db, name=name, scheduler=scheduler, workers=workers,
-                          progress=progress, summarise=summarise, stop=stop)
+    return definition, specs
 
 
 def summarise(definition: dict[str, Any], runs: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
