@@ -26,6 +26,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -33,7 +34,7 @@ import pandas as pd
 import pyabc
 
 from nkborder.calibration.targets import Targets
-from nkborder.observation.measures import Average, Context, Level, National, Quotient
+from nkborder.observation.measures import Average, Context, Level, Memo, National, Quotient
 from nkborder.observation.model import OBSERVATION_FIELDS, ObservationParams, national_equivalent
 from nkborder.params import Params
 
@@ -63,9 +64,9 @@ def measures(targets: Targets) -> list[Level]:
             for r in targets.rows.itertuples(index=False)]  # fmt: skip
 
 
-def columns_read(targets: Targets) -> tuple[str, ...]:
-    """The yearly columns the rows of ``targets`` read."""
-    return tuple(dict.fromkeys(c for m in measures(targets) for c in m.columns))
+def columns_read(row_measures: list[Level]) -> tuple[str, ...]:
+    """The yearly columns that ``row_measures`` (:func:`measures` of the targets) read."""
+    return tuple(dict.fromkeys(c for m in row_measures for c in m.columns))
 
 
 def model_values(yearly: pd.DataFrame, targets: Targets, weights: dict[str, float], factor: float,
@@ -82,8 +83,9 @@ def model_values(yearly: pd.DataFrame, targets: Targets, weights: dict[str, floa
     series = targets.rows["series"].to_numpy()
     chosen = range(len(targets)) if rows is None else rows
     all_measures = row_measures if row_measures is not None else measures(targets)
+    memo: Memo = {}  # rows of one series over different years group the table once
     for i in chosen:
-        value = all_measures[i].value(yearly, ctx)
+        value = all_measures[i].value(yearly, ctx, memo)
         out[i] = max(value, floor) if series[i] in COUNTS and not np.isnan(value) else value
     return out
 
@@ -137,6 +139,11 @@ class RunModel:
     def __call__(self, pars: dict[str, float]) -> dict[str, np.ndarray]:
         """Run the model at ``pars`` (plus the fixed values); ``{"values": value per observed row}``."""
         return self.run(pars)
+
+    @cached_property
+    def row_measures(self) -> list[Level]:
+        """One measure per observed row (:func:`measures`), made once per model rather than once per run."""
+        return measures(self.targets)
 
     def run(self, pars: dict[str, float], rep: int | None = None, check=None) -> dict[str, np.ndarray]:
         """As a call; ``rep`` (a replicate number) enters the seed, so equal draws get different runs.
@@ -193,7 +200,8 @@ class YearlyReader:
         self.bounds = [(int(np.searchsorted(day_year, y)), int(np.searchsorted(day_year, y, side="right")))
                        for y in self.years]  # fmt: skip
         cities = tuple(sim.scenario.cities)
-        columns = columns_read(model.targets)
+        self.measures = model.row_measures
+        columns = columns_read(self.measures)
         self.counts = {c: (S.DAILY_NAMES.index(c.removesuffix("_full")), c.removesuffix("_full") in STOCKS)
                        for c in columns if c not in ENV_FIELDS}  # fmt: skip
         self.columns = {"year": np.repeat(self.years, len(cities)), "city": np.array(list(cities) * len(self.years))}
@@ -203,7 +211,6 @@ class YearlyReader:
                 self.columns[col] = np.concatenate([env[a:b].mean(axis=0) for a, b in self.bounds])
             else:
                 self.columns[col] = np.full(len(self.years) * len(cities), np.nan)
-        self.measures = measures(model.targets)
         self.posted_rows = [i for i, m in enumerate(self.measures) if all(c in ENV_FIELDS for c in m.columns)]
         self.year_to = model.targets.rows["year_to"].to_numpy(int)
         self.done = report_from - 1

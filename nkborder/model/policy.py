@@ -18,6 +18,7 @@ own draws and states.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import NamedTuple
 
 import numpy as np
@@ -414,10 +415,14 @@ def _column_broadcaster(n_days: int, n_c: int):
     return col
 
 
+@functools.lru_cache(maxsize=8)
 def _decimal_years(start: dt.date, n_days: int) -> np.ndarray:
+    """Decimal year of each day (read-only: cached per process, the same for every run over the same days)."""
     days = np.datetime64(start, "D") + np.arange(n_days)
     years = days.astype("datetime64[Y]").astype(int) + 1970
-    return years + (days - years.astype(str).astype("datetime64[D]")).astype(float) / 365.25
+    out = years + (days - years.astype(str).astype("datetime64[D]")).astype(float) / 365.25
+    out.flags.writeable = False
+    return out
 
 
 def _trade_usd_million(scenario: Scenario) -> np.ndarray:
@@ -431,11 +436,15 @@ def _trade_usd_million(scenario: Scenario) -> np.ndarray:
     return trade
 
 
+@functools.lru_cache(maxsize=8)
 def state_wage_kpw(start: dt.date, n_days: int) -> np.ndarray:
-    """State wage per month, nominal KPW of the day (log-linear between cited points, flat outside)."""
+    """State wage per month, nominal KPW of the day (log-linear between cited points, flat outside); read-only,
+    cached per process (the same for every run over the same days)."""
     days = np.arange(n_days) + np.datetime64(start, "D").astype(np.int64)
     knots_x = np.array([np.datetime64(d, "D").astype(np.int64) for d, _, _ in WAGE_POINTS_OLD], float)
     knots_y = np.log([w for _, w, _ in WAGE_POINTS_OLD])
     old = np.exp(np.interp(days, knots_x, knots_y))
     reform_day = np.datetime64(REDENOMINATION, "D").astype(np.int64)
-    return np.where(days < reform_day, old, WAGE_NEW[0])
+    wage = np.where(days < reform_day, old, WAGE_NEW[0])
+    wage.flags.writeable = False
+    return wage

@@ -20,8 +20,9 @@ are compared with the world's numbers. The indicators:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -127,6 +128,17 @@ class Quotient:
 
 Indicator = Total | National | Average | Quotient
 HOW = ("mean", "min", "max", "sum")
+#: Per-year tables of indicators already computed for one run and context, keyed by (kind, indicator): levels of
+#: the same indicator over different years (one observed row per year) then group the run's table only once.
+Memo = dict[tuple[str, Any], Any]
+
+
+def _memo(memo: Memo | None, key: tuple[str, Any], compute: Callable[[], Any]) -> Any:
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 @dataclass(frozen=True)
@@ -153,16 +165,19 @@ class Level:
     def columns(self) -> tuple[str, ...]:
         return self.indicator.columns
 
-    def value(self, run: pd.DataFrame, ctx: Context) -> float:
+    def value(self, run: pd.DataFrame, ctx: Context, memo: Memo | None = None) -> float:
+        """The level in ``run``; ``memo`` (a dict kept by the caller for this ``run`` and ``ctx`` only) holds the
+        per-year values of indicators that other levels read as well."""
         years = range(self.first, self.last + 1)
-        if isinstance(self.indicator, Quotient) and self.how in ("mean", "sum"):
-            s = self.indicator.sums(run)
+        indicator = self.indicator
+        if isinstance(indicator, Quotient) and self.how in ("mean", "sum"):
+            s = _memo(memo, ("sums", indicator), lambda: indicator.sums(run))
             if not set(years) <= set(s.index):
                 return math.nan
             s = s.loc[list(years)]
             den = float(s[self.indicator.denominator].sum())
             return self.indicator.per * float(s[self.indicator.numerator].sum()) / den if den > 0 else math.nan
-        series = self.indicator.yearly(run, ctx)
+        series = _memo(memo, ("yearly", indicator), lambda: indicator.yearly(run, ctx))
         if not set(years) <= set(series.index):
             return math.nan
         values = series.loc[list(years)].to_numpy(float)
