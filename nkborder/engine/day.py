@@ -17,14 +17,14 @@ from nkborder.core import slots as S
 from nkborder.core.state import Brokers, CityState, Guards, Households, KernelParams, People
 from nkborder.core.tracking import track
 from nkborder.model.brokers import working_brokers
-from nkborder.model.china import abroad_and_detained_day
+from nkborder.model.china import abroad_and_detained_day, release_due
 from nkborder.model.defection import cross
 from nkborder.model.guards import guards_day, post_guards
 from nkborder.model.markets import markets_day, redenominate
 from nkborder.model.policy import Environment
 from nkborder.model.smuggling import smuggling_day
 
-SCHEDULE_NEXT, N_ACTIVE = 0, 1  # the two counters of DayContext.counters
+SCHEDULE_NEXT, N_ACTIVE, RELEASE_NEXT = 0, 1, 2  # the three counters of DayContext.counters
 
 
 class DayContext(NamedTuple):
@@ -43,7 +43,8 @@ class DayContext(NamedTuple):
     schedule_day: np.ndarray  # the day of each
     smugglers: np.ndarray  # the smugglers at home
     active: np.ndarray  # the daily tracking list (people in China or detained, and today's new cases)
-    counters: np.ndarray  # int64[2]: next entry of the schedule, length of the tracking list
+    releases: np.ndarray  # the people detained at home on the month's first day, by release day
+    counters: np.ndarray  # int64[3]: next entry of the schedule, length of the tracking list, next release
     daily: np.ndarray  # [day, city, S.DAILY slot]
     sector_rec: np.ndarray  # the month's [sector, S.SECTOR slot]
 
@@ -86,6 +87,7 @@ def defection_step(d: int, w: DayContext) -> None:
 @njit(inline="always")
 def china_step(d: int, w: DayContext) -> None:
     """People in China: capture, return, onward journey; releases from detention."""
+    w.counters[RELEASE_NEXT] = release_due(d, w.people, w.cities, w.releases, w.counters[RELEASE_NEXT], w.daily)
     abroad_and_detained_day(d, w.seed, w.people, w.hh, w.cities, w.active, w.counters[N_ACTIVE], w.env, w.kp,
                             w.daily)
 

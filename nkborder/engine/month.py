@@ -34,7 +34,8 @@ class Month:
     end_day: int = 0  # the first day of the next month
     n_south_korea: int = 0  # people in South Korea, listed first in ``south_korea``
     n_scheduled: int = 0  # crossings planned this month, first in ``schedule`` and ``schedule_day``
-    n_tracked: int = 0  # people in China or detained, first in ``tracked``
+    n_tracked: int = 0  # people in China or detained, first in ``tracked``; then those not detained at home
+    releases: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))  # detained at home, by release day
     smugglers: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
     active: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
 
@@ -98,5 +99,13 @@ def people_step(sim: Simulation, month: Month) -> None:
     sim.lost_births += n_lost
     hand_over_smuggling(pop.people, pop.households, d0)
     month.smugglers = resident_smugglers(pop.people, pop.households)
+    # the people detained at home wait for their release day in a list sorted by it (stable: ties in person
+    # order); the daily tracking list keeps the others, in person order
+    tracked = month.tracked[:month.n_tracked]
+    at_home = pop.people.status[tracked] == S.DETAINED
+    releases = tracked[at_home]
+    month.releases = releases[np.argsort(pop.people.release_day[releases], kind="stable")]
+    others = tracked[~at_home]
+    month.n_tracked = len(others)
     month.active = np.empty(month.n_tracked + month.n_scheduled + len(month.smugglers) + 16, np.int64)
-    month.active[:month.n_tracked] = month.tracked[:month.n_tracked]
+    month.active[:month.n_tracked] = others

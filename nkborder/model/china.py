@@ -53,6 +53,30 @@ def settling_days(people: People, i: int, seed: np.uint64, rate_female: float, r
 
 
 @njit(cache=True, inline="always")
+def release_detained(people: People, cities: CityState, i: int, d: int, daily: np.ndarray) -> None:
+    """Person ``i``, detained at home, goes home on day ``d``, the release day."""
+    set_status(people, cities, i, S.RESIDENT)
+    daily[d, people.city[i], S.RELEASED] += 1
+
+
+@njit(cache=True, inline="always")
+def release_due(d: int, people: People, cities: CityState, releases: np.ndarray, k: int, daily: np.ndarray) -> int:
+    """Release on day ``d`` the people of ``releases`` (detained at home when the month began, sorted by release
+    day) from entry ``k`` on whose release day has come; returns the next entry to look at.
+
+    The same releases as checking each of them every day (:func:`abroad_and_detained_day`), without visiting
+    the ones whose day is still to come: a release touches only the person and integer counts, so the order
+    of the day's releases and of the rest of the day's China phase does not matter.
+    """
+    while k < releases.shape[0] and people.release_day[releases[k]] <= d:
+        i = releases[k]
+        if people.status[i] == S.DETAINED:
+            release_detained(people, cities, i, d, daily)
+        k += 1
+    return k
+
+
+@njit(cache=True, inline="always")
 def _prefetch_person(people: People, i: int) -> None:
     """Start loading what :func:`abroad_and_detained_day` reads of person ``i`` (tracked people are scattered)."""
     prefetch(people.status, i)
@@ -87,8 +111,7 @@ def abroad_and_detained_day(
         c = people.city[i]
         if s == S.DETAINED:
             if d >= people.release_day[i]:
-                set_status(people, cities, i, S.RESIDENT)
-                daily[d, c, S.RELEASED] += 1
+                release_detained(people, cities, i, d, daily)
             continue
         if s == S.DETAINED_IN_CHINA:
             if uniform(key_p, i) < 1.0 - (1.0 - repatriate[c]) * (1.0 - mass[c]):
