@@ -1,14 +1,14 @@
 """The web app in a real browser: Playwright drives Debian's Chromium against ``nkborder app`` in a subprocess.
 
 One walk through the page at 1280x800: upload a scenario by the button, pick parameters by submodel and see the
-changes from the baseline, change a parameter slider and an event (with a bad value first; the form stays below
-the app bar with its buttons inside it), run a short, small scenario and see the chart change, run a named
-what-if comparison, download its table (a zip with metadata and the scenario) and run the command the page
-copies, move the map's time slider, and check that the browser logged no error. After the run and after the
-comparison every tab fits windows of 1280x800 and 1920x1080 without horizontal scrolling. A screenshot of the
-results goes to the test's temporary folder, or to the path in ``$NKBORDER_SCREENSHOT``
-(``NKBORDER_SCREENSHOT=docs/screenshot.png`` refreshes the README's picture), so that running the tests leaves
-the work tree as it was.
+changes from the baseline, change a parameter slider and an event (with a bad value first; the form stays below the
+app bar with its buttons inside it), run a short, small scenario and see the chart change, run a named what-if
+comparison (simulated from the scenario's start, reported from 2012: no cold start), download its table (a zip with
+metadata and the scenario) and run the command the page copies, move the map's time slider, and check that the
+browser logged no error. After the run and after the comparison every tab fits windows of 1280x800 and 1920x1080
+without horizontal scrolling, and no chart's toolbar overlaps its title. A screenshot of the results goes to the
+test's temporary folder, or to the path in ``$NKBORDER_SCREENSHOT`` (``NKBORDER_SCREENSHOT=docs/screenshot.png``
+refreshes the README's picture), so that running the tests leaves the work tree as it was.
 """
 
 from __future__ import annotations
@@ -142,6 +142,14 @@ def _fits(page) -> None:
             charts = page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')].map(
                 e => [e.getBoundingClientRect().width, e.parentElement.getBoundingClientRect().width])""")
             assert all(w <= box + 1 for w, box in charts), f"{tab}: a chart is wider than its box: {charts}"
+            overlaps = page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')].map(e => {
+                const bar = e.querySelector('.modebar'), title = e.querySelector('.gtitle');
+                if (!bar || !title) return null;
+                const b = bar.getBoundingClientRect(), t = title.getBoundingClientRect();
+                return (b.left < t.right && t.left < b.right && b.top < t.bottom && t.top < b.bottom)
+                    ? [b.left, b.top, b.right, b.bottom, t.left, t.top, t.right, t.bottom] : null;
+            }).filter(x => x)""")
+            assert not overlaps, f"{tab}: a chart's toolbar overlaps its title: {overlaps}"
             images = page.evaluate("""() => [...document.querySelectorAll('.v-main img')].filter(
                 i => i.complete && i.clientWidth > 0).map(i => [i.naturalWidth, i.clientWidth])""")
             assert all(n <= c * SHRUNK for n, c in images), f"{tab}: images shrunk to show: {images}"
@@ -328,8 +336,16 @@ def _walk(page, url: str, mark, shot: Path, tmp: Path) -> None:
     mark("every tab fits after a run")
 
     # what-if: history (A) against no-closure (B), same seeds; download the difference as CSV
+    # simulated from the scenario's start (no cold start), shown from 2012
     _open_tab(page, "What-if")
-    _options(page, 2, 2012, 2025, "2 run(s) (seeds 0-1) at scale 0.01, 2012-2025")
+    _fill(page, "seeds (replicate runs)", "2")
+    expect(page.locator(".nk-run-summary")).to_contain_text("next run: 2 run(s)")
+    _fill(page, "simulate from", "")
+    expect(page.locator(".nk-run-summary")).to_contain_text(", 1995-")
+    _fill(page, "last year", "2025")
+    _fill(page, "report from", "2012")
+    _expect_next_run(page, "2 run(s) (seeds 0-1) at scale 0.01, 1995-2025, reported from 2012")
+    expect(page.locator(".nk-cold-start")).to_have_count(0)
     page.locator(".nk-experiment-name input").last.fill("my-what-if")
     page.get_by_role("button", name="Run comparison").click()
     expect(page.locator(".nk-progress-done")).to_contain_text("compare finished", timeout=WAIT)
@@ -353,6 +369,7 @@ def _walk(page, url: str, mark, shot: Path, tmp: Path) -> None:
     assert meta["command"].startswith("nkborder compare history no-closure ")
     mark("comparison run")
     # a sweep from the page: planned before it starts, drawn with how many runs each value rests on
+    _fill(page, "report from", "")
     _options(page, 1, 2016, 2017, "1 run(s) (seed 0) at scale 0.01, 2016-2017")
     _open_tab(page, "Sweeps")
     _fill(page, "values", "2")

@@ -213,7 +213,7 @@ def compare_specs(result: Any, indicators: Sequence[str] | None = None, period: 
             if b is not None:
                 d.bands.append(b)
             else:
-                d.note = "no finished pair of runs yet"
+                d.note = "no year simulated on both sides yet"
             if (ind, city) in totals:
                 d.subtitle = totals[(ind, city)]
             drow.append(d)

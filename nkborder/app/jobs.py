@@ -11,11 +11,11 @@ progress, and the latest (partial) result.
 A job can be paused (its runs wait at their next simulated month), stepped a simulated year at a time, resumed,
 and stopped: the runs in progress are cancelled and not stored, the runs stored before stay.
 
-If the experiment layer cannot be used (no Dask cluster, or the layer itself fails), the job falls back to
-following each run with :func:`nkborder.live` in its thread (the two sides of a seed in step, a simulated year
-each in turn) and storing it with :func:`nkborder.store.store_result` under its run key, as the same experiment
-the layer would record (so its command and downloads are those of a Dask run), and says so in its note. Bad input (an :class:`~nkborder.errors.InputError`) is never retried: it is the
-message shown.
+If the experiment layer cannot be used (no Dask cluster, or the layer itself fails), the job falls back to following
+each run with :func:`nkborder.live` in its thread (the two sides of a seed in step, a simulated year each in turn)
+and storing it with :func:`nkborder.store.store_result` under its run key, as the same experiment the layer would
+record (so its command and downloads are those of a Dask run), and says so in its note. Bad input (an
+:class:`~nkborder.errors.InputError`) is never retried: it is the message shown.
 """
 
 from __future__ import annotations

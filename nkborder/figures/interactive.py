@@ -23,6 +23,8 @@ GAP_PX = 48
 STRIP_GAP_PX = 14  # between the last row of panels and the event strip (no title there)
 STRIP_PX = 26
 FONT_PX = 12
+MODEBAR_PX = 30  # the toolbar's row at the top right: the title starts below it, so a long title never runs under it
+TITLE_TOP_PX = 8 + MODEBAR_PX
 DEFAULT_WIDTH = 1000
 
 
@@ -45,7 +47,7 @@ def render(spec: FigureSpec, width_px: int | None = None) -> go.Figure:
     warn_lines = [ln for w in spec.warnings() for ln in _wrap(w, width - 40, FONT_PX)]
     legend_rows = _legend_rows(_legend_names(spec), width - 90)
     key_lines = _key_lines(spec, width - 90)
-    title_px = 20 + 22 * len(title_lines) + 17 * len(warn_lines)
+    title_px = TITLE_TOP_PX + 4 + 22 * len(title_lines) + 17 * len(warn_lines)
     top = title_px + 21 * legend_rows + gap
     bottom = 40 + (17 * len(key_lines) + 10 if key_lines else 0)
     strip_gap = STRIP_GAP_PX if spec.events else 0
@@ -74,13 +76,14 @@ def render(spec: FigureSpec, width_px: int | None = None) -> go.Figure:
     title = "<br>".join(title_lines) + "".join(
         f"<br><span style='font-size:{FONT_PX}px;color:#b35900'>{w}</span>" for w in warn_lines)
     fig.update_layout(
-        title={"text": title, "x": 0.5, "xanchor": "center", "y": 1 - 16 / height, "yanchor": "top",
+        title={"text": title, "x": 0.5, "xanchor": "center", "y": 1 - TITLE_TOP_PX / height, "yanchor": "top",
                "yref": "container", "font": {"size": FONT_PX + 3}},
         width=width, height=height, template="plotly_white", font={"size": FONT_PX},
         margin={"l": 70, "r": 70 if has_right else 20, "t": top, "b": bottom},
         legend={"orientation": "h", "yanchor": "top", "y": 1 - (title_px + 4) / height, "yref": "container",
                 "x": 0.0, "font": {"size": FONT_PX - 1}},
         hovermode="x unified",
+        modebar={"remove": ["lasso2d", "select2d"]},  # no selections on these charts: a shorter toolbar
     )
     return fig
 
