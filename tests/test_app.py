@@ -9,6 +9,7 @@ import subprocess
 import sys
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -334,6 +335,45 @@ def test_timeline_and_map_helpers(history) -> None:
     old = citymap.city_figure(history, params, monthly, sectors.iloc[:0], districts, "Hyesan",
                               "crossings_attempted", 0)
     assert "no per-sector records" in " ".join(t.get_text() for t in old.axes[0].texts)
+
+
+def test_city_map_is_one_specification_drawn_static_and_interactive(history) -> None:
+    from matplotlib.colors import to_hex
+
+    from nkborder.app import citymap
+
+    params = history.parameters()
+    dates = pd.to_datetime(["2020-01-31", "2020-02-29"])
+    sectors = pd.DataFrame({"date": np.repeat(dates, 13), "city": "Hyesan", "sector": np.tile(np.arange(13), 2),
+                            "crossings_attempted_full": np.r_[np.arange(13.0) * 10, np.zeros(13)]})
+    monthly = pd.DataFrame({"date": dates, "city": "Hyesan", "market_turnover_kpw_full": [1.0, 2.0]})
+    districts = pd.DataFrame({"year": 2020, "city": "Hyesan", "district": [0, 1], "discontent_mean": [0.2, 0.6]})
+    args = (history, params, monthly, sectors, districts, "Hyesan", "crossings_attempted", 0)
+    spec = citymap.city_spec(*args)
+    assert spec.title.startswith("Hyesan on the Yalu") and "January 2020" in spec.title
+    assert "780 persons in 13 river sectors" in spec.title  # 0 + 10 + ... + 120
+    (stretch,) = spec.stretches
+    assert stretch.scale.label == "crossing attempts per sector and month (persons, full population)"
+    assert list(stretch.values) == [10.0 * s for s in range(13)] and stretch.scale.hi == 120.0
+    assert [b.name for b in spec.boxes.boxes] == ["district 1", "district 2"]
+    assert spec.boxes.boxes[1].value == pytest.approx(0.6)
+    # static: the title, and the busiest sector in the top colour of the scale
+    static = citymap.city_figure(*args, width=900)
+    assert " ".join(t.get_text() for t in static.texts).startswith("Hyesan on the Yalu")
+    colours = {to_hex(line.get_color()) for ax in static.axes for line in ax.lines}
+    assert stretch.scale.color(120.0) in colours and stretch.scale.color(0.0) in colours
+    assert round(static.get_figwidth() * static.dpi) == 900
+    # interactive: the same title, one line per sector with its value on hover, the same colours, same width
+    fig = citymap.city_plotly(*args, width=900)
+    assert fig.layout.title.text.replace("<br>", " ").startswith("Hyesan on the Yalu") and fig.layout.width == 900
+    hovers = [t for t in fig.data if t.hovertemplate and "sector" in t.hovertemplate]
+    assert len(hovers) == 13 and hovers[12].hovertemplate.startswith("Hyesan sector 13: 120")
+    assert hovers[12].line.color == stretch.scale.color(120.0)
+    assert fig.layout.yaxis.scaleanchor == "x"  # km on both axes at one scale
+    # the second month: nothing crossed, every sector at the bottom of the scale, which stays the run's
+    later = citymap.city_spec(*args[:-1], 1)
+    assert later.stretches[0].scale.hi == 120.0 and {later.stretches[0].scale.color(v)
+                                                      for v in later.stretches[0].values} == {"#ffffcc"}
 
 
 def test_observed_arrivals_are_annual_national_counts() -> None:

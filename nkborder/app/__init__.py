@@ -6,7 +6,8 @@
 - :mod:`~nkborder.app.jobs`: runs through the experiment layer (Dask) into the DuckDB store, with progress;
 - :mod:`~nkborder.app.storage`: reading the results file (runs, experiments, tables, downloads);
 - :mod:`~nkborder.app.cluster`: the app's long-lived local Dask cluster and its simulated-date reports;
-- :mod:`~nkborder.app.charts` and :mod:`~nkborder.app.citymap`: matplotlib figures;
+- :mod:`~nkborder.app.charts` and :mod:`~nkborder.app.citymap`: the figures (specifications drawn by
+  :mod:`nkborder.figures`, interactive in the page, static for downloads);
 - :mod:`~nkborder.app.session`: the page's reactive state and actions (one copy per browser tab);
 - :mod:`~nkborder.app.naming`: experiment names (the user's, or read from the scenarios and options);
 - :mod:`~nkborder.app.provenance`: the command that reruns an experiment or run, and the metadata of downloads;

@@ -17,6 +17,9 @@ What is drawn and where it comes from (:mod:`nkborder.app.geography` has the sou
 - the districts are the model's (``districts``), which it does not locate: they are drawn schematically in a
   row, each under the sectors its people usually use (the model's rule), shaded by its residents' mean
   discontent at the end of the year (``result.districts``).
+
+:func:`city_spec` describes the map (:class:`nkborder.figures.map_spec.MapSpec`); the figure module draws it
+static (:func:`city_figure`, for downloads) or interactive (:func:`city_plotly`, in the page), as every figure.
 """
 
 from __future__ import annotations
@@ -28,9 +31,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyBboxPatch
 
 from nkborder.app import geography
+from nkborder.figures import map_interactive, map_static
+from nkborder.figures.map_spec import Box, BoxRow, ColourScale, MapLine, MapPoints, MapSpec, MapText, Stretches
 from nkborder.scenarios import Scenario
 
 #: Map metrics: per-sector column -> label.
@@ -40,7 +44,12 @@ METRICS: dict[str, str] = {
     "arrests_at_border": "arrests at the border",
     "smuggling_trips": "smuggling trips",
     "smuggling_arrests": "smugglers arrested",
-    "guard_bribes_cny": "guards' bribes and cuts (CNY)",
+    "guard_bribes_cny": "guards' bribes and cuts",
+}
+#: Units of the map metrics (per sector and month, rescaled to the full population).
+METRIC_UNITS: dict[str, str] = {
+    "crossings_attempted": "persons", "crossings_succeeded": "persons", "arrests_at_border": "persons",
+    "smuggling_trips": "trips", "smuggling_arrests": "persons", "guard_bribes_cny": "CNY",
 }
 DISTRICTS_LABEL = "Districts, schematic (the model does not locate them)"
 
@@ -98,53 +107,72 @@ def district_values(districts: pd.DataFrame, city: str, year: int, column: str =
     return rows.reindex(range(int(rows.index.max()) + 1)).to_numpy(float)
 
 
-def city_figure(
+def city_spec(
     sc: Scenario, params: Any, monthly: pd.DataFrame, sectors: pd.DataFrame, districts: pd.DataFrame, city: str,
     metric: str, month_index: int,
-) -> Figure:
-    """The map of ``city`` on month ``month_index`` (tables: means over the runs of one scenario)."""
-    from matplotlib import colormaps
-    from matplotlib.cm import ScalarMappable
-    from matplotlib.colors import Normalize
-
+) -> MapSpec:
+    """What the map of ``city`` shows on month ``month_index`` (tables: means over the runs of one scenario)."""
     n = n_sectors(params, city)
     months, values = sector_values(sectors, city, metric, n)
-    fig = Figure(figsize=(9.6, 7.4), dpi=90)
-    grid = fig.add_gridspec(2, 2, height_ratios=[4.2, 1.0], width_ratios=[40, 1], hspace=0.18, wspace=0.03,
-                            left=0.06, right=0.92, top=0.93, bottom=0.04)
-    ax, dax = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[1, 0])
-    dax.axis("off")
+    place = geography.city_place(city)
+    what = METRICS.get(metric, metric)
     if not months:
-        ax.axis("off")
         has_city = not monthly.empty and (monthly["city"] == city).any()
-        ax.text(0.5, 0.5, "this result has no per-sector records (stored by an older nkborder): run it again"
-                if has_city else "no results for this city yet: run the scenario first", ha="center",
-                fontsize=11, transform=ax.transAxes)
-        return fig
+        message = ("this result has no per-sector records (stored by an older nkborder): run it again" if has_city
+                   else "no results for this city yet: run the scenario first")
+        return MapSpec(f"{city} on the {place.river}: {what} per river sector and month", message=message)
     k = int(np.clip(month_index, 0, len(months) - 1))
     day = months[k].date()
     lever = levers_on(sc, day).get(city, {})
-    cmap, norm = colormaps["YlOrRd"], Normalize(0, max(float(values.max()), 1.0))
     pieces = geography.sector_lines(city, border_km_of(params, city), n)
-    draw_geography(ax, city, pieces)
-    draw_sectors(ax, pieces, [cmap(norm(v)) for v in values[k]], lever, guards_per_sector(params, city))
-    share = market_share(monthly, city, day)
-    ax.plot([0], [0], marker="s", ms=11, mec="0.2", color=colormaps["Greens"](0.2 + 0.7 * share), ls="", zorder=6)
-    place = geography.city_place(city)
-    ax.annotate(f"{city}\nmarket: turnover {share:.0%} of peak", (0, 0), xytext=(8, -4), textcoords="offset points",
-                fontsize=8, va="top", zorder=7, bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8,
-                                                      "pad": 1})
-    if lever.get("closure", 0.0) > 0:
-        ax.text(0.5, 0.97, "border sealed (closure)", ha="center", va="top", fontsize=9, color="#b22222",
-                weight="bold", transform=ax.transAxes)
-    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), cax=fig.add_subplot(grid[0, 1]))
-    bar.set_label(f"{METRICS.get(metric, metric)} per sector and month (full population)", fontsize=7)
-    bar.ax.tick_params(labelsize=7)
-    total = float(values[k].sum())
-    ax.set_title(f"{city} on the {place.river}, {day:%B %Y}: {METRICS.get(metric, metric)} {total:,.0f} in {n} "
-                 f"river sectors; fences {lever.get('fence', 0.0):.0%} built", fontsize=9)
-    draw_districts(dax, district_values(districts, city, day.year), n, day.year)
-    return fig
+    inland = -geography.china_side(pieces)
+    unit = METRIC_UNITS.get(metric, "")
+    scale = ColourScale(f"{what} per sector and month ({unit}, full population)", 0.0,
+                        max(float(values.max()), 1.0), "YlOrRd")
+    spec = MapSpec(
+        f"{city} on the {place.river}, {day:%B %Y}: {what} {values[k].sum():,.0f} {unit} in {n} river sectors "
+        f"(full population); fences {lever.get('fence', 0.0):.0%} built",
+        x_label=f"km east of {place.city} ({place.lat:.3f} N, {place.lon:.3f} E)", y_label="km north",
+        extent=_extent(pieces),
+        banner="border sealed (closure)" if lever.get("closure", 0.0) > 0 else "",
+        source=f"Rivers and border: GSHHG/WDBII full resolution ({geography.PACKAGE}); city: populations.csv; "
+               "sectors laid along the river by the app, centred on the city",
+    )
+    lines = geography.city_lines(city)
+    spec.lines += [MapLine("rivers", tuple(lines.rivers), "#6fa8dc", 1.6),
+                   MapLine("China-North Korea border", (lines.border,), "#1f4e79", 0.8, dash=True)]
+    fence = lever.get("fence", 0.0)
+    built = pieces[:max(1, round(fence * n))] if fence > 0 else []
+    spec.lines.append(MapLine("fence (share of sectors built)", tuple(p + inland * 0.7 for p in built), "black",
+                              1.8))
+    zone = tuple(p + inland * 1.8 for p in pieces) if lever.get("buffer", 0.0) > 0 else ()
+    spec.lines.append(MapLine("buffer zone", zone, "#b22222", 9.0, alpha=0.18))
+    spec.stretches.append(Stretches(
+        "model's river sectors (colour: the metric)", tuple(pieces), values[k], scale,
+        tuple(f"{city} sector {s + 1}" for s in range(n)),
+        tuple(str(s + 1) if n <= 30 and s % 2 == 0 else "" for s in range(n)), inland * 2.6))
+    spec.points += [_posts(pieces, inland, lever.get("posts", 1.0), guards_per_sector(params, city)),
+                    _market(city, market_share(monthly, city, day))]
+    spec.texts += _names(pieces, place.river, spec.extent)
+    spec.boxes = _districts(district_values(districts, city, day.year), n, day.year)
+    return spec
+
+
+def city_figure(
+    sc: Scenario, params: Any, monthly: pd.DataFrame, sectors: pd.DataFrame, districts: pd.DataFrame, city: str,
+    metric: str, month_index: int, width: int | None = None,
+) -> Figure:
+    """The map of :func:`city_spec`, static (matplotlib: PNG and SVG downloads), ``width`` pixels wide."""
+    return map_static.render(city_spec(sc, params, monthly, sectors, districts, city, metric, month_index), width)
+
+
+def city_plotly(
+    sc: Scenario, params: Any, monthly: pd.DataFrame, sectors: pd.DataFrame, districts: pd.DataFrame, city: str,
+    metric: str, month_index: int, width: int | None = None,
+) -> Any:
+    """The map of :func:`city_spec`, interactive (Plotly: the value of a sector on hover), ``width`` pixels wide."""
+    return map_interactive.render(city_spec(sc, params, monthly, sectors, districts, city, metric, month_index),
+                                  width)
 
 
 def border_km_of(params: Any, city: str) -> float:
@@ -166,99 +194,52 @@ def market_share(monthly: pd.DataFrame, city: str, day: dt.date) -> float:
     return float(turnover[at] / np.nanmax(turnover))
 
 
-def draw_geography(ax: Any, city: str, pieces: list[np.ndarray]) -> None:
-    """Rivers, the border, the two countries' names, axes in km, and the source of the lines."""
-    lines = geography.city_lines(city)
-    place = lines.place
+def _extent(pieces: list[np.ndarray]) -> tuple[float, float, float, float]:
+    """The map's window (km): the sectors with 6 km around them and the city, 1.35 times as wide as high."""
     every = np.vstack(pieces)
-    lo, hi = every.min(axis=0) - 6.0, every.max(axis=0) + 6.0
-    lo, hi = np.minimum(lo, -6.0), np.maximum(hi, 6.0)
+    lo, hi = np.minimum(every.min(axis=0) - 6.0, -6.0), np.maximum(every.max(axis=0) + 6.0, 6.0)
     span = max(hi[0] - lo[0], (hi[1] - lo[1]) * 1.35)
     centre = (lo + hi) / 2
-    ax.set_xlim(centre[0] - span / 2, centre[0] + span / 2)
-    ax.set_ylim(centre[1] - span / 2.7, centre[1] + span / 2.7)
-    ax.set_aspect("equal")
-    ax.set_facecolor("#f7f5ee")
-    for river in lines.rivers:
-        ax.plot(river[:, 0], river[:, 1], color="#6fa8dc", lw=1.6, zorder=2, solid_capstyle="round")
-    ax.plot(lines.border[:, 0], lines.border[:, 1], color="#1f4e79", lw=0.8, ls=(0, (4, 2)), zorder=3)
+    return (float(centre[0] - span / 2), float(centre[0] + span / 2), float(centre[1] - span / 2.7),
+            float(centre[1] + span / 2.7))
+
+
+def _names(pieces: list[np.ndarray], river: str, extent: tuple[float, float, float, float]) -> list[MapText]:
+    """The two countries on their sides of the border, and the river's name across it."""
     across = geography.china_side(pieces)
     mid = pieces[len(pieces) // 2][0]
-    ax.text(*(mid + across * span * 0.2), "CHINA", ha="center", va="center", fontsize=11, color="0.45",
-            weight="bold")
-    ax.text(*(mid - across * span * 0.2), "NORTH KOREA", ha="center", va="center", fontsize=11, color="0.45",
-            weight="bold")
-    ax.text(*(mid + across * 1.5), place.river, ha="center", va="center", fontsize=8, color="#1f4e79",
-            style="italic", zorder=7)
-    ax.tick_params(labelsize=7)
-    ax.set_xlabel(f"km east of {place.city} ({place.lat:.3f} N, {place.lon:.3f} E)", fontsize=7)
-    ax.set_ylabel("km north", fontsize=7)
-    ax.grid(alpha=0.2, lw=0.5)
-    ax.text(0.005, 0.005, f"rivers and border: GSHHG/WDBII full resolution ({geography.PACKAGE}); city: "
-            "populations.csv; sectors laid along the river by the app, centred on the city", fontsize=6,
-            color="0.35", transform=ax.transAxes)
+    span = extent[1] - extent[0]
+    return [MapText(tuple(mid + across * span * 0.2), "CHINA", 11, "#737373", bold=True),
+            MapText(tuple(mid - across * span * 0.2), "NORTH KOREA", 11, "#737373", bold=True),
+            MapText(tuple(mid + across * 1.5), river, 8, "#1f4e79", italic=True)]
 
 
-def draw_sectors(ax: Any, pieces: list[np.ndarray], colours: list[Any], lever: dict[str, float],
-                 guards: int) -> None:
-    """The sectors as coloured stretches of river with their guard posts; fences and the buffer zone on the
-    North Korean side; a legend."""
-    from matplotlib.lines import Line2D
-
-    inland = -geography.china_side(pieces)
-    posts = lever.get("posts", 1.0)
+def _posts(pieces: list[np.ndarray], inland: np.ndarray, posts: float, guards: int) -> MapPoints:
+    """Guard posts on the North Korean bank: one to three marks per sector as the ``guard_posts`` lever grows."""
     marks = 1 if posts < 2 else 2 if posts < 8 else 3
-    for s, (piece, colour) in enumerate(zip(pieces, colours, strict=True)):
-        ax.plot(piece[:, 0], piece[:, 1], color=colour, lw=7, solid_capstyle="butt", zorder=4)
-        ax.plot(piece[:, 0], piece[:, 1], color="0.3", lw=0.3, zorder=4)
-        middle = piece[len(piece) // 2]
-        if len(pieces) <= 30 and s % 2 == 0:
-            ax.text(*(middle + inland * 2.6), str(s + 1), fontsize=5.5, ha="center", va="center", color="0.3")
-        for j in range(marks):
-            at = piece[min(len(piece) - 1, (j + 1) * len(piece) // (marks + 1))] + inland * 1.2
-            ax.plot(*at, marker="^", ms=4, color="#2f4f2f", zorder=5)
-    fence = lever.get("fence", 0.0)
-    if fence > 0:
-        built = pieces[:max(1, round(fence * len(pieces)))]
-        for piece in built:
-            line = piece + inland * 0.7
-            ax.plot(line[:, 0], line[:, 1], color="black", lw=1.8, zorder=5)
-    if lever.get("buffer", 0.0) > 0:
-        for piece in pieces:
-            line = piece + inland * 1.8
-            ax.plot(line[:, 0], line[:, 1], color="#b22222", lw=9, alpha=0.18, zorder=3, solid_capstyle="butt")
-    handles = [
-        Line2D([], [], color="#6fa8dc", lw=1.6, label="rivers"),
-        Line2D([], [], color="#1f4e79", lw=0.8, ls=(0, (4, 2)), label="China-North Korea border"),
-        Line2D([], [], color="#e34a33", lw=6, label="model's river sectors (colour: the metric)"),
-        Line2D([], [], marker="^", ls="", color="#2f4f2f",
-               label=f"guard posts: x{posts:.1f} of 2019, {guards} guards per sector at full scale"),
-        Line2D([], [], color="black", lw=1.8, label="fence (share of sectors built)"),
-        Line2D([], [], color="#b22222", lw=8, alpha=0.18, label="buffer zone"),
-        Line2D([], [], marker="s", ls="", color="#74c476", mec="0.2", label="city and its market"),
-    ]
-    ax.legend(handles=handles, loc="best", fontsize=6.5, framealpha=0.9)
+    xy = [piece[min(len(piece) - 1, (j + 1) * len(piece) // (marks + 1))] + inland * 1.2
+          for piece in pieces for j in range(marks)]
+    label = f"guard posts: x{posts:.1f} of 2019, {guards} guards per sector at full scale"
+    return MapPoints(label, np.array(xy), "#2f4f2f", "triangle", 4.0, hover=tuple(label for _ in xy))
 
 
-def draw_districts(ax: Any, disc: np.ndarray, n: int, year: int) -> None:
+def _market(city: str, share: float) -> MapPoints:
+    """The city and its market, shaded by the market's turnover relative to its peak."""
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    text = f"{city}: market turnover {share:.0%} of its peak"
+    return MapPoints(f"city and its market (turnover {share:.0%} of peak)", np.zeros((1, 2)),
+                     to_hex(colormaps["Greens"](0.2 + 0.7 * share)), "square", 8.0, "#333333", (text,))
+
+
+def _districts(disc: np.ndarray, n: int, year: int) -> BoxRow:
     """The districts in a row (schematic: the model does not locate them), each under the sectors its people
     usually use, shaded by its residents' mean discontent at the end of ``year``."""
-    from matplotlib import colormaps
-
-    ax.set_xlim(0, 100)
-    ax.set_ylim(0, 10)
-    ax.text(0, 9.6, f"{DISTRICTS_LABEL}: residents' mean discontent (0-1) at the end of {year}; district d uses "
-            "the sectors written under it", fontsize=7, va="top", color="#b22222")
-    dmap = colormaps["Purples"]
     n_d = len(disc)
-    for d in range(n_d):
-        lo, hi = d * n // n_d, max(d * n // n_d + 1, (d + 1) * n // n_d)
-        xa, xb = 100 * d / max(n_d, 1), 100 * (d + 1) / max(n_d, 1)
-        level = 0.0 if np.isnan(disc[d]) else float(np.clip(disc[d], 0.0, 1.0))
-        ax.add_patch(FancyBboxPatch((xa + 0.5, 0.6), xb - xa - 1.0, 6.0, boxstyle="round,pad=0.2",
-                                    color=dmap(0.15 + 0.75 * level), ec="0.5", lw=0.5))
-        colour = "white" if level > 0.55 else "0.15"
-        ax.text((xa + xb) / 2, 5.0, f"district {d + 1}", ha="center", fontsize=6.5, color=colour)
-        ax.text((xa + xb) / 2, 3.2, "-" if np.isnan(disc[d]) else f"{disc[d]:.2f}", ha="center", fontsize=7,
-                color=colour)
-        ax.text((xa + xb) / 2, 1.4, f"sectors {lo + 1}-{hi}", ha="center", fontsize=5.5, color=colour)
+    spans = [(d * n // n_d + 1, max(d * n // n_d + 1, (d + 1) * n // n_d)) for d in range(n_d)]
+    boxes = tuple(Box(f"district {d + 1}", float(disc[d]), f"sectors {lo}-{hi}" if hi > lo else f"sector {lo}")
+                  for d, (lo, hi) in enumerate(spans))
+    return BoxRow(f"{DISTRICTS_LABEL}: residents' mean discontent (0-1) at the end of {year}; district d uses the "
+                  "sectors written under it", boxes, ColourScale("mean discontent (0-1)", 0.0, 1.0, "Purples", 0.15,
+                                                                  0.9))

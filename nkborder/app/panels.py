@@ -283,13 +283,15 @@ def MapView(sources: dict[str, tuple[Any, int]]) -> None:
     monthly = tables["monthly"]
     months = sorted(pd.to_datetime(monthly["date"]).unique()) if not monthly.empty else []
     k = len(months) - 1 if month < 0 or month >= len(months) else month
-    deps = [*_key(result), side, city, metric, k]
+    width = figure_width()
+    deps = [*_key(result), side, city, metric, k, width]
+    args = (sc, sc.parameters() if sc is not None else None, monthly, tables["sectors"], tables["districts"], city,
+            metric, k)
 
     def draw() -> Any:
         if sc is None or not months:
             return None
-        return citymap.city_figure(sc, sc.parameters(), monthly, tables["sectors"], tables["districts"], city,
-                                   metric, k)
+        return for_widget(citymap.city_plotly(*args, width=width))
 
     fig = solara.use_memo(draw, deps)
     if fig is None:
@@ -302,11 +304,12 @@ def MapView(sources: dict[str, tuple[Any, int]]) -> None:
     MonthPlayer(months, k, set_month)
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         meta = result_provenance(result)
-        PngDownload(fig, f"map-{city}-{pd.Timestamp(months[k]):%Y-%m}.png", "map PNG", meta)
+        PngDownload(lambda: citymap.city_figure(*args, width=width), f"map-{city}-{pd.Timestamp(months[k]):%Y-%m}.png",
+                    "map PNG", meta, key=tuple(deps))
         TableDownloads(tables["sectors"], f"sectors-{result.name}", "per-sector table", meta)
         TableDownloads(tables["districts"], f"districts-{result.name}", "per-district table", meta)
     with solara.Div(classes=["nk-map"]):
-        solara.FigureMatplotlib(fig, dependencies=deps, format="png")
+        solara.FigurePlotly(fig, dependencies=deps)
     solara.Text(NOTE, style={"font-size": "12px", "color": "#555"})
 
 

@@ -24,7 +24,8 @@ STRIP_GAP_PX = 14  # between the last row of panels and the event strip (no titl
 STRIP_PX = 26
 FONT_PX = 12
 MODEBAR_PX = 30  # the toolbar's row at the top right: the title starts below it, so a long title never runs under it
-TITLE_TOP_PX = 8 + MODEBAR_PX
+TITLE_TOP_PX = MODEBAR_PX + 4  # the top of the title's first line
+TITLE_ANCHOR_PX = TITLE_TOP_PX + 14  # Plotly draws a title anchored at its top (yanchor) about 14 px higher
 DEFAULT_WIDTH = 1000
 
 
@@ -43,11 +44,11 @@ def render(spec: FigureSpec, width_px: int | None = None) -> go.Figure:
     col_px = (width - 90 - (ncols - 1) * (90 + (90 if has_right else 0))) / ncols
     extra = max(_title(p, col_px).count("<br>") for p in spec.all_panels())
     gap = GAP_PX + 17 * extra
-    title_lines = _wrap(spec.title, width - 40, FONT_PX + 3)
-    warn_lines = [ln for w in spec.warnings() for ln in _wrap(w, width - 40, FONT_PX)]
+    title_lines = wrap_px(spec.title, width - 40, FONT_PX + 3)
+    warn_lines = [ln for w in spec.warnings() for ln in wrap_px(w, width - 40, FONT_PX)]
     legend_rows = _legend_rows(_legend_names(spec), width - 90)
     key_lines = _key_lines(spec, width - 90)
-    title_px = TITLE_TOP_PX + 4 + 22 * len(title_lines) + 17 * len(warn_lines)
+    title_px = TITLE_TOP_PX + 8 + 22 * len(title_lines) + 17 * len(warn_lines)
     top = title_px + 21 * legend_rows + gap
     bottom = 40 + (17 * len(key_lines) + 10 if key_lines else 0)
     strip_gap = STRIP_GAP_PX if spec.events else 0
@@ -76,7 +77,7 @@ def render(spec: FigureSpec, width_px: int | None = None) -> go.Figure:
     title = "<br>".join(title_lines) + "".join(
         f"<br><span style='font-size:{FONT_PX}px;color:#b35900'>{w}</span>" for w in warn_lines)
     fig.update_layout(
-        title={"text": title, "x": 0.5, "xanchor": "center", "y": 1 - TITLE_TOP_PX / height, "yanchor": "top",
+        title={"text": title, "x": 0.5, "xanchor": "center", "y": 1 - TITLE_ANCHOR_PX / height, "yanchor": "top",
                "yref": "container", "font": {"size": FONT_PX + 3}},
         width=width, height=height, template="plotly_white", font={"size": FONT_PX},
         margin={"l": 70, "r": 70 if has_right else 20, "t": top, "b": bottom},
@@ -164,7 +165,8 @@ class _Batch:
         self.fig.update_layout(shapes=self.shapes, annotations=self.annotations)
 
 
-def _wrap(text: str, width_px: float, font_px: float) -> list[str]:
+def wrap_px(text: str, width_px: float, font_px: float) -> list[str]:
+    """``text`` in lines that fit ``width_px`` pixels at ``font_px`` (an average character is 0.56 of the size)."""
     return textwrap.wrap(text, max(20, int(width_px / (font_px * 0.56)))) or [""]
 
 
@@ -215,9 +217,9 @@ def _legend_rows(names: list[str], width_px: float) -> int:
 
 def _title(p: Panel, width_px: float) -> str:
     """The panel's title (and subtitle, smaller) wrapped to the panel's width."""
-    lines = _wrap(p.title, width_px, FONT_PX + 1)
+    lines = wrap_px(p.title, width_px, FONT_PX + 1)
     if p.subtitle:
-        lines += [f"<span style='font-size:{FONT_PX - 1}px'>{ln}</span>" for ln in _wrap(p.subtitle, width_px,
+        lines += [f"<span style='font-size:{FONT_PX - 1}px'>{ln}</span>" for ln in wrap_px(p.subtitle, width_px,
                                                                                         FONT_PX - 1)]
     return "<br>".join(lines)
 
@@ -343,11 +345,11 @@ def _key_lines(spec: FigureSpec, width_px: float) -> list[str]:
     font = FONT_PX - 1
     lines = ["<b>Policy events</b> (number on the strip, start, what and where)"]
     if spec.event_note:
-        lines += _wrap(spec.event_note, width_px, font)
+        lines += wrap_px(spec.event_note, width_px, font)
     if spec.events_before:
-        lines += _wrap("In force from the first year drawn: " + "; ".join(spec.events_before), width_px, font)
+        lines += wrap_px("In force from the first year drawn: " + "; ".join(spec.events_before), width_px, font)
     for e in spec.events:
-        lines += [ln if k == 0 else "      " + ln for k, ln in enumerate(_wrap(e.key(), width_px, font))]
+        lines += [ln if k == 0 else "      " + ln for k, ln in enumerate(wrap_px(e.key(), width_px, font))]
     return lines
 
 
