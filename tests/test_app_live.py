@@ -110,3 +110,19 @@ def test_in_process_comparison_shows_the_difference_while_both_sides_run_and_can
     assert set(stored.summary.loc[stored.summary["indicator"] == "population_full", "n"]) == {2}  # both pairs
     meta = provenance.metadata(snap.result, sides, str(db), "runs")
     assert meta["command"] == command and meta["seeds"] == sorted(job.seeds)
+
+
+def test_a_run_before_its_report_year_draws_nothing_yet(tmp_path) -> None:
+    opts = RunOptions(scale=0.005, reps=1, seed=1, start_year=2016, end_year=2017, report_year=2017)
+    job = jobs.Job("ensemble", tmp_path / "r.duckdb", [load_scenario("history")], opts, backend="local")
+    job.pause()
+    job.start()
+    _until(job, lambda s: bool(s.dates), "first simulated month")
+    job.step()  # 2016 is simulated but not reported: no table to draw yet, and the snapshot says so
+    snap = _until(job, lambda s: any(d.startswith("2016-12") for d, _ in s.dates), "2016 simulated")
+    assert snap.result is None and snap.live == 0 and snap.state == "running"
+    job.resume()
+    assert job.wait(300)
+    snap = job.snapshot()
+    assert snap.state == "finished", snap.error
+    assert set(snap.result.runs["year"]) == {2017}

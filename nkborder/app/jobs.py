@@ -216,9 +216,11 @@ class Job:
                        strict=True))
         frames, through = [], ""
         for task, table in sorted(partials.items()):
+            if table.empty:  # no year reported yet (a run simulating the years before its 'report from')
+                continue
             side = str(table["side"].iloc[0]) if "side" in table else "AB"[self.groups.index(table["group"].iloc[0])]
             seed = int(table["seed"].iloc[0])
-            if (side, seed) in done or seed not in self.seeds or table.empty:
+            if (side, seed) in done or seed not in self.seeds:
                 continue
             rep = self.seeds.index(seed)
             labels = {"rep": rep} if self.kind == "ensemble" else {
