@@ -84,6 +84,22 @@ def test_the_command_names_a_shipped_scenario_by_name_and_an_edited_one_by_its_f
     assert cmd.endswith("--name 'my edit' --db /tmp/x.duckdb")  # quoted for the shell
 
 
+def test_the_command_of_a_run_reported_from_a_later_year_names_it_with_report_from(history) -> None:
+    from nkborder.experiments.core import scenario_info
+    from nkborder.scenarios.burnin import report_from
+
+    a, b = (report_from(sc, 2012, "report from") for sc in (history, load_scenario("no-closure")))
+    both = {"kind": "compare", "scenarios": [scenario_info(a, a), scenario_info(b, b)],
+            "design": {"reps": 2, "seed": 0, "scale": 0.01, "overrides": {}},
+            "analysis": {"period": [2012, 2025], "outputs": ["arrivals_south_korea_full"]}}
+    cmd = provenance.command(both, "w", "r.duckdb")
+    assert cmd.startswith("nkborder compare history no-closure ") and "--report-from 2012 --name w" in cmd
+    # only A reports from 2012: the command cannot say so with one option, so A is named by its TOML file
+    one = {**both, "scenarios": [scenario_info(a, a), scenario_info(load_scenario("no-closure"), "no-closure")]}
+    cmd = provenance.command(one, "w", "r.duckdb")
+    assert cmd.startswith("nkborder compare history.toml no-closure ") and "--report-from" not in cmd
+
+
 def test_the_command_of_a_comparison_and_a_sweep(history) -> None:
     from nkborder.experiments.core import scenario_info
 

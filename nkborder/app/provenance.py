@@ -32,24 +32,38 @@ def scenario_file(info: dict[str, Any]) -> str:
 
 def scenario_arg(info: dict[str, Any], shipped: dict[str, str]) -> str:
     """How the command names a scenario: a shipped one by name when the run used its content unchanged
-    (``shipped`` maps name -> content hash at the run's dates), anything else by its TOML file."""
+    (``shipped`` maps name -> content hash at the run's dates and first year reported; the hash covers the
+    name, so it holds however the scenario was given), anything else by its TOML file."""
     name = str(info["name"])
-    if shipped.get(name) == info.get("content_hash") and str(info.get("ref", name)) == name:
+    if shipped.get(name) == info.get("content_hash"):
         return name
     return scenario_file(info)
 
 
+def report_year(definition: dict[str, Any]) -> int | None:
+    """The ``--report-from`` year of the command: the first year reported when every scenario of the definition
+    reports from the same year later than its start (None otherwise: a scenario reporting on its own terms is
+    named by its TOML file, which says so)."""
+    if definition.get("kind") not in ("ensemble", "compare"):  # the commands with --report-from
+        return None
+    starts = {info.get("report_start") for info in definition.get("scenarios", [])}
+    return dt.date.fromisoformat(starts.pop()).year if len(starts) == 1 and None not in starts else None
+
+
 def shipped_hashes(definition: dict[str, Any]) -> dict[str, str]:
-    """Content hashes of the shipped scenarios the definition names, at the dates it ran them."""
+    """Content hashes of the shipped scenarios the definition names, at the dates it ran them and reporting
+    from :func:`report_year`."""
     from nkborder.scenarios import list_scenarios, load_scenario
+    from nkborder.scenarios.burnin import report_from
 
     names = {n for n, _ in list_scenarios()}
+    year = report_year(definition)
     out = {}
     for info in definition.get("scenarios", []):
         if info["name"] in names:
             sc = load_scenario(info["name"]).with_dates(dt.date.fromisoformat(info["start"]),
                                                         dt.date.fromisoformat(info["end"]))
-            out[info["name"]] = sc.content_hash()
+            out[info["name"]] = report_from(sc, year, "--report-from").content_hash()
     return out
 
 
@@ -78,6 +92,9 @@ def command(definition: dict[str, Any], name: str, db: str, shipped: dict[str, s
         args += ["--period", "{}:{}".format(*analysis["period"]), "--output", ",".join(analysis["outputs"])]
     args += ["--reps", str(design["reps"]), "--scale", f"{design['scale']!r}", "--seed", str(design["seed"]),
              "--start", scenarios[0]["start"], "--end", scenarios[0]["end"]]
+    year = report_year(definition)
+    if year is not None:
+        args += ["--report-from", str(year)]
     for key, value in sorted(design.get("overrides", {}).items()):
         args += ["--set", f"{key}={value!r}"]
     args += ["--name", name, "--db", db]

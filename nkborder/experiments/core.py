@@ -58,7 +58,8 @@ def scenario_for(scenario: str | Path | Scenario, start: dt.date | str | None, e
 
 
 def scenario_info(sc: Scenario, ref: str | Path | Scenario) -> dict[str, Any]:
-    """What the definition keeps of a scenario: name, how it was given, content hash, dates, events."""
+    """What the definition keeps of a scenario: name, how it was given, content hash, dates (with the first day
+    reported, if later than the start), events."""
     return {
         "name": sc.name,
         "ref": (sc.path or sc.name) if isinstance(ref, Scenario) else str(ref),
@@ -66,6 +67,7 @@ def scenario_info(sc: Scenario, ref: str | Path | Scenario) -> dict[str, Any]:
         "start": sc.start.isoformat(),
         "end": sc.end.isoformat(),
         "cities": list(sc.cities),
+        **({"report_start": sc.report_start.isoformat()} if sc.report_start is not None else {}),
         "events": [
             {"id": e.id, "kind": e.kind, "start": e.start.isoformat(), "place": e.place,
              "end": e.end.isoformat() if e.end else None}

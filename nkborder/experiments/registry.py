@@ -45,9 +45,11 @@ def canonical(definition: dict[str, Any]) -> str:
 def identity(definition: dict[str, Any]) -> dict[str, Any]:
     """The part of a definition that decides which runs an experiment is made of (all but ``analysis``,
     the options of the summaries, which a later call may change, and how the scenarios were named: a
-    shipped name or its file path is the same scenario when the content hash is the same)."""
+    shipped name or its file path is the same scenario when the content hash is the same, and the hash holds
+    the first day reported too)."""
     out = {k: v for k, v in definition.items() if k != "analysis"}
-    out["scenarios"] = [{k: v for k, v in sc.items() if k != "ref"} for sc in definition.get("scenarios", [])]
+    out["scenarios"] = [{k: v for k, v in sc.items() if k not in ("ref", "report_start")}
+                        for sc in definition.get("scenarios", [])]
     return out
 
 
