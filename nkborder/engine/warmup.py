@@ -3,13 +3,13 @@
 Kernels are compiled by numba on first use and kept in numba's on-disk cache, so only the first run after an install
 (or after a change of the code) compiles them: about half a minute to a minute on a 2-core machine. Most of that
 time falls into two groups that do not call each other: the daily kernel with the submodels it calls
-(:func:`~nkborder.engine.daily.run_days`) and the monthly kernels (census, remittances, household budgets, the
-person pass, districts). When the cache lacks the daily kernel or the person pass and the machine has at least two
-cores, :func:`ensure_compiled` compiles the daily group in a child process while this process compiles the monthly
-group. Each does it with a tiny run in which the other group's kernels are stand-ins that do nothing (the stand-ins
-only replace names in :mod:`nkborder.engine.month` and :mod:`nkborder.engine.sim` for that tiny run); both write
-numba's cache, so the real run then loads every kernel from it. Results are unaffected: the real run calls the real
-kernels.
+(:func:`~nkborder.engine.daily.run_days`) and the monthly kernels (census, brokers, remittances, household
+budgets, the person pass, the smugglers' hand-over and list, districts). When the cache lacks the daily kernel or
+the person pass and the machine has at least two cores, :func:`ensure_compiled` compiles the daily group in a child
+process while this process compiles the monthly group. Each does it with a tiny run in which the other group's
+kernels are stand-ins that do nothing (the stand-ins only replace names in :mod:`nkborder.engine.month` and
+:mod:`nkborder.engine.sim` for that tiny run); both write numba's cache, so the real run then loads every kernel
+from it. Results are unaffected: the real run calls the real kernels.
 
 Set ``NKBORDER_PARALLEL_COMPILE=0`` to compile in one process (as numba does by itself on the first run).
 """
@@ -26,6 +26,8 @@ from contextlib import contextmanager
 from types import ModuleType
 from typing import Any
 
+import numpy as np
+
 import nkborder.engine.month as month_module
 import nkborder.engine.sim as sim_module
 from nkborder.scenarios import load_scenario
@@ -36,6 +38,10 @@ MONTHLY_STANDINS: dict[tuple[ModuleType, str], Callable[..., Any]] = {
     (month_module, "remittances"): lambda *args: None,
     (month_module, "household_budgets"): lambda *args: None,
     (month_module, "people_month"): lambda *args: (0, 0, 0),
+    (month_module, "hand_over_smuggling"): lambda *args: None,
+    (month_module, "resident_smugglers"): lambda *args: np.empty(0, np.int64),
+    (month_module, "working_brokers"): lambda *args: None,
+    (month_module, "commission_rate"): lambda *args: 0.0,
     (sim_module, "district_snapshot"): lambda *args: None,
 }
 DAILY_STANDINS: dict[tuple[ModuleType, str], Callable[..., Any]] = {(sim_module, "run_days"): lambda *args: None}
