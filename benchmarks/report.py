@@ -147,6 +147,37 @@ def _daily_compile(c: dict[str, Any]) -> list[str]:
             "(`nkborder/engine/plan.py`) as direct calls with each step inlined (`chained`); compiled as separate "
             "kernels, the steps (each taking the wide `DayContext`) made this group's compile about twice as long.",
             "",
+            "Where the daily group's compile goes (`NUMBA_CACHE_DIR=$(mktemp -d) python -m benchmarks.compile_profile "
+            "daily`: CPU seconds per compiled function, without the functions it compiled in turn, from numba's "
+            "compile events). Without the options below, on a loaded 2-core host: `run_days` 7.2 s, `cross` 3.6 s, "
+            "`smuggling_day` 2.8 s, `abroad_and_detained_day` 2.5 s, `pay_for_crossing` 1.5 s (compiled twice: its "
+            "last argument is the literal 0 at one call and 1 at the other), `guards_day` 0.7 s and about 25 small "
+            "helpers at 0.1-0.3 s each (the fixed cost of a separate compile); 20.5 of the 24.6 s were numba's native "
+            "lowering (LLVM IR, its optimisation, machine code). The state's named tuples make the code large: a "
+            "kernel receives `People`, `Households`, `Environment` (37 arrays) and `KernelParams` (128 floats) as "
+            "about 1,000 scalar arguments, its Python wrapper unboxes them all, and numba adds a reference-count "
+            "increment and decrement for every array of a tuple each time the tuple is read or passed on (the "
+            "unoptimised IR of `run_days` had 64,000 lines, 56,000 of them `extractvalue`).",
+            "",
+            "Levers, tried one after another (CPU seconds of the daily group's compile and tiny run, one process "
+            "with a fresh cache each, loaded host): small helpers inlined (`inline=\"always\"`) 24.6 -> 21.5; "
+            "kernels that only the daily loop calls compiled without Python and C wrappers 17.9; no reference counts "
+            "in those and in the daily loop 13.9 (`nkborder/core/jit.py`: `inner_kernel`, `loop_kernel`). Not kept: "
+            "the large daily kernels inlined into the loop as well, 47.6 (LLVM optimises one huge function much more "
+            "slowly); the monthly person pass without reference counts (its buffers allocated by its caller), "
+            "13.84 against 14.03 s for the monthly group (means of 3 interleaved pairs); `add_child` and the "
+            "schedule sort inlined into the person pass, 16.5 against 15.3 s (2 pairs). The daily child also "
+            "compiled the smugglers' hand-over and list and the brokers' month, which the monthly process compiles: "
+            "they are stand-ins there now.",
+            "",
+            "Without and with these options, interleaved on a 2-core host shared with another job (`python -m "
+            "nkborder.engine.warmup daily`, a fresh cache each, 3 pairs): 29.4-33.8 s CPU without (mean 31.9), "
+            "15.6-20.2 s with them (mean 17.4); the monthly group (a tiny run with the daily loop as a stand-in, 2 "
+            "pairs): 17.7 and 20.5 s without, 15.3 and 15.5 s with. The tables are bit-identical "
+            "(`tests/test_regression.py`; a history run at scale 0.25 gives the same daily, monthly and sector "
+            "arrays), and that run's simulation took 2.10 s CPU with them against 2.37 s without (means of 3 "
+            "interleaved pairs).",
+            "",
             "Kernel arguments: the monthly person pass (`people_month`) takes the agents and the month's records as "
             "named tuples (`Agents`, `Records` in `nkborder/core/state.py`) with no measurable cost. The daily "
             "kernels `cross` and `smuggling_day` keep their positional arguments: with the same two named tuples "
