@@ -2,7 +2,9 @@
 
 ``python -m benchmarks --patterns`` instead regenerates the pattern tables of docs/patterns.md
 (:mod:`benchmarks.patterns`: the calibrated history at scale 0.25, 10 runs at the medians and 20 posterior draws).
-``python -m benchmarks --update logistic`` measures one part again and keeps the other results.
+``python -m benchmarks --update logistic`` measures one part again and keeps the other results;
+``NKBORDER_BENCH_BEFORE=REF python -m benchmarks --update before_after`` compares this tree with commit ``REF``
+(:mod:`benchmarks.before_after`).
 
 The full mode (default) runs the whole history at 1:1, 10x the population, the Mesa reference for about a
 minute and the experiments benchmark: about ten minutes on a 2-core machine. ``--quick`` uses reduced sizes
@@ -17,6 +19,7 @@ import sys
 from pathlib import Path
 
 from benchmarks import ROOT
+from benchmarks.before_after import measure as measure_before_after
 from benchmarks.calibration import measure as measure_calibration
 from benchmarks.report import embedded_results, write_markdown
 from benchmarks.suite import (
@@ -33,7 +36,7 @@ from benchmarks.suite import (
 
 #: Parts that ``--update`` measures on their own (each independent of the others' results).
 PARTS = {"logistic": measure_logistic, "compile": measure_compile, "daily_compile": measure_daily_compile,
-         "calibration": measure_calibration}
+         "calibration": measure_calibration, "before_after": measure_before_after}
 
 
 def main(argv: list[str] | None = None) -> int:

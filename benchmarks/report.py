@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from benchmarks.before_after import section as before_after_section
 from benchmarks.calibration import section as calibration_section
 
 SECTIONS = (
@@ -493,6 +494,7 @@ def render(results: dict[str, Any]) -> str:
                    results.get("floor", {})),
         "## 11. Calibration: CPU time per simulation", "",
         *calibration_section(results.get("calibration", {"status": "not measured", "error": "not part of this run"})),
+        *before_after_section(results.get("before_after", {})),
         "## How it was measured", "",
         *_method(results),
     ]

@@ -215,3 +215,18 @@ def test_experiment_targets_are_judged_on_the_median_speedup() -> None:
     rows.clear()
     suite._experiment_targets(exp, False, "; quick mode", row)  # reduced sizes are not judged
     assert [r["ok"] for r in rows] == [None, None]
+
+
+def test_before_after_needs_a_commit_and_reports_the_median_ratio_of_pairs(monkeypatch) -> None:
+    from benchmarks import before_after
+
+    monkeypatch.delenv("NKBORDER_BENCH_BEFORE", raising=False)
+    with pytest.raises(ValueError, match="NKBORDER_BENCH_BEFORE"):
+        before_after.measure()
+    res = {"status": "ok", "before": "aaa", "after": "bbb", "repeats": 3, "load_average": [1.0, 1.0, 1.0],
+           "runs": {"calibration": {"before": [2.0, 3.0, 4.0], "after": [1.0, 3.0, 2.0]},
+                    "history": {"before": [10.0, 10.0, 10.0], "after": [9.0, 8.0, 7.0]}}}
+    text = "\n".join(before_after.section(res))
+    assert "| 0.500 |" in text  # pairs 0.5, 1.0, 0.5
+    assert "| 0.800 |" in text
+    assert "NKBORDER_BENCH_BEFORE=aaa" in text

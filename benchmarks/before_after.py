@@ -1,0 +1,123 @@
+"""Before and after a change: CPU seconds of the same simulations under an earlier commit and under this tree.
+
+``NKBORDER_BENCH_BEFORE=REF python -m benchmarks --update before_after`` extracts the commit ``REF`` (``git
+archive``) into a temporary folder and runs, in interleaved pairs (earlier commit, then this tree, ``repeats``
+times), each in a new process with that tree first on ``PYTHONPATH``:
+
+* ``calibration``: one simulation of the calibration (history to 2023, every observed series read during the run,
+  scale 0.25): mean CPU seconds over 6 prior draws (seed 1) after one run that loads the kernels;
+* ``history``: the full history at scale 1.0 with the shipped calibration, seed 1: CPU seconds of
+  ``Simulation.run()`` after a tiny run that loads the kernels.
+
+Pairs share the machine's state, so their ratio is the number to read on a loaded machine. The prior draws are
+the same in both trees only if the calibrated parameters and their priors are.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from benchmarks import ROOT
+
+JOBS = ("calibration", "history")
+#: What a child process runs: ``python -c CHILD JOB OBSERVED`` (only APIs that both trees have).
+CHILD = textwrap.dedent("""
+    import json, sys, time
+    job, observed = sys.argv[1], sys.argv[2]
+    if job == "calibration":
+        import numpy as np
+        from nkborder.calibration.smc import prepare
+        setup = prepare("history", observed, 2015, 0.25, 1, 200)
+        model = setup.model()
+        rng = np.random.default_rng(1)
+        draws = [{p["name"]: float(rng.uniform(p["lo"], p["hi"])) for p in setup.definition["priors"]}
+                 for _ in range(6)]
+        model.run(draws[0])
+        t = time.process_time()
+        for p in draws:
+            model.run(p)
+        print(json.dumps({"cpu_s": (time.process_time() - t) / len(draws)}))
+    else:
+        import nkborder
+        from nkborder.api import resolve
+        from nkborder.calibration import calibrated_params
+        from nkborder.engine.sim import Simulation
+        nkborder.run("history", seed=1, scale=0.001, end="1995-02-28", daily=False)
+        if job == "history":
+            scenario, params = resolve("history", None, None, calibrated_params())
+            sim = Simulation(scenario, params, seed=1, scale=1.0)
+            t = time.process_time()
+            sim.run()
+            print(json.dumps({"cpu_s": time.process_time() - t}))
+""")
+
+
+def _git(*args: str) -> str:
+    return subprocess.run(["git", *args], cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def _child(tree: Path, job: str) -> float | None:
+    observed = ROOT.parent / "shared" / "data"
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    proc = subprocess.run([sys.executable, "-c", CHILD, job, str(observed)], cwd=tree, env=env, check=True,
+                          capture_output=True, text=True, timeout=1800)
+    lines = proc.stdout.strip().splitlines()
+    return json.loads(lines[-1])["cpu_s"] if lines else None
+
+
+def measure(cfg: Any = None, before: str | None = None, repeats: int = 3) -> dict[str, Any]:
+    """Interleaved pairs of both jobs under ``before`` (default: ``$NKBORDER_BENCH_BEFORE``) and this tree."""
+    ref = before or os.environ.get("NKBORDER_BENCH_BEFORE")
+    if not ref:
+        raise ValueError("NKBORDER_BENCH_BEFORE is not set: give the git commit to compare with, e.g. "
+                         "NKBORDER_BENCH_BEFORE=main~2 python -m benchmarks --update before_after")
+    commit = _git("rev-parse", "--short", ref)
+    folder = Path(tempfile.mkdtemp(prefix="nkbench-before-"))
+    try:
+        archive = subprocess.run(["git", "archive", commit], cwd=ROOT, check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+        trees = {"before": folder, "after": ROOT}
+        for tree in trees.values():
+            _child(tree, "warm")  # compiles the kernels of a fresh tree into its own cache
+        runs: dict[str, dict[str, list[float | None]]] = {job: {"before": [], "after": []} for job in JOBS}
+        for job in JOBS:
+            for _ in range(repeats):
+                for side, tree in trees.items():
+                    runs[job][side].append(_child(tree, job))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return {"before": commit, "after": _git("rev-parse", "--short", "HEAD"), "repeats": repeats, "runs": runs,
+            "load_average": list(os.getloadavg())}
+
+
+def section(res: dict[str, Any]) -> list[str]:
+    """The before/after paragraph and table of BENCHMARKS.md (section 11)."""
+    if res.get("status") != "ok":
+        return []
+    labels = {"calibration": "one calibration simulation (scale 0.25, to 2023, 6 prior draws)",
+              "history": "full history at scale 1.0 (shipped calibration, seed 1), `Simulation.run()`"}
+    lines = [
+        f"Before and after: commit `{res['before']}` against `{res['after']}`, CPU seconds in {res['repeats']} "
+        "interleaved pairs, each run in a new process (`NKBORDER_BENCH_BEFORE=" + res["before"] + " python -m "
+        "benchmarks --update before_after`, `benchmarks/before_after.py`). Load average at the end: "
+        f"{', '.join(f'{x:.1f}' for x in res['load_average'])}.",
+        "",
+        "| simulation | before, CPU s (each pair) | after, CPU s (each pair) | after / before, median of pairs |",
+        "| --- | --- | --- | --- |",
+    ]
+    for job, label in labels.items():
+        before, after = res["runs"][job]["before"], res["runs"][job]["after"]
+        ratios = [a / b for a, b in zip(after, before, strict=True) if a and b]
+        ratio = f"{statistics.median(ratios):.3f}" if ratios else "-"
+        lines.append(f"| {label} | {', '.join(f'{x:.2f}' for x in before if x)} | "
+                     f"{', '.join(f'{x:.2f}' for x in after if x)} | {ratio} |")
+    return [*lines, ""]
