@@ -337,6 +337,19 @@ def test_timeline_and_map_helpers(history) -> None:
     assert "no per-sector records" in " ".join(t.get_text() for t in old.axes[0].texts)
 
 
+def test_map_metric_picker_lists_titles_with_units_not_column_ids() -> None:
+    from nkborder.app import citymap
+    from nkborder.figures import labels
+
+    choices = [citymap.metric_choice(m) for m in citymap.METRICS]
+    assert len(set(choices)) == len(choices)
+    assert citymap.metric_choice("crossings_attempted") == "Crossing attempts (persons per sector and month)"
+    assert citymap.metric_choice("guard_bribes_cny") == "Guards' bribe income (CNY per sector and month)"
+    for metric, choice in zip(citymap.METRICS, choices, strict=True):
+        assert "_" not in choice and metric not in choice
+        assert choice.startswith(labels.name(metric)) and f"({citymap.METRIC_UNITS[metric]} per sector" in choice
+
+
 def test_city_map_is_one_specification_drawn_static_and_interactive(history) -> None:
     from matplotlib.colors import to_hex
 

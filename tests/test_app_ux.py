@@ -114,6 +114,13 @@ def test_the_command_of_a_comparison_and_a_sweep(history) -> None:
     sweep = _definition(history, "sweep", design="factorial", samples=None,
                         vary=[{"name": "detect_base", "lo": 0.2, "hi": 0.4, "steps": 3}])
     assert "--design factorial --vary detect_base=0.2:0.4:3 --reps 2" in provenance.command(sweep, "s", "r.duckdb")
+    assert "--report-from" not in provenance.command(sweep, "s", "r.duckdb")
+    from nkborder.scenarios.burnin import report_from
+
+    later = _definition(report_from(history, 2012, "--report-from"), "sweep", design="factorial", samples=None,
+                        vary=[{"name": "detect_base", "lo": 0.2, "hi": 0.4, "steps": 3}])
+    cmd = provenance.command(later, "s", "r.duckdb")
+    assert cmd.startswith("nkborder sweep history ") and "--report-from 2012 --name s" in cmd
 
 
 def test_a_download_carries_the_table_the_metadata_and_the_scenario(history) -> None:

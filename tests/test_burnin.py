@@ -113,3 +113,26 @@ def test_cli_compare_reports_from_a_year_and_sums_its_period_from_it(nkb, tmp_pa
     res = load_experiment(db, "later")
     assert set(res.runs["year"]) == {1997} and res.definition["analysis"]["period"] == [1997, 1997]
     assert {s["start"] for s in res.definition["scenarios"]} == {"1995-01-01"}
+
+
+def test_cli_sweep_and_sensitivity_report_from_a_year(nkb, tmp_path) -> None:
+    from nkborder.experiments import load_experiment
+
+    db = str(tmp_path / "s.duckdb")
+    common = ["--reps", "1", "--scale", "0.002", "--end", "1997-12-31", "--report-from", "1997", "--workers", "1",
+              "--db", db]
+    sweep = nkb("sweep", "history", "--vary", "detect_base=0.3:0.5:2", *common, "--name", "sw", cwd=tmp_path)
+    assert sweep.returncode == 0, sweep.stderr
+    res = load_experiment(db, "sw")
+    assert set(res.runs["year"]) == {1997} and res.definition["scenarios"][0]["start"] == "1995-01-01"
+    sens = nkb("sensitivity", "history", "--method", "morris", "--samples", "2", "--params", "detect_base",
+               *common, "--name", "se", cwd=tmp_path)
+    assert sens.returncode == 0, sens.stderr
+    res = load_experiment(db, "se")
+    assert set(res.runs["year"]) == {1997} and res.definition["analysis"]["period"] == [1997, 1997]
+    for command in (["sweep", "history", "--vary", "detect_base=0.3:0.5:2"],
+                    ["sensitivity", "history", "--params", "detect_base"]):
+        bad = nkb(*command, "--scale", "0.002", "--report-from", "1990", "--db", db, cwd=tmp_path)
+        assert bad.returncode == 2 and "Traceback" not in bad.stderr, bad.stderr
+        assert "--report-from: 1990 is outside the simulated years" in bad.stderr
+        assert "allowed: a year from 1995 to 2025" in bad.stderr

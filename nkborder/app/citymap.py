@@ -33,25 +33,32 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from nkborder.app import geography
-from nkborder.figures import map_interactive, map_static
+from nkborder.figures import labels, map_interactive, map_static
 from nkborder.figures.map_spec import Box, BoxRow, ColourScale, MapLine, MapPoints, MapSpec, MapText, Stretches
 from nkborder.scenarios import Scenario
 
-#: Map metrics: per-sector column -> label.
-METRICS: dict[str, str] = {
-    "crossings_attempted": "crossing attempts",
-    "crossings_succeeded": "crossings that reached China",
-    "arrests_at_border": "arrests at the border",
-    "smuggling_trips": "smuggling trips",
-    "smuggling_arrests": "smugglers arrested",
-    "guard_bribes_cny": "guards' bribes and cuts",
-}
+#: Map metrics: the per-sector columns the map can colour its river sectors by.
+METRICS: tuple[str, ...] = ("crossings_attempted", "crossings_succeeded", "arrests_at_border", "smuggling_trips",
+                            "smuggling_arrests", "guard_bribes_cny")
 #: Units of the map metrics (per sector and month, rescaled to the full population).
 METRIC_UNITS: dict[str, str] = {
     "crossings_attempted": "persons", "crossings_succeeded": "persons", "arrests_at_border": "persons",
     "smuggling_trips": "trips", "smuggling_arrests": "persons", "guard_bribes_cny": "CNY",
 }
 DISTRICTS_LABEL = "Districts, schematic (the model does not locate them)"
+
+
+def metric_name(metric: str) -> str:
+    """A map metric in words for the middle of a sentence: the figures' title of the indicator
+    (:func:`nkborder.figures.labels.name`), e.g. ``crossing attempts``."""
+    text = labels.name(metric)
+    return text[:1].lower() + text[1:]
+
+
+def metric_choice(metric: str) -> str:
+    """A map metric as the "colour sectors by" picker lists it: its title and unit, e.g. ``Crossing attempts
+    (persons per sector and month)``."""
+    return f"{labels.name(metric)} ({METRIC_UNITS[metric]} per sector and month)"
 
 
 def n_sectors(params: Any, city: str) -> int:
@@ -115,7 +122,7 @@ def city_spec(
     n = n_sectors(params, city)
     months, values = sector_values(sectors, city, metric, n)
     place = geography.city_place(city)
-    what = METRICS.get(metric, metric)
+    what = metric_name(metric)
     if not months:
         has_city = not monthly.empty and (monthly["city"] == city).any()
         message = ("this result has no per-sector records (stored by an older nkborder): run it again" if has_city

@@ -300,7 +300,9 @@ def MapView(sources: dict[str, tuple[Any, int]]) -> None:
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.Select(label="results", value=source, values=list(sources), on_value=set_source)
         solara.ToggleButtonsSingle(value=city, values=info["cities"], on_value=set_city)
-        solara.Select(label="colour sectors by", value=metric, values=list(citymap.METRICS), on_value=set_metric)
+        choices = {citymap.metric_choice(m): m for m in citymap.METRICS}
+        solara.Select(label="colour sectors by", value=citymap.metric_choice(metric), values=list(choices),
+                      on_value=lambda label: set_metric(choices[label]))
     MonthPlayer(months, k, set_month)
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         meta = result_provenance(result)

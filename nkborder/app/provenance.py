@@ -44,7 +44,7 @@ def report_year(definition: dict[str, Any]) -> int | None:
     """The ``--report-from`` year of the command: the first year reported when every scenario of the definition
     reports from the same year later than its start (None otherwise: a scenario reporting on its own terms is
     named by its TOML file, which says so)."""
-    if definition.get("kind") not in ("ensemble", "compare"):  # the commands with --report-from
+    if definition.get("kind") not in ("ensemble", "compare", "sweep", "sensitivity"):  # commands with --report-from
         return None
     starts = {info.get("report_start") for info in definition.get("scenarios", [])}
     return dt.date.fromisoformat(starts.pop()).year if len(starts) == 1 and None not in starts else None

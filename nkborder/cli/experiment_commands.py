@@ -79,15 +79,16 @@ def sweep_command(
     design: Annotated[str, typer.Option(help="factorial or lhs (Latin hypercube)")] = "factorial",
     samples: Annotated[int | None, typer.Option(help="Latin hypercube points (--design lhs)")] = None,
     reps: Reps = 1, scale: Scale = 1.0, seed: Seed = 0, start: Start = None, end: End = None,
-    set_: Sets = None, db: Db = DEFAULT_DB, workers: Workers = None, scheduler: Scheduler = None,
-    name: Name = None, format_: Format = "table",
+    report_from: ReportFrom = None, set_: Sets = None, db: Db = DEFAULT_DB, workers: Workers = None,
+    scheduler: Scheduler = None, name: Name = None, format_: Format = "table",
 ) -> None:
     """Run a scenario over a grid or a Latin hypercube of parameter values."""
     from nkborder.analysis import headline
     from nkborder.analysis.bands import fmt, how_to_total
     from nkborder.experiments import sweep
 
-    res = with_progress(sweep, scenario, vary or [], reps, design=design, samples=samples, seed=seed, scale=scale,
+    res = with_progress(sweep, _reported(scenario, start, end, report_from), vary or [], reps, design=design,
+                        samples=samples, seed=seed, scale=scale,
                         start=start, end=end, overrides=parse_sets(set_), db=db, name=name, workers=workers,
                         scheduler=scheduler, format_=format_)
     names = [r["name"] for r in res.definition["design"]["vary"]]
@@ -155,14 +156,15 @@ def sensitivity_command(
     period: Period = None,
     aggregate: Annotated[str, typer.Option(help="sum (counts) or mean (rates) over years and cities")] = "sum",
     reps: Reps = 1, scale: Scale = 1.0, seed: Seed = 0, start: Start = None, end: End = None,
-    set_: Sets = None, db: Db = DEFAULT_DB, workers: Workers = None, scheduler: Scheduler = None,
-    name: Name = None, format_: Format = "table",
+    report_from: ReportFrom = None, set_: Sets = None, db: Db = DEFAULT_DB, workers: Workers = None,
+    scheduler: Scheduler = None, name: Name = None, format_: Format = "table",
 ) -> None:
     """SALib sensitivity indices of outputs to parameters over their declared ranges."""
     from nkborder.analysis.bands import fmt
     from nkborder.experiments import sensitivity
 
-    res = with_progress(sensitivity, scenario, method, samples, params=params, outputs=output, period=period,
+    res = with_progress(sensitivity, _reported(scenario, start, end, report_from), method, samples, params=params,
+                        outputs=output, period=period,
                         aggregate=aggregate, reps=reps, seed=seed, scale=scale, start=start, end=end,
                         overrides=parse_sets(set_), db=db, name=name, workers=workers, scheduler=scheduler,
                         format_=format_)

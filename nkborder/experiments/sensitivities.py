@@ -57,7 +57,8 @@ def sensitivity(
         params: parameters to vary (default: those marked for calibration).
         outputs: indicators (e.g. ``arrivals_south_korea_full``) whose total over ``period`` and both cities
             is the model output.
-        period: years ``"2020:2025"`` (inclusive; default: the whole run).
+        period: years ``"2020:2025"`` (inclusive; default: every year reported, from the scenario's
+            ``report_start`` or its start).
         aggregate: ``sum`` (totals, for counts) or ``mean`` (for rates and prices) over years and cities.
         reps: replicate seeds per sample (outputs are averaged over them).
         Other arguments as in :func:`nkborder.experiments.ensemble`.
@@ -78,13 +79,14 @@ def sensitivity(
     X = sample(method, problem, samples, seed)
     check_runs(len(X), reps, "--samples")
     sc = scenario_for(scenario, start, end)
+    years = parse_period(period, (sc.report_start or sc.start).year, sc.end.year)  # the years reported
     fixed = {k: float(v) for k, v in (overrides or {}).items()}
     definition = {
         "kind": "sensitivity", "scenarios": [scenario_info(sc, scenario)],
         "design": {"method": method, "samples": int(samples), "params": names, "bounds": problem["bounds"],
                    "runs_per_rep": len(X), "reps": int(reps), "seed": int(seed), "scale": float(scale),
                    "overrides": fixed},
-        "analysis": {"outputs": _outputs(outputs), "period": list(parse_period(period, sc.start.year, sc.end.year)),
+        "analysis": {"outputs": _outputs(outputs), "period": list(years),
                      "aggregate": aggregate},
     }
     specs = []
