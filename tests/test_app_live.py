@@ -3,6 +3,7 @@ stop (the runs in progress are not stored, the stored ones stay). Every wait is 
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 
@@ -44,6 +45,10 @@ def test_paused_job_steps_a_year_at_a_time_and_stop_keeps_the_stored_runs(tmp_pa
     snap = _until(job, lambda s: s.done == 1 and bool(s.dates), "one run stored and the next one waiting")
     assert snap.dates[0][0] == "2016-01-31" and snap.result.n_runs == 1 and snap.version > 0
     assert len(storage.stored_runs(db)) == 1
+    job.step()  # the waiting run simulates its first year only, not on to its end
+    assert job.held_until == dt.date(2016, 12, 31)
+    snap = _until(job, lambda s: s.dates and s.dates[0][0] == "2016-12-31", "the second run at the end of 2016")
+    assert snap.done == 1 and snap.through == "2016-12-31"
 
     job.stop()
     assert job.wait(120)
@@ -93,6 +98,7 @@ def test_in_process_comparison_shows_the_difference_while_both_sides_run_and_can
     _until(job, lambda s: bool(s.dates), "first simulated month")
     job.step()  # both sides of the first seed simulate 2016, in step: B - A of 2016 is drawn, nothing is stored
     snap = _until(job, lambda s: s.live == 2, "2016 of both sides drawn")
+    assert [d for d, _ in snap.dates] == ["2016-12-31", "2016-12-31"]  # both sides at the day they wait at
     live = snap.result
     assert snap.done == 0 and storage.stored_runs(db).empty and snap.through == "2016-12-31"
     assert set(live.runs["side"]) == {"A", "B"} and set(live.runs["year"]) == {2016}

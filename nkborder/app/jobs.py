@@ -145,11 +145,14 @@ class Job:
         self._set_hold(dt.date.min)
 
     def step(self) -> None:
-        """Let the runs simulate to the end of the year after the latest day drawn (or of the current year if
-        none is drawn yet), then wait again."""
+        """Let the runs simulate a year at most, then wait again: to the end of the year of the earliest run in
+        progress (of the next year if it waits at a year's end). Without runs in progress (before the first
+        month, or between a run's end and the next run's first month) to the end of the year after the latest
+        day drawn, or of the first simulated year. A run that started after a step waits at its first month, so
+        the next step takes it to the end of its first year, whatever day the runs before it had reached."""
         snap = self.snapshot()
-        days = [dt.date.fromisoformat(d) for d in [snap.through, *[d for d, _ in snap.dates]] if d]
-        latest = max(days) if days else None
+        running = [dt.date.fromisoformat(d) for d, _ in snap.dates if d]
+        latest = min(running) if running else (dt.date.fromisoformat(snap.through) if snap.through else None)
         if latest is None:
             until = dt.date(self.sides[0].start.year, 12, 31)
         elif (latest.month, latest.day) == (12, 31):
@@ -157,6 +160,12 @@ class Job:
         else:
             until = dt.date(latest.year, 12, 31)
         self._set_hold(until)
+
+    @property
+    def held_until(self) -> dt.date | None:
+        """The day the runs wait at once they have simulated it (``dt.date.min``: paused at the next month; None:
+        running on)."""
+        return self._hold
 
     def resume(self) -> None:
         """Let the runs go on to their end."""
@@ -229,7 +238,10 @@ class Job:
             shown = table.drop(columns=["group", "through", "side"], errors="ignore")
             frames.append(shown.assign(run_id=f"in-progress-{task}", **labels))
         key = (id(stored), tuple(sorted((t, str(p["through"].iloc[0])) for t, p in partials.items() if len(p))))
-        if not frames or key == self._drawn:
+        if not frames:  # no run in progress has a year to draw: none is 'through' a day yet
+            self._set(through="")
+            return
+        if key == self._drawn:
             return
         self._drawn = key
         if stored is not None and len(stored_runs):
@@ -392,6 +404,11 @@ class Job:
                         self._partials[key] = part.yearly.assign(
                             seed=spec.seed, group=self._group(spec), side=spec.labels.get("side", "A"),
                             through=part.date.isoformat())
+                        # the run's date now: its progress callback for this day runs only when the run is
+                        # resumed, after the other runs of the step, one of which may wait there (held)
+                        with self._lock:
+                            self._running_dates[key] = (part.date.isoformat(), part.share)
+                            self._snap.dates = list(self._running_dates.values())
                         continue
                     del running[key]
                     self._forget(key)
