@@ -4,7 +4,8 @@
 (:mod:`benchmarks.patterns`: the calibrated history at scale 0.25, 10 runs at the medians and 20 posterior draws).
 ``python -m benchmarks --update logistic`` measures one part again and keeps the other results;
 ``NKBORDER_BENCH_BEFORE=REF python -m benchmarks --update before_after`` compares this tree with commit ``REF``
-(:mod:`benchmarks.before_after`).
+(:mod:`benchmarks.before_after`); ``--update layers`` compares the cold compile and the full history with the
+commit before the package was arranged in layers.
 
 The full mode (default) runs the whole history at 1:1, 10x the population, the Mesa reference for about a
 minute and the experiments benchmark: about ten minutes on a 2-core machine. ``--quick`` uses reduced sizes
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from benchmarks import ROOT
 from benchmarks.before_after import measure as measure_before_after
+from benchmarks.before_after import measure_layers
 from benchmarks.calibration import measure as measure_calibration
 from benchmarks.report import embedded_results, write_markdown
 from benchmarks.suite import (
@@ -36,7 +38,8 @@ from benchmarks.suite import (
 
 #: Parts that ``--update`` measures on their own (each independent of the others' results).
 PARTS = {"logistic": measure_logistic, "compile": measure_compile, "daily_compile": measure_daily_compile,
-         "calibration": measure_calibration, "before_after": measure_before_after}
+         "calibration": measure_calibration, "before_after": measure_before_after,
+         "layers": measure_layers}
 
 
 def main(argv: list[str] | None = None) -> int:

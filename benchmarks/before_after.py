@@ -7,10 +7,14 @@ times), each in a new process with that tree first on ``PYTHONPATH``:
 * ``calibration``: one simulation of the calibration (history to 2023, every observed series read during the run,
   scale 0.25): mean CPU seconds over 6 prior draws (seed 1) after one run that loads the kernels;
 * ``history``: the full history at scale 1.0 with the shipped calibration, seed 1: CPU seconds of
-  ``Simulation.run()`` after a tiny run that loads the kernels.
+  ``Simulation.run()`` after a tiny run that loads the kernels;
+* ``compile``: the first run of a process with ``NUMBA_CACHE_DIR`` set to a fresh, empty folder (a tiny history,
+  two months at scale 0.001): CPU seconds of the process and of any child processes it starts (a tree that
+  compiles in two processes counts both), so mostly the cold compile of every kernel.
 
 Pairs share the machine's state, so their ratio is the number to read on a loaded machine. The prior draws are
-the same in both trees only if the calibrated parameters and their priors are.
+the same in both trees only if the calibrated parameters and their priors are. A job that fails in a tree (an
+earlier commit without one of the APIs it calls) is recorded as missing (``-``), with its error on stderr.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from typing import Any
 
 from benchmarks import ROOT
 
-JOBS = ("calibration", "history")
+JOBS = ("calibration", "history", "compile")
 #: What a child process runs: ``python -c CHILD JOB OBSERVED`` (only APIs that both trees have).
 CHILD = textwrap.dedent("""
     import json, sys, time
@@ -46,6 +50,13 @@ CHILD = textwrap.dedent("""
         for p in draws:
             model.run(p)
         print(json.dumps({"cpu_s": (time.process_time() - t) / len(draws)}))
+    elif job == "compile":
+        import resource
+        import nkborder
+        nkborder.run("history", seed=1, scale=0.001, end="1995-02-28", daily=False)
+        cpu = sum(resource.getrusage(who).ru_utime + resource.getrusage(who).ru_stime
+                  for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+        print(json.dumps({"cpu_s": cpu}))
     else:
         import nkborder
         from nkborder.api import resolve
@@ -68,14 +79,31 @@ def _git(*args: str) -> str:
 def _child(tree: Path, job: str) -> float | None:
     observed = ROOT.parent / "shared" / "data"
     env = {**os.environ, "PYTHONPATH": str(tree)}
-    proc = subprocess.run([sys.executable, "-c", CHILD, job, str(observed)], cwd=tree, env=env, check=True,
-                          capture_output=True, text=True, timeout=1800)
+    with tempfile.TemporaryDirectory(prefix="nkbench-numba-") as cache:
+        if job == "compile":
+            env["NUMBA_CACHE_DIR"] = cache
+        proc = subprocess.run([sys.executable, "-c", CHILD, job, str(observed)], cwd=tree, env=env,
+                              capture_output=True, text=True, timeout=1800)
     lines = proc.stdout.strip().splitlines()
-    return json.loads(lines[-1])["cpu_s"] if lines else None
+    if proc.returncode != 0 or not lines:
+        print(f"before_after: job {job!r} failed in {tree}: {proc.stderr.strip()[-400:]}", file=sys.stderr)
+        return None
+    return json.loads(lines[-1])["cpu_s"]
 
 
-def measure(cfg: Any = None, before: str | None = None, repeats: int = 3) -> dict[str, Any]:
-    """Interleaved pairs of both jobs under ``before`` (default: ``$NKBORDER_BENCH_BEFORE``) and this tree."""
+#: The commit before the package was arranged in layers (core <- model <- engine <- api; issue 16): the
+#: ``layers`` part compares its cold compile and full history with this tree's.
+LAYERS_COMMIT = "3bc5aed"
+
+
+def measure_layers(cfg: Any = None, repeats: int = 3) -> dict[str, Any]:
+    """``python -m benchmarks --update layers``: the compile and full-history jobs against :data:`LAYERS_COMMIT`."""
+    return measure(cfg, before=LAYERS_COMMIT, repeats=repeats, jobs=("compile", "history"))
+
+
+def measure(cfg: Any = None, before: str | None = None, repeats: int = 3,
+            jobs: tuple[str, ...] = JOBS) -> dict[str, Any]:
+    """Interleaved pairs of ``jobs`` under ``before`` (default: ``$NKBORDER_BENCH_BEFORE``) and this tree."""
     ref = before or os.environ.get("NKBORDER_BENCH_BEFORE")
     if not ref:
         raise ValueError("NKBORDER_BENCH_BEFORE is not set: give the git commit to compare with, e.g. "
@@ -88,8 +116,8 @@ def measure(cfg: Any = None, before: str | None = None, repeats: int = 3) -> dic
         trees = {"before": folder, "after": ROOT}
         for tree in trees.values():
             _child(tree, "warm")  # compiles the kernels of a fresh tree into its own cache
-        runs: dict[str, dict[str, list[float | None]]] = {job: {"before": [], "after": []} for job in JOBS}
-        for job in JOBS:
+        runs: dict[str, dict[str, list[float | None]]] = {job: {"before": [], "after": []} for job in jobs}
+        for job in jobs:
             for _ in range(repeats):
                 for side, tree in trees.items():
                     runs[job][side].append(_child(tree, job))
@@ -99,22 +127,25 @@ def measure(cfg: Any = None, before: str | None = None, repeats: int = 3) -> dic
             "load_average": list(os.getloadavg())}
 
 
-def section(res: dict[str, Any]) -> list[str]:
-    """The before/after paragraph and table of BENCHMARKS.md (section 11)."""
+def section(res: dict[str, Any], command: str | None = None) -> list[str]:
+    """The before/after paragraph and table of BENCHMARKS.md (section 11); ``command`` if not the default one."""
     if res.get("status") != "ok":
         return []
+    command = command or "NKBORDER_BENCH_BEFORE=" + res["before"] + " python -m benchmarks --update before_after"
     labels = {"calibration": "one calibration simulation (scale 0.25, to 2023, 6 prior draws)",
-              "history": "full history at scale 1.0 (shipped calibration, seed 1), `Simulation.run()`"}
+              "history": "full history at scale 1.0 (shipped calibration, seed 1), `Simulation.run()`",
+              "compile": "first run with an empty numba cache (tiny history; CPU of the process and its children)"}
     lines = [
         f"Before and after: commit `{res['before']}` against `{res['after']}`, CPU seconds in {res['repeats']} "
-        "interleaved pairs, each run in a new process (`NKBORDER_BENCH_BEFORE=" + res["before"] + " python -m "
-        "benchmarks --update before_after`, `benchmarks/before_after.py`). Load average at the end: "
-        f"{', '.join(f'{x:.1f}' for x in res['load_average'])}.",
+        f"interleaved pairs, each run in a new process (`{command}`, `benchmarks/before_after.py`). Load average "
+        f"at the end: {', '.join(f'{x:.1f}' for x in res['load_average'])}.",
         "",
         "| simulation | before, CPU s (each pair) | after, CPU s (each pair) | after / before, median of pairs |",
         "| --- | --- | --- | --- |",
     ]
     for job, label in labels.items():
+        if job not in res["runs"]:
+            continue
         before, after = res["runs"][job]["before"], res["runs"][job]["after"]
         ratios = [a / b for a, b in zip(after, before, strict=True) if a and b]
         ratio = f"{statistics.median(ratios):.3f}" if ratios else "-"

@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from benchmarks.before_after import LAYERS_COMMIT
 from benchmarks.before_after import section as before_after_section
 from benchmarks.calibration import section as calibration_section
 
@@ -495,6 +496,7 @@ def render(results: dict[str, Any]) -> str:
         "## 11. Calibration: CPU time per simulation", "",
         *calibration_section(results.get("calibration", {"status": "not measured", "error": "not part of this run"})),
         *before_after_section(results.get("before_after", {})),
+        *_layers(results.get("layers", {})),
         "## How it was measured", "",
         *_method(results),
     ]
@@ -508,3 +510,13 @@ def write_markdown(results: dict[str, Any], path: str | Path) -> Path:
     path = Path(path)
     path.write_text(render(results), encoding="utf-8")
     return path
+
+
+def _layers(res: dict) -> list[str]:
+    """The compile and full history against the commit before the layers (``--update layers``)."""
+    if res.get("status") != "ok":
+        return []
+    return [f"The compile and the full history against `{LAYERS_COMMIT}`, the commit before the package was "
+            "arranged in layers (`core` <- `model` <- `engine` <- `api`): the rules added since then run in the "
+            "later tree too, so its history is not the same model.", "",
+            *before_after_section(res, "python -m benchmarks --update layers")]

@@ -230,3 +230,17 @@ def test_before_after_needs_a_commit_and_reports_the_median_ratio_of_pairs(monke
     assert "| 0.500 |" in text  # pairs 0.5, 1.0, 0.5
     assert "| 0.800 |" in text
     assert "NKBORDER_BENCH_BEFORE=aaa" in text
+
+
+def test_layers_section_names_its_command_and_skips_jobs_it_did_not_run() -> None:
+    from benchmarks import report
+
+    res = {"status": "ok", "before": "3bc5aed", "after": "bbb", "repeats": 2, "load_average": [1.0, 1.0, 1.0],
+           "runs": {"compile": {"before": [30.0, 20.0], "after": [15.0, 30.0]},
+                    "history": {"before": [10.0, 10.0], "after": [9.0, None]}}}
+    text = "\n".join(report._layers(res))
+    assert "python -m benchmarks --update layers" in text
+    assert "empty numba cache" in text and "| 1.000 |" in text  # pairs 0.5 and 1.5
+    assert "| 0.900 |" in text  # the pair with a missing run is left out
+    assert "calibration simulation" not in text
+    assert report._layers({"status": "error"}) == []
