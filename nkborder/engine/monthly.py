@@ -117,7 +117,8 @@ def people_month(
     sums = np.zeros((n_c, 5))  # information, discontent, residents, intention, residents aged 15-65
     cur = -1
     s_info, s_disc, s_n, s_p, s_pn = 0.0, 0.0, 0.0, 0.0, 0.0
-    lost, k, n_tracked = 0, 0, 0
+    # k is an int64 from the start: a literal 0 would make numba compile _sort_by_day a second time, for that type
+    lost, k, n_tracked = 0, np.int64(0), 0
     n = people.count[0]  # rows from n on are this month's newborns: information only (too young to cross)
     count = n
     for i in range(status.shape[0]):
