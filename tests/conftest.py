@@ -49,3 +49,14 @@ def write_toml(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory):
+    """One ``nkborder app`` (and its Dask cluster) for every browser test (tests/browser_app.py): its address,
+    folder and results file; the test is skipped without Chromium, Playwright or the page's front end."""
+    from browser_app import serve
+
+    tmp = tmp_path_factory.mktemp("app")
+    with serve(tmp, tmp / "app.duckdb") as url:
+        yield url, tmp, tmp / "app.duckdb"

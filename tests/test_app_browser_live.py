@@ -1,18 +1,19 @@
-"""Live runs in a real browser, at 1280x800 and 1920x1080: the chart changes before a run has finished, Stop
-ends an ensemble and leaves its finished runs stored, and the map plays.
+"""Live runs in a real browser, at 1280x800 and then 1920x1080 in one page: at each size the chart changes before
+a run has finished, Stop ends an ensemble and leaves its finished runs stored, and the map plays.
 
-Nothing waits on the clock: the run starts paused and moves a simulated year per click on "Step a year", so the
-page is checked while no run has finished on any machine; the map's player is checked by its date changing.
-The app runs in a subprocess as in ``test_app_browser.py``.
+Nothing waits on the clock: each ensemble starts paused and moves a simulated year per click on "Step a year", so
+the page is checked while no run has finished on any machine; the map's player is checked by its date changing.
+The app (fixture ``app_server``) is the one ``test_app_browser.py`` uses: one server and Dask cluster for both.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
-from test_app_browser import ARGS, CHROMIUM, serve
+from browser_app import ARGS, CHROMIUM
 
 from nkborder.app import storage
 
@@ -22,31 +23,32 @@ WAIT = 240_000  # ms: the first run waits for the Dask workers to start and load
 SIZES = [(1280, 800), (1920, 1080)]
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory):
-    tmp = tmp_path_factory.mktemp("app-live")
-    with serve(tmp, tmp / "live.duckdb") as url:
-        yield url, tmp / "live.duckdb", tmp
-
-
-@pytest.mark.parametrize(("width", "height"), SIZES)
-def test_live_chart_stop_and_map_player(app, width: int, height: int) -> None:
+def test_live_chart_stop_and_map_player_at_both_window_sizes(app_server) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    url, db, tmp = app
+    url, tmp, db = app_server
     expect.set_options(timeout=90_000)
     problems: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        page = browser.new_page(viewport={"width": width, "height": height})
+        page = browser.new_page(viewport={"width": SIZES[0][0], "height": SIZES[0][1]})
         page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
         page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
         page.set_default_timeout(90_000)
         try:
-            _walk(page, url, db, seed=width)
+            page.goto(url)
+            expect(page.get_by_text("Policy timeline").first).to_be_visible(timeout=WAIT)
+            _fill(page, "scale (share of the population, 0-1]", "0.01", "at scale 0.01")
+            _fill(page, "seeds (replicate runs)", "3", "3 run(s)")
+            _fill(page, "last year", "1997", "-1997")
+            stopped: set[str] = set()
+            for width, height in SIZES:
+                page.set_viewport_size({"width": width, "height": height})
+                stopped.add(_live_run_stopped(page, db, seed=width, before=stopped))
+                _map_plays(page)
         except Exception:
-            page.screenshot(path=str(tmp / f"failure-{width}.png"), full_page=True)
-            print(f"page at the failure: {tmp / f'failure-{width}.png'}")
+            page.screenshot(path=str(tmp / "failure-live.png"), full_page=True)
+            print(f"page at the failure: {tmp / 'failure-live.png'}")
             raise
         finally:
             browser.close()
@@ -71,19 +73,17 @@ def _fill(page, label: str, value: str, shown: str) -> None:
                 raise
 
 
-def _walk(page, url: str, db: Path, seed: int) -> None:
+def _live_run_stopped(page, db: Path, seed: int, before: set[str]) -> str:
+    """Run three seeds from ``seed`` paused, a simulated year per step: the chart changes while no run has
+    finished; Stop keeps the finished runs only. The stopped experiment's name (not one of ``before``)."""
     from playwright.sync_api import expect
 
-    page.goto(url)
-    expect(page.get_by_text("Policy timeline").first).to_be_visible(timeout=WAIT)
-    _fill(page, "scale (share of the population, 0-1]", "0.01", "at scale 0.01")
-    _fill(page, "seeds (replicate runs)", "3", "3 run(s)")
     _fill(page, "base seed", str(seed), f"(seeds {seed}-")
-    _fill(page, "last year", "1997", "-1997")
     expect(page.locator(".nk-run-summary")).to_contain_text(f"3 run(s) (seeds {seed}-{seed + 2}) at scale 0.01, "
                                                             "1995-1997")
     # start paused, then one simulated year per step: the chart grows while no run has finished
-    page.locator(".nk-pause").click()
+    if page.locator(".nk-pause").count():  # after a stopped run the next one starts paused already
+        page.locator(".nk-pause").click()
     expect(page.get_by_text("the next run starts paused")).to_be_visible()
     page.get_by_role("button", name="Run scenario").click()
     progress = page.locator(".nk-progress")
@@ -109,16 +109,32 @@ def _walk(page, url: str, db: Path, seed: int) -> None:
     expect(stopped).to_contain_text("stopped:", timeout=WAIT)
     done = int(re.search(r"stopped: (\d) of 3 runs stored", stopped.inner_text()).group(1))
     assert 1 <= done <= 2
-    message = page.get_by_text(re.compile(r"Stopped experiment (app-ensemble-\S+):")).first
-    expect(message).to_be_visible()
-    name = re.search(r"Stopped experiment (app-ensemble-\S+):", message.inner_text()).group(1)
+    pattern = re.compile(r"Stopped experiment (app-ensemble-\S+):")
+    name = _new_stopped(page, pattern, before)
     runs = storage.stored_runs(db)
     mine = runs.loc[runs["experiment"] == name]
     assert len(mine) == done and set(mine["status"]) == {"finished"}  # the runs in progress were not stored
     page.get_by_role("tab", name="Stored runs").click()
     expect(page.get_by_text(name).first).to_be_visible()
+    return name
 
-    # the map of the stored runs plays: its date moves on by itself, then stays when paused
+
+def _new_stopped(page, pattern: re.Pattern, before: set[str], timeout: float = 90.0) -> str:
+    """The experiment named by the page's "Stopped experiment" message once it is not one of ``before`` (the
+    page shows its latest message: the one of the run stopped before stays until this one replaces it)."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        names = {pattern.search(t).group(1) for t in page.get_by_text(pattern).all_inner_texts()} - before
+        if names:
+            return names.pop()
+        page.wait_for_timeout(200)
+    raise AssertionError(f"no new 'Stopped experiment' message within {timeout:.0f} s")
+
+
+def _map_plays(page) -> None:
+    """The map of the stored runs plays: its date moves on by itself, then stays when paused."""
+    from playwright.sync_api import expect
+
     page.get_by_role("tab", name="City map").click()
     date = page.locator(".nk-map-date")
     expect(date).to_have_text(re.compile(r"[A-Z][a-z]+ \d{4}"), timeout=WAIT)
