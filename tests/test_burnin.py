@@ -55,6 +55,25 @@ def test_report_from_simulates_from_the_start_and_reports_later(tmp_path) -> Non
         state.check_options(RunOptions(report_year=2030), history)
 
 
+def test_runs_reporting_from_a_later_year_are_found_again_whatever_year_is_reported(tmp_path) -> None:
+    """The first day reported changes no simulated day: the stored run holds every year, and an experiment of
+    the same runs reporting from another year reuses it and shows its own years."""
+    from nkborder.experiments import ensemble, load_experiment
+    from nkborder.scenarios.burnin import report_from
+
+    history, db = load_scenario("history"), tmp_path / "r.duckdb"
+    job = jobs.Job("ensemble", db, [history], RunOptions(scale=0.002, reps=1, end_year=1997, report_year=1997),
+                   backend="local")  # the app's in-process runs
+    assert job.start().wait(300) and job.snapshot().state == "finished", job.snapshot().error
+    every = ensemble("history", reps=1, scale=0.002, end="1997-12-31", db=db, name="every")
+    assert (every.computed, every.reused) == (0, 1) and set(every.runs["year"]) == {1995, 1996, 1997}
+    short = history.with_dates(None, dt.date(1997, 12, 31))
+    later = ensemble(report_from(short, 1996, "--report-from"), reps=1, scale=0.002, db=db, name="from-1996")
+    assert (later.computed, later.reused) == (0, 1) and set(later.runs["year"]) == {1996, 1997}
+    assert set(load_experiment(db, job.name).runs["year"]) == {1997}  # each experiment its own years
+    assert len(set(every.runs["run_id"]) | set(later.runs["run_id"])) == 1
+
+
 def test_report_from_refuses_a_year_outside_the_simulated_years() -> None:
     from nkborder.scenarios.burnin import report_from
 
@@ -125,6 +144,10 @@ def test_cli_sweep_and_sensitivity_report_from_a_year(nkb, tmp_path) -> None:
     assert sweep.returncode == 0, sweep.stderr
     res = load_experiment(db, "sw")
     assert set(res.runs["year"]) == {1997} and res.definition["scenarios"][0]["start"] == "1995-01-01"
+    from nkborder.store import open_store
+
+    with open_store(db) as store:  # stored with every simulated year: runs reporting every year reuse them
+        assert set(store.tables(list(res.runs["run_id"].unique()), "yearly")["year"]) == {1995, 1996, 1997}
     sens = nkb("sensitivity", "history", "--method", "morris", "--samples", "2", "--params", "detect_base",
                *common, "--name", "se", cwd=tmp_path)
     assert sens.returncode == 0, sens.stderr

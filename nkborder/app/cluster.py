@@ -79,6 +79,8 @@ class DateReporter(WorkerPlugin):
     def partial(self, key: str, payload: dict[str, Any]) -> Callable[[Any], None]:
         """The partial-tables callback of the run of task ``key``: writes ``<key>.parquet`` (the yearly table
         so far, with ``seed`` and ``group``)."""
+        from nkborder.experiments.spec import first_reported
+
         group = group_of(payload["scenario"], payload["scale"])
         self._groups[key], self._started[key] = group, time.time()
         target = Path(self.directory) / f"{_safe(key)}.parquet"
@@ -86,7 +88,8 @@ class DateReporter(WorkerPlugin):
 
         def report(part: Any) -> None:
             with contextlib.suppress(Exception):  # reporting must never break a run
-                table = part.yearly.assign(seed=seed, group=group, through=part.date.isoformat())
+                shown = first_reported(part.yearly, payload["scenario"])  # the run simulates every year
+                table = shown.assign(seed=seed, group=group, through=part.date.isoformat())
                 tmp = target.with_suffix(".tmp.parquet")
                 table.to_parquet(tmp, index=False)
                 os.replace(tmp, target)

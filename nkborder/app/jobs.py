@@ -382,11 +382,12 @@ class Job:
         """Simulate ``specs`` together, one simulated year of each in turn; yield (spec, result or exception)
         as each ends. Raises _Stopped when the job is stopped (the runs in progress are dropped)."""
         import nkborder
+        from nkborder.experiments.spec import first_reported, simulated
 
         running = {}
-        for spec in specs:
+        for spec in specs:  # stored with every simulated year, as the experiment layer stores its runs
             key, started = self._run_label(spec), time.time()
-            running[key] = (spec, nkborder.live(spec.scenario, seed=spec.seed, scale=spec.scale,
+            running[key] = (spec, nkborder.live(simulated(spec.scenario), seed=spec.seed, scale=spec.scale,
                                                 overrides=spec.overrides, progress=self._waiter(key, started)))
         try:
             while running:
@@ -401,7 +402,7 @@ class Job:
                         yield spec, exc
                         continue
                     if part.result is None:
-                        self._partials[key] = part.yearly.assign(
+                        self._partials[key] = first_reported(part.yearly, spec.scenario).assign(
                             seed=spec.seed, group=self._group(spec), side=spec.labels.get("side", "A"),
                             through=part.date.isoformat())
                         # the run's date now: its progress callback for this day runs only when the run is
@@ -503,9 +504,10 @@ def local_result(name: str, db: str, definition: dict[str, Any], frames: list[pd
     differences and the period summary): the in-process runs, or stored runs with the tables so far of runs in
     progress. The result carries the experiment's definition (design, scenarios), so it names the command that
     reruns it."""
+    from nkborder.experiments.core import reported
     from nkborder.experiments.kinds import SUMMARISERS
 
-    runs = pd.concat(frames, ignore_index=True)
+    runs = reported(pd.concat(frames, ignore_index=True), definition)  # stored runs hold every simulated year
     front = [c for c in ("run_id", "seed", "side", "scenario", "rep") if c in runs.columns]
     runs = runs[[*front, *[c for c in runs.columns if c not in front]]]
     definition = {**definition, "backend": backend}

@@ -277,7 +277,7 @@ def MapView(sources: dict[str, tuple[Any, int]]) -> None:
         ids = list(dict.fromkeys(runs["run_id"])) if len(runs) else []
         tables = {name: storage.when(lambda name=name: storage.table_mean(session.db(), ids, name), pd.DataFrame())
                   for name in storage.MEAN_KEYS}
-        return session.scenario_of(result, side), tables
+        return session.scenario_of(result, side), storage.since(tables, info.get("report_start"))
 
     sc, tables = solara.use_memo(load, [*_key(result), side])
     monthly = tables["monthly"]

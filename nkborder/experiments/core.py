@@ -24,7 +24,7 @@ from nkborder.store import open_store
 if TYPE_CHECKING:
     from nkborder.store import ResultsStore
 
-__all__ = ["MAX_RUNS", "check_common", "check_runs", "load", "open_store", "run_experiment", "scenario_for",
+__all__ = ["MAX_RUNS", "check_common", "check_runs", "load", "open_store", "reported", "run_experiment", "scenario_for",
            "scenario_info"]
 
 MAX_SCALE = 20.0
@@ -117,15 +117,30 @@ def run_experiment(
 
 
 def load(store: ResultsStore, name: str, summarise: Summarise) -> ExperimentResult:
-    """Experiment ``name`` as stored: its definition, the runs table and its kind's summaries
+    """Experiment ``name`` as stored: its definition, the runs table (the years it reports) and its kind's summaries
     (``nkborder.experiments.kinds.load`` finds ``summarise`` from the stored kind)."""
     definition = registry.definition(store, name)
     members = registry.members(store, name)
-    runs = runs_table(store, members)
+    runs = reported(runs_table(store, members), definition)
     summary, tables = summarise(definition, runs)
     failed = int((members["status"] == "failed").sum())
     return ExperimentResult(name, definition["kind"], definition, runs, summary, tables, str(store.path),
                             failed=failed)
+
+
+def reported(runs: pd.DataFrame, definition: dict[str, Any]) -> pd.DataFrame:
+    """The rows of an experiment's yearly ``runs`` in the years it reports: from each scenario's
+    ``report_start`` on (a comparison's side A and B by their own scenario). Stored runs hold every simulated
+    year (:func:`nkborder.experiments.spec.run_key`)."""
+    firsts = [dt.date.fromisoformat(s["report_start"]).year if s.get("report_start") else None
+              for s in definition.get("scenarios", [])]
+    if not len(runs) or not any(firsts):
+        return runs
+    if "side" in runs.columns and len(firsts) > 1:
+        first = runs["side"].map({side: year or 0 for side, year in zip("AB", firsts, strict=False)}).fillna(0)
+    else:
+        first = firsts[0] or 0
+    return runs.loc[runs["year"] >= first].reset_index(drop=True)
 
 
 def runs_table(store: ResultsStore, members: pd.DataFrame) -> pd.DataFrame:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from nkborder.params import Params
 from nkborder.scenarios import Scenario
@@ -33,12 +34,18 @@ def derive_seed(base: int, index: int) -> int:
 
 def run_key(scenario: Scenario, params: Params, seed: int, scale: float) -> str:
     """Hash (hex, 24 characters) of the scenario's content hash, all parameter values, seed, scale, dates and
-    the digest of the model's code and data (:func:`nkborder.version.results_digest`)."""
+    the digest of the model's code and data (:func:`nkborder.version.results_digest`).
+
+    The scenario's ``report_start`` is left out: it changes no simulated day, and an experiment's runs are
+    stored with every simulated year (:func:`simulated`), the experiment keeping the years it reports when it
+    reads them (:func:`nkborder.experiments.core.reported`). A run reporting from 2012 and the same run reporting
+    every year are one stored run.
+    """
     from nkborder.version import results_digest
 
     payload = {
         "code": results_digest(),
-        "scenario": scenario.content_hash(),
+        "scenario": simulated(scenario).content_hash(),
         "params": {k: float(v) for k, v in params.model_dump().items()},  # 30 and 30.0 give one key
         "seed": int(seed),
         "scale": float(scale),
@@ -46,6 +53,20 @@ def run_key(scenario: Scenario, params: Params, seed: int, scale: float) -> str:
         "end": scenario.end.isoformat(),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:24]
+
+
+def simulated(scenario: Scenario) -> Scenario:
+    """``scenario`` as an experiment simulates and stores it: every simulated year reported (no
+    ``report_start``)."""
+    return scenario if scenario.report_start is None else scenario.model_copy(update={"report_start": None})
+
+
+def first_reported(table: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """The rows of a yearly ``table`` of ``scenario`` from its first year reported on (all without a
+    ``report_start``)."""
+    if scenario.report_start is None or not len(table):
+        return table
+    return table.loc[table["year"] >= scenario.report_start.year].reset_index(drop=True)
 
 
 @dataclass(frozen=True)

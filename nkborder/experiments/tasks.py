@@ -16,12 +16,14 @@ TABLES = ("yearly", "monthly", "sectors", "districts")
 #: ``progress(task_key)`` returns the callback ``(date, days_done, n_days)`` the run calls after each month
 #: (the app's plugin, :class:`nkborder.app.cluster.DateReporter`, shows the simulated date of each run). A plugin
 #: with a method ``partial(task_key, payload)`` also gets the run's tables after each simulated year (the callback
-#: ``on_partial`` of :func:`nkborder.api.run`; results are the same with or without it).
+#: ``on_partial`` of :func:`nkborder.api.run`; results are the same with or without it), every simulated year of
+#: them (:func:`nkborder.experiments.spec.first_reported` keeps those the payload's scenario reports).
 PROGRESS_PLUGIN = "nkborder-progress"
 
 
 def simulate(payload: dict[str, Any]) -> dict[str, Any]:
-    """Run one planned run (see :meth:`RunSpec.payload`) and return its tables.
+    """Run one planned run (see :meth:`RunSpec.payload`) and return its tables, every simulated year of them
+    (:func:`nkborder.experiments.spec.simulated`: the experiment keeps the years it reports when it reads them).
 
     Returns:
         ``{"yearly": DataFrame, "monthly": DataFrame, ["sectors": DataFrame, "districts": DataFrame,]
@@ -29,8 +31,9 @@ def simulate(payload: dict[str, Any]) -> dict[str, Any]:
         empty.
     """
     from nkborder.api import run
+    from nkborder.experiments.spec import simulated
 
-    result = run(payload["scenario"], seed=payload["seed"], scale=payload["scale"],
+    result = run(simulated(payload["scenario"]), seed=payload["seed"], scale=payload["scale"],
                  overrides=payload["overrides"] or None, daily=False, progress=worker_progress(),
                  on_partial=worker_partial(payload))
     out: dict[str, Any] = {freq: result.table(freq) for freq in TABLES}
