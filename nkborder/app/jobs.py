@@ -239,7 +239,7 @@ class Job:
             frames.append(shown.assign(run_id=f"in-progress-{task}", **labels))
         key = (id(stored), tuple(sorted((t, str(p["through"].iloc[0])) for t, p in partials.items() if len(p))))
         if not frames:  # no run in progress has a year to draw: none is 'through' a day yet
-            self._set(through="")
+            self._set(running_only=True, through="")
             return
         if key == self._drawn:
             return
@@ -252,10 +252,14 @@ class Job:
             return
         result.definition["in_progress"] = {"runs": len(frames) - (1 if stored is not None and len(stored_runs)
                                                                    else 0), "through": through}
-        self._set(result=result, live=result.definition["in_progress"]["runs"], through=through)
+        self._set(running_only=True, result=result, live=result.definition["in_progress"]["runs"], through=through)
 
-    def _set(self, **changes: Any) -> None:
+    def _set(self, running_only: bool = False, **changes: Any) -> None:
+        """Change the snapshot; with ``running_only`` only while the job runs (a view of the runs in progress,
+        built from a snapshot taken while it ran, never replaces the result the job ended with)."""
         with self._lock:
+            if running_only and self._snap.state != "running":
+                return
             if "result" in changes:
                 changes["version"] = self._snap.version + 1
             for key, value in changes.items():
