@@ -182,6 +182,10 @@ def test_a_study_is_checked_and_counted_before_it_starts(history) -> None:
         studies.check(StudyForm(steps=300), opts, history)
     with pytest.raises(InputError, match="outside the years run"):
         studies.check(replace(morris, period="2010:2012"), opts, history)
+    later = replace(opts, report_year=2018)  # simulated from 2016, reported from 2018: the output's years too
+    assert studies.years_of(later, history) == (2018, 2019) and studies.years_of(opts, history) == (2016, 2019)
+    with pytest.raises(InputError, match="outside the years run"):
+        studies.check(replace(morris, period="2016:2019"), later, history)
 
 
 def test_won_is_never_aggregated_across_the_redenomination(history) -> None:
@@ -244,11 +248,12 @@ def test_a_sensitivity_analysis_of_the_page_runs_and_is_drawn(history, tmp_path)
     from nkborder.app import studies, study_panel
     from nkborder.app.studies import StudyForm
 
-    opts = state.RunOptions(scale=0.01, reps=1, start_year=2016, end_year=2016)
+    opts = state.RunOptions(scale=0.01, reps=1, start_year=2015, end_year=2016, report_year=2016)
     f = StudyForm(kind="sensitivity", params=("detect_base",), samples=2, output="crossings_attempted_full")
     planned = studies.check(f, opts, history)
     res = studies.run(f, opts, history, str(tmp_path / "r.duckdb"), "sens", scheduler=None)
     assert res.n_runs == planned == 4 and res.definition["analysis"]["aggregate"] == "sum"
+    assert set(res.runs["year"]) == {2016} and res.definition["scenarios"][0]["start"] == "2015-01-01"
     assert study_panel.runs_per_value(res) == 1
     table = study_panel.indices_table(res.indices)
     assert table["label"].tolist() == [parameter_info("detect_base")["label"]]
@@ -256,6 +261,7 @@ def test_a_sensitivity_analysis_of_the_page_runs_and_is_drawn(history, tmp_path)
     cmd = provenance.command(res.definition, res.name, "r.duckdb")
     assert cmd.startswith("nkborder sensitivity history --method morris --samples 2 --params detect_base "
                           "--output crossings_attempted_full --period 2016:2016 --aggregate sum --reps 1")
+    assert "--report-from 2016" in cmd
 
 
 def test_interactive_figures_reach_the_page_without_nan() -> None:

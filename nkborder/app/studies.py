@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from nkborder.app.naming import free_name, slug
-from nkborder.app.state import RunOptions, check_options
+from nkborder.app.state import RunOptions, check_options, with_report_year
 from nkborder.errors import InputError
 from nkborder.experiments.design import declared, parse_vary
 from nkborder.experiments.registry import check_name
 from nkborder.scenarios import Scenario
+from nkborder.scenarios.burnin import report_from
 
 KINDS = ("sweep", "sensitivity")
 METHODS = ("morris", "sobol")
@@ -70,9 +71,11 @@ def check_aggregate(indicator: str, first: int, last: int, field_name: str = "pe
 
 
 def years_of(opts: RunOptions, sc: Scenario) -> tuple[int, int]:
-    """First and last year the side bar's options run ``sc``."""
+    """First year reported (the side bar's "report from", else the scenario's ``report_start``, else the first
+    simulated year) and last year simulated, as the side bar's options run ``sc``."""
     start, end = check_options(opts, sc)
-    return (start or sc.start).year, (end or sc.end).year
+    reported = report_from(sc.with_dates(start, end), opts.report_year or None, "report from", "run options")
+    return (reported.report_start or reported.start).year, reported.end.year
 
 
 def period_of(form: StudyForm, first: int, last: int) -> tuple[int, int]:
@@ -150,6 +153,7 @@ def run(form: StudyForm, opts: RunOptions, sc: Scenario, db: str, name: str, sch
     from nkborder.app.jobs import scenario_ref
 
     start, end = check_options(opts, sc)
+    sc = with_report_year(sc, opts.report_year)  # simulated from its start, reported from "report from"
     common: dict[str, Any] = {"seed": opts.seed, "scale": opts.scale, "start": start, "end": end, "db": db,
                               "name": name, "scheduler": scheduler, "progress": progress}
     if stop is not None:
