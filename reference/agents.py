@@ -325,7 +325,7 @@ class Person(mesa.Agent):
             return
         if self.status == S.DETAINED_IN_CHINA:
             if self.random.random() < 1.0 - (1.0 - t.repatriate[c]) * (1.0 - t.mass_repatriation[c]):
-                self.detain(t.detention_days[c])
+                self.detain(t.repatriation_detention_days[c])
                 m.record(c, S.REPATRIATED)
                 if self.female:
                     m.record(c, S.REPATRIATED_FEMALE)

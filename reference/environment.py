@@ -50,9 +50,10 @@ LEVER_OF = {
     "punishment": "punishment_years", "market_tolerance": "tolerance", "leadership": "tolerance",
     "guard_posts": "posts", "troops": "troops", "fences": "fence", "guard_shifts": "shift_hours",
     "betrayal_order": "betrayal", "border_control": "control", "smuggling_control": "smuggling_control",
+    "repatriation_punishment": "repatriation_years",
 }
 SETTERS = {"punishment_years": math.nan, "tolerance": 1.0, "posts": 1.0, "troops": 1.0, "fence": 0.0,
-           "shift_hours": SHIFT_HOURS_BEFORE_2018, "betrayal": 0.0}
+           "shift_hours": SHIFT_HOURS_BEFORE_2018, "betrayal": 0.0, "repatriation_years": math.nan}
 ONE_DAY_KINDS = ("currency_reform", "mass_repatriation")  # act on their start day only
 
 
@@ -166,7 +167,8 @@ def conditions_of_day(lv: dict[str, float], drivers: dict[str, float], p: Params
     risk = detect_self * (1.0 + years_held + DEATH_AS_YEARS * shoot)
     bribe_accept = min(1.0, max(0.0, p.bribe_accept * (lv["shift_hours"] / SHIFT_HOURS_BEFORE_2018)
                                 ** p.shift_bribe_elasticity))
-    betray = min(1.0, max(0.0, lv["betrayal"] + p.betray_under_crackdown * control))
+    watch = max(control, lv["closure"])  # betrayal and inminban reports: also the sealed border (seed-hyesan-2024)
+    betray = min(1.0, max(0.0, lv["betrayal"] + p.betray_under_crackdown * watch))
     broker_risk = brokers_risk(detect_broker, bribe_accept, betray)
     # prices of a crossing: observed 2006-07 prices at the risk of then, scaled with the excess risk (odd.md 7.2)
     excess = risk - p.detect_base * (1.0 + p.fee_reference_detention_years)
@@ -176,16 +178,25 @@ def conditions_of_day(lv: dict[str, float], drivers: dict[str, float], p: Params
     # most the posted fee
     fee = min(p.broker_fee_base_cny * math.exp(p.broker_fee_elasticity * excess) * danger, p.broker_fee_max_cny)
     bribe = p.crossing_bribe_cny * math.exp(p.crossing_bribe_elasticity * excess)
-    # control pressure on smuggling (guards' cut, smuggler arrests): not raised by border_control alone
+    # control pressure on smuggling (guards' cut): not raised by border_control alone
     pressure = min(1.0, max(0.0, lv["crackdown"] + lv["smuggling_control"] + lv["closure"]
                             + 0.5 * lv["trade_control"]))
+    # smugglers are arrested under a crackdown, the sealed border or state control of trade; under a control of
+    # smuggling alone the guards take a larger cut and let them pass (rfa-2015)
+    arrest_pressure = min(1.0, max(0.0, lv["crackdown"] + lv["closure"] + 0.5 * lv["trade_control"]))
+    # people China hands over: the punishment of repatriated crossers if one is in force (kinu-2016), else the
+    # punishment of crossers caught at the border
+    years_repatriated = years_held if math.isnan(lv["repatriation_years"]) else lv["repatriation_years"]
     tolerance = (lv["tolerance"] * (1.0 - p.crackdown_tolerance_cut * lv["crackdown"])
                  * (1.0 - SANCTIONS_TOLERANCE_CUT * lv["sanctions"])
                  * (1.0 - TRADE_CONTROL_TOLERANCE_CUT * lv["trade_control"])
                  * (1.0 - p.closure_tolerance_cut * lv["closure"]))
     year, rate, wage = drivers["year"], drivers["kpw_per_cny"], drivers["wage_kpw"]
     route = 1.0 / (1.0 + math.exp(-(year - p.route_year) / ROUTE_WIDTH_YEARS))
-    surveillance_china = math.exp(p.china_surveillance_growth * max(0.0, year - CHINA_SURVEILLANCE_BASE_YEAR))
+    # China's hunt grows from 2002 until china_surveillance_until, then holds
+    grown = min(max(0.0, year - CHINA_SURVEILLANCE_BASE_YEAR),
+                max(0.0, p.china_surveillance_until - CHINA_SURVEILLANCE_BASE_YEAR))
+    surveillance_china = math.exp(p.china_surveillance_growth * grown)
     trade_stop = max(p.closure_trade_stop * max(lv["closure"], lv["trade_control"]),
                      p.crackdown_trade_stop * lv["crackdown"])
     return {
@@ -200,9 +211,10 @@ def conditions_of_day(lv: dict[str, float], drivers: dict[str, float], p: Params
         "betray": betray,
         "shoot": shoot,
         "detention_days": years_held * DAYS_PER_YEAR,
+        "repatriation_detention_days": years_repatriated * DAYS_PER_YEAR,
         "guard_cut": p.guard_cut_base + (p.guard_cut_max - p.guard_cut_base) * pressure,
         "smuggler_arrest": p.smuggler_arrest_given_detect
-        + (p.smuggler_arrest_max - p.smuggler_arrest_given_detect) * pressure,
+        + (p.smuggler_arrest_max - p.smuggler_arrest_given_detect) * arrest_pressure,
         "trip_rate": p.smuggling_trips_month / DAYS_PER_MONTH * (1.0 - trade_stop),
         "tolerance": min(1.0, max(0.0, tolerance)),
         "crackdown": lv["crackdown"],
@@ -234,7 +246,7 @@ def conditions_of_day(lv: dict[str, float], drivers: dict[str, float], p: Params
         "year": year,
         "seizure": min(1.0, max(0.0, p.crackdown_confiscation * lv["crackdown"]
                                 + p.closure_seizure * max(lv["closure"], lv["trade_control"]))),
-        "inminban_report": min(1.0, max(0.0, p.inminban_report_base + p.inminban_report * control)),
+        "inminban_report": min(1.0, max(0.0, p.inminban_report_base + p.inminban_report * watch)),
         "coping": p.coping_food_share * (1.0 - min(1.0, max(0.0, lv["famine"]))),
     }
 

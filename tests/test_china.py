@@ -132,3 +132,58 @@ def test_unknown_place_names_china_among_the_allowed(write_toml) -> None:
     """)
     with pytest.raises(InputError, match="china"):
         load_scenario(path)
+
+
+def test_the_2014_punishment_holds_the_repatriated_and_leaves_the_crossers_risk() -> None:
+    # kinu-2016: "all repatriated border crossers sent to long-term re-education camps" (data/policy_events.csv: 2014)
+    sc = load_scenario("history")
+    p = sc.parameters()
+    env = build_environment(sc, p)
+    before, after = _day(sc, "2013-06-01"), _day(sc, "2016-06-01")
+    for city in range(len(sc.cities)):
+        assert env.repatriation_detention_days[before, city] == env.detention_days[before, city]
+        assert env.repatriation_detention_days[after, city] == pytest.approx(5 * 365.25)
+        assert env.detention_days[after, city] == env.detention_days[before, city]  # the 2004 punishment
+    without = sc.model_copy(update={"events": tuple(e for e in sc.events if e.id != "punishment-2014")})
+    env_without = build_environment(without, p)
+    assert np.array_equal(env.risk, env_without.risk)
+    assert np.array_equal(env.broker_fee_cny, env_without.broker_fee_cny)
+
+
+REPATRIATION_TOML = HELD_TOML.replace('name = "held"', 'name = "repatriation-punishment"').replace(
+    "end = 2024-06-30", "end = 2016-12-31") + """
+    [[events]]
+    id = "long-terms"
+    kind = "repatriation_punishment"
+    start = 2014-02-01
+    intensity = {years}
+    source = "test"
+"""
+
+
+def test_people_handed_over_by_china_are_held_for_the_repatriation_punishment(tmp_path: Path) -> None:
+    # the event follows the history's punishment-2014 (the latest setter in force wins)
+    detained_end, repatriated = {}, {}
+    for years in (0.0, 15.0):
+        path = tmp_path / f"rep{years:g}.toml"
+        text = REPATRIATION_TOML.format(years=years)
+        path.write_text("\n".join(line.strip() for line in text.splitlines()), encoding="utf-8")
+        daily = run(path, seed=1, scale=0.02).daily.set_index("date")
+        detained_end[years] = daily["detained"].iloc[-1]
+        repatriated[years] = daily.loc["2014-02-01":, "repatriated"].sum()
+    # held 15 years on average, most of those handed over since February 2014 are still held at the end of 2016
+    # (exponential terms: 1 - exp(-3 / 15) = 18 % are released within three years); held 0 years, none are
+    assert repatriated[15.0] > 20
+    assert detained_end[15.0] - detained_end[0.0] > 0.5 * repatriated[15.0]
+
+
+def test_chinas_hunt_grows_until_its_last_dated_sign_and_then_holds() -> None:
+    # data/fees_and_bribes.csv: 2016, a 1,000 CNY reward for reporting crossers: the last sign of the growth
+    sc = load_scenario("history")
+    p = sc.parameters()
+    env = build_environment(sc, p)
+    assert p.china_surveillance_until == 2017.0
+    assert env.capture[_day(sc, "2016-06-01"), 0] > env.capture[_day(sc, "2012-06-01"), 0]
+    assert env.capture[_day(sc, "2017-01-01"), 0] == env.capture[_day(sc, "2019-12-31"), 0]
+    ratio = env.capture[_day(sc, "2019-06-01"), 0] / env.capture[_day(sc, "2002-01-01"), 0]
+    assert ratio == pytest.approx(np.exp(p.china_surveillance_growth * 15.0), rel=1e-9)

@@ -159,6 +159,7 @@ source = "assumption: docking test"
 EDGE_EVENTS = [
     ("punishment", "2003-01-01", None, "national", 3.0, False),
     ("punishment", "2005-06-01", "2005-12-31", "national", 0.5, False),
+    ("repatriation_punishment", "2005-09-01", None, "national", 8.0, False),
     ("guard_posts", "2003-06-01", "2004-06-30", "border", 2.0, True),
     ("fences", "2005-01-01", "2006-12-31", "national", 0.6, True),
     ("fences", "2007-03-01", "2007-09-30", "national", 0.9, True),
@@ -184,7 +185,7 @@ EDGE_EVENTS = [
     ("border_control", "2005-08-01", "2006-03-31", "Hyesan", 0.6, False),
     ("smuggling_control", "2006-09-01", "2007-04-30", "national", 0.5, True),
     ("market_tolerance", "2004-03-01", "2005-03-01", "national", 0.4, False),
-    ("leadership", "2008-01-01", None, "national", 0.9, False),
+    ("leadership", "2007-10-01", "2008-03-31", "national", 0.9, True),
 ]
 class ReferenceJobs(NamedTuple):
     """The module's reference runs (futures), submitted together by the ``reference_jobs`` fixture."""
@@ -297,7 +298,8 @@ def test_reference_conditions_follow_the_package_policy_equations(case: str) -> 
         for name in ("reform", "mass_repatriation"):  # one-day kinds act on their start day only
             assert (env._asdict()[name] > 0).sum(axis=0).tolist() == [1, 1], name
         for name in ("detect_self", "tolerance", "capture", "onward", "repatriate", "mass_repatriation", "reform",
-                     "guard_cut", "bribe_accept", "betray", "contact", "shoot", "trade_cny_day"):
+                     "guard_cut", "bribe_accept", "betray", "contact", "shoot", "trade_cny_day",
+                     "repatriation_detention_days"):
             assert np.ptp(ref[name]) > 0, name
 
 

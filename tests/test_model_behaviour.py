@@ -327,6 +327,24 @@ def test_setter_events_stop_at_their_end(write_toml) -> None:
     assert np.isnan(lv["punishment_years"][day, 0])
 
 
+def test_markets_expand_over_kim_jong_uns_early_years() -> None:
+    # seed-hyesan-2024: "Kim initially tolerated markets, even encouraging wealthy donju ... to invest and expand
+    # them"; Hyesan's stalls grew from 6,326 (2012) to 7,627 (2015), data/local_observations.csv
+    sc = load_scenario("history")
+    tolerance = policy_levers(sc)["tolerance"]
+    days = np.datetime64(sc.start, "D") + np.arange(tolerance.shape[0])
+    for c in range(len(sc.cities)):
+        before = tolerance[days == np.datetime64("2011-12-16"), c][0]
+        early = tolerance[(days >= np.datetime64("2011-12-17")) & (days <= np.datetime64("2015-12-31")), c]
+        after = tolerance[(days > np.datetime64("2015-12-31")) & (days < np.datetime64("2017-01-01")), c]
+        assert before == pytest.approx(0.7)
+        assert np.all(np.diff(early) > 0) and 0.7 < early[0] < 0.71
+        assert np.all(after == 1.0)
+        in_2012 = tolerance[(days >= np.datetime64("2012-01-01")) & (days < np.datetime64("2013-01-01")), c]
+        in_2015 = tolerance[(days >= np.datetime64("2015-01-01")) & (days < np.datetime64("2016-01-01")), c]
+        assert in_2015.mean() > 1.2 * in_2012.mean()
+
+
 def test_step_events_hold_between_start_and_end() -> None:
     sc = load_scenario("history")
     lv = policy_levers(sc)

@@ -164,7 +164,8 @@ def axis_number(value: float) -> str:
 
 
 _KIND_WORDS = {
-    "famine": "famine", "punishment": "longer prison terms for crossers", "crackdown": "crackdown",
+    "famine": "famine", "punishment": "longer prison terms for crossers",
+    "repatriation_punishment": "longer terms for those China sends back", "crackdown": "crackdown",
     "currency_reform": "currency reform", "market_tolerance": "markets tolerated", "leadership": "new leader",
     "sanctions": "sanctions", "border_closure": "border closed", "buffer_zone": "shoot-on-sight buffer zone",
     "fences": "fences built", "guard_posts": "more guard posts", "troops": "more troops at the river",

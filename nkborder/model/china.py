@@ -3,7 +3,8 @@
 Detained people go home on their release day. People hiding in China save part of their earnings; each day
 they may be caught (then held in Chinese detention until China hands them over: a daily hazard of mean
 ``china_detention_days``, stopped while North Korea's border is sealed unless it takes its citizens back, or all
-at once in a mass repatriation; handed over, they are detained at home under the punishment regime of the day),
+at once in a mass repatriation; handed over, they are detained at home under the day's punishment of repatriated
+people, ``repatriation_detention_days``),
 go home of their own accord (common while no route onward existed), or, once the onward fee is paid (from
 savings, by kin already in South Korea, or on credit from a broker to be repaid after arrival), leave for South
 Korea with the day's onward hazard (stopped for the most part by China's movement controls and closed borders of
@@ -100,8 +101,8 @@ def abroad_and_detained_day(
     key_k = stream_key(seed, ONWARD_KIN_PAY, d)
     key_p = stream_key(seed, REPATRIATE, d)
     capture, return_home, onward, onward_fee = env.capture[d], env.return_home[d], env.onward[d], env.onward_fee_cny[d]
-    repatriate, mass, detention_days, year = (env.repatriate[d], env.mass_repatriation[d], env.detention_days[d],
-                                              env.year)
+    repatriate, mass, detention_days, year = (env.repatriate[d], env.mass_repatriation[d],
+                                              env.repatriation_detention_days[d], env.year)
     saving = kp.china_wage_cny_day * kp.china_savings_share
     settled_onward_ratio = kp.settled_onward_rate / kp.onward_rate
     for k in range(n_active):

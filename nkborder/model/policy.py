@@ -47,7 +47,7 @@ LEVERS = (
     "famine", "crackdown", "punishment_years", "tolerance", "sanctions", "closure", "buffer", "fence",
     "surveillance", "trade_control", "campaign", "reform", "posts", "troops", "shift_hours", "lax",
     "china_controls", "china_closure", "mass_repatriation", "returnees", "betrayal", "control",
-    "smuggling_control",
+    "smuggling_control", "repatriation_years",
 )
 #: Event kinds that act on one day only (their start day), whatever their end date.
 ONE_DAY_KINDS = ("currency_reform", "mass_repatriation")
@@ -61,7 +61,7 @@ SETTERS: dict[str, tuple[str, float]] = {
     "punishment": ("punishment_years", np.nan), "market_tolerance": ("tolerance", 1.0),
     "leadership": ("tolerance", 1.0), "guard_posts": ("posts", 1.0), "troops": ("troops", 1.0),
     "fences": ("fence", 0.0), "guard_shifts": ("shift_hours", SHIFT_HOURS_BEFORE_2018[0]),
-    "betrayal_order": ("betrayal", 0.0),
+    "betrayal_order": ("betrayal", 0.0), "repatriation_punishment": ("repatriation_years", np.nan),
 }
 M_PER_SOLDIER_2006 = (14.0, "data/border_security.csv: 2006, 14 m of border per soldier (Daily NK via NKEW)")
 #: Official China-DPRK trade (USD million) of 2006, the year whose border prices anchor the model: ``cargo_cny`` is
@@ -82,7 +82,8 @@ class Environment(NamedTuple):
     broker_risk: np.ndarray  # brokers' risk: probability that a brokered crossing ends in arrest
     betray: np.ndarray  # probability a paid guard still turns the crosser in
     shoot: np.ndarray  # probability a detected, unreleased crosser is shot
-    detention_days: np.ndarray  # mean detention of a caught crosser
+    detention_days: np.ndarray  # mean detention of a crosser caught at the border or reported before it
+    repatriation_detention_days: np.ndarray  # mean detention of a person handed over by China
     guard_cut: np.ndarray  # guards' cut of a detected smuggler's profit
     smuggler_arrest: np.ndarray  # probability a detected smuggler is arrested
     trip_rate: np.ndarray  # smuggling trips per smuggler per day
@@ -186,10 +187,12 @@ def build_environment(scenario: Scenario, params: Params) -> Environment:
     shoot = p.shoot_prob * lv["buffer"]
     risk = detect_self * (1.0 + detention_years + DEATH_AS_YEARS * shoot)
     bribe_accept = shift_bribe_accept(lv["shift_hours"], p)
-    betray = np.clip(lv["betrayal"] + p.betray_under_crackdown * control, 0.0, 1.0)
+    watch = watch_on_crossers(lv)
+    betray = np.clip(lv["betrayal"] + p.betray_under_crackdown * watch, 0.0, 1.0)
     broker_risk = brokers_risk(detect_broker, bribe_accept, betray)
     fee, bribe = crossing_prices_cny(risk, broker_risk, p)
     pressure = control_pressure(lv)
+    arrest_pressure = smuggler_arrest_pressure(lv)
     tolerance = (lv["tolerance"] * (1.0 - p.crackdown_tolerance_cut * lv["crackdown"])
                  * (1.0 - SANCTIONS_TOLERANCE_CUT * lv["sanctions"])
                  * (1.0 - TRADE_CONTROL_TOLERANCE_CUT * lv["trade_control"])
@@ -213,9 +216,10 @@ def build_environment(scenario: Scenario, params: Params) -> Environment:
         betray=betray,
         shoot=shoot,
         detention_days=detention_years * 365.25,
+        repatriation_detention_days=repatriation_years(lv, detention_years) * 365.25,
         guard_cut=p.guard_cut_base + (p.guard_cut_max - p.guard_cut_base) * pressure,
         smuggler_arrest=p.smuggler_arrest_given_detect
-        + (p.smuggler_arrest_max - p.smuggler_arrest_given_detect) * pressure,
+        + (p.smuggler_arrest_max - p.smuggler_arrest_given_detect) * arrest_pressure,
         trip_rate=p.smuggling_trips_month / DAYS_PER_MONTH
         * (1.0 - np.maximum(p.closure_trade_stop * np.maximum(lv["closure"], lv["trade_control"]),
                             p.crackdown_trade_stop * lv["crackdown"])),
@@ -244,9 +248,21 @@ def build_environment(scenario: Scenario, params: Params) -> Environment:
         year=years,
         seizure=np.clip(p.crackdown_confiscation * lv["crackdown"]
                         + p.closure_seizure * np.maximum(lv["closure"], lv["trade_control"]), 0.0, 1.0),
-        inminban_report=np.clip(p.inminban_report_base + p.inminban_report * control, 0.0, 1.0),
+        inminban_report=np.clip(p.inminban_report_base + p.inminban_report * watch, 0.0, 1.0),
         coping=p.coping_food_share * (1.0 - np.clip(lv["famine"], 0.0, 1.0)),
     )
+
+
+def repatriation_years(levers: dict[str, np.ndarray], detention_years: np.ndarray) -> np.ndarray:
+    """Mean detention, in years, of a person China hands over to North Korea [day, city].
+
+    The ``repatriation_punishment`` lever where an event of that kind is in force, else the detention of a
+    crosser caught at the border (``detention_years``). The punishment of 2014 is of this kind: "all repatriated
+    border crossers sent to long-term re-education camps" (kinu-2016, data/policy_events.csv: 2014): it names the
+    people China sends back, not those the guards catch at the river, so it leaves the crossers' risk index (and
+    with it intentions, fees and bribes) at the punishment of 2004 (hrw-2007).
+    """
+    return np.where(np.isnan(levers["repatriation_years"]), detention_years, levers["repatriation_years"])
 
 
 def crossing_control(levers: dict[str, np.ndarray]) -> np.ndarray:
@@ -258,6 +274,19 @@ def crossing_control(levers: dict[str, np.ndarray]) -> np.ndarray:
     reports of planned crossings.
     """
     return np.maximum(levers["crackdown"], levers["control"])
+
+
+def watch_on_crossers(levers: dict[str, np.ndarray]) -> np.ndarray:
+    """How closely would-be crossers are watched by those who can turn them in, 0-1 [day, city]:
+    ``max(crackdown, control, closure)``; it raises the betrayal of paid crossers and the inminban's reports.
+
+    The control of crossings (:func:`crossing_control`), and the sealed border of 2020 on: "border controls
+    fortified to levels unseen in decades ... a controlled zone where surveillance reigns and independence is
+    punished" (seed-hyesan-2024); special forces with shoot-to-kill orders watch the buffer zone (abrams-2020). The
+    closure's own rise of detection is ``closure_detect_gain``, so the detection hazard keeps
+    :func:`crossing_control`.
+    """
+    return np.maximum(crossing_control(levers), levers["closure"])
 
 
 def control_pressure(levers: dict[str, np.ndarray]) -> np.ndarray:
@@ -273,16 +302,34 @@ def control_pressure(levers: dict[str, np.ndarray]) -> np.ndarray:
                    + 0.5 * levers["trade_control"], 0.0, 1.0)
 
 
+def smuggler_arrest_pressure(levers: dict[str, np.ndarray]) -> np.ndarray:
+    """Pressure that raises the arrest of detected smugglers, 0-1 [day, city]: ``clip(crackdown + closure + 0.5
+    trade_control, 0, 1)``, the control pressure without ``smuggling_control``.
+
+    Under a crackdown or the sealed border the state arrests smugglers; under the stricter control of 2014-15
+    (``smuggling_control``) the guards took a larger cut and let the smugglers pass: "guards' cut of smugglers'
+    profit" rose from 11 % to 30-40 % (rfa-2015, data/border_costs.csv: "2014-2015,border,0.30-0.40"), and
+    Hyesan's markets, which sell the smuggled goods, grew from 6,326 stalls in 2012 to 7,627 in 2015
+    (data/local_observations.csv). A smuggler arrested loses his cargo and pays no cut, so arrests rising with
+    the cut would shrink the trade the cut is taken from.
+    """
+    return np.clip(levers["crackdown"] + levers["closure"] + 0.5 * levers["trade_control"], 0.0, 1.0)
+
+
 def china_capture(levers: dict[str, np.ndarray], years: np.ndarray, params: Params) -> np.ndarray:
     """Daily hazard that a North Korean hiding in China is caught [day, city].
 
     ``china_capture_rate / 365.25 x (1 + 4 campaign) x (1 + china_controls_capture_gain x china_controls) x
-    exp(china_surveillance_growth x max(0, year - 2002))``: campaigns (``china_campaign``), China's movement
-    controls (``china_movement_controls``: checkpoints and health codes expose people without papers), and a
-    surveillance that grows from 2002, the year whose repatriations fix ``china_capture_rate``.
+    exp(china_surveillance_growth x clip(year - 2002, 0, china_surveillance_until - 2002))``: campaigns
+    (``china_campaign``), China's movement controls (``china_movement_controls``: checkpoints and health codes
+    expose people without papers), and a surveillance that grows from 2002, the year whose repatriations fix
+    ``china_capture_rate``, until ``china_surveillance_until`` (the last dated sign of its growth is of 2016) and
+    is held after it.
     """
     p = params
-    surveillance = np.exp(p.china_surveillance_growth * np.maximum(0.0, years - CHINA_SURVEILLANCE_BASE_YEAR))
+    grown = np.clip(years - CHINA_SURVEILLANCE_BASE_YEAR, 0.0,
+                    max(0.0, p.china_surveillance_until - CHINA_SURVEILLANCE_BASE_YEAR))
+    surveillance = np.exp(p.china_surveillance_growth * grown)
     return (p.china_capture_rate / 365.25 * (1.0 + CAMPAIGN_CAPTURE_GAIN * levers["campaign"])
             * (1.0 + p.china_controls_capture_gain * levers["china_controls"]) * surveillance)
 

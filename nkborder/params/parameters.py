@@ -544,7 +544,15 @@ class Params(BaseModel):
         "by exp(growth x (year - 2002)) after 2002, the year whose repatriations fix china_capture_rate",
         quote="assumption: China's search intensifies (a 1,000 CNY reward for reporting North Korean crossers and a "
         "500 CNY fine for aiding them in 2016, data/fees_and_bribes.csv: 2016) but no source gives a rate; "
-        "prior 0-0.08 (up to x2.6 by 2025)", label="Growth of China's hunt for North Koreans",
+        "prior 0-0.08 (up to x1.9 by 2016)", label="Growth of China's hunt for North Koreans",
+    )
+    china_surveillance_until: float = param(
+        2017.0, 2003.0, 2026.0, "year", "end of the growth of China's hunt for North Koreans: the capture hazard "
+        "grows with china_surveillance_growth from 2002 to this time (1 January of the year) and is held after it",
+        quote="assumption: the last dated sign of China's search intensifying is the 1,000 CNY reward for reporting "
+        "North Korean crossers and the 500 CNY fine for aiding them in 2016 (data/fees_and_bribes.csv: 2016); no "
+        "source shows a further rise, so the growth ends with that year; prior 2003-2026 (2026: it grows through "
+        "every simulated year)", label="End of the growth of China's hunt",
     )
     china_detention_days: float = param(
         60.0, 14.0, 180.0, "days", "mean time a North Korean caught in China is held in Chinese detention before "

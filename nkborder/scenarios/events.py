@@ -34,6 +34,8 @@ EVENT_KINDS: dict[str, EventKind] = {
     for k in (
         EventKind("famine", "food costs, hardship and deaths rise with intensity", 0.0, 1.0, 1.0),
         EventKind("punishment", "sets the mean detention of caught crossers, in years (= intensity)", 0.0, 15.0, 2.0),
+        EventKind("repatriation_punishment", "sets the mean detention of people China hands over, in years (= "
+                  "intensity); crossers caught at the border keep the punishment in force", 0.0, 15.0, 5.0),
         EventKind("crackdown", "detection, guards' cut, smuggler arrests, betrayal and inminban reports rise; "
                   "market tolerance falls; smuggling trips fall; donju capital is seized; state security deals "
                   "with detected smugglers", 0.0, 1.0, 1.0),
@@ -42,8 +44,8 @@ EVENT_KINDS: dict[str, EventKind] = {
                   "stronger of the two counts); markets, smuggling and the guards' cut are not touched",
                   0.0, 1.0, 1.0),
         EventKind("smuggling_control", "control of smuggling tightens without a crackdown: control pressure "
-                  "rises by intensity, so the guards' cut and smuggler arrests rise; markets and crossings are not "
-                  "touched", 0.0, 1.0, 1.0),
+                  "rises by intensity, so the guards' cut rises (smuggler arrests do not); markets and crossings are "
+                  "not touched", 0.0, 1.0, 1.0),
         EventKind("currency_reform", "on its start day won cash above the exchange limit is wiped out "
                   "(intensity = share wiped), the rest divided by 100", 0.0, 1.0, 1.0),
         EventKind("market_tolerance", "sets the state's tolerance of markets (0 = banned, 1 = tolerated)",
