@@ -153,7 +153,8 @@ source = "assumption: docking test"
 
 
 # Events of every kind, with the cases the lever rules distinguish: a setter in force from before the run and
-# one that overrides it for a while; ramps of a setter that start before the run and that follow another ramp;
+# one that overrides it for a while; ramps of a setter that start before the run, that end before it and that
+# follow another ramp;
 # a step and a ramp of the same pressure lever overlapping; one-day kinds before the run (ignored) and with an
 # end date and a ramp (still one day only); events for one city.
 EDGE_EVENTS = [
@@ -164,6 +165,7 @@ EDGE_EVENTS = [
     ("fences", "2005-01-01", "2006-12-31", "national", 0.6, True),
     ("fences", "2007-03-01", "2007-09-30", "national", 0.9, True),
     ("troops", "2006-01-01", "2006-06-30", "Hyesan", 1.3, False),
+    ("troops", "2002-01-01", "2003-06-30", "Hoeryong", 1.5, True),
     ("crackdown", "2005-03-01", "2005-09-01", "Hoeryong", 0.8, True),
     ("crackdown", "2005-06-01", "2005-07-31", "national", 0.5, False),
     ("currency_reform", "2003-11-30", None, "national", 0.9, False),

@@ -345,6 +345,13 @@ def test_markets_expand_over_kim_jong_uns_early_years() -> None:
         assert in_2015.mean() > 1.2 * in_2012.mean()
 
 
+def test_a_ramp_that_ended_before_the_run_holds_its_end_level() -> None:
+    # kim-jong-un ramps tolerance to 1 by the end of 2015; a run from 2018 starts with it (times the sanctions)
+    sc = load_scenario("history").with_dates(dt.date(2018, 1, 1), dt.date(2018, 12, 31))
+    assert np.all(policy_levers(sc)["tolerance"] == 1.0)
+    assert np.allclose(build_environment(sc, sc.parameters()).tolerance, 0.5)
+
+
 def test_step_events_hold_between_start_and_end() -> None:
     sc = load_scenario("history")
     lv = policy_levers(sc)

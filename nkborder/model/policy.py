@@ -126,7 +126,8 @@ def policy_levers(scenario: Scenario) -> dict[str, np.ndarray]:
         out[lever][:] = before
     for event in sorted(scenario.events, key=lambda e: e.start):
         a = max(0, day_index(scenario.start, event.start))
-        b = n_days if event.end is None else min(n_days, day_index(scenario.start, event.end) + 1)
+        held = event.ramp and event.end is not None and event.kind not in ONE_DAY_KINDS  # a ramp stays at its end
+        b = n_days if event.end is None or held else min(n_days, day_index(scenario.start, event.end) + 1)
         if event.kind in ONE_DAY_KINDS:
             if event.start < scenario.start:
                 continue  # happened before the run: its effect is already in the starting state
