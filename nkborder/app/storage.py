@@ -88,18 +88,11 @@ def run_table(db: str | Path, run_id: str, freq: str = "yearly") -> pd.DataFrame
 def since(tables: dict[str, pd.DataFrame], first: str | None) -> dict[str, pd.DataFrame]:
     """Monthly, per-sector and per-district ``tables`` of stored runs (which hold every simulated day) from
     ``first`` (an experiment scenario's ``report_start``, ISO date; None keeps all) on: the months it reports."""
+    from nkborder.engine.record import rows_from
+
     if not first:
         return tables
-    day = pd.Timestamp(first)
-    out = {}
-    for name, table in tables.items():
-        if table.empty:
-            out[name] = table
-        elif "date" in table:
-            out[name] = table.loc[pd.to_datetime(table["date"]) >= day].reset_index(drop=True)
-        else:
-            out[name] = table.loc[table["year"] >= day.year].reset_index(drop=True)
-    return out
+    return {name: rows_from(table, pd.Timestamp(first)) for name, table in tables.items()}
 
 
 #: Stored tables the map reads, and the columns that identify a row besides the run.

@@ -69,13 +69,18 @@ class Tables:
         if first is None:
             return self
         first = pd.Timestamp(first)
-        return Tables(
-            daily=self.daily[self.daily["date"] >= first].reset_index(drop=True),
-            monthly=self.monthly[self.monthly["date"] >= first].reset_index(drop=True),
-            yearly=self.yearly[self.yearly["year"] >= first.year].reset_index(drop=True),
-            sectors=self.sectors[self.sectors["date"] >= first].reset_index(drop=True),
-            districts=self.districts[self.districts["year"] >= first.year].reset_index(drop=True),
-        )
+        return Tables(daily=rows_from(self.daily, first), monthly=rows_from(self.monthly, first),
+                      yearly=rows_from(self.yearly, first), sectors=rows_from(self.sectors, first),
+                      districts=rows_from(self.districts, first))
+
+
+def rows_from(table: pd.DataFrame, first: pd.Timestamp) -> pd.DataFrame:
+    """The rows of a run's ``table`` from day ``first`` on: by its ``date`` column (daily, monthly, sectors; ISO
+    strings as stored are read as dates), else whole years by its ``year`` column (yearly, districts)."""
+    if table.empty:
+        return table
+    keep = pd.to_datetime(table["date"]) >= first if "date" in table.columns else table["year"] >= first.year
+    return table.loc[keep].reset_index(drop=True)
 
 
 def build_tables(raw: RawRecords, scale: float, with_daily: bool = True) -> Tables:

@@ -64,9 +64,11 @@ def simulated(scenario: Scenario) -> Scenario:
 def first_reported(table: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     """The rows of a yearly ``table`` of ``scenario`` from its first year reported on (all without a
     ``report_start``)."""
-    if scenario.report_start is None or not len(table):
+    from nkborder.engine.record import rows_from
+
+    if scenario.report_start is None:
         return table
-    return table.loc[table["year"] >= scenario.report_start.year].reset_index(drop=True)
+    return rows_from(table, pd.Timestamp(scenario.report_start))
 
 
 @dataclass(frozen=True)
