@@ -586,7 +586,7 @@ def test_synthetic_truth_inside_posterior_90_interval(synthetic):
 @pytest.mark.slow
 def test_validate_writes_fit_table_and_figure(tmp_path, reduced_size):
     from nkborder.calibration import validate
-    from nkborder.calibration.figure import draw
+    from nkborder.calibration.figure import draw, spec
     from nkborder.calibration.validate import write_fit
 
     post = Posterior("hand-made", pd.DataFrame({"intent_intercept": [-11.5, -11.0], "crossing_point_factor": [2, 3]}),
@@ -600,6 +600,8 @@ def test_validate_writes_fit_table_and_figure(tmp_path, reduced_size):
     assert list(out.columns) == ["series", "period", "n", "mae", "mape", "coverage_50", "coverage_90", "within_2x"]
     assert ((out["coverage_90"] >= 0) & (out["coverage_90"] <= 1)).all()
     assert draw(val, tmp_path / "fit.png").stat().st_size > 10_000
+    title = spec(val, 4).title  # plain words and years, no calibration id
+    assert "hand-made" not in title and "1999-2004" in title
 
 
 @pytest.mark.slow

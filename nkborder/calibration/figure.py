@@ -54,9 +54,11 @@ def spec(val: Validation, runs: int | None = None) -> FigureSpec:
     pred = val.predictions
     shown = list(dict.fromkeys(pred["series"]))
     panels = [[_panel(pred.loc[pred["series"] == s], s, runs)] for s in shown]
-    draws = f"{runs} posterior draws (one run each)" if runs else "the posterior draws"
-    out = FigureSpec(f"Posterior predictive check of {val.posterior} on scenario {val.scenario}: {draws} against "
-                     "the observations", panels, period=val.holdout, period_label="held-out years")
+    draws = f"{runs} parameter sets drawn from the calibration (one run each)" if runs else \
+        "parameter sets drawn from the calibration"
+    first, last = int(pred["year_from"].min()), int(pred["year_to"].max())
+    out = FigureSpec(f"The calibrated model against the observations, {first}-{last}: {draws}", panels,
+                     period=val.holdout, period_label="held-out years")
     places = {"national", "border", "china", "Hoeryong", "Hyesan"}
     out.events, out.events_before = number_events([e for e in val.events if e.get("place") in places],
                                                   out.years())
