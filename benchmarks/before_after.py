@@ -127,6 +127,15 @@ def measure(cfg: Any = None, before: str | None = None, repeats: int = 3,
             "load_average": list(os.getloadavg())}
 
 
+def median_ratio(res: dict[str, Any], job: str) -> float | None:
+    """Median over the interleaved pairs of ``job`` of after / before (None if no pair has both runs)."""
+    runs = res.get("runs", {}).get(job)
+    if not runs:
+        return None
+    ratios = [a / b for a, b in zip(runs["after"], runs["before"], strict=True) if a and b]
+    return statistics.median(ratios) if ratios else None
+
+
 def section(res: dict[str, Any], command: str | None = None) -> list[str]:
     """The before/after paragraph and table of BENCHMARKS.md (section 11); ``command`` if not the default one."""
     if res.get("status") != "ok":
@@ -147,8 +156,8 @@ def section(res: dict[str, Any], command: str | None = None) -> list[str]:
         if job not in res["runs"]:
             continue
         before, after = res["runs"][job]["before"], res["runs"][job]["after"]
-        ratios = [a / b for a, b in zip(after, before, strict=True) if a and b]
-        ratio = f"{statistics.median(ratios):.3f}" if ratios else "-"
+        median = median_ratio(res, job)
+        ratio = f"{median:.3f}" if median is not None else "-"
         lines.append(f"| {label} | {', '.join(f'{x:.2f}' for x in before if x)} | "
                      f"{', '.join(f'{x:.2f}' for x in after if x)} | {ratio} |")
     return [*lines, ""]

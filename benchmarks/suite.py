@@ -13,6 +13,7 @@ import math
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import ROOT
+from benchmarks.before_after import LAYERS_COMMIT, median_ratio
 from benchmarks.child import MARKER
 from benchmarks.machine import load_average, machine_info
 
@@ -68,6 +70,8 @@ MODES = {"full": FULL, "quick": QUICK, "tiny": TINY}
 
 TARGETS = {
     "sim_s": 30.0,  # full history at 1:1, simulation with a warm cache, seconds
+    "main_job_cpu_s": 10.0,  # full history at 1:1 with the shipped calibration (make run), CPU seconds
+    "layers_ratio": 1.0,  # after / before the layers (LAYERS_COMMIT): simulation and cold compile no slower
     "compile_s": 30.0,  # first-run compile with a cold cache, seconds
     "speedup": 500.0,  # fast engine vs Mesa per agent-day
     "memory_mib": 1024.0,  # peak RSS of the full-scale run
@@ -386,7 +390,32 @@ def evaluate_targets(cfg: Config, results: dict[str, Any]) -> list[dict[str, Any
     else:
         row("linear scaling in population", "-", None, scal.get("error", "not measured"))
     _experiment_targets(results.get("experiments", {}), full_mode, reduced, row)
+    _layers_targets(results.get("layers", {}), row)
     return rows
+
+
+def _layers_targets(res: dict[str, Any], row: Any) -> None:
+    """The speed targets of the layers and the rules: the main job's history <= 10 s, no slower than before."""
+    names = (f"full history at 1:1 with the shipped calibration (the job of `make run`) <= "
+             f"{TARGETS['main_job_cpu_s']:.0f} s of simulation",
+             f"simulation no slower than at `{LAYERS_COMMIT}` (before the layers), in the same benchmark run",
+             f"first compile (cold cache) no slower than at `{LAYERS_COMMIT}`, in the same benchmark run")
+    if res.get("status") != "ok":
+        for name in names:
+            row(name, "-", None, res.get("error", "not measured: python -m benchmarks --update layers"))
+        return
+    runs = [x for x in res["runs"]["history"]["after"] if x]
+    if runs:
+        median = statistics.median(runs)
+        row(names[0], f"{median:.1f} s CPU (median of {', '.join(f'{x:.1f}' for x in runs)})",
+            median <= TARGETS["main_job_cpu_s"], "Simulation.run() of the history 1995-2025, seed 1 (section 11)")
+    else:
+        row(names[0], "-", None, "the run failed")
+    for name, job in zip(names[1:], ("history", "compile"), strict=True):
+        ratio = median_ratio(res, job)
+        row(name, "-" if ratio is None else f"{ratio:.2f}x (median of {res['repeats']} interleaved pairs)",
+            None if ratio is None else ratio <= TARGETS["layers_ratio"],
+            "CPU time; the later tree also runs every rule added since (section 11)")
 
 
 def _experiment_targets(exp: dict[str, Any], full_mode: bool, reduced: str, row: Any) -> None:

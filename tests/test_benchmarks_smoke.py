@@ -93,7 +93,8 @@ def test_compile_scaling_reference_experiments(tiny_results: dict[str, Any]) -> 
             floor["rules_ns_per_person_month"] / floor["budget"]["ns_per_person_month"])
     assert tiny_results["experiments"]["status"] == "skipped"  # may take minutes: rendering is tested below
     assert {t["status"] for t in tiny_results["targets"]} <= {"met", "missed", "not measured"}
-    assert len(tiny_results["targets"]) == 7  # 5 of the speed issue, 2 of the experiments issue
+    assert len(tiny_results["targets"]) == 10  # 5 of the speed issue, 2 of the experiments issue, 3 of the layers
+    assert [t["status"] for t in tiny_results["targets"][-3:]] == ["not measured"] * 3  # the tiny mode skips layers
 
 
 def test_markdown_has_every_section(tiny_results: dict[str, Any], tmp_path: Path) -> None:
@@ -215,6 +216,25 @@ def test_experiment_targets_are_judged_on_the_median_speedup() -> None:
     rows.clear()
     suite._experiment_targets(exp, False, "; quick mode", row)  # reduced sizes are not judged
     assert [r["ok"] for r in rows] == [None, None]
+
+
+def test_layers_targets_judge_the_median_run_and_the_median_ratio_of_pairs() -> None:
+    rows: list[dict[str, Any]] = []
+
+    def row(target: str, measured: str, ok: bool | None, note: str = "") -> None:
+        rows.append({"target": target, "measured": measured, "ok": ok})
+
+    layers = {"status": "ok", "repeats": 3, "runs": {
+        "history": {"before": [8.0, 9.0, 10.0], "after": [9.5, 10.5, 9.0]},  # ratios 1.19, 1.17, 0.90
+        "compile": {"before": [30.0, 28.0, None], "after": [27.0, 29.0, 20.0]},  # ratios 0.90, 1.04 (one missing)
+    }}
+    suite._layers_targets(layers, row)
+    assert rows[0]["measured"].startswith("9.5 s CPU (median of 9.5, 10.5, 9.0)") and rows[0]["ok"] is True
+    assert rows[1]["measured"].startswith("1.17x") and rows[1]["ok"] is False
+    assert rows[2]["measured"].startswith("0.97x") and rows[2]["ok"] is True
+    rows.clear()
+    suite._layers_targets({"status": "error", "error": "no git"}, row)
+    assert [r["ok"] for r in rows] == [None, None, None]
 
 
 def test_before_after_needs_a_commit_and_reports_the_median_ratio_of_pairs(monkeypatch) -> None:
