@@ -27,7 +27,7 @@ from numba import njit
 from nkborder.core import slots as S
 from nkborder.core.rng import ATTEMPT, BIRTH, DEATH, stream_key, uniform
 from nkborder.core.state import KernelParams
-from nkborder.model.defection import CROSS_AGE_DAYS, attempt_probability
+from nkborder.model.defection import CROSS_AGE_DAYS, attempt_probability, intent_coefficients
 from nkborder.model.demography import SURVIVES, can_give_birth, death
 from nkborder.model.information import discontent_target, fresh_information, information
 from nkborder.model.policy import DAYS_PER_MONTH
@@ -47,6 +47,10 @@ def rules_loop(
     """
     key_d, key_b = stream_key(seed, DEATH, month), stream_key(seed, BIRTH, month)
     key_a = stream_key(seed, ATTEMPT, month)
+    # the parameters as values before the loop, as the engine's person pass takes them
+    decay, d_intercept, d_info, d_hardship, d_rate = (kp.info_decay, kp.discontent_intercept, kp.discontent_info,
+                                                      kp.discontent_hardship, kp.discontent_rate)
+    intent = intent_coefficients(kp)
     events, total = 0, 0.0
     for i in range(status.shape[0]):
         if status[i] != S.RESIDENT:
@@ -59,14 +63,14 @@ def rules_loop(
             continue
         if can_give_birth(female[i], age) and uniform(key_b, i) < p_birth:
             events += 1
-        x = information(info[i], fresh_of[h], kp.info_decay)
+        x = information(info[i], fresh_of[h], decay)
         info[i] = x
-        target = discontent_target(x, hardship[h], kp.discontent_intercept, kp.discontent_info,
-                                   kp.discontent_hardship)
-        discontent[i] += kp.discontent_rate * (target - discontent[i])
+        target = discontent_target(x, hardship[h], d_intercept, d_info, d_hardship)
+        discontent[i] += d_rate * (target - discontent[i])
         total += discontent[i]
         if CROSS_AGE_DAYS[0] <= age < CROSS_AGE_DAYS[1]:
-            p = attempt_probability(hardship[h], discontent[i], x, kin_of[h], female[i], risk_aversion[i], risk[c], kp)
+            p = attempt_probability(hardship[h], discontent[i], x, kin_of[h], female[i], risk_aversion[i], risk[c],
+                                    intent)
             attempt_prob[i] = p
             if uniform(key_a, i) < p:
                 events += 1

@@ -131,7 +131,7 @@ def test_floor_loop_applies_the_engines_rules() -> None:
 
     from benchmarks.floor import rules_loop
     from nkborder.core.rng import DEATH, stream_key, uniform
-    from nkborder.core.state import kernel_params
+    from nkborder.core.state import kernel_params, with_values
     from nkborder.params import Params
 
     n, seed, month, day = 400, np.uint64(7), 3, 40_000
@@ -141,7 +141,8 @@ def test_floor_loop_applies_the_engines_rules() -> None:
     birth_day = (day - rng.integers(20 * 365, 40 * 365, n)).astype(np.int32)  # all of crossing age, men
     info0, disc0 = rng.random(n).astype(np.float32), rng.random(n).astype(np.float32)
     info, disc, prob = info0.copy(), disc0.copy(), np.zeros(n, np.float32)
-    kp = kernel_params(Params())._replace(
+    kp = with_values(
+        kernel_params(Params()),
         info_decay=0.5, discontent_rate=0.2, discontent_intercept=-1.0, discontent_info=2.0, discontent_hardship=1.0,
         intent_intercept=-3.0, intent_hardship=0.0, intent_discontent=1.0, intent_info=0.0, intent_kin=0.0,
         intent_female=0.0, intent_risk=0.0)

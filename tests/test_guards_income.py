@@ -15,7 +15,7 @@ import pytest
 from numba import njit
 
 from nkborder.core import slots as S
-from nkborder.core.state import kernel_params
+from nkborder.core.state import kernel_params, with_values
 from nkborder.engine.sim import Simulation
 from nkborder.model.defection import cross, fee_split
 from nkborder.model.guards import post_guards
@@ -141,7 +141,7 @@ def cross_one(sim: Simulation, *, detect: float, kin: bool, credit: float = 0.0)
         detect_self=np.full_like(sim.env.detect_self, detect), bribe_accept=np.ones_like(sim.env.bribe_accept),
         betray=np.zeros_like(sim.env.betray), broker_available=np.zeros_like(sim.env.broker_available),
         inminban_report=np.zeros_like(sim.env.inminban_report))
-    kp = kernel_params(Params(kin_pay_prob=1.0))._replace(crossing_credit=credit, no_route_give_up=0.0)
+    kp = with_values(kernel_params(Params(kin_pay_prob=1.0)), crossing_credit=credit, no_route_give_up=0.0)
     post_guards(guards, env.troops[0])
     daily = np.zeros_like(sim.daily)
     cross_from_python(0, i, sim.key, people, hh, guards, brokers, cities, pop.n_sectors, env, kp, daily,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
+from numba import njit
 
 from nkborder.core import slots as S
 from nkborder.core.rng import Stream, seed_key, stream_key
@@ -12,8 +14,11 @@ from nkborder.core.state import (
     CityState,
     allocate_households,
     allocate_people,
+    kernel_params,
+    with_values,
 )
 from nkborder.model.demography import add_child
+from nkborder.params import Params
 
 SET_AT_BIRTH = {"city", "household", "female", "birth_day", "status", "risk_aversion", "discontent"}
 
@@ -50,3 +55,28 @@ def test_a_newborns_row_is_reset_to_the_fills_whatever_it_held() -> None:
 
 def test_status_names_follow_the_status_numbers() -> None:
     assert [S.STATUS_NAMES.index(s.name.lower()) for s in S.Status] == [int(s) for s in S.Status]
+
+
+@njit
+def _intent_terms(kp):  # a kernel reading the record by field name
+    return kp.intent_intercept, kp.intent_hardship, kp.commission_max
+
+
+def test_kernel_params_hold_every_parameter_as_the_same_double_for_python_and_kernels() -> None:
+    params = Params(intent_intercept=-9.25, commission_max=0.65)
+    kp = kernel_params(params)
+    assert kp.dtype.names == tuple(Params.model_fields)
+    for name in Params.model_fields:
+        assert kp[name] == float(getattr(params, name)), name
+    assert _intent_terms(kp) == (-9.25, params.intent_hardship, 0.65)
+
+
+def test_with_values_changes_only_the_named_fields_of_a_copy() -> None:
+    kp = kernel_params(Params())
+    changed = with_values(kp, intent_intercept=-3.0, no_route_give_up=0.0)
+    assert (changed.intent_intercept, changed.no_route_give_up) == (-3.0, 0.0)
+    assert kp.intent_intercept == Params().intent_intercept  # the original is untouched
+    others = [n for n in Params.model_fields if n not in ("intent_intercept", "no_route_give_up")]
+    assert all(changed[n] == kp[n] for n in others)
+    with pytest.raises(KeyError, match="intent_interceptt"):
+        with_values(kp, intent_interceptt=1.0)

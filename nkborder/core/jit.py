@@ -2,9 +2,9 @@
 
 numba compiles every kernel into its own library with two wrappers that let Python call it: one unboxes each
 argument from Python objects, one exposes a C entry point. For a kernel that takes the state's named tuples
-(``People``, ``Households``, ``Environment``, ``KernelParams``: several hundred arrays and floats) these wrappers
-are most of its code, and numba also emits a reference-count increment and decrement for every array of a named
-tuple each time the tuple is read or passed on. The daily kernels are called by the daily loop only, and allocate
+(``People``, ``Households``, ``Environment``: about seventy arrays) these wrappers are most of its code, and
+numba also emits a reference-count increment and decrement for every array of a named tuple each time the tuple
+is read or passed on. The daily kernels are called by the daily loop only, and allocate
 no arrays, so:
 
 - :func:`inner_kernel` compiles a kernel that only other kernels call without either wrapper and without

@@ -9,7 +9,6 @@ run are appended after the initial population.
 from __future__ import annotations
 
 import math
-from collections import namedtuple
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -199,10 +198,33 @@ class Records(NamedTuple):
     sector: np.ndarray
 
 
-KernelParams = namedtuple("KernelParams", tuple(Params.model_fields))  # type: ignore[misc]
-"""All parameters as floats, for kernels (``kp.intent_intercept``); same names as :class:`Params`."""
+#: The record layout of the parameters for kernels: one float64 field per field of :class:`Params`, same names and
+#: order.
+KERNEL_PARAMS_DTYPE = np.dtype([(name, np.float64) for name in Params.model_fields])
+
+KernelParams = np.record
+"""All parameters as one numpy record of :data:`KERNEL_PARAMS_DTYPE` (``kp.intent_intercept``).
+
+numba types a record as one pointer to its 128 doubles: a kernel that takes it compiles one argument instead of a
+named tuple's 128, and a call from Python passes the pointer instead of unboxing 128 floats (BENCHMARKS.md,
+section 2)."""
 
 
 def kernel_params(params: Params) -> KernelParams:
-    """The parameters as a named tuple of floats that numba kernels can read."""
-    return KernelParams(*(float(getattr(params, name)) for name in Params.model_fields))
+    """The parameters as a record of floats that numba kernels can read (a fresh copy: kernels may not write it)."""
+    return _record(tuple(float(getattr(params, name)) for name in Params.model_fields))
+
+
+def with_values(kp: KernelParams, **changes: float) -> KernelParams:
+    """A copy of ``kp`` with some fields set to other values, unvalidated (for tests that isolate one rule).
+
+    Raises ``KeyError`` naming a field that is not a parameter.
+    """
+    unknown = sorted(set(changes) - set(Params.model_fields))
+    if unknown:
+        raise KeyError(f"with_values: {', '.join(unknown)} not a parameter of nkborder.params.Params")
+    return _record(tuple(float(changes.get(name, kp[name])) for name in Params.model_fields))
+
+
+def _record(values: tuple[float, ...]) -> KernelParams:
+    return np.rec.array([values], dtype=KERNEL_PARAMS_DTYPE)[0]

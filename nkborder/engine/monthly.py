@@ -32,7 +32,7 @@ from nkborder.core.prefetch import AHEAD, prefetch
 from nkborder.core.rng import ATTEMPT, ATTEMPT_DAY, BIRTH, BIRTH_SEX, DEATH, RISK, stream_key, uniform
 from nkborder.core.state import Agents, KernelParams, Records
 from nkborder.model.common import set_status
-from nkborder.model.defection import CROSS_AGE_DAYS, attempt_probability
+from nkborder.model.defection import CROSS_AGE_DAYS, attempt_probability, intent_coefficients
 from nkborder.model.demography import (
     DIES_OF_HUNGER,
     SURVIVES,
@@ -84,6 +84,7 @@ def people_month(
     decay, w_kin, w_market, w_inminban = kp.info_decay, kp.info_kin, kp.info_market, kp.info_inminban
     d_intercept, d_info, d_hardship, d_rate = (kp.discontent_intercept, kp.discontent_info,
                                                kp.discontent_hardship, kp.discontent_rate)
+    intent = intent_coefficients(kp)
     # the arrays, taken out of the named tuples once (keeps numba's reference counting out of the loop)
     status, listed, city, household, birth_day = (people.status, people.listed, people.city, people.household,
                                                   people.birth_day)
@@ -185,7 +186,7 @@ def people_month(
         # defection
         if CROSS_AGE_DAYS[0] <= age < CROSS_AGE_DAYS[1]:
             p = attempt_probability(hardship[h], discontent_of[i], info_of[i], kin, female[i], risk_aversion[i],
-                                    risk[c], kp)
+                                    risk[c], intent)
             attempt_prob[i] = p
             s_p += p
             s_pn += 1.0

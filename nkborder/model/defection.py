@@ -26,6 +26,8 @@ brokered crosser's arrest exposes the broker. Those who pass are in China.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
@@ -54,15 +56,36 @@ from nkborder.model.policy import Environment
 CROSS_AGE_DAYS = (15.0 * 365.25, 65.0 * 365.25)
 
 
+class IntentCoefficients(NamedTuple):
+    """The ``intent_*`` parameters as plain values, which a loop keeps in registers (it reloads a record's fields
+    from memory after each store to an array, since they might share memory)."""
+
+    intent_intercept: float
+    intent_hardship: float
+    intent_discontent: float
+    intent_info: float
+    intent_kin: float
+    intent_female: float
+    intent_risk: float
+
+
+@njit(inline="always")
+def intent_coefficients(kp: KernelParams) -> IntentCoefficients:
+    """The ``intent_*`` fields of ``kp``, for :func:`attempt_probability` in a loop over people."""
+    return IntentCoefficients(kp.intent_intercept, kp.intent_hardship, kp.intent_discontent, kp.intent_info,
+                              kp.intent_kin, kp.intent_female, kp.intent_risk)
+
+
 @njit(cache=True, inline="always")
 def attempt_probability(
     hardship: float, discontent: float, info: float, kin: float, female: int, risk_aversion: float, risk: float,
-    kp: KernelParams,
+    kp: KernelParams | IntentCoefficients,
 ) -> float:
     """Probability that a resident aged 15-65 attempts a crossing this month.
 
     ``kin`` is 1.0 if a household member is in China or South Korea, ``risk`` the month's risk index of the
-    city; the coefficients are the ``intent_*`` parameters of ``kp``. The monthly person pass
+    city; the coefficients are the ``intent_*`` fields of ``kp`` (the parameters, or their
+    :func:`intent_coefficients`). The monthly person pass
     (:func:`nkborder.engine.monthly.people_month`) stores it in ``attempt_prob``, draws the decision and, for
     those who try, a day within the month.
     """

@@ -149,6 +149,9 @@ def household_budgets(
     households at home of city ``c`` into ``incomes[household_start[c]:][:n_live_out[c]]`` (the caller computes
     their Gini with NumPy's faster sort).
     """
+    # the parameters as values (kept in registers; a record's fields are reloaded after each store to an array)
+    trade_margin, invest_share, donju_return = kp.trade_margin, kp.donju_invest_share, kp.donju_return_month
+    consume_surplus, yuan_share = kp.consume_surplus, kp.yuan_savings_share
     n_c = cities.household_start.shape[0] - 1
     for c in range(n_c):
         food_cost, wage, rate = env.food_cost_kpw[day, c], env.wage_kpw[day, c], env.kpw_per_cny[day, c]
@@ -158,7 +161,7 @@ def household_budgets(
         for h in range(a, b):  # households that trade: a trader household with a working-age member at home
             if hh.trader[h] == 1 and hh.n_workers[h] > 0:
                 weight += hh.skill[h]
-        trade_pool = cities.turnover_month_kpw[c] * kp.trade_margin
+        trade_pool = cities.turnover_month_kpw[c] * trade_margin
         city_incomes = incomes[a:b]
         n_live, capital, wealth_sum = 0, 0.0, 0.0
         persons = np.zeros(2)  # [not trading, trading]
@@ -176,10 +179,10 @@ def household_budgets(
             if trades and weight > 0:
                 cash += trade_pool * hh.skill[h] / weight
             if hh.donju[h]:
-                invest = kp.donju_invest_share * tolerance * hh.cny[h]
+                invest = invest_share * tolerance * hh.cny[h]
                 hh.cny[h] -= invest
                 hh.capital_cny[h] += invest
-                cash += hh.capital_cny[h] * kp.donju_return_month * tolerance * rate
+                cash += hh.capital_cny[h] * donju_return * tolerance * rate
                 seized = hh.capital_cny[h] * seizure
                 hh.capital_cny[h] -= seized
                 daily[day, c, S.CONFISCATED_CNY] += seized
@@ -191,11 +194,11 @@ def household_budgets(
             need = n * food_cost
             to_buy = need * (1.0 - coping)  # the rest comes from plots, kin and odd work paid in food
             food = min(to_buy, money)
-            spend = min(money, food + kp.consume_surplus * max(0.0, income - to_buy))
+            spend = min(money, food + consume_surplus * max(0.0, income - to_buy))
             hh.hardship[h] = 1.0 - min(need, money) / need if need > 0 else 0.0
             money -= spend
-            hh.cny[h] = kp.yuan_savings_share * money / rate
-            hh.kpw[h] = (1.0 - kp.yuan_savings_share) * money
+            hh.cny[h] = yuan_share * money / rate
+            hh.kpw[h] = (1.0 - yuan_share) * money
             hh.income_kpw[h] = income
             hh.income_year_kpw[h] += income
             hh.smuggle_cny[h] = 0.0
