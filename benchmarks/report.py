@@ -156,10 +156,10 @@ def _daily_compile(c: dict[str, Any]) -> list[str]:
             "last argument is the literal 0 at one call and 1 at the other), `guards_day` 0.7 s and about 25 small "
             "helpers at 0.1-0.3 s each (the fixed cost of a separate compile); 20.5 of the 24.6 s were numba's native "
             "lowering (LLVM IR, its optimisation, machine code). The state's named tuples make the code large: a "
-            "kernel receives `People`, `Households`, `Environment` (37 arrays) and `KernelParams` (128 floats) as "
-            "about 1,000 scalar arguments, its Python wrapper unboxes them all, and numba adds a reference-count "
-            "increment and decrement for every array of a tuple each time the tuple is read or passed on (the "
-            "unoptimised IR of `run_days` had 64,000 lines, 56,000 of them `extractvalue`).",
+            "kernel receives `People`, `Households`, `Environment` (37 arrays) and the parameters as a named tuple "
+            "(128 floats) as about 1,000 scalar arguments, its Python wrapper unboxes them all, and numba adds a "
+            "reference-count increment and decrement for every array of a tuple each time the tuple is read or "
+            "passed on (the unoptimised IR of `run_days` had 64,000 lines, 56,000 of them `extractvalue`).",
             "",
             "Levers, tried one after another (CPU seconds of the daily group's compile and tiny run, one process "
             "with a fresh cache each, loaded host): small helpers inlined (`inline=\"always\"`) 24.6 -> 21.5; "
@@ -185,8 +185,40 @@ def _daily_compile(c: dict[str, Any]) -> list[str]:
             "kernels `cross` and `smuggling_day` keep their positional arguments: with the same two named tuples "
             "the daily loop (`run_days`) took 3-15 % more CPU in a history run at scale 0.25 (3 interleaved pairs of "
             "4 runs on a loaded 2-core host: 0.448, 0.477, 0.510 s against 0.435, 0.446, 0.436 s). `remittances`, "
-            "called from Python once a month, keeps its arguments too: unboxing `Agents`, `Environment` and "
-            "`KernelParams` costs about 45 us a call (0.027 against 0.010 s CPU per history run at scale 0.25).",
+            "called from Python once a month, keeps its arguments too: unboxing `Agents`, `Environment` and the "
+            "parameters' named tuple costs about 45 us a call (0.027 against 0.010 s CPU per history run at scale "
+            "0.25).",
+            "",
+            "The parameters as one record: `KernelParams` (`nkborder/core/state.py`) is a numpy record with a "
+            "float64 field per parameter, which numba passes as one pointer; as a named tuple the 128 parameters "
+            "were 128 scalar arguments of every kernel that takes them, each read an `extractvalue`. Against the "
+            "named tuple (commit `9ded2b5`), on a 2-core host shared with a calibration on 2 workers (load average "
+            "3), in interleaved pairs, each in a new process:",
+            "",
+            "- per compiled function (`NUMBA_CACHE_DIR=$(mktemp -d) python -m benchmarks.compile_profile daily`, "
+            "and `monthly`; 3 pairs, CPU s, named tuple -> record): `run_days` 7.25-7.81 -> 5.90-6.16, "
+            "`people_month` 4.54-5.56 -> 3.98-4.39, `household_budgets` 2.09-3.13 -> 1.65-2.63, numba's native "
+            "lowering 9.6-10.5 -> 8.5-8.9 (daily group) and 9.3-11.4 -> 8.2-10.0 (monthly group); `cross` gained "
+            "nothing measurable (3.4-3.7 against 3.3-4.7);",
+            "- the whole first compile (the `compile` job of `NKBORDER_BENCH_BEFORE=9ded2b5 python -m benchmarks "
+            "--update before_after`, CPU of the process and its children; two runs of 3 pairs): 27.30, 27.98, "
+            "31.43 and 29.87, 30.39, 37.02 s with the named tuple, 24.52, 26.24, 30.08 and 25.10, 29.06, 27.78 s "
+            "with the record: shorter in all 6 pairs, median ratio 0.92;",
+            "- the run is the same within the noise: the full history at scale 1.0 (`history` job, same runs) "
+            "9.10, 9.27, 9.90 and 15.78, 12.08, 15.45 s against 9.41, 9.67, 9.48 and 10.98, 10.13, 11.85 s; in 5 "
+            "more pairs timed per phase, each phase's CPU time as a multiple of `census` (which reads no "
+            "parameter) was the same within 2 % (`people_month` 5.44-5.98 against 5.46-5.69, `run_days` 2.36-2.47 "
+            "against 2.38-2.45, `household_budgets` 0.87-0.89 against 0.89-0.90). One calibration simulation "
+            "(`calibration` job): median ratios 0.98 and 1.03.",
+            "",
+            "A call from Python is not cheaper: numba's dispatcher types a record in Python at each call, about 12 "
+            "us for a kernel that reads two fields, as long as unboxing the named tuple's 128 floats (12.7 us); "
+            "with three such calls a month (`people_month`, `household_budgets`, `run_days`) about 0.01 s of a full "
+            "history. Loops that read parameters per "
+            "person or household copy them into locals first (`people_month`, `household_budgets`, and the floor "
+            "loop of section 9): a field of the record is read through a pointer, and LLVM may reload it after "
+            "each store to an array (it vectorises such a loop only behind a run-time check that the two do not "
+            "overlap). The tables are bit-identical (`tests/test_regression.py` unchanged).",
             ""]
 
 

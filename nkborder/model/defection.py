@@ -57,8 +57,8 @@ CROSS_AGE_DAYS = (15.0 * 365.25, 65.0 * 365.25)
 
 
 class IntentCoefficients(NamedTuple):
-    """The ``intent_*`` parameters as plain values, which a loop keeps in registers (it reloads a record's fields
-    from memory after each store to an array, since they might share memory)."""
+    """The ``intent_*`` parameters as plain values, which a loop can keep in registers (a field of the parameters'
+    record is read through a pointer, which LLVM may reload after each store to an array)."""
 
     intent_intercept: float
     intent_hardship: float

@@ -149,7 +149,7 @@ def household_budgets(
     households at home of city ``c`` into ``incomes[household_start[c]:][:n_live_out[c]]`` (the caller computes
     their Gini with NumPy's faster sort).
     """
-    # the parameters as values (kept in registers; a record's fields are reloaded after each store to an array)
+    # the parameters as values before the loop (a field of the record may be reloaded after each store to an array)
     trade_margin, invest_share, donju_return = kp.trade_margin, kp.donju_invest_share, kp.donju_return_month
     consume_surplus, yuan_share = kp.consume_surplus, kp.yuan_savings_share
     n_c = cities.household_start.shape[0] - 1
