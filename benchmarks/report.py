@@ -218,7 +218,10 @@ def _daily_compile(c: dict[str, Any]) -> list[str]:
             "person or household copy them into locals first (`people_month`, `household_budgets`, and the floor "
             "loop of section 9): a field of the record is read through a pointer, and LLVM may reload it after "
             "each store to an array (it vectorises such a loop only behind a run-time check that the two do not "
-            "overlap). The tables are bit-identical (`tests/test_regression.py` unchanged).",
+            "overlap). numba caches kernels that take the record (`cache=True`): a second process with the same "
+            "cache directory compiles nothing, and loading the cached kernels (the first tiny run of a new process, "
+            "4 pairs) took 0.61-0.65 s CPU against 0.62-0.71 s with the named tuple. The tables are bit-identical "
+            "(`tests/test_regression.py` unchanged).",
             ""]
 
 
