@@ -101,33 +101,11 @@ def _unzip(path: str, into: Path) -> dict:
 
 
 def _options(page, seeds: int, first: int, last: int, expected: str) -> None:
-    """Set the side bar's seeds and years, each once the page's state holds the one before (a box typed into
-    while the side bar is redrawn would lose its value)."""
-    from playwright.sync_api import expect
-
-    summary = page.locator(".nk-run-summary")
+    """Set the side bar's seeds and years, then wait until the page's state holds them."""
     _fill(page, "seeds (replicate runs)", str(seeds))
-    expect(summary).to_contain_text(f"next run: {seeds} run(s)")
     _fill(page, "simulate from", str(first))
-    expect(summary).to_contain_text(f", {first}-")
     _fill(page, "last year", str(last))
     _expect_next_run(page, expected)
-
-
-def _clear_report_from(page) -> None:
-    """Blank "report from" until the page's state has it blank (the run summary names no year reported; a box
-    typed into while the side bar is redrawn loses its value: it is typed again, at most three times)."""
-    from playwright.sync_api import expect
-
-    for attempt in range(3):
-        _fill(page, "report from", "")
-        try:
-            expect(page.locator(".nk-run-summary")).not_to_contain_text("reported from",
-                                                                        timeout=60_000 if attempt == 2 else 10_000)
-            return
-        except AssertionError:
-            if attempt == 2:
-                raise
 
 
 def _expect_next_run(page, text: str) -> None:
@@ -314,7 +292,8 @@ def _walk(page, url: str, mark, shot: Path, tmp: Path) -> None:
     assert meta["command"].startswith("nkborder compare history no-closure ")
     mark("comparison run")
     # a sweep from the page: planned before it starts, drawn with how many runs each value rests on
-    _clear_report_from(page)
+    _fill(page, "report from", "")
+    expect(page.locator(".nk-run-summary")).not_to_contain_text("reported from")
     _options(page, 1, 2016, 2017, "1 run(s) (seed 0) at scale 0.01, 2016-2017")
     _open_tab(page, "Sweeps")
     _fill(page, "values", "2")

@@ -1,5 +1,6 @@
 """Live runs in a real browser, at 1280x800 and then 1920x1080 in one page: at each size the chart changes before
-a run has finished, Stop ends an ensemble and leaves its finished runs stored, and the map plays.
+a run has finished, Stop ends an ensemble and leaves its finished runs stored, and the map plays. Values typed into
+the side bar while a running job redraws the page are kept and committed.
 
 Nothing waits on the clock: each ensemble starts paused and moves a simulated year per click on "Step a year", so
 the page is checked while no run has finished on any machine; the map's player is checked by its date changing.
@@ -56,21 +57,56 @@ def test_live_chart_stop_and_map_player_at_both_window_sizes(app_server) -> None
 
 
 def _fill(page, label: str, value: str, shown: str) -> None:
-    """Type ``value`` into the box ``label`` until the run summary shows ``shown`` (a box typed into while the
-    side bar is redrawn loses its value: it is typed again, at most three times)."""
+    """Type ``value`` into the box ``label`` once, press Enter, and wait until the run summary shows ``shown``."""
     from playwright.sync_api import expect
 
-    summary = page.locator(".nk-run-summary")
-    for attempt in range(3):
-        box = page.get_by_label(label, exact=True)
-        box.fill(value)
-        box.press("Enter")
+    box = page.get_by_label(label, exact=True)
+    box.fill(value)
+    box.press("Enter")
+    expect(page.locator(".nk-run-summary")).to_contain_text(shown, timeout=WAIT)
+
+
+def test_values_typed_while_a_job_redraws_the_page_are_kept(app_server) -> None:
+    """Text typed into the side bar's boxes stays in them while a running job's progress redraws the page, and
+    Enter then commits it: each value is typed once, and a redraw comes between the typing and the Enter."""
+    from playwright.sync_api import expect, sync_playwright
+
+    url, tmp, _ = app_server
+    expect.set_options(timeout=90_000)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        page = browser.new_page(viewport={"width": SIZES[0][0], "height": SIZES[0][1]})
+        page.set_default_timeout(90_000)
         try:
-            expect(summary).to_contain_text(shown, timeout=WAIT if attempt == 2 else 10_000)
-            return
-        except AssertionError:
-            if attempt == 2:
-                raise
+            page.goto(url)
+            expect(page.get_by_text("Policy timeline").first).to_be_visible(timeout=WAIT)
+            _fill(page, "scale (share of the population, 0-1]", "0.01", "at scale 0.01")
+            _fill(page, "seeds (replicate runs)", "4", "4 run(s)")
+            _fill(page, "last year", "2010", "-2010")
+            page.get_by_role("button", name="Run scenario").click()
+            progress = page.locator(".nk-progress")
+            expect(progress).to_contain_text("simulating", timeout=WAIT)
+            for label, value, shown in (("seeds (replicate runs)", "7", "7 run(s) (seeds 0-6)"),
+                                        ("report from", "2001", "reported from 2001"),
+                                        ("base seed", "40", "(seeds 40-46)")):
+                box = page.get_by_label(label, exact=True)
+                box.fill(value)
+                before = progress.inner_text()
+                page.wait_for_function("(old) => { const p = document.querySelector('.nk-progress');"
+                                       " return p !== null && p.innerText !== old; }", arg=before, timeout=WAIT)
+                assert box.input_value() == value, f"{label}: the redraw replaced {value!r}"
+                box.press("Enter")
+                expect(page.locator(".nk-run-summary")).to_contain_text(shown)
+            expect(page.locator(".nk-run-summary")).to_contain_text(
+                "next run: 7 run(s) (seeds 40-46) at scale 0.01, 1995-2010, reported from 2001")
+            page.locator(".nk-stop").click()
+            expect(page.locator(".nk-progress-stopped")).to_contain_text("stopped:", timeout=WAIT)
+        except Exception:
+            page.screenshot(path=str(tmp / "failure-typing.png"), full_page=True)
+            print(f"page at the failure: {tmp / 'failure-typing.png'}")
+            raise
+        finally:
+            browser.close()
 
 
 def _live_run_stopped(page, db: Path, seed: int, before: set[str]) -> str:

@@ -12,6 +12,7 @@ import solara
 from solara.components.file_drop import FileDropZone
 
 from nkborder.app import charts, paramview, provenance, session, state
+from nkborder.app.inputs import TextBox, parse_float, parse_text
 from nkborder.scenarios import EVENT_KINDS
 
 
@@ -157,18 +158,13 @@ def RunPanel() -> None:
     o = session.options.value
     sc = session.scenario.value
     busy = session.running()
-    solara.InputFloat("scale (share of the population, 0-1]", value=o.scale,
-                      on_value=lambda v: session.set_options(scale=v), dense=True)
-    solara.InputInt("seeds (replicate runs)", value=o.reps, on_value=lambda v: session.set_options(reps=v),
-                    dense=True)
-    solara.InputInt("base seed", value=o.seed, on_value=lambda v: session.set_options(seed=v), dense=True)
+    TextBox("scale (share of the population, 0-1]", o.scale, lambda v: session.set_options(scale=v), parse_float)
+    TextBox("seeds (replicate runs)", o.reps, lambda v: session.set_options(reps=v))
+    TextBox("base seed", o.seed, lambda v: session.set_options(seed=v))
     with solara.Row():
-        solara.InputInt("simulate from", value=o.start_year, optional=True, dense=True,
-                        on_value=lambda v: session.set_options(start_year=v))
-        solara.InputInt("last year", value=o.end_year, optional=True, dense=True,
-                        on_value=lambda v: session.set_options(end_year=v))
-    solara.InputInt("report from", value=o.report_year, optional=True, dense=True,
-                    on_value=lambda v: session.set_options(report_year=v))
+        TextBox("simulate from", o.start_year, lambda v: session.set_options(start_year=v), optional=True)
+        TextBox("last year", o.end_year, lambda v: session.set_options(end_year=v), optional=True)
+    TextBox("report from", o.report_year, lambda v: session.set_options(report_year=v), optional=True)
     solara.Text(f"blank: the scenario's own years (simulated from {sc.start.year}"
                 + (f", reported from {sc.report_start.year}" if sc.report_start else "") + ")",
                 style={"font-size": "11px", "color": "#777"})
@@ -210,8 +206,8 @@ def RunControls() -> None:
 @solara.component
 def ExperimentName(value: str, on_value: Callable[[str], None]) -> None:
     """The name the next experiment is stored under (blank: one read from the scenario and options)."""
-    solara.InputText("experiment name (blank: from scenario and options)", value=value, on_value=on_value,
-                     continuous_update=True, classes=["nk-experiment-name"])
+    TextBox("experiment name (blank: from scenario and options)", value, on_value, parse_text, continuous=True,
+            dense=False, classes=["nk-experiment-name"])
 
 
 @solara.component
