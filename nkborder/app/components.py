@@ -271,20 +271,20 @@ def EventEditor() -> None:
     kind = EVENT_KINDS.get(f.kind)
     title = f"Change event {editing!r}" if editing else "Add an event"
     with solara.Card(title, margin=0, classes=["nk-event-editor"]):
-        solara.InputText("event id", value=f.id, on_value=lambda v: session.set_form(id=v))
+        TextBox("event id", f.id, lambda v: session.set_form(id=v), parse_text, dense=False)
         solara.Select(label="kind", value=f.kind, values=list(EVENT_KINDS), on_value=session.set_form_kind)
         solara.Text(state.kind_help(f.kind), style={"font-size": "11px", "color": "#555"})
         with solara.Row():
-            solara.InputText("start (YYYY-MM-DD)", value=f.start, on_value=lambda v: session.set_form(start=v))
-            solara.InputText("end (blank = open)", value=f.end, on_value=lambda v: session.set_form(end=v))
+            TextBox("start (YYYY-MM-DD)", f.start, lambda v: session.set_form(start=v), parse_text, dense=False)
+            TextBox("end (blank = open)", f.end, lambda v: session.set_form(end=v), parse_text, dense=False)
         place = f.place if f.place in state.places_for(sc) else "national"
         solara.Select(label="place (city or all)", value=place, values=state.places_for(sc),
                       on_value=lambda v: session.set_form(place=v))
         label = f"intensity ({kind.lo:g} to {kind.hi:g}; blank = {kind.default:g})" if kind else "intensity"
-        solara.InputText(label, value=f.intensity, on_value=lambda v: session.set_form(intensity=v))
+        TextBox(label, f.intensity, lambda v: session.set_form(intensity=v), parse_text, dense=False)
         solara.Checkbox(label="ramp (grow linearly from start to end)", value=f.ramp,
                         on_value=lambda v: session.set_form(ramp=v))
-        solara.InputText("note", value=f.note, on_value=lambda v: session.set_form(note=v))
+        TextBox("note", f.note, lambda v: session.set_form(note=v), parse_text, dense=False)
         with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}, classes=["nk-event-buttons"]):
             if editing:
                 solara.Button("Save changes", color="primary", on_click=session.save_event)
@@ -312,8 +312,8 @@ def Parameters() -> None:
                 solara.Select(label="show", value=view, values=[*views, paramview.CHANGED], on_value=set_view,
                               dense=True)
             with solara.Div(style={"flex": "2 1 320px", "min-width": "0"}):
-                solara.InputText("search by label, name, meaning, unit or source", value=query, on_value=set_query,
-                                 continuous_update=True)
+                TextBox("search by label, name, meaning, unit or source", query, set_query, parse_text, continuous=True,
+                    dense=False)
             solara.Button("use the calibrated values", on_click=session.use_calibrated, small=True, outlined=True,
                           classes=["nk-use-calibrated"])
         if view == paramview.CHANGED and not query.strip():

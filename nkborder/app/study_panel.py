@@ -13,6 +13,7 @@ import solara
 
 from nkborder.app import charts, session, state, storage, studies
 from nkborder.app.components import ExperimentName, PngDownload
+from nkborder.app.inputs import TextBox, parse_float, parse_text
 from nkborder.app.panels import ResultCommand, Table, TableDownloads, result_provenance
 from nkborder.app.studies import StudyForm
 
@@ -122,11 +123,11 @@ def SweepFields(f: StudyForm) -> None:
         with solara.Div(style={"flex": "2 1 320px", "min-width": "0"}):
             solara.Select(label="parameter", value=shown, values=list(labels),
                           on_value=lambda v: set_form(parameter=labels[v], lo=None, hi=None))
-        solara.InputFloat(f"from ({row['unit']})", value=f.lo if f.lo is not None else float(row["lo"]),
-                          on_value=lambda v: set_form(lo=v))
-        solara.InputFloat(f"to ({row['unit']})", value=f.hi if f.hi is not None else float(row["hi"]),
-                          on_value=lambda v: set_form(hi=v))
-        solara.InputInt("values", value=f.steps, on_value=lambda v: set_form(steps=v or 2))
+        TextBox(f"from ({row['unit']})", f.lo if f.lo is not None else float(row["lo"]), lambda v: set_form(lo=v),
+                parse_float, dense=False)
+        TextBox(f"to ({row['unit']})", f.hi if f.hi is not None else float(row["hi"]), lambda v: set_form(hi=v),
+                parse_float, dense=False)
+        TextBox("values", f.steps, lambda v: set_form(steps=v or 2), dense=False)
     solara.Text(f"{row['doc']}. Declared range {float(row['lo']):g} to {float(row['hi']):g} {row['unit']}.",
                 style={"font-size": "12px", "color": "#555"})
 
@@ -138,12 +139,12 @@ def SensitivityFields(f: StudyForm) -> None:
     with solara.Row(style={"flex-wrap": "wrap", "gap": "8px", "align-items": "center"}):
         solara.ToggleButtonsSingle(value=f.method, values=list(studies.METHODS),
                                    on_value=lambda v: set_form(method=v))
-        solara.InputInt("samples (Morris: trajectories; Sobol: a power of 2)", value=f.samples,
-                        on_value=lambda v: set_form(samples=v or 2))
+        TextBox("samples (Morris: trajectories; Sobol: a power of 2)", f.samples, lambda v: set_form(samples=v or 2),
+                dense=False)
         solara.Select(label="output", value=f.output, values=list(charts.INDICATORS),
                       on_value=lambda v: set_form(output=v))
-        solara.InputText("years of the output, e.g. 2010:2020 (blank: all)", value=f.period,
-                         on_value=lambda v: set_form(period=v))
+        TextBox("years of the output, e.g. 2010:2020 (blank: all)", f.period, lambda v: set_form(period=v), parse_text,
+                dense=False)
     solara.SelectMultiple("parameters (over their declared ranges)", values=list(f.params),
                           all_values=list(table.index), on_value=lambda v: set_form(params=tuple(v)))
     solara.Text(f"The output is the {studies.aggregate_for(f.output)} of {f.output} over the years and both cities "
