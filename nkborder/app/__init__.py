@@ -15,6 +15,7 @@
 - :mod:`~nkborder.app.studies`: sweeps and sensitivity analyses started from the page (planned and checked);
 - :mod:`~nkborder.app.components`, :mod:`~nkborder.app.panels`, :mod:`~nkborder.app.study_panel` and
   :mod:`~nkborder.app.pages`: the Solara page (``*.vue``: its upload zone, copy button and width probe);
+- :mod:`~nkborder.app.inputs`: the page's text boxes, which keep what is typed while the page is redrawn;
 - :mod:`~nkborder.app.server`: serving it (``nkborder app``); :mod:`~nkborder.app.assets`: its front end.
 
 The model logic stays in the package: the app only calls the public API.
