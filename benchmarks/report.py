@@ -222,6 +222,29 @@ def _daily_compile(c: dict[str, Any]) -> list[str]:
             "cache directory compiles nothing, and loading the cached kernels (the first tiny run of a new process, "
             "4 pairs) took 0.61-0.65 s CPU against 0.62-0.71 s with the named tuple. The tables are bit-identical "
             "(`tests/test_regression.py` unchanged).",
+            "",
+            "LLVM's passes (`install_function_passes` in `nkborder/core/jit.py`): numba optimises each function's "
+            "IR alone at `NUMBA_OPT` (default 3) before linking it into its module, then the whole module at the "
+            "same level, which makes the machine code. In the daily group's compile (`benchmarks.compile_profile "
+            "daily` under `cProfile`, fresh cache, load average 5-7), 19.6 s CPU went to LLVM: 9.9 s the "
+            "per-function passes (277 runs), 4.8 s the module passes (38 modules), 4.0 s the machine code. The "
+            "first compile (the `compile` job of `benchmarks/before_after.py`: a new process per run with a fresh "
+            "`NUMBA_CACHE_DIR` and the setting in its environment, CPU of the process and its children; rounds in "
+            "alternating order on a 2-core host at load average 3-7), as the median ratio to numba's defaults over "
+            "5 rounds: `NUMBA_OPT=2` 0.96, `NUMBA_OPT=1` 0.95, `NUMBA_OPT=0` 0.76, `NUMBA_LOOP_VECTORIZE=0` 0.99 "
+            "(`NUMBA_SLP_VECTORIZE` is already 0 in numba 0.68). The lower levels cost the run: the full history "
+            "at scale 1.0 (`history` job) took 13.75 s CPU at `NUMBA_OPT=1` against 11.76 s (1 pair), and at "
+            "`NUMBA_OPT=0` it was stopped after more than 100 s. Kept: the per-function passes at level 0 and the "
+            "module's at 3 (a copy of the tree in which an environment variable set the per-function level): the "
+            "first compile 36.99, 36.46, 35.29, 42.34, 36.72 s CPU with numba's defaults against 27.42, 27.06, "
+            "32.94, 26.28, 30.44 s (5 pairs, median ratio 0.74; per-function level 1: 0.89 in 2 pairs). The "
+            "machine code differs a little (lines of assembly: `run_days` 13,927 -> 13,908, `people_month` "
+            "8,144 -> 8,161, `household_budgets` 4,764 -> 4,736, `census` 2,627 -> 2,641) and the run is the same "
+            "within the noise: the full history in 10 pairs (two series of 5, load average 3.5-6) 146.4 s CPU in "
+            "all with numba's defaults against 148.8 s, median ratio of the pairs 1.01 (single pairs 0.78-1.33). "
+            "The tables are bit-identical (`tests/test_regression.py` unchanged). Not kept: `error_model=\"numpy\"` "
+            "on the kernels (no division-by-zero checks) on top of it: 28.98, 27.43, 28.29 s without, 27.96, "
+            "29.70, 28.67 s with it (3 pairs, median ratio 1.01).",
             ""]
 
 

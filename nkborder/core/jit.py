@@ -19,8 +19,9 @@ numba optimises each function's LLVM IR twice: once alone, before linking it int
 (``_optimize_functions``), and again with the whole module, which is what makes the machine code. Both run at
 numba's ``NUMBA_OPT`` (default 3). :func:`install_function_passes` runs the first at level 0 and leaves the module's
 pipeline at ``NUMBA_OPT``: the module pipeline repeats what the per-function one does, and the per-function one at
-level 3 was about half of LLVM's time in the first compile. No fast-math is enabled, so LLVM keeps every
-floating-point operation as written and the results are the same (``tests/test_regression.py``).
+level 3 was about half of LLVM's time in the daily group's compile (BENCHMARKS.md, section 2). No fast-math is
+enabled, so LLVM keeps every floating-point operation as written and the results are the same
+(``tests/test_regression.py``).
 
 Give a function one of these compilations only: numba's cache is keyed on the function and its argument types, not
 on the options, so a second dispatcher of the same function could load code compiled without a wrapper.
