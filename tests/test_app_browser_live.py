@@ -68,7 +68,9 @@ def _fill(page, label: str, value: str, shown: str) -> None:
 
 def test_values_typed_while_a_job_redraws_the_page_are_kept(app_server) -> None:
     """Text typed into the side bar's boxes stays in them while a running job's progress redraws the page, and
-    Enter then commits it: each value is typed once, and a redraw comes between the typing and the Enter."""
+    Enter then commits it: each value is typed once, and a redraw comes between the typing and the Enter. The job
+    starts paused and each redraw is a step of a simulated year, clicked without taking the focus from the box
+    (a click would leave the box, which commits it), so the job is still running however fast the machine is."""
     from playwright.sync_api import expect, sync_playwright
 
     url, tmp, _ = app_server
@@ -83,15 +85,20 @@ def test_values_typed_while_a_job_redraws_the_page_are_kept(app_server) -> None:
             _fill(page, "scale (share of the population, 0-1]", "0.01", "at scale 0.01")
             _fill(page, "seeds (replicate runs)", "4", "4 run(s)")
             _fill(page, "last year", "2010", "-2010")
+            if page.locator(".nk-pause").count():  # the next run starts paused
+                page.locator(".nk-pause").click()
+            expect(page.get_by_text("the next run starts paused")).to_be_visible()
             page.get_by_role("button", name="Run scenario").click()
             progress = page.locator(".nk-progress")
-            expect(progress).to_contain_text("simulating", timeout=WAIT)
+            expect(progress).to_contain_text("paused", timeout=WAIT)
+            expect(progress).to_contain_text("simulating 1995-01-31", timeout=WAIT)
             for label, value, shown in (("seeds (replicate runs)", "7", "7 run(s) (seeds 0-6)"),
                                         ("report from", "2001", "reported from 2001"),
                                         ("base seed", "40", "(seeds 40-46)")):
                 box = page.get_by_label(label, exact=True)
                 box.fill(value)
                 before = progress.inner_text()
+                page.locator(".nk-step").dispatch_event("click")  # a step redraws the page; the box keeps the focus
                 page.wait_for_function("(old) => { const p = document.querySelector('.nk-progress');"
                                        " return p !== null && p.innerText !== old; }", arg=before, timeout=WAIT)
                 assert box.input_value() == value, f"{label}: the redraw replaced {value!r}"
