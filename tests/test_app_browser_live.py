@@ -66,6 +66,21 @@ def _fill(page, label: str, value: str, shown: str) -> None:
     expect(page.locator(".nk-run-summary")).to_contain_text(shown, timeout=WAIT)
 
 
+def _run_paused(page):
+    """Click Run with the next run set to start paused, and wait until its runs wait at their first month; the
+    progress box."""
+    from playwright.sync_api import expect
+
+    if page.locator(".nk-pause").count():  # after a stopped run the next one starts paused already
+        page.locator(".nk-pause").click()
+    expect(page.get_by_text("the next run starts paused")).to_be_visible()
+    page.get_by_role("button", name="Run scenario").click()
+    progress = page.locator(".nk-progress")
+    expect(progress).to_contain_text("paused", timeout=WAIT)
+    expect(progress).to_contain_text("simulating 1995-01-31", timeout=WAIT)
+    return progress
+
+
 def test_values_typed_while_a_job_redraws_the_page_are_kept(app_server) -> None:
     """Text typed into the side bar's boxes stays in them while a running job's progress redraws the page, and
     Enter then commits it: each value is typed once, and a redraw comes between the typing and the Enter. The job
@@ -85,13 +100,7 @@ def test_values_typed_while_a_job_redraws_the_page_are_kept(app_server) -> None:
             _fill(page, "scale (share of the population, 0-1]", "0.01", "at scale 0.01")
             _fill(page, "seeds (replicate runs)", "4", "4 run(s)")
             _fill(page, "last year", "2010", "-2010")
-            if page.locator(".nk-pause").count():  # the next run starts paused
-                page.locator(".nk-pause").click()
-            expect(page.get_by_text("the next run starts paused")).to_be_visible()
-            page.get_by_role("button", name="Run scenario").click()
-            progress = page.locator(".nk-progress")
-            expect(progress).to_contain_text("paused", timeout=WAIT)
-            expect(progress).to_contain_text("simulating 1995-01-31", timeout=WAIT)
+            progress = _run_paused(page)
             for label, value, shown in (("seeds (replicate runs)", "7", "7 run(s) (seeds 0-6)"),
                                         ("report from", "2001", "reported from 2001"),
                                         ("base seed", "40", "(seeds 40-46)")):
@@ -125,13 +134,7 @@ def _live_run_stopped(page, db: Path, seed: int, before: set[str]) -> str:
     expect(page.locator(".nk-run-summary")).to_contain_text(f"3 run(s) (seeds {seed}-{seed + 2}) at scale 0.01, "
                                                             "1995-1997")
     # start paused, then one simulated year per step: the chart grows while no run has finished
-    if page.locator(".nk-pause").count():  # after a stopped run the next one starts paused already
-        page.locator(".nk-pause").click()
-    expect(page.get_by_text("the next run starts paused")).to_be_visible()
-    page.get_by_role("button", name="Run scenario").click()
-    progress = page.locator(".nk-progress")
-    expect(progress).to_contain_text("paused", timeout=WAIT)
-    expect(progress).to_contain_text("simulating 1995-01-31", timeout=WAIT)
+    progress = _run_paused(page)
     page.locator(".nk-step").click()
     live = page.locator(".nk-live")
     expect(live).to_contain_text("through 1995-12-31", timeout=WAIT)

@@ -4,8 +4,7 @@ numba compiles every kernel into its own library with two wrappers that let Pyth
 argument from Python objects, one exposes a C entry point. For a kernel that takes the state's named tuples
 (``People``, ``Households``, ``Environment``: about seventy arrays) these wrappers are most of its code, and
 numba also emits a reference-count increment and decrement for every array of a named tuple each time the tuple
-is read or passed on. The daily kernels are called by the daily loop only, and allocate
-no arrays, so:
+is read or passed on. The daily kernels are called by the daily loop only, and allocate no arrays, so:
 
 - :func:`inner_kernel` compiles a kernel that only other kernels call without either wrapper and without
   reference counting (numba's ``no_cpython_wrapper``, ``no_cfunc_wrapper`` and ``_nrt=False`` options).
@@ -66,7 +65,6 @@ def inner_kernel(func: Callable[..., Any]) -> Any:
 def loop_kernel(func: Callable[..., Any]) -> Any:
     """Compile ``func`` (cached, callable from Python) without reference counts; ``func`` must allocate no arrays."""
     return njit(cache=True, **NO_REFCOUNTS)(func)
-
 
 
 #: LLVM optimisation level of numba's pass over each function before it is linked into its module (0 to 3).
