@@ -96,6 +96,84 @@ def throughput(scale: float = 0.25, draws: int = 10, repeats: int = 3, seed: int
     return out
 
 
+#: What :func:`breakdown` times, in the order of a simulation on a worker: (label, owner, attribute), the owner
+#: given as a module path or "module:Class"; a phase of :class:`benchmarks.child.PhaseTimers` is timed as well.
+BREAKDOWN = (
+    ("parameters", "nkborder.scenarios:Scenario", "parameters"),
+    ("environment", "nkborder.engine.sim", "build_environment"),
+    ("population", "nkborder.engine.sim", "build_population"),
+    ("vital rates", "nkborder.engine.sim", "vital_rates"),
+    ("monthly income Gini", "nkborder.engine.month", "gini"),
+    ("hand_over_smuggling", "nkborder.engine.month", "hand_over_smuggling"),
+    ("yearly reader", "nkborder.calibration.simulate:YearlyReader", "__init__"),
+    ("yearly reader", "nkborder.calibration.simulate:YearlyReader", "values"),
+    ("distance", "nkborder.calibration.distance:SeriesDistance", "__call__"),
+    ("distance", "nkborder.calibration.distance:SeriesDistance", "partial"),
+)
+
+
+def _owner(path: str) -> Any:
+    import importlib
+
+    module, _, cls = path.partition(":")
+    mod = importlib.import_module(module)
+    return getattr(mod, cls) if cls else mod
+
+
+def breakdown(scale: float = 0.25, draws: int = 5, seed: int = 1) -> dict[str, Any]:
+    """Where one calibration simulation's CPU time goes in a Dask worker: CPU seconds per simulation of each part.
+
+    ``draws`` prior draws are run as pyabc runs them in generation 0 (the simulate function of a generation
+    unpickled for each job, the early-rejection check after every year at the first generation's tolerance, the
+    result pickled to be sent back); each named part is timed by wrapping the function that does it
+    (:data:`BREAKDOWN` and the simulation's phases, :class:`benchmarks.child.PhaseTimers`); "other" is the rest of
+    the job's time (Python in the monthly loop, pyabc's sampling of the parameters, the progress callback).
+    """
+    import cloudpickle
+    import pyabc
+
+    import nkborder.engine.sim as sim_mod
+    from benchmarks.child import PhaseTimers
+    from nkborder.calibration.smc import FIRST_TOLERANCE
+
+    setup = _setup(scale, SETTINGS["until"])
+    abc = setup.abc(pyabc.SingleCoreSampler())
+    abc.new(f"sqlite:///{tempfile.mkdtemp(prefix='nkcal-breakdown-')}/history.sqlite", setup.observed())
+    t = abc.initialize_components_before_run(None, 1, 0.0, np.inf, None, 0.0)
+    assert t == 0 and abc.eps(t) == FIRST_TOLERANCE  # generation 0: every run is checked after each year
+    job = cloudpickle.dumps(abc._create_simulate_function(t))  # what pyabc sends with every Dask job
+    cloudpickle.loads(job)()  # compile (cached kernels) and warm up
+    timers = PhaseTimers(sim_mod)
+    for label, owner, name in BREAKDOWN:
+        timers.add(_owner(owner), name, label)
+    parts = {"unpickle the job": 0.0, "pickle the result": 0.0}
+    np.random.seed(seed)  # pyabc draws the parameters from NumPy's global generator
+    total = 0.0
+    try:
+        for _ in range(draws):
+            t0 = time.process_time()
+            simulate_one = cloudpickle.loads(job)
+            t1 = time.process_time()
+            particle = simulate_one()
+            t2 = time.process_time()
+            cloudpickle.dumps([(particle, particle.accepted, 0)])
+            t3 = time.process_time()
+            parts["unpickle the job"] += t1 - t0
+            parts["pickle the result"] += t3 - t2
+            total += t3 - t0
+    finally:
+        timers.undo()
+    for name, cpu in timers.cpu_seconds.items():
+        if timers.calls[name]:
+            parts[name] = parts.get(name, 0.0) + cpu
+    per_sim = {k: v / draws for k, v in parts.items()}
+    per_sim["other"] = total / draws - sum(per_sim.values())
+    calls = {k: v / draws for k, v in timers.calls.items() if v}
+    return {"scale": scale, "draws": draws, "seed": seed, "last_year": setup.scenario.end.year,
+            "cpu_s": total / draws, "parts": per_sim, "calls": calls, "job_bytes": len(job),
+            "load_average": list(os.getloadavg()), "status": "ok"}  # fmt: skip
+
+
 def measure(cfg: Any = None) -> dict[str, Any]:
     """The ``calibration`` part of ``python -m benchmarks --update``: :func:`throughput` at its defaults."""
     return throughput()

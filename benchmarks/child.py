@@ -104,8 +104,15 @@ class PhaseTimers:
             setattr(sim_mod.Simulation, GINI_PHASE, self._timed(GINI_PHASE, method))
             self._restore.append(lambda: setattr(sim_mod.Simulation, GINI_PHASE, method))
 
+    def add(self, owner: Any, name: str, label: str | None = None) -> None:
+        """Time ``owner.name`` (a module's function or a class's method) too, as phase ``label`` (default ``name``)."""
+        fn = getattr(owner, name)
+        setattr(owner, name, self._timed(label or name, fn))
+        self._restore.append(lambda: setattr(owner, name, fn))
+
     def _timed(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
-        self.seconds[name], self.cpu_seconds[name], self.calls[name] = 0.0, 0.0, 0
+        for totals in (self.seconds, self.cpu_seconds, self.calls):
+            totals.setdefault(name, 0)  # one label may time several functions
 
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             t, c = time.perf_counter(), time.process_time()

@@ -474,6 +474,88 @@ def test_values_read_during_the_run_are_those_of_the_yearly_table(small_setup):
     assert sorted(seen) == list(range(1994, SMALL_RUN["until"]))
 
 
+def test_column_table_reads_to_the_bit_what_the_measures_read_from_the_dataframe():
+    """Three cities, counts from 1e-3 to 1e16 (where compensated and plain sums differ), years not filled yet (NaN),
+    periods inside, at the edges of and outside the table: each value equals the DataFrame's, bit for bit."""
+    from nkborder.calibration.columns import ColumnTable, city_sums, supported
+    from nkborder.observation.measures import Average, Context, Level, National, Quotient
+
+    cities, years = ("Hoeryong", "Hyesan", "Musan"), np.arange(1999, 2011)
+    rng = np.random.default_rng(4)
+    columns = {"year": np.repeat(years, 3), "city": np.array(list(cities) * len(years))}
+    for name in ("a", "b", "c"):
+        columns[name] = 10.0 ** rng.uniform(-3, 16, 3 * len(years))
+        columns[name][-6:] = np.nan  # the last two years: not simulated yet
+    columns["a"][:3] = [1e16, 1.0, 1.0]  # a plain sum gives 1e16, pandas' compensated sum 1e16 + 2
+    assert city_sums(columns["a"], 3, [0, 1, 2])[0] == 1e16 + 2
+    ctx = Context({"Hoeryong": 0.1, "Hyesan": 0.07, "Musan": 0.05}, 2.3)
+    frame, table = pd.DataFrame(columns), ColumnTable(columns, years, cities, ctx)
+    indicators = [National("a"), National("b"), Quotient("a", "b"), Quotient("b", "c", ("Hyesan", "Musan"), 1000.0),
+                  Quotient("c", "a", ("Musan",)), Quotient("a", "b", ("Pyongyang",))]
+    spans = [(1999, 1999), (2000, 2004), (1999, 2010), (2008, 2008), (2009, 2010), (1998, 2001), (2010, 2011)]
+    compared = 0
+    for indicator, (first, last) in itertools.product(indicators, spans):
+        level = Level(indicator, first, last)
+        expected, got = level.value(frame, ctx), table.value(level)
+        assert (np.isnan(expected) and np.isnan(got)) or got == expected, (level.text, got, expected)
+        compared += np.isfinite(expected)
+    assert compared >= 20
+    assert not supported(Level(Average("a"), 2000, 2001)) and not supported(Level(National("a"), 2000, 2001, "max"))
+    with pytest.raises(ValueError, match="DataFrame"):
+        table.value(Level(Average("a"), 2000, 2001))
+
+
+def test_reader_values_equal_the_measures_on_its_columns_to_the_bit():
+    """Every row the reader gives during a run (arrays) equals what the measures read from the DataFrame of the
+    same columns at the end (model_values), to the bit."""
+    import datetime as dt
+
+    from nkborder.calibration.simulate import YearlyReader
+    from nkborder.calibration.smc import prepare
+    from nkborder.engine.sim import Simulation
+
+    setup = prepare("history", PACKAGE_DATA, until=2005, scale=0.01, last={})
+    model = setup.model()
+    sim = Simulation(setup.scenario, setup.scenario.parameters({"intent_intercept": -9.0}), seed=2, scale=0.01,
+                     summaries=False)
+    reader = YearlyReader(sim, model, 2.5)
+    seen = [reader.values(1998)]
+    for date, _ in sim.steps():
+        if date.month == 12 and date.day == 31:
+            seen.append(reader.values(date.year))
+    assert sim.scenario.end == dt.date(2005, 12, 31)
+    expected = model_values(pd.DataFrame(reader.columns), setup.targets, model.weights, 2.5, 0.01)
+    assert len(expected) >= 15 and np.isfinite(expected).all()
+    np.testing.assert_array_equal(seen[-1], expected)
+    for values in seen:  # a row's value, once known, never changes
+        known = ~np.isnan(values)
+        np.testing.assert_array_equal(values[known], expected[known])
+
+
+def test_counting_client_asks_the_scheduler_for_cores_only_after_its_refresh_time():
+    """pyabc's sampler asks for the workers' cores every 10 ms; the client answers from a copy, refreshed after
+    ``refresh_s`` seconds, and counts finished jobs."""
+    import time
+
+    from nkborder.calibration.progress import CountingClient
+
+    class Scheduler:
+        asked, cores = 0, {"w1": 1, "w2": 1}
+
+        def ncores(self, workers=None):
+            self.asked += 1
+            return dict(self.cores) if workers is None else {w: self.cores[w] for w in workers}
+
+    done = []
+    scheduler = Scheduler()
+    client = CountingClient(scheduler, lambda: done.append(1), refresh_s=0.2)
+    assert [sum(client.ncores().values()) for _ in range(50)] == [2] * 50 and scheduler.asked == 1
+    assert client.ncores(["w1"]) == {"w1": 1} and scheduler.asked == 2  # a question with arguments passes
+    scheduler.cores = {"w1": 1, "w2": 1, "w3": 1}  # a worker joins
+    time.sleep(0.25)
+    assert sum(client.ncores().values()) == 3 and scheduler.asked == 3
+
+
 def test_early_rejection_stops_runs_over_the_tolerance_and_keeps_the_others(small_setup):
     from nkborder.calibration.distance import SeriesDistance
     from nkborder.calibration.simulate import EarlyRejectModel

@@ -76,6 +76,33 @@ def test_simulation_state_is_reproducible() -> None:
     np.testing.assert_array_equal(a.pop.guards.earnings_cny, b.pop.guards.earnings_cny)
 
 
+def test_a_run_without_summaries_is_the_same_run_without_gini_and_districts() -> None:
+    """``summaries=False`` (what a calibration runs) changes no number a rule computes: the daily records, the
+    monthly ones but the income Gini, and the people are those of the run with them; it has no tables."""
+    from nkborder.api import resolve
+    from nkborder.core import slots as S
+
+    sims = {}
+    for summaries in (True, False):
+        sim = Simulation(*resolve("history", end="2001-06-30"), seed=3, scale=0.01, summaries=summaries)
+        for _ in sim.steps():
+            pass
+        sims[summaries] = sim
+    full, lean = sims[True], sims[False]
+    np.testing.assert_array_equal(full.daily, lean.daily)
+    np.testing.assert_array_equal(full.sectors, lean.sectors)
+    gini = S.MONTHLY_NAMES.index("income_gini")
+    others = [i for i in range(S.N_MONTHLY) if i != gini]
+    np.testing.assert_array_equal(full.monthly[:, :, others], lean.monthly[:, :, others])
+    assert np.isfinite(full.monthly[:, :, gini]).any() and np.isnan(lean.monthly[:, :, gini]).all()
+    for name in full.pop.people._fields:
+        np.testing.assert_array_equal(getattr(full.pop.people, name), getattr(lean.pop.people, name), err_msg=name)
+    assert sorted(full.district_years) == list(range(1995, 2002)) and not lean.district_years
+    assert full.raw().yearly_gini and not lean.yearly_gini
+    with pytest.raises(RuntimeError, match="summaries"):
+        lean.raw()
+
+
 # ------------------------------------------------------------------------------------------ RNG
 @njit
 def _draws(seed: np.uint64, stream: int, period: int, n: int, offset: int) -> np.ndarray:

@@ -82,15 +82,32 @@ class GenerationProgress:
 
 
 class CountingClient:
-    """A Dask client that reports each finished job (one simulation) to ``hook``; everything else passes."""
+    """A Dask client that reports each finished job (one simulation) to ``hook``, and answers ``ncores()`` from a
+    copy at most ``refresh_s`` seconds old; everything else passes.
 
-    def __init__(self, client: Any, hook: Callable[[], None]) -> None:
-        self._client, self._hook = client, hook
+    pyabc's Dask sampler asks ``ncores()`` (a round trip to the scheduler) every 10 ms while a generation runs,
+    to know how many jobs to keep submitted: that polling cost the client process about 0.09 CPU s per second
+    (BENCHMARKS.md, section 11). A copy refreshed every few seconds still sees workers that join or leave.
+    """
+
+    def __init__(self, client: Any, hook: Callable[[], None], refresh_s: float = 5.0) -> None:
+        self._client, self._hook, self._refresh_s = client, hook, refresh_s
+        self._ncores: dict[str, int] | None = None
+        self._asked = 0.0
 
     def submit(self, *args: Any, **kwargs: Any) -> Any:
         future = self._client.submit(*args, **kwargs)
         future.add_done_callback(lambda _f: self._hook())
         return future
+
+    def ncores(self, *args: Any, **kwargs: Any) -> dict[str, int]:
+        """The cores of each worker (``distributed.Client.ncores``), asked again after ``refresh_s`` seconds."""
+        if args or kwargs:
+            return self._client.ncores(*args, **kwargs)
+        now = time.monotonic()
+        if self._ncores is None or now - self._asked > self._refresh_s:
+            self._ncores, self._asked = self._client.ncores(), now
+        return self._ncores
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._client, name)

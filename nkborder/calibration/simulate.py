@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 import pyabc
 
+from nkborder.calibration.columns import ColumnTable, supported
 from nkborder.calibration.targets import Targets
 from nkborder.observation.measures import Average, Context, Level, Memo, National, Quotient
 from nkborder.observation.model import OBSERVATION_FIELDS, ObservationParams, national_equivalent
@@ -77,17 +78,23 @@ def model_values(yearly: pd.DataFrame, targets: Targets, weights: dict[str, floa
     ``measures(targets)`` when the caller has them already.
     """
     ctx = Context(weights, factor)
-    cities = tuple(dict.fromkeys(yearly["city"]))
-    floor = float(national_equivalent(np.array([0.5 / scale]), weights, cities, factor)[0]) if cities else 0.0
+    memo: Memo = {}  # rows of one series over different years group the table once
     out = np.full(len(targets), np.nan)
-    series = targets.rows["series"].to_numpy()
     chosen = range(len(targets)) if rows is None else rows
     all_measures = row_measures if row_measures is not None else measures(targets)
-    memo: Memo = {}  # rows of one series over different years group the table once
     for i in chosen:
-        value = all_measures[i].value(yearly, ctx, memo)
-        out[i] = max(value, floor) if series[i] in COUNTS and not np.isnan(value) else value
-    return out
+        out[i] = all_measures[i].value(yearly, ctx, memo)
+    return floor_counts(out, targets, weights, tuple(dict.fromkeys(yearly["city"])), factor, scale)
+
+
+def floor_counts(values: np.ndarray, targets: Targets, weights: dict[str, float], cities: tuple[str, ...],
+                 factor: float, scale: float) -> np.ndarray:
+    """``values`` (one per row of ``targets``) with each count below half an agent raised to it
+    (``0.5 / scale`` persons, as a national equivalent), so that its logarithm stays finite; in place."""
+    floor = float(national_equivalent(np.array([0.5 / scale]), weights, cities, factor)[0]) if cities else 0.0
+    counts = targets.rows["series"].isin(list(COUNTS)).to_numpy() & ~np.isnan(values)
+    values[counts] = np.maximum(values[counts], floor)
+    return values
 
 
 def sim_seed(seed: int, values: dict[str, float]) -> int:
@@ -160,7 +167,8 @@ class RunModel:
         seed = sim_seed(self.seed, values if rep is None else {**values, "__rep__": rep})
         failed = {"values": np.full(len(self.targets), np.nan), "failed": np.array([1.0])}
         try:
-            sim = Simulation(self.scenario, self.scenario.parameters(model), seed=seed, scale=self.scale)
+            sim = Simulation(self.scenario, self.scenario.parameters(model), seed=seed, scale=self.scale,
+                             summaries=False)
         except Exception:  # a parameter set the model refuses: rejected by an infinite distance
             return failed
         reader = YearlyReader(sim, self, factor)
@@ -169,7 +177,9 @@ class RunModel:
             check(reader.values(reader.first_year - 1), reader.first_year - 1)
             progress = reader.progress(check)
         try:
-            sim.run(progress)
+            for date, days_done in sim.steps():
+                if progress is not None:
+                    progress(date, days_done, sim.n_days)
         except Rejected:
             raise
         except Exception:
@@ -235,12 +245,26 @@ class YearlyReader:
         ready = set(np.flatnonzero(self.year_to <= last).tolist()) | set(self.posted_rows)
         new = sorted(ready - set(self.known))
         if new:
-            fresh = model_values(pd.DataFrame(self.columns), self.model.targets, self.model.weights, self.factor,
-                                 self.sim.scale, new, self.measures)
-            self.known.update({i: fresh[i] for i in new})
+            self.known.update(self._read(new))
         out = np.full(len(self.year_to), np.nan)
         out[list(self.known)] = list(self.known.values())
         return out
+
+    def _read(self, rows: list[int]) -> dict[int, float]:
+        """The values of ``rows``: from the column arrays (:class:`~.columns.ColumnTable`) where the measure
+        allows, else from a DataFrame of the columns (the posted conditions, read once before the run)."""
+        targets, weights, cities = self.model.targets, self.model.weights, tuple(self.sim.scenario.cities)
+        fast = [i for i in rows if supported(self.measures[i])]
+        slow = [i for i in rows if i not in fast]
+        out = np.full(len(targets), np.nan)
+        if slow:
+            out = model_values(pd.DataFrame(self.columns), targets, weights, self.factor, self.sim.scale, slow,
+                               self.measures)
+        if fast:
+            table = ColumnTable(self.columns, self.years, cities, Context(weights, self.factor))
+            out[fast] = [table.value(self.measures[i]) for i in fast]
+            floor_counts(out, targets, weights, cities, self.factor, self.sim.scale)
+        return {i: float(out[i]) for i in rows}
 
     def progress(self, check):
         """A progress callback that calls ``check(values, year)`` after the last day of each year but the last."""

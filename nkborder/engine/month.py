@@ -81,6 +81,8 @@ def livelihoods_step(sim: Simulation, month: Month) -> None:
     pop, env, kp, d0, m = sim.pop, sim.env, sim.kp, month.first_day, month.index
     household_budgets(m, d0, pop.households, pop.cities, env, kp, sim.daily, sim.monthly, month.incomes,
                       month.n_live)
+    if not sim.summaries:  # the Gini is reported, not read by any rule
+        return
     starts = pop.cities.household_start
     for c in range(len(month.n_live)):
         if month.n_live[c] > 0:

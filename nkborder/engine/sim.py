@@ -51,11 +51,18 @@ class RawRecords:
 
 
 class Simulation:
-    """One run of the model. Build it, then call :meth:`run` once."""
+    """One run of the model. Build it, then call :meth:`run` once.
 
-    def __init__(self, scenario: Scenario, params: Params, seed: int = 0, scale: float = 1.0) -> None:
+    ``summaries=False`` skips what only the tables report and no rule reads: the monthly and yearly Gini of
+    household income and the yearly district snapshots (a calibration reads neither); the run is otherwise the
+    same, number for number, but has no :meth:`raw` records.
+    """
+
+    def __init__(self, scenario: Scenario, params: Params, seed: int = 0, scale: float = 1.0,
+                 summaries: bool = True) -> None:
         check_scale(scale, "scale")
         self.scenario, self.params, self.seed, self.scale = scenario, params, seed, scale
+        self.summaries = summaries
         self.n_days = (scenario.end - scenario.start).days + 1
         env = build_environment(scenario, params)
         self.env = env._replace(trade_cny_day=env.trade_cny_day * scale)
@@ -111,22 +118,26 @@ class Simulation:
             month.index, month.first_day, month.end_day = m, int(bounds[m]), int(bounds[m + 1])
             date0 = self.scenario.start + dt.timedelta(days=month.first_day)
             if date0.month == 1 and m > 0:
-                self.yearly_gini[date0.year - 1] = self._income_gini()
-                self.district_years[date0.year - 1] = self._districts()
+                if self.summaries:
+                    self.yearly_gini[date0.year - 1] = self._income_gini()
+                    self.district_years[date0.year - 1] = self._districts()
                 pop.households.income_year_kpw[:] = 0.0
             for step in PLAN.monthly:
                 step.kernel(self, month)
             run_days(month.first_day, month.end_day, self._today(month))
             yield self.scenario.start + dt.timedelta(days=month.end_day - 1), month.end_day
-        last = self.scenario.start + dt.timedelta(days=self.n_days - 1)
-        self.yearly_gini[last.year] = self._income_gini()
-        self.district_years[last.year] = self._districts()
+        if self.summaries:
+            last = self.scenario.start + dt.timedelta(days=self.n_days - 1)
+            self.yearly_gini[last.year] = self._income_gini()
+            self.district_years[last.year] = self._districts()
         self.finished = True
 
     def raw(self) -> RawRecords:
         """The records of the whole run (after :meth:`steps` is exhausted)."""
         if not self.finished:
             raise RuntimeError("the simulation has not run to its end")
+        if not self.summaries:
+            raise RuntimeError("the simulation ran without summaries (summaries=False): it has no tables")
         pop = self.pop
         return RawRecords(self.scenario.start, self.scenario.cities, self.daily, self.monthly,
                           self.month_starts, self.yearly_gini, self.env, self.lost_births, self.sectors,
