@@ -6,13 +6,16 @@ times), each in a new process with that tree first on ``PYTHONPATH``:
 
 * ``calibration``: one simulation of the calibration (history to 2023, every observed series read during the run,
   scale 0.25): mean CPU seconds over 6 prior draws (seed 1) after one run that loads the kernels;
-* ``history``: the full history at scale 1.0 with the shipped calibration, seed 1: CPU seconds of
-  ``Simulation.run()`` after a tiny run that loads the kernels;
+* ``history``: the full history at scale 1.0 with the shipped calibration, seed 1: CPU and wall seconds of
+  ``Simulation.run()`` after a tiny run that loads the kernels, with numba's default threads (one per core: the
+  person pass of a tree that has a parallel one runs on all of them);
+* ``history_one_thread``: the same with ``NUMBA_NUM_THREADS=1``, as a Dask worker runs it;
 * ``compile``: the first run of a process with ``NUMBA_CACHE_DIR`` set to a fresh, empty folder (a tiny history,
   two months at scale 0.001): CPU seconds of the process and of any child processes it starts (a tree that
   compiles in two processes counts both), so mostly the cold compile of every kernel.
 
-Pairs share the machine's state, so their ratio is the number to read on a loaded machine. The prior draws are
+Pairs share the machine's state, so their ratio is the number to read on a loaded machine. Threaded code uses more
+CPU than it saves in wall time: both are recorded (``walls``, and ``threads`` per run). The prior draws are
 the same in both trees only if the calibrated parameters and their priors are. A job that fails in a tree (an
 earlier commit without one of the APIs it calls) is recorded as missing (``-``), with its error on stderr.
 """
@@ -33,6 +36,8 @@ from typing import Any
 from benchmarks import ROOT
 
 JOBS = ("calibration", "history", "compile")
+#: Jobs run with an environment of their own (the rest with this process's).
+JOB_ENV = {"history_one_thread": {"NUMBA_NUM_THREADS": "1"}}
 #: What a child process runs: ``python -c CHILD JOB OBSERVED`` (only APIs that both trees have).
 CHILD = textwrap.dedent("""
     import json, sys, time
@@ -63,12 +68,14 @@ CHILD = textwrap.dedent("""
         from nkborder.calibration import calibrated_params
         from nkborder.engine.sim import Simulation
         nkborder.run("history", seed=1, scale=0.001, end="1995-02-28", daily=False)
-        if job == "history":
+        if job.startswith("history"):
+            import numba
             scenario, params = resolve("history", None, None, calibrated_params())
             sim = Simulation(scenario, params, seed=1, scale=1.0)
-            t = time.process_time()
+            t, wall = time.process_time(), time.perf_counter()
             sim.run()
-            print(json.dumps({"cpu_s": time.process_time() - t}))
+            print(json.dumps({"cpu_s": time.process_time() - t, "wall_s": time.perf_counter() - wall,
+                              "threads": numba.get_num_threads()}))
 """)
 
 
@@ -76,9 +83,10 @@ def _git(*args: str) -> str:
     return subprocess.run(["git", *args], cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip()
 
 
-def _child(tree: Path, job: str) -> float | None:
+def _child(tree: Path, job: str) -> dict[str, Any] | None:
+    """What the child printed (``cpu_s``, and for the history jobs ``wall_s`` and ``threads``), or None."""
     observed = ROOT.parent / "shared" / "data"
-    env = {**os.environ, "PYTHONPATH": str(tree)}
+    env = {**os.environ, "PYTHONPATH": str(tree), **JOB_ENV.get(job, {})}
     with tempfile.TemporaryDirectory(prefix="nkbench-numba-") as cache:
         if job == "compile":
             env["NUMBA_CACHE_DIR"] = cache
@@ -88,7 +96,7 @@ def _child(tree: Path, job: str) -> float | None:
     if proc.returncode != 0:
         print(f"before_after: job {job!r} failed in {tree}: {proc.stderr.strip()[-400:]}", file=sys.stderr)
         return None
-    return json.loads(lines[-1])["cpu_s"] if lines else None  # the warm-up job prints nothing
+    return json.loads(lines[-1]) if lines else None  # the warm-up job prints nothing
 
 
 #: The commit before the package was arranged in layers (core <- model <- engine <- api; issue 16): the
@@ -98,7 +106,7 @@ LAYERS_COMMIT = "3bc5aed"
 
 def measure_layers(cfg: Any = None, repeats: int = 3) -> dict[str, Any]:
     """``python -m benchmarks --update layers``: the compile and full-history jobs against :data:`LAYERS_COMMIT`."""
-    return measure(cfg, before=LAYERS_COMMIT, repeats=repeats, jobs=("compile", "history"))
+    return measure(cfg, before=LAYERS_COMMIT, repeats=repeats, jobs=("compile", "history", "history_one_thread"))
 
 
 def measure(cfg: Any = None, before: str | None = None, repeats: int = 3,
@@ -117,19 +125,25 @@ def measure(cfg: Any = None, before: str | None = None, repeats: int = 3,
         for tree in trees.values():
             _child(tree, "warm")  # compiles the kernels of a fresh tree into its own cache
         runs: dict[str, dict[str, list[float | None]]] = {job: {"before": [], "after": []} for job in jobs}
+        walls: dict[str, dict[str, list[float | None]]] = {job: {"before": [], "after": []} for job in jobs}
+        threads: dict[str, dict[str, list[int | None]]] = {job: {"before": [], "after": []} for job in jobs}
         for job in jobs:
             for _ in range(repeats):
                 for side, tree in trees.items():
-                    runs[job][side].append(_child(tree, job))
+                    out = _child(tree, job) or {}
+                    runs[job][side].append(out.get("cpu_s"))
+                    walls[job][side].append(out.get("wall_s"))
+                    threads[job][side].append(out.get("threads"))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return {"before": commit, "after": _git("rev-parse", "--short", "HEAD"), "repeats": repeats, "runs": runs,
-            "load_average": list(os.getloadavg())}
+            "walls": walls, "threads": threads, "load_average": list(os.getloadavg())}
 
 
-def median_ratio(res: dict[str, Any], job: str) -> float | None:
-    """Median over the interleaved pairs of ``job`` of after / before (None if no pair has both runs)."""
-    runs = res.get("runs", {}).get(job)
+def median_ratio(res: dict[str, Any], job: str, clock: str = "runs") -> float | None:
+    """Median over the interleaved pairs of ``job`` of after / before (None if no pair has both runs); ``clock``
+    is ``"runs"`` (CPU seconds) or ``"walls"`` (wall seconds)."""
+    runs = res.get(clock, {}).get(job)
     if not runs:
         return None
     ratios = [a / b for a, b in zip(runs["after"], runs["before"], strict=True) if a and b]
@@ -137,27 +151,38 @@ def median_ratio(res: dict[str, Any], job: str) -> float | None:
 
 
 def section(res: dict[str, Any], command: str | None = None) -> list[str]:
-    """The before/after paragraph and table of BENCHMARKS.md (section 11); ``command`` if not the default one."""
+    """The before/after paragraph and table of BENCHMARKS.md (section 11); ``command`` if not the default one.
+
+    A job with wall times (the history jobs) gets a second row with them and the numba threads of the runs.
+    """
     if res.get("status") != "ok":
         return []
     command = command or "NKBORDER_BENCH_BEFORE=" + res["before"] + " python -m benchmarks --update before_after"
     labels = {"calibration": "one calibration simulation (scale 0.25, to 2023, 6 prior draws)",
               "history": "full history at scale 1.0 (shipped calibration, seed 1), `Simulation.run()`",
+              "history_one_thread": "the same on one numba thread (`NUMBA_NUM_THREADS=1`, as in a Dask worker)",
               "compile": "first run with an empty numba cache (tiny history; CPU of the process and its children)"}
     lines = [
-        f"Before and after: commit `{res['before']}` against `{res['after']}`, CPU seconds in {res['repeats']} "
-        f"interleaved pairs, each run in a new process (`{command}`, `benchmarks/before_after.py`). Load average "
-        f"at the end: {', '.join(f'{x:.1f}' for x in res['load_average'])}.",
+        f"Before and after: commit `{res['before']}` against `{res['after']}`, CPU seconds (and wall seconds where "
+        f"threads differ) in {res['repeats']} interleaved pairs, each run in a new process (`{command}`, "
+        f"`benchmarks/before_after.py`). Load average at the end: "
+        f"{', '.join(f'{x:.1f}' for x in res['load_average'])}.",
         "",
-        "| simulation | before, CPU s (each pair) | after, CPU s (each pair) | after / before, median of pairs |",
+        "| simulation | before, s (each pair) | after, s (each pair) | after / before, median of pairs |",
         "| --- | --- | --- | --- |",
     ]
     for job, label in labels.items():
         if job not in res["runs"]:
             continue
-        before, after = res["runs"][job]["before"], res["runs"][job]["after"]
-        median = median_ratio(res, job)
-        ratio = f"{median:.3f}" if median is not None else "-"
-        lines.append(f"| {label} | {', '.join(f'{x:.2f}' for x in before if x)} | "
-                     f"{', '.join(f'{x:.2f}' for x in after if x)} | {ratio} |")
+        for clock, unit in (("runs", "CPU"), ("walls", "wall")):
+            times = res.get(clock, {}).get(job)
+            if not times or not any(times["after"]):
+                continue
+            before, after = times["before"], times["after"]
+            median = median_ratio(res, job, clock)
+            ratio = f"{median:.3f}" if median is not None else "-"
+            threads = sorted({t for t in res.get("threads", {}).get(job, {}).get("after", []) if t})
+            where = f", {unit}" + (f", {'/'.join(map(str, threads))} thread(s) after" if threads else "")
+            lines.append(f"| {label}{where} | {', '.join(f'{x:.2f}' for x in before if x)} | "
+                         f"{', '.join(f'{x:.2f}' for x in after if x)} | {ratio} |")
     return [*lines, ""]

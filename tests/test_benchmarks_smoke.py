@@ -93,8 +93,8 @@ def test_compile_scaling_reference_experiments(tiny_results: dict[str, Any]) -> 
             floor["rules_ns_per_person_month"] / floor["budget"]["ns_per_person_month"])
     assert tiny_results["experiments"]["status"] == "skipped"  # may take minutes: rendering is tested below
     assert {t["status"] for t in tiny_results["targets"]} <= {"met", "missed", "not measured"}
-    assert len(tiny_results["targets"]) == 10  # 5 of the speed issue, 2 of the experiments issue, 3 of the layers
-    assert [t["status"] for t in tiny_results["targets"][-3:]] == ["not measured"] * 3  # the tiny mode skips layers
+    assert len(tiny_results["targets"]) == 11  # 5 of the speed issue, 2 of the experiments issue, 4 of the layers
+    assert [t["status"] for t in tiny_results["targets"][-4:]] == ["not measured"] * 4  # the tiny mode skips layers
 
 
 def test_markdown_has_every_section(tiny_results: dict[str, Any], tmp_path: Path) -> None:
@@ -232,10 +232,32 @@ def test_layers_targets_judge_the_median_run_and_the_median_ratio_of_pairs() -> 
     suite._layers_targets(layers, row)
     assert rows[0]["measured"].startswith("9.5 s CPU (median of 9.5, 10.5, 9.0)") and rows[0]["ok"] is True
     assert rows[1]["measured"].startswith("1.17x") and rows[1]["ok"] is False
-    assert rows[2]["measured"].startswith("0.97x") and rows[2]["ok"] is True
+    assert rows[2]["measured"] == "-" and rows[2]["ok"] is None  # no runs on one thread
+    assert rows[3]["measured"].startswith("0.97x") and rows[3]["ok"] is True
     rows.clear()
     suite._layers_targets({"status": "error", "error": "no git"}, row)
-    assert [r["ok"] for r in rows] == [None, None, None]
+    assert [r["ok"] for r in rows] == [None, None, None, None]
+
+
+def test_layers_targets_judge_threaded_runs_on_wall_time_and_one_thread_on_cpu_time() -> None:
+    rows: list[dict[str, Any]] = []
+
+    def row(target: str, measured: str, ok: bool | None, note: str = "") -> None:
+        rows.append({"target": target, "measured": measured, "ok": ok, "note": note})
+
+    layers = {"status": "ok", "repeats": 2, "runs": {
+        "history": {"before": [10.0, 10.0], "after": [12.0, 12.0]},  # more CPU on two threads
+        "history_one_thread": {"before": [10.0, 10.0], "after": [10.5, 10.5]},
+        "compile": {"before": [30.0, 30.0], "after": [27.0, 27.0]},
+    }, "walls": {"history": {"before": [10.2, 10.2], "after": [8.0, 9.0]}},
+        "threads": {"history": {"before": [2, 2], "after": [2, 2]}}}
+    suite._layers_targets(layers, row)
+    assert rows[0]["measured"] == "8.5 s wall (median of 8.0, 9.0), threads=2" and rows[0]["ok"] is True
+    assert "CPU 12.0 s" in rows[0]["note"]
+    assert rows[1]["measured"].startswith("0.83x") and rows[1]["ok"] is True  # 8.0/10.2, 9.0/10.2
+    assert "CPU-time ratio 1.20x" in rows[1]["note"]
+    assert rows[2]["measured"].startswith("1.05x") and rows[2]["ok"] is False
+    assert rows[3]["measured"].startswith("0.90x") and rows[3]["ok"] is True
 
 
 def test_before_after_needs_a_commit_and_reports_the_median_ratio_of_pairs(monkeypatch) -> None:
@@ -264,4 +286,8 @@ def test_layers_section_names_its_command_and_skips_jobs_it_did_not_run() -> Non
     assert "empty numba cache" in text and "| 1.000 |" in text  # pairs 0.5 and 1.5
     assert "| 0.900 |" in text  # the pair with a missing run is left out
     assert "calibration simulation" not in text
+    res["walls"] = {"history": {"before": [10.0, 10.0], "after": [6.0, 7.0]}}
+    res["threads"] = {"history": {"before": [2, 2], "after": [2, 2]}}
+    text = "\n".join(report._layers(res))
+    assert "`Simulation.run()`, wall, 2 thread(s) after | 10.00, 10.00 | 6.00, 7.00 | 0.650 |" in text
     assert report._layers({"status": "error"}) == []

@@ -13,7 +13,8 @@ numba's own fallback threading layer, ``workqueue``, aborts the process when two
 parallel work at once (the app runs its jobs in threads). :func:`install_threading_layer` asks numba for a
 thread-safe layer instead: TBB if the ``tbb`` package is installed, else OpenMP (GNU ``libgomp.so.1``, Debian's
 ``libgomp1``). When neither loads, :func:`person_pass_threads` returns 1 and the person pass runs in the
-calling thread, with the same results. A ``NUMBA_THREADING_LAYER`` set in the environment is left as it is.
+calling thread, with the same results. A ``NUMBA_THREADING_LAYER`` set in the environment is left as it is, and
+so is an ``OMP_WAIT_POLICY`` (``PASSIVE`` otherwise: OpenMP's threads sleep as soon as a parallel loop ends).
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ def install_threading_layer() -> None:
     """
     if "NUMBA_THREADING_LAYER" not in os.environ and thread_safe_layer() is not None:
         config.THREADING_LAYER = THREAD_SAFE
+    if thread_safe_layer() == "omp":
+        # OpenMP's threads otherwise spin for a while after each parallel loop, on cores that the rest of the run
+        # (one thread) or other processes need (BENCHMARKS.md, section 2)
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 @functools.lru_cache(maxsize=1)
