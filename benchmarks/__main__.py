@@ -23,6 +23,7 @@ from benchmarks import ROOT
 from benchmarks.before_after import measure as measure_before_after
 from benchmarks.before_after import measure_layers
 from benchmarks.calibration import measure as measure_calibration
+from benchmarks.calibration import measure_parts as measure_calibration_parts
 from benchmarks.report import embedded_results, write_markdown
 from benchmarks.suite import (
     MODES,
@@ -38,7 +39,8 @@ from benchmarks.suite import (
 
 #: Parts that ``--update`` measures on their own (each independent of the others' results).
 PARTS = {"logistic": measure_logistic, "compile": measure_compile, "daily_compile": measure_daily_compile,
-         "calibration": measure_calibration, "before_after": measure_before_after,
+         "calibration": measure_calibration, "calibration_parts": measure_calibration_parts,
+         "before_after": measure_before_after,
          "layers": measure_layers}
 
 

@@ -22,6 +22,7 @@ earlier commit without one of the APIs it calls) is recorded as missing (``-``),
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -30,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -116,11 +118,7 @@ def measure(cfg: Any = None, before: str | None = None, repeats: int = 3,
     if not ref:
         raise ValueError("NKBORDER_BENCH_BEFORE is not set: give the git commit to compare with, e.g. "
                          "NKBORDER_BENCH_BEFORE=main~2 python -m benchmarks --update before_after")
-    commit = _git("rev-parse", "--short", ref)
-    folder = Path(tempfile.mkdtemp(prefix="nkbench-before-"))
-    try:
-        archive = subprocess.run(["git", "archive", commit], cwd=ROOT, check=True, capture_output=True).stdout
-        subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    with extracted(ref) as (commit, folder):
         trees = {"before": folder, "after": ROOT}
         for tree in trees.values():
             _child(tree, "warm")  # compiles the kernels of a fresh tree into its own cache
@@ -134,10 +132,21 @@ def measure(cfg: Any = None, before: str | None = None, repeats: int = 3,
                     runs[job][side].append(out.get("cpu_s"))
                     walls[job][side].append(out.get("wall_s"))
                     threads[job][side].append(out.get("threads"))
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
     return {"before": commit, "after": _git("rev-parse", "--short", "HEAD"), "repeats": repeats, "runs": runs,
             "walls": walls, "threads": threads, "load_average": list(os.getloadavg())}
+
+
+@contextlib.contextmanager
+def extracted(ref: str) -> Iterator[tuple[str, Path]]:
+    """The commit ``ref`` (its short hash) extracted with ``git archive`` into a temporary folder, removed after."""
+    commit = _git("rev-parse", "--short", ref)
+    folder = Path(tempfile.mkdtemp(prefix="nkbench-before-"))
+    try:
+        archive = subprocess.run(["git", "archive", commit], cwd=ROOT, check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+        yield commit, folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def median_ratio(res: dict[str, Any], job: str, clock: str = "runs") -> float | None:

@@ -15,6 +15,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -174,9 +176,68 @@ def breakdown(scale: float = 0.25, draws: int = 5, seed: int = 1) -> dict[str, A
             "load_average": list(os.getloadavg()), "status": "ok"}  # fmt: skip
 
 
+def client_load(scale: float = 0.05, population: int = 20, generations: int = 3, workers: int = 2,
+                seed: int = 1) -> dict[str, Any]:
+    """CPU seconds of a calibration's processes per simulation and per wall second: a small calibration at
+    :data:`SETTINGS` (but ``scale``, ``population``, ``generations``) on a local cluster of ``workers``, from the end
+    of generation 0 (the workers started and warm) to the end of the last generation.
+
+    ``client``: this process (pyabc's sampler loop, the Dask scheduler and client, the stores); ``workers``: the
+    worker processes (the simulations and Dask's work around them). Child processes are read with ``psutil``
+    (installed with ``distributed``).
+    """
+    import psutil
+
+    from nkborder.calibration import calibrate
+
+    me = psutil.Process()
+
+    def cpu() -> tuple[float, float, float]:
+        kids = sum(sum(k.cpu_times()[:2]) for k in me.children(recursive=True))
+        return time.perf_counter(), time.process_time(), kids
+
+    marks: dict[int, tuple[tuple[float, float, float], int]] = {}
+    db = Path(tempfile.mkdtemp(prefix="nkcal-client-")) / "client.duckdb"
+    calibrate(SETTINGS["scenario"], OBSERVED, until=SETTINGS["until"], population=population, generations=generations,
+              scale=scale, seed=seed, workers=workers, db=db, name="client-load",
+              progress=lambda info: marks.setdefault(info["generation"], (cpu(), info["n_simulations"])))
+    (w0, c0, k0), _ = marks[0]
+    (w1, c1, k1), _ = marks[generations - 1]
+    sims = sum(marks[g][1] for g in range(1, generations))
+    wall = w1 - w0
+    return {"scale": scale, "population": population, "generations": generations, "workers": workers,
+            "simulations": sims, "wall_s": wall, "client_cpu_s": c1 - c0, "workers_cpu_s": k1 - k0,
+            "client_cpu_per_wall_s": (c1 - c0) / wall, "client_cpu_per_sim": (c1 - c0) / sims,
+            "workers_cpu_per_sim": (k1 - k0) / sims, "load_average": list(os.getloadavg())}  # fmt: skip
+
+
 def measure(cfg: Any = None) -> dict[str, Any]:
-    """The ``calibration`` part of ``python -m benchmarks --update``: :func:`throughput` at its defaults."""
-    return throughput()
+    """The ``calibration`` part of ``python -m benchmarks --update``: :func:`throughput` at its defaults and the
+    :func:`breakdown` of a simulation."""
+    return {**throughput(), "breakdown": breakdown()}
+
+
+def measure_parts(cfg: Any = None, before: str | None = None, repeats: int = 2) -> dict[str, Any]:
+    """``NKBORDER_BENCH_BEFORE=REF python -m benchmarks --update calibration_parts``: :func:`breakdown` and
+    :func:`client_load` under commit ``REF`` and under this tree, in ``repeats`` interleaved pairs, each pair in
+    new processes that import this tree's benchmarks and that tree's ``nkborder``."""
+    from benchmarks.before_after import _git, extracted
+
+    ref = before or os.environ.get("NKBORDER_BENCH_BEFORE")
+    if not ref:
+        raise ValueError("NKBORDER_BENCH_BEFORE is not set: give the git commit to compare with")
+    runs: dict[str, list[dict[str, Any]]] = {"before": [], "after": []}
+    with extracted(ref) as (commit, folder), tempfile.TemporaryDirectory(prefix="nkbench-shim-") as shim:
+        (Path(shim) / "benchmarks").symlink_to(ROOT / "benchmarks")  # this tree's benchmarks, that tree's nkborder
+        for _ in range(repeats):
+            for side, tree in (("before", folder), ("after", ROOT)):
+                env = {**os.environ, "PYTHONPATH": f"{shim}{os.pathsep}{tree}"}
+                proc = subprocess.run([sys.executable, "-m", "benchmarks.calibration", "parts"], cwd=shim, env=env,
+                                      capture_output=True, text=True, timeout=3600, check=True)
+                runs[side].append(json.loads(proc.stdout.strip().splitlines()[-1]))
+                print(f"calibration_parts: {side} done", flush=True)
+    return {"before": commit, "after": _git("rev-parse", "--short", "HEAD"), "repeats": repeats, "runs": runs,
+            "load_average": list(os.getloadavg())}
 
 
 #: CPU seconds per simulation the one-hour target allows: 2 cores x 3,600 s / 5,000 simulations.
@@ -217,7 +278,99 @@ def section(res: dict[str, Any]) -> list[str]:
         "is `python -m benchmarks.calibration hour` (not part of this file: an hour on an idle machine).",
         "",
     ]
-    return lines
+    return [*lines, *breakdown_section(res.get("breakdown", {}))]
+
+
+#: What each part of :func:`breakdown` is, for the table of section 11.
+PART_TEXT = {
+    "unpickle the job": "pyabc's simulate function of the generation, unpickled for each Dask job",
+    "parameters": "the run's validated parameters (`Scenario.parameters`)",
+    "environment": "`build_environment`: policy, prices and events by day",
+    "population": "`build_population`: people, households, guards, brokers",
+    "vital rates": "fertility and death rates by age (set-up)",
+    "people_month": "monthly pass over people (numba)",
+    "run_days": "daily kernel (numba)",
+    "census": "monthly census of households (numba)",
+    "household_budgets": "monthly household budgets (numba)",
+    "remittances": "monthly remittances (numba)",
+    "hand_over_smuggling": "monthly hand-over of smuggling (numba)",
+    "resident_smugglers": "monthly list of smugglers at home",
+    "monthly income Gini": "Gini of the month's household incomes (NumPy sort), reported only",
+    "_income_gini": "yearly Gini of household income, reported only",
+    "district_snapshot": "yearly district snapshot, reported only",
+    "yearly reader": "the observed rows' values after each year (`YearlyReader`)",
+    "distance": "partial distance after each year, and the final one",
+    "pickle the result": "the particle pickled to be sent back",
+    "other": "Python of the monthly loop, pyabc's draw of the parameters, the progress callback",
+}
+
+
+def breakdown_lines(parts: dict[str, dict[str, float]], header: tuple[str, ...]) -> list[str]:
+    """A Markdown table of CPU seconds per simulation by part: one column per entry of ``parts`` (label -> part ->
+    seconds), rows in the order of the largest first column, the total last."""
+    columns = list(parts)
+    first = parts[columns[0]]
+    names = sorted(set().union(*parts.values()), key=lambda k: (k == "other", -first.get(k, 0.0)))
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
+    for name in names:
+        cells = [f"{parts[c].get(name, 0.0):.3f}" for c in columns]
+        lines.append(f"| {name} | {PART_TEXT.get(name, '')} | " + " | ".join(cells) + " |")
+    totals = [f"**{sum(parts[c].values()):.3f}**" for c in columns]
+    return [*lines, "| **all** |  | " + " | ".join(totals) + " |"]
+
+
+def breakdown_section(res: dict[str, Any]) -> list[str]:
+    """Where one simulation's CPU time goes (the ``breakdown`` of ``--update calibration``)."""
+    if not res:
+        return []
+    return [
+        f"Where one calibration simulation's CPU time goes in a worker (`benchmarks.calibration.breakdown`, part "
+        f"of `--update calibration`): {res['draws']} prior draws at scale {res['scale']}, run as generation 0 runs "
+        f"them (history to {res['last_year']}, the observed rows read and the partial distance checked after each "
+        f"year), each part timed by wrapping the function that does it. CPU seconds per simulation; load average "
+        f"at the end {', '.join(f'{x:.1f}' for x in res['load_average'])}.",
+        "",
+        *breakdown_lines({"cpu": res["parts"]}, ("part", "what", "CPU s per simulation")),
+        "",
+    ]
+
+
+def parts_section(res: dict[str, Any]) -> list[str]:
+    """The breakdown and the client's load under an earlier commit and this tree (``calibration_parts``)."""
+    if res.get("status") != "ok":
+        return []
+    runs = res["runs"]
+
+    def mean(side: str, get) -> float:
+        return float(np.mean([get(r) for r in runs[side]]))
+
+    names = set().union(*(r["breakdown"]["parts"] for side in runs for r in runs[side]))
+    parts = {side: {n: mean(side, lambda r, n=n: r["breakdown"]["parts"].get(n, 0.0)) for n in names}
+             for side in ("before", "after")}
+    client = runs["after"][0]["client"]
+    rows = [("client CPU s per wall second", "client_cpu_per_wall_s"), ("client CPU s per simulation",
+            "client_cpu_per_sim"), ("workers' CPU s per simulation", "workers_cpu_per_sim"),
+            ("simulations", "simulations"), ("wall s", "wall_s")]
+    lines = [
+        f"Each part before and after: commit `{res['before']}` against `{res['after']}`, {res['repeats']} "
+        f"interleaved pairs, each side in a new process with this tree's benchmarks and that tree's `nkborder` "
+        f"(`NKBORDER_BENCH_BEFORE={res['before']} python -m benchmarks --update calibration_parts`); mean of the "
+        f"pairs, CPU seconds per simulation. Load average at the end: "
+        f"{', '.join(f'{x:.1f}' for x in res['load_average'])}.",
+        "",
+        *breakdown_lines(parts, ("part", "what", "before", "after")),
+        "",
+        f"The calibration's own processes (`benchmarks.calibration.client_load`: history, every series, scale "
+        f"{client['scale']}, {client['population']} particles, {client['workers']} workers, generations 1-"
+        f"{client['generations'] - 1}), mean of the pairs:",
+        "",
+        "| measure | before | after |",
+        "| --- | --- | --- |",
+    ]
+    for label, key in rows:
+        b, a = mean("before", lambda r, k=key: r["client"][k]), mean("after", lambda r, k=key: r["client"][k])
+        lines.append(f"| {label} | {b:.3g} | {a:.3g} |")
+    return [*lines, ""]
 
 
 def hour(out: Path | None = None, budget_s: float = 3600.0, workers: int = 2) -> dict[str, Any]:
@@ -275,7 +428,7 @@ def _write(result: dict[str, Any], out: Path | None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.calibration", description=__doc__.splitlines()[0])
-    parser.add_argument("job", choices=("throughput", "hour", "identifiability"))
+    parser.add_argument("job", choices=("throughput", "breakdown", "parts", "hour", "identifiability"))
     parser.add_argument("--out", type=Path, default=None, help="write the results as JSON")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--generations", type=int, default=8, help="identifiability: generations")
@@ -284,6 +437,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.job == "throughput":
         _write(throughput(), args.out)
+    elif args.job == "breakdown":
+        _write(breakdown(), args.out)
+    elif args.job == "parts":  # a child of measure_parts: one JSON line
+        print(json.dumps({"breakdown": breakdown(), "client": client_load()}), flush=True)
     elif args.job == "hour":
         hour(args.out, workers=args.workers)
     else:
