@@ -619,6 +619,22 @@ def test_throughput_benchmark_at_a_tiny_size():
     assert "early rejection" in text and "simulations an hour" in text
 
 
+def test_breakdown_benchmark_times_every_month_of_a_calibration_run_and_no_gini():
+    """The breakdown of section 11 at a tiny size: each monthly phase runs once a month of 1995-2023, the parts add
+    up to the simulation's time, and a calibration run computes no Gini and no district snapshot."""
+    from benchmarks.calibration import breakdown, breakdown_section
+
+    res = breakdown(scale=0.002, draws=2)
+    months = (2023 - 1995 + 1) * 12
+    assert res["calls"]["people_month"] == res["calls"]["run_days"] == months
+    assert res["calls"]["yearly reader"] == 3 + 2023 - 1995  # built; read before the run, after each year but the
+    # last, and at the end
+    assert "monthly income Gini" not in res["calls"] and "district_snapshot" not in res["calls"]
+    assert sum(res["parts"].values()) == pytest.approx(res["cpu_s"])
+    assert min(res["parts"][p] for p in ("people_month", "run_days", "population", "unpickle the job")) > 0
+    assert "people_month" in "\n".join(breakdown_section(res))
+
+
 # ------------------------------------------------------------------------------ synthetic truth (slow)
 TRUTH = {"intent_intercept": -10.5, "broker_fee_elasticity": 1.1}
 SYN = {"scenario": "history", "until": 2005, "scale": 0.02}

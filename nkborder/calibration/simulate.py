@@ -193,7 +193,8 @@ class YearlyReader:
     The same numbers as ``nkborder.run(...).yearly`` (``nkborder.engine.record``: flows summed over the year's
     days, stocks on its last day, posted conditions averaged over its days, ``_full`` = value / scale), without
     building the full tables; the posted conditions come from the run's environment, so they are known for every
-    year before the run starts.
+    year before the run starts. The count and quotient rows are read from these arrays
+    (:class:`~nkborder.calibration.columns.ColumnTable`), the posted ones from a DataFrame of them.
     """
 
     def __init__(self, sim: Any, model: RunModel, factor: float) -> None:
