@@ -12,6 +12,7 @@ import pytest
 
 import nkborder
 from nkborder.core.threads import person_pass_threads, thread_safe_layer
+from nkborder.engine import month as month_module
 from nkborder.engine import monthly
 
 TABLES = ("yearly", "monthly", "sectors", "districts")
@@ -40,14 +41,21 @@ def assert_same_tables(left: dict[str, pd.DataFrame], right: dict[str, pd.DataFr
 
 
 @needs_two_threads
-def test_one_and_two_threads_give_identical_tables(numba_threads: None) -> None:
+def test_one_and_two_threads_give_identical_tables(numba_threads: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[int] = []  # the threads each month's person pass was given
+
+    def person_pass(*args: object) -> tuple[int, int, int]:
+        asked.append(args[-1])
+        return monthly.people_month(*args)
+
+    monkeypatch.setattr(month_module, "people_month", person_pass)
     numba.set_num_threads(1)
-    assert person_pass_threads() == 1
     one = tables(nkborder.run(**RUN))
+    assert set(asked) == {1}
+    asked.clear()
     numba.set_num_threads(2)
-    assert person_pass_threads() == 2
     two = tables(nkborder.run(**RUN))
-    assert monthly.person_rules.signatures, "the run on two threads did not use the parallel person pass"
+    assert set(asked) == {2}  # people_month runs person_rules in parallel, then the pass in person order
     assert_same_tables(one, two, "1 thread against 2")
 
 

@@ -35,12 +35,12 @@ def install_threading_layer() -> None:
 
     Takes effect at numba's first parallel launch in this process; :mod:`nkborder.core` calls it on import.
     """
+    # before OpenMP's library loads (it reads the setting once): its threads otherwise spin for a while after each
+    # parallel loop, on cores that the rest of the run (one thread) or other processes need (BENCHMARKS.md,
+    # section 2); TBB does not read it
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     if "NUMBA_THREADING_LAYER" not in os.environ and thread_safe_layer() is not None:
         config.THREADING_LAYER = THREAD_SAFE
-    if thread_safe_layer() == "omp":
-        # OpenMP's threads otherwise spin for a while after each parallel loop, on cores that the rest of the run
-        # (one thread) or other processes need (BENCHMARKS.md, section 2)
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 @functools.lru_cache(maxsize=1)

@@ -39,7 +39,7 @@ import numpy as np
 from numba import njit, prange
 
 from nkborder.core import slots as S
-from nkborder.core.jit import inner_kernel
+from nkborder.core.jit import inner_kernel, inner_parallel_kernel
 from nkborder.core.prefetch import AHEAD, prefetch
 from nkborder.core.rng import ATTEMPT, ATTEMPT_DAY, BIRTH, BIRTH_SEX, DEATH, RISK, stream_key, uniform
 from nkborder.core.state import Agents, CityState, KernelParams, People, Records
@@ -65,6 +65,8 @@ from nkborder.model.policy import Environment
 # with any of the flags GIVES_BIRTH, OF_AGE (aged 15-65: has an intention) and ATTEMPTS (plans a crossing).
 AWAY, TRACKED, AT_HOME = 0, 3, 4
 GIVES_BIRTH, OF_AGE, ATTEMPTS = 8, 16, 32
+#: People per block of the parallel person rules (the blocks are shared among the threads).
+BLOCK = 4096
 
 
 class PersonLists(NamedTuple):
@@ -293,7 +295,7 @@ def ordered_pass(
     return lost, k, n_tracked
 
 
-@njit(cache=True, parallel=True)
+@inner_parallel_kernel
 def person_rules(
     n: int, rules: MonthRules,
     status: np.ndarray, listed: np.ndarray, city: np.ndarray, household: np.ndarray, birth_day: np.ndarray,
@@ -303,24 +305,43 @@ def person_rules(
     hunger_of: np.ndarray,
     outcome: np.ndarray, info_now: np.ndarray, p_now: np.ndarray, new_discontent: np.ndarray,
 ) -> None:
-    """:func:`person_month_rules` for people ``0..n-1`` in parallel, into the scratch rows (the last four).
+    """:func:`person_rules_block` for people ``0..n-1``, the blocks in parallel.
 
     The arrays come one by one, not in their named tuples: numba 0.68 drops writes in a ``prange`` body to
-    arrays unpacked from a named tuple in the same function.
+    arrays unpacked from a named tuple in the same function. The loop body is one call, so that numba's parallel
+    passes see a small body (a shorter first compile than with the rules inlined in it).
     """
     # numba passes only scalars and arrays into a prange body: the rules go in field by field
     day, (key_d, key_b, key_a), p_birth, death_by_age, risk = (rules.day, rules.keys, rules.p_birth,
                                                                rules.death_by_age, rules.risk)
     decay, d_intercept, d_info, d_hardship, d_rate = rules.coef
     b0, b_hardship, b_discontent, b_info, b_kin, b_female, b_risk = rules.intent
-    for i in prange(n):
-        prefetch_household(household, i, n, kin_of, fresh_of, own_smuggler, hardship, hunger_of)
+    for b in prange((n + BLOCK - 1) // BLOCK):
         own_rules = MonthRules(day, (key_d, key_b, key_a), p_birth, death_by_age,
                                InfoCoefficients(decay, d_intercept, d_info, d_hardship, d_rate),
                                IntentCoefficients(b0, b_hardship, b_discontent, b_info, b_kin, b_female, b_risk),
                                risk)
+        person_rules_block(b * BLOCK, min(n, (b + 1) * BLOCK), n, own_rules, status, listed, city, household,
+                           birth_day, female, risk_aversion, info_of, discontent_of, attempt_prob, hardship, kin_of,
+                           fresh_of, own_smuggler, smuggler_fresh, hunger_of, outcome, info_now, p_now,
+                           new_discontent)
+
+
+@inner_kernel
+def person_rules_block(
+    lo: int, hi: int, n: int, rules: MonthRules,
+    status: np.ndarray, listed: np.ndarray, city: np.ndarray, household: np.ndarray, birth_day: np.ndarray,
+    female: np.ndarray, risk_aversion: np.ndarray, info_of: np.ndarray, discontent_of: np.ndarray,
+    attempt_prob: np.ndarray, hardship: np.ndarray,
+    kin_of: np.ndarray, fresh_of: np.ndarray, own_smuggler: np.ndarray, smuggler_fresh: np.ndarray,
+    hunger_of: np.ndarray,
+    outcome: np.ndarray, info_now: np.ndarray, p_now: np.ndarray, new_discontent: np.ndarray,
+) -> None:
+    """:func:`person_month_rules` for people ``lo..hi-1`` (of ``n``), into the scratch rows (the last four)."""
+    for i in range(lo, hi):
+        prefetch_household(household, i, n, kin_of, fresh_of, own_smuggler, hardship, hunger_of)
         outcome[i], info_now[i], p_now[i], new_discontent[i] = person_month_rules(
-            i, own_rules, status, listed, city, household, birth_day, female, risk_aversion, info_of, discontent_of,
+            i, rules, status, listed, city, household, birth_day, female, risk_aversion, info_of, discontent_of,
             attempt_prob, hardship, kin_of, fresh_of, own_smuggler, smuggler_fresh, hunger_of)
 
 
