@@ -250,6 +250,46 @@ def _daily_compile(c: dict[str, Any]) -> list[str]:
             ""]
 
 
+def _threads() -> list[str]:
+    """What the person pass on numba's threads cost and gave, as measured when it was built (fixed text)."""
+    return [
+        "The monthly person pass on threads (`nkborder/engine/monthly.py`, `nkborder/core/threads.py`): with more "
+        "than one numba thread, each person's rules of the month (death, birth draw, information, discontent, "
+        "intention, attempt draw) run first for everyone in a `prange` over blocks of 4,096 people, into scratch "
+        "rows; then one pass in person order records deaths and births, fills the lists and adds the per-city "
+        "sums, so the tables are the same bits with any thread count (`tests/test_threads.py`, "
+        "`tests/test_regression.py` unchanged). With one thread (`NUMBA_NUM_THREADS=1`, and in every Dask worker) "
+        "the rules run inside that pass, as before. Measured while building it, on this 2-core host with two other "
+        "simulations running (load average 4-6; single runs, so read them as rough):",
+        "",
+        "- first compile of the monthly group (`NUMBA_CACHE_DIR=$(mktemp -d) python -m benchmarks.compile_profile "
+        "monthly`): 10.4 s CPU before; 16.7 s with the rules inlined into the `prange` body (`person_rules` 3.2 s, "
+        "`ordered_pass` 2.2 s, `people_month` 3.0 s); 14.3 s with the `prange` body one call per block and neither "
+        "parallel kernel compiled with a Python wrapper (`person_rules` 0.7 s, `person_rules_block` 1.4 s, "
+        "`ordered_pass` 2.2 s, `people_month` 3.0 s). The rules are compiled twice (for the ordered pass on one "
+        "thread, and for the blocks); section 11 has the whole first compile against `3bc5aed`.",
+        "- one thread, the history at scale 0.25 (`Simulation.run()`, CPU of `people_month` in 3 interleaved "
+        "pairs): 1.52, 1.47, 1.52 s against 1.46, 1.44, 1.38 s before (about 5 % more). Not kept: the rules for "
+        "everyone first and the ordered pass after also on one thread (about 15 % more in `people_month`: the "
+        "scratch rows go through memory), and the two alternating per block on one thread (1.68-1.85 s against "
+        "1.26-1.28 s).",
+        "- two threads, full history at scale 1.0: GNU OpenMP's threads spin after each parallel loop by "
+        "default, on the core the serial rest of the run and other processes need: 17.7 s CPU for 12.6 s wall; "
+        "with `OMP_WAIT_POLICY=PASSIVE` (set by `nkborder.core` unless given) 13.7 s CPU for 12.9 s wall. On a "
+        "host this loaded two threads gave no shorter wall time than one (11.8 s); section 11 has the runs on an "
+        "idler host.",
+        "- numba 0.68.1 drops writes, in a `prange` body, to arrays unpacked from a named tuple in the same "
+        "function (`a, b = pair` then `a[i] = ...`): the parallel kernel takes its arrays one by one. A tuple of "
+        "several values cannot enter a `prange` body either (\"scalar type UniTuple given for non scalar "
+        "argument\").",
+        "- `NUMBA_NUM_THREADS=1` for local Dask workers through `distributed.nanny.pre-spawn-environ` is not used: "
+        "the nannies copy that setting into the client process's own environment, and numba refuses a new thread "
+        "count once its threads run (`RuntimeError` at the next compile). A run inside a Dask worker's task takes "
+        "one thread instead (`nkborder.core.threads.person_pass_threads`).",
+        "",
+    ]
+
+
 def _reference(r: dict[str, Any], engine: dict[str, Any]) -> list[str]:
     if (bad := _failed(r)) is not None:
         return bad
@@ -536,6 +576,7 @@ def render(results: dict[str, Any]) -> str:
         "## 2. Compile time: cold vs warm numba cache", "",
         *_compile(results.get("compile", {})),
         *_daily_compile(results.get("daily_compile", {"status": "not measured", "error": "not part of this run"})),
+        *_threads(),
         "## 3. Mesa reference vs fast engine", "",
         *_reference(results.get("reference", {}), engine),
         "## 4. Peak memory", "",
