@@ -15,7 +15,7 @@ import numpy as np
 from nkborder.core import slots as S
 from nkborder.core.threads import person_pass_threads
 from nkborder.core.tracking import resident_smugglers
-from nkborder.engine.monthly import PersonLists, allocate_scratch, people_month
+from nkborder.engine.monthly import PersonLists, allocate_scratch, conditions, people_month
 from nkborder.model.brokers import commission_rate, working_brokers
 from nkborder.model.livelihoods import census, gini, hand_over_smuggling, household_budgets, remittances
 
@@ -97,8 +97,8 @@ def people_step(sim: Simulation, month: Month) -> None:
     pop, d0 = sim.pop, month.first_day
     lists = PersonLists(month.schedule, month.schedule_day, month.tracked)
     n_lost, month.n_scheduled, month.n_tracked = people_month(
-        month.index, d0, month.end_day - d0, sim.key, sim.agents, sim.env, sim.kp, sim.vital, lists, month.scratch,
-        sim.records(month), person_pass_threads(),
+        month.index, d0, month.end_day - d0, sim.key, pop.people, pop.households, pop.cities, conditions(sim.env, d0),
+        sim.kp, sim.vital, lists, month.scratch, sim.daily, sim.monthly, person_pass_threads(),
     )
     sim.lost_births += n_lost
     hand_over_smuggling(pop.people, pop.households, d0)

@@ -42,7 +42,7 @@ from nkborder.core import slots as S
 from nkborder.core.jit import inner_kernel, inner_parallel_kernel
 from nkborder.core.prefetch import AHEAD, prefetch
 from nkborder.core.rng import ATTEMPT, ATTEMPT_DAY, BIRTH, BIRTH_SEX, DEATH, RISK, stream_key, uniform
-from nkborder.core.state import Agents, CityState, KernelParams, People, Records
+from nkborder.core.state import CityState, Households, KernelParams, People
 from nkborder.model.common import set_status
 from nkborder.model.defection import CROSS_AGE_DAYS, IntentCoefficients, attempt_probability, intent_coefficients
 from nkborder.model.demography import (
@@ -67,6 +67,20 @@ AWAY, TRACKED, AT_HOME = 0, 3, 4
 GIVES_BIRTH, OF_AGE, ATTEMPTS = 8, 16, 32
 #: People per block of the parallel person rules (the blocks are shared among the threads).
 BLOCK = 4096
+
+
+class Conditions(NamedTuple):
+    """The conditions of the month's first day that the person pass reads, per city (rows of the environment)."""
+
+    contact: np.ndarray  # share of phone calls with kin abroad that get through
+    tolerance: np.ndarray  # market tolerance
+    risk: np.ndarray  # risk index of a crossing
+    coping: np.ndarray  # share of food needs that coping covers
+
+
+def conditions(env: Environment, day: int) -> Conditions:
+    """The person pass's :class:`Conditions` on ``day``."""
+    return Conditions(env.contact[day], env.tolerance[day], env.risk[day], env.coping[day])
 
 
 class PersonLists(NamedTuple):
@@ -133,27 +147,26 @@ def info_coefficients(kp: KernelParams) -> InfoCoefficients:
 
 @njit(cache=True)
 def people_month(
-    month: int, day: int, days_in_month: int, seed: np.uint64, agents: Agents, env: Environment,
-    kp: KernelParams, vital: VitalRates, lists: PersonLists, scratch: PassScratch, records: Records, threads: int,
+    month: int, day: int, days_in_month: int, seed: np.uint64, people: People, hh: Households, cities: CityState,
+    today: Conditions, kp: KernelParams, vital: VitalRates, lists: PersonLists, scratch: PassScratch,
+    daily: np.ndarray, monthly: np.ndarray, threads: int,
 ) -> tuple[int, int, int]:
     """Deaths and births, information and discontent, intentions, and the list of people in China or detained.
 
-    Uses the environment of ``day`` (the month's first day). Writes the planned attempts into
+    Uses the conditions of ``day`` (the month's first day), ``today``. Writes the planned attempts into
     ``lists.schedule`` and ``lists.schedule_day`` sorted by day (ties in person order), the people in China or
-    detained into ``lists.tracked`` (person order), and the month's means of information, discontent and
-    intention into ``records.monthly[month]``. Returns (births that found no room, attempts planned, people
-    tracked). With ``threads`` > 1 (numba's threads of the caller) the person rules run first for everyone, in
-    parallel (:func:`person_rules`, into ``scratch``), then the pass in person order (:func:`ordered_pass`);
-    with one thread they run inside that pass. Both give the same bits.
+    detained into ``lists.tracked`` (person order), the month's means of information, discontent and intention
+    into ``monthly[month]``, and deaths, births and phone contacts into ``daily[day]``. Returns (births that found
+    no room, attempts planned, people tracked). With ``threads`` > 1 (numba's threads of the caller) the person
+    rules run first for everyone, in parallel (:func:`person_rules`, into ``scratch``), then the pass in person
+    order (:func:`ordered_pass`); with one thread they run inside that pass. Both give the same bits.
     """
-    people, hh, cities = agents.people, agents.hh, agents.cities
-    daily, monthly = records.daily, records.monthly
     keys = (stream_key(seed, DEATH, month), stream_key(seed, BIRTH, month), stream_key(seed, ATTEMPT, month))
     key_s = stream_key(seed, BIRTH_SEX, month)
     key_r = stream_key(seed, RISK, month)
     key_t = stream_key(seed, ATTEMPT_DAY, month)
     p_birth = vital.fertility / 12.0
-    contact, tolerance = env.contact[day], env.tolerance[day]
+    contact, tolerance = today.contact, today.tolerance
     w_kin, w_market, w_inminban = kp.info_kin, kp.info_market, kp.info_inminban
     n_china, n_south_korea, trader, smuggler, inminban, hardship = (hh.n_china, hh.n_south_korea, hh.trader,
                                                                     hh.smuggler, hh.inminban, hh.hardship)
@@ -178,12 +191,12 @@ def people_month(
         own_smuggler[h] = -1 if trader[h] == 1 else smuggler[h]
         smuggler_fresh[h] = fresh_information(kin, 1.0, contact[c], tolerance[c], inminban_info[inminban[h]], w_kin,
                                               w_market, w_inminban)
-        hunger_of[h] = hunger_death_probability(kp.hunger_death_rate, hunger(hardship[h], env.coping[day, c]))
+        hunger_of[h] = hunger_death_probability(kp.hunger_death_rate, hunger(hardship[h], today.coping[c]))
     for c in range(n_c):
         daily[day, c, S.PHONE_CONTACTS] += calls[c]
     n = people.count[0]  # rows from n on are this month's newborns: information only (too young to cross)
     rules = MonthRules(day, keys, p_birth, vital.death_by_age, info_coefficients(kp), intent_coefficients(kp),
-                       env.risk[day])
+                       today.risk)
     if threads > 1:
         person_rules(n, rules, people.status, people.listed, people.city, people.household, people.birth_day,
                      people.female, people.risk_aversion, people.info, people.discontent, people.attempt_prob,
