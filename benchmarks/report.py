@@ -266,8 +266,10 @@ def _threads() -> list[str]:
         "monthly`): 10.4 s CPU before; 16.7 s with the rules inlined into the `prange` body (`person_rules` 3.2 s, "
         "`ordered_pass` 2.2 s, `people_month` 3.0 s); 14.3 s with the `prange` body one call per block and neither "
         "parallel kernel compiled with a Python wrapper (`person_rules` 0.7 s, `person_rules_block` 1.4 s, "
-        "`ordered_pass` 2.2 s, `people_month` 3.0 s). The rules are compiled twice (for the ordered pass on one "
-        "thread, and for the blocks); section 11 has the whole first compile against `3bc5aed`.",
+        "`ordered_pass` 2.2 s, `people_month` 3.0 s); 14.0 s with `people_month` taking the people, households, "
+        "cities and the day's four conditions instead of all agents and the whole environment (its Python wrapper "
+        "unboxes fewer arrays: 2.0 s). The rules are compiled twice (for the ordered pass on one thread, and for "
+        "the blocks); section 11 has the whole first compile against `3bc5aed`.",
         "- one thread, the history at scale 0.25 (`Simulation.run()`, CPU of `people_month` in 3 interleaved "
         "pairs): 1.52, 1.47, 1.52 s against 1.46, 1.44, 1.38 s before (about 5 % more). Not kept: the rules for "
         "everyone first and the ordered pass after also on one thread (about 15 % more in `people_month`: the "
