@@ -251,43 +251,38 @@ def _daily_compile(c: dict[str, Any]) -> list[str]:
 
 
 def _threads() -> list[str]:
-    """What the person pass on numba's threads cost and gave, as measured when it was built (fixed text)."""
+    """The monthly person pass on numba's threads: tried, measured, not kept (fixed text)."""
     return [
-        "The monthly person pass on threads (`nkborder/engine/monthly.py`, `nkborder/core/threads.py`): with more "
-        "than one numba thread, each person's rules of the month (death, birth draw, information, discontent, "
-        "intention, attempt draw) run first for everyone in a `prange` over blocks of 4,096 people, into scratch "
-        "rows; then one pass in person order records deaths and births, fills the lists and adds the per-city "
-        "sums, so the tables are the same bits with any thread count (`tests/test_threads.py`, "
-        "`tests/test_regression.py` unchanged). With one thread (`NUMBA_NUM_THREADS=1`, and in every Dask worker) "
-        "the rules run inside that pass, as before. Measured while building it, on this 2-core host with two other "
-        "simulations running (load average 4-6; single runs, so read them as rough):",
+        "Tried and not kept: the monthly person pass on numba's threads (commit `50f2445`). With more than one "
+        "thread, each person's rules of the month (death, birth draw, information, discontent, intention, attempt "
+        "draw) ran first for everyone in a `prange` over blocks of 4,096 people, into scratch rows, and one pass in "
+        "person order then recorded deaths and births, filled the lists and added the per-city sums, so the tables "
+        "were the same bits with any thread count (checked by a test, and `tests/test_regression.py` unchanged); "
+        "with one thread the rules ran inside that pass. The layers job on an idle host (`python -m benchmarks "
+        "--update layers`, 3 interleaved pairs against `3bc5aed`, GNU OpenMP with `OMP_WAIT_POLICY=PASSIVE`): the "
+        "full history on two threads took 12.49, 10.18, 11.08 s wall and 15.70, 12.81, 13.91 s CPU against 10.22, "
+        "9.00, 9.29 s (wall 1.19x, CPU 1.50x); on one thread 10.73, 10.38, 10.22 s CPU against 11.47, 9.75, "
+        "10.27 s (0.995x); the first compile 26.20, 25.00, 25.10 s CPU against 28.12, 22.91, 23.59 s (1.06x). "
+        "Two threads were slower than one: the rules are about half of the pass's work, and the pass in person "
+        "order then reads every row the other core has just written. Measured while building it, on this host "
+        "with other simulations running (single runs, rough):",
         "",
         "- first compile of the monthly group (`NUMBA_CACHE_DIR=$(mktemp -d) python -m benchmarks.compile_profile "
-        "monthly`): 10.4 s CPU before; 16.7 s with the rules inlined into the `prange` body (`person_rules` 3.2 s, "
-        "`ordered_pass` 2.2 s, `people_month` 3.0 s); 14.3 s with the `prange` body one call per block and neither "
-        "parallel kernel compiled with a Python wrapper (`person_rules` 0.7 s, `person_rules_block` 1.4 s, "
-        "`ordered_pass` 2.2 s, `people_month` 3.0 s); 14.0 s with `people_month` taking the people, households, "
-        "cities and the day's four conditions instead of all agents and the whole environment (its Python wrapper "
-        "unboxes fewer arrays: 2.0 s). The rules are compiled twice (for the ordered pass on one thread, and for "
-        "the blocks); section 11 has the whole first compile against `3bc5aed`.",
-        "- one thread, the history at scale 0.25 (`Simulation.run()`, CPU of `people_month` in 3 interleaved "
-        "pairs): 1.52, 1.47, 1.52 s against 1.46, 1.44, 1.38 s before (about 5 % more). Not kept: the rules for "
-        "everyone first and the ordered pass after also on one thread (about 15 % more in `people_month`: the "
-        "scratch rows go through memory), and the two alternating per block on one thread (1.68-1.85 s against "
-        "1.26-1.28 s).",
-        "- two threads, full history at scale 1.0: GNU OpenMP's threads spin after each parallel loop by "
-        "default, on the core the serial rest of the run and other processes need: 17.7 s CPU for 12.6 s wall; "
-        "with `OMP_WAIT_POLICY=PASSIVE` (set by `nkborder.core` unless given) 13.7 s CPU for 12.9 s wall. On a "
-        "host this loaded two threads gave no shorter wall time than one (11.8 s); section 11 has the runs on an "
-        "idler host.",
+        "monthly`): 10.4 s CPU before; 16.7 s with the rules inlined into the `prange` body; 14.3 s with the body "
+        "one call per block and no Python wrappers on the parallel kernels (the rules compiled twice: for the "
+        "pass in person order, and for the blocks). Kept from it: `people_month` takes the people, households, "
+        "cities and the day's four conditions instead of all agents and the whole environment, which made its "
+        "own compile 3.0 -> 2.0 s in that tree (its Python wrapper unboxes fewer arrays).",
+        "- GNU OpenMP's threads spin after each parallel loop by default, on the core the serial rest of the run "
+        "needs: the full history on two threads took 17.7 s CPU for 12.6 s wall with the default, 13.7 s for "
+        "12.9 s with `OMP_WAIT_POLICY=PASSIVE` (loaded host).",
         "- numba 0.68.1 drops writes, in a `prange` body, to arrays unpacked from a named tuple in the same "
-        "function (`a, b = pair` then `a[i] = ...`): the parallel kernel takes its arrays one by one. A tuple of "
-        "several values cannot enter a `prange` body either (\"scalar type UniTuple given for non scalar "
-        "argument\").",
-        "- `NUMBA_NUM_THREADS=1` for local Dask workers through `distributed.nanny.pre-spawn-environ` is not used: "
-        "the nannies copy that setting into the client process's own environment, and numba refuses a new thread "
-        "count once its threads run (`RuntimeError` at the next compile). A run inside a Dask worker's task takes "
-        "one thread instead (`nkborder.core.threads.person_pass_threads`).",
+        "function (`a, b = pair` then `a[i] = ...`), and a tuple of several values cannot enter a `prange` body "
+        "(\"scalar type UniTuple given for non scalar argument\").",
+        "- `NUMBA_NUM_THREADS=1` for local Dask workers through `distributed.nanny.pre-spawn-environ` does not "
+        "work: the nannies copy the setting into the client process's own environment, and numba refuses a new "
+        "thread count once its threads run (`RuntimeError` at the next compile). Checking "
+        "`distributed.get_worker()` in the run did.",
         "",
     ]
 

@@ -2,15 +2,11 @@
 
 Nothing here imports the submodels (:mod:`nkborder.model`) or the loop (:mod:`nkborder.engine`). Importing this
 package makes numba's cache of the kernels depend on all their source files (:mod:`nkborder.core.kernel_cache`),
-sets the LLVM passes numba runs on each function before linking (:func:`nkborder.core.jit.install_function_passes`),
-and has numba use a threading layer that several Python threads can share
-(:func:`nkborder.core.threads.install_threading_layer`).
+and sets the LLVM passes numba runs on each function before linking (:func:`nkborder.core.jit.install_function_passes`).
 """
 
 from nkborder.core.jit import install_function_passes as _install_function_passes
 from nkborder.core.kernel_cache import install as _install_kernel_cache
-from nkborder.core.threads import install_threading_layer as _install_threading_layer
 
 _install_kernel_cache()
 _install_function_passes()
-_install_threading_layer()

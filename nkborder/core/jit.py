@@ -53,20 +53,11 @@ def inner_kernel(func: Callable[..., Any]) -> Any:
 
     ``func`` must allocate no arrays (without reference counting they would never be freed).
     """
-    return _inner(func, NO_REFCOUNTS)
-
-
-def inner_parallel_kernel(func: Callable[..., Any]) -> Any:
-    """Compile ``func`` (cached, numba ``parallel=True``: its ``prange`` loops run on numba's threads) to be called
-    by other kernels only: no Python or C wrapper. Reference counting stays on (numba's parallel loops use it)."""
-    return _inner(func, {"parallel": True})
-
-
-def _inner(func: Callable[..., Any], options: dict[str, Any]) -> Any:
     if config.DISABLE_JIT:
         return func
     kernel = InnerKernel(py_func=func, locals={}, targetoptions={
-        "nopython": True, "boundscheck": None, "no_cpython_wrapper": True, "no_cfunc_wrapper": True, **options})
+        "nopython": True, "boundscheck": None, "no_cpython_wrapper": True, "no_cfunc_wrapper": True,
+        **NO_REFCOUNTS})
     kernel.enable_caching()
     return kernel
 

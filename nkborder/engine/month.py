@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from nkborder.core import slots as S
-from nkborder.core.threads import person_pass_threads
 from nkborder.core.tracking import resident_smugglers
-from nkborder.engine.monthly import PersonLists, allocate_scratch, conditions, people_month
+from nkborder.engine.monthly import PersonLists, conditions, people_month
 from nkborder.model.brokers import commission_rate, working_brokers
 from nkborder.model.livelihoods import census, gini, hand_over_smuggling, household_budgets, remittances
 
@@ -45,7 +44,6 @@ class Month:
         self.schedule = np.empty(self.capacity, np.int64)
         self.schedule_day = np.empty(self.capacity, np.int64)
         self.tracked = np.empty(self.capacity, np.int64)
-        self.scratch = allocate_scratch(self.capacity)
         self.incomes = np.empty(self.n_households)
         self.n_live = np.zeros(self.n_cities, np.int64)
 
@@ -98,7 +96,7 @@ def people_step(sim: Simulation, month: Month) -> None:
     lists = PersonLists(month.schedule, month.schedule_day, month.tracked)
     n_lost, month.n_scheduled, month.n_tracked = people_month(
         month.index, d0, month.end_day - d0, sim.key, pop.people, pop.households, pop.cities, conditions(sim.env, d0),
-        sim.kp, sim.vital, lists, month.scratch, sim.daily, sim.monthly, person_pass_threads(),
+        sim.kp, sim.vital, lists, sim.daily, sim.monthly,
     )
     sim.lost_births += n_lost
     hand_over_smuggling(pop.people, pop.households, d0)

@@ -5,9 +5,7 @@ Without ``scheduler`` (and without the ``NKBORDER_SCHEDULER`` environment variab
 closed afterwards; if numba's cache holds no compiled kernels yet, they are compiled first in this process
 (:func:`nkborder.engine.warmup.ensure_compiled`), so that the workers load them instead of each compiling them. With
 ``scheduler="tcp://HOST:PORT"`` the client connects to a running scheduler whose workers can import ``nkborder``;
-that cluster is left running. A simulation in a worker's task runs on one numba thread
-(:func:`nkborder.core.threads.person_pass_threads`), local cluster or not: give a cluster of your own one
-single-threaded worker per core (``dask worker tcp://HOST:PORT --nworkers N --nthreads 1``).
+that cluster is left running.
 """
 
 from __future__ import annotations
