@@ -162,7 +162,7 @@ def median_ratio(res: dict[str, Any], job: str, clock: str = "runs") -> float | 
 def section(res: dict[str, Any], command: str | None = None) -> list[str]:
     """The before/after paragraph and table of BENCHMARKS.md (section 11); ``command`` if not the default one.
 
-    A job with wall times (the history jobs) gets a second row with them and the numba threads of the runs.
+    A job with wall times (the history jobs) gets a second row with them.
     """
     if res.get("status") != "ok":
         return []
@@ -190,8 +190,6 @@ def section(res: dict[str, Any], command: str | None = None) -> list[str]:
             before, after = times["before"], times["after"]
             median = median_ratio(res, job, clock)
             ratio = f"{median:.3f}" if median is not None else "-"
-            threads = sorted({t for t in res.get("threads", {}).get(job, {}).get("after", []) if t})
-            where = f", {unit}" + (f", {'/'.join(map(str, threads))} thread(s) after" if threads else "")
-            lines.append(f"| {label}{where} | {', '.join(f'{x:.2f}' for x in before if x)} | "
+            lines.append(f"| {label}, {unit} | {', '.join(f'{x:.2f}' for x in before if x)} | "
                          f"{', '.join(f'{x:.2f}' for x in after if x)} | {ratio} |")
     return [*lines, ""]

@@ -239,7 +239,7 @@ def test_layers_targets_judge_the_median_run_and_the_median_ratio_of_pairs() -> 
     assert [r["ok"] for r in rows] == [None, None, None, None]
 
 
-def test_layers_targets_judge_threaded_runs_on_wall_time_and_one_thread_on_cpu_time() -> None:
+def test_layers_targets_judge_the_history_on_wall_time_and_one_thread_on_cpu_time() -> None:
     rows: list[dict[str, Any]] = []
 
     def row(target: str, measured: str, ok: bool | None, note: str = "") -> None:
@@ -252,7 +252,7 @@ def test_layers_targets_judge_threaded_runs_on_wall_time_and_one_thread_on_cpu_t
     }, "walls": {"history": {"before": [10.2, 10.2], "after": [8.0, 9.0]}},
         "threads": {"history": {"before": [2, 2], "after": [2, 2]}}}
     suite._layers_targets(layers, row)
-    assert rows[0]["measured"] == "8.5 s wall (median of 8.0, 9.0), threads=2" and rows[0]["ok"] is True
+    assert rows[0]["measured"] == "8.5 s wall (median of 8.0, 9.0)" and rows[0]["ok"] is True
     assert "CPU 12.0 s" in rows[0]["note"]
     assert rows[1]["measured"].startswith("0.83x") and rows[1]["ok"] is True  # 8.0/10.2, 9.0/10.2
     assert "CPU-time ratio 1.20x" in rows[1]["note"]
@@ -289,5 +289,5 @@ def test_layers_section_names_its_command_and_skips_jobs_it_did_not_run() -> Non
     res["walls"] = {"history": {"before": [10.0, 10.0], "after": [6.0, 7.0]}}
     res["threads"] = {"history": {"before": [2, 2], "after": [2, 2]}}
     text = "\n".join(report._layers(res))
-    assert "`Simulation.run()`, wall, 2 thread(s) after | 10.00, 10.00 | 6.00, 7.00 | 0.650 |" in text
+    assert "`Simulation.run()`, wall | 10.00, 10.00 | 6.00, 7.00 | 0.650 |" in text
     assert report._layers({"status": "error"}) == []
