@@ -169,10 +169,11 @@ def people_month(
                 listed[i] = 1
                 n_tracked += 1
                 continue
-            if can_give_birth(female[i], age):
-                u = uniform(key_b, i)
-                if u < p_birth and not add_child(people, cities, i, u, day, days_in_month, fertility, key_s,
-                                                 key_r, daily):
+            # everyone's birth draw first: it is rarely below p_birth, while whether a resident may give birth
+            # (a woman of 18-45) is a coin toss from one person to the next that the CPU cannot predict
+            u = uniform(key_b, i)
+            if u < p_birth and can_give_birth(female[i], age):
+                if not add_child(people, cities, i, u, day, days_in_month, fertility, key_s, key_r, daily):
                     lost += 1
                 count = people.count[0]
         else:
