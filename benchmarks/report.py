@@ -284,6 +284,26 @@ def _threads() -> list[str]:
         "thread count once its threads run (`RuntimeError` at the next compile). Checking "
         "`distributed.get_worker()` in the run did.",
         "",
+        "Branches the CPU cannot predict, in the monthly passes (history with the shipped calibration, seed 1, "
+        "`NUMBA_NUM_THREADS=1`, interleaved pairs on a 2-core host shared with a calibration; a phase's CPU time "
+        "as a multiple of another phase's in the same run, which the load moves less than the seconds; the "
+        "tables bit-identical in each case). Kept: `people_month` draws every resident's birth number before "
+        "asking whether she may give birth (the draw is rarely below the monthly birth probability; a woman of "
+        "18-45 or not is a coin toss from one row to the next): at scale 1.0 (3 pairs) `people_month` 5.28, "
+        "5.30, 5.31 -> 5.09, 5.15, 5.08 times `census`, the whole simulation 10.39, 10.46, 10.40 -> 10.27, "
+        "10.26, 10.29 times `census`; at scale 0.25 `people_month` 5.55, 5.60, 5.61 -> 5.32, 5.32, 5.35 times "
+        "`census`. Not kept (scale 0.25, 3 pairs each): the census's household counts and inminban sums in "
+        "locals, written back when the household changes (`census` 0.227-0.243 -> 0.294-0.310 s: a branch per "
+        "household); the census without a branch on status (0 or 1 added for each row; `census` 1.05-1.12 -> "
+        "1.16-1.19 times `household_budgets`); the attempt probability computed for every resident and kept by "
+        "a select instead of a branch on age 15-65 (`people_month` 5.6 -> 6.0 times `census`); `listed` reset "
+        "only where set (5.49-5.68 -> 5.73-5.85); the per-city sums of `people_month` added in the array "
+        "instead of locals switched on a change of city (5.29-5.74 -> 5.30-5.32); `household_budgets`' arrays "
+        "taken out of the named tuple before its loop (0.91-0.94 -> 0.89-0.95 times `census`); a list of the "
+        "rows not dead, rewritten by `people_month` and read by `census` and the next `people_month`, so that "
+        "neither visits the dead (`census` 0.220-0.225 -> 0.202-0.206 s, but `people_month` 1.17-1.21 -> "
+        "1.31-1.33 s: each row read through the list).",
+        "",
     ]
 
 
