@@ -32,13 +32,9 @@ SETTINGS = {"scenario": "history", "until": 2015, "scale": 0.25, "population": 2
 
 
 def _setup(scale: float, until: int):
-    """The calibration's setup at :data:`SETTINGS`; this process then runs its simulations on one numba thread, as a
-    Dask worker does (``nkborder.core.threads``), so that CPU seconds are a worker's."""
-    import numba
-
+    """The calibration's setup at :data:`SETTINGS` (but ``scale`` and ``until``)."""
     from nkborder.calibration.smc import prepare
 
-    numba.set_num_threads(1)
     return prepare(SETTINGS["scenario"], OBSERVED, until, scale, SETTINGS["seed"], SETTINGS["population"])
 
 
