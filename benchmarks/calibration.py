@@ -55,11 +55,10 @@ def throughput(scale: float = 0.25, draws: int = 10, repeats: int = 3, seed: int
     import datetime as dt
 
     from nkborder.api import run
-    from nkborder.calibration.distance import SeriesDistance
     from nkborder.calibration.simulate import EarlyRejectModel, model_values, sim_seed, split_values
 
     setup = _setup(scale, SETTINGS["until"])
-    model, distance = setup.model(), SeriesDistance(setup.targets, setup.spreads)
+    model, distance = setup.model(), setup.distance()
     early = EarlyRejectModel(model, distance)
     pars = _prior_draws(setup, draws, seed)
     model.run(pars[0])  # compile (cached kernels) and warm up

@@ -27,6 +27,7 @@ from nkborder.calibration.distance import (
     TOLERANCES,
     interval_residual,
     partial_distance,
+    sampling_noise,
     series_distances,
     series_spreads,
     total_distance,
@@ -181,6 +182,87 @@ def test_partial_distance_is_a_lower_bound_that_grows_to_the_distance():
     # a row known to have no value counts MISSING_Z at the end, 0 while unknown: still a lower bound
     final[1] = np.nan
     assert partial_distance(final, targets, spreads) <= total_distance(final, targets, spreads)
+    # with each row's sampling noise in its divisor, the partial distance still grows to the distance
+    noise = sampling_noise(targets, 0.05, {})
+    assert (noise > 0).all()
+    final[1] = 80.0
+    partials = [partial_distance(np.where(np.arange(len(final)) < known, final, np.nan), targets, spreads, noise)
+                for known in range(len(final) + 1)]
+    assert all(a <= b for a, b in itertools.pairwise(partials)), partials
+    assert partials[-1] == pytest.approx(total_distance(final, targets, spreads, noise))
+    assert partials[-1] < d  # a larger divisor, a smaller distance
+
+
+# ------------------------------------------------------------------------------ sampling noise
+NOISE_PARAMETERS = ["intent_intercept"]  # the crossing-point factor held fixed, so the noise is computed by hand
+
+
+def _noise_setup(scale: float, factor: float = 2.0):
+    from nkborder.calibration.smc import prepare
+
+    return prepare("history", PACKAGE_DATA, until=2015, scale=scale, parameters=NOISE_PARAMETERS,
+                   fixed={"crossing_point_factor": factor})
+
+
+def _divisors(setup) -> pd.Series:
+    rows = setup.targets.rows
+    return pd.Series(setup.distance().rows.divisor, index=pd.MultiIndex.from_frame(rows[["series", "year_to"]]))
+
+
+def test_count_and_share_divisors_add_the_sampling_noise_at_the_calibration_scale():
+    setup = _noise_setup(0.25)
+    w = city_weights()
+    people = 0.25 * 2.0 * (0.59 * 153532 / 2327362 + 0.18 * 192680 / 719269)  # simulated per national person
+    assert people == pytest.approx(0.25 * 2.0 * (w["Hoeryong"] + w["Hyesan"]))
+    div = _divisors(setup)
+    # 148 arrivals in 1999 (defector_arrivals.csv): about 6.4 simulated people, Poisson noise 0.39 log units
+    assert div[("arrivals", 1999)].item() == pytest.approx(np.sqrt(0.2**2 + 1 / (148 * people)))
+    assert div[("arrivals", 1999)].item() == pytest.approx(0.4417, abs=1e-4)
+    # the share of women in 2002: 632 of 1,142 arrivals
+    p, n = 632 / 1142, 1142 * people
+    assert div[("women_share", 2002)].item() == pytest.approx(np.sqrt(0.1**2 + p * (1 - p) / n))
+    # a lower bound counts its bound: at least 500 repatriated in 2023
+    assert div[("repatriated", 2023)].item() == pytest.approx(np.sqrt(np.log(2) ** 2 + 1 / (500 * people)))
+    # a resumed calibration divides by the divisors its definition recorded
+    from nkborder.calibration.smc import setup_from
+
+    np.testing.assert_allclose(setup_from(setup.definition).distance().rows.divisor, div.to_numpy())
+    assert setup.definition["noise_factor"] == 2.0
+
+
+def test_divisors_fall_toward_the_tolerance_as_the_scale_grows():
+    divisors = {scale: _divisors(_noise_setup(scale)) for scale in (0.05, 0.25, 1.0)}
+    rows = _noise_setup(0.05).targets.rows
+    tolerances = rows["series"].map(TOLERANCES).to_numpy()
+    noisy = rows["series"].isin(["arrivals", "women_share", "china_stock", "repatriated"]).to_numpy()
+    excess = {scale: d.to_numpy() ** 2 - tolerances**2 for scale, d in divisors.items()}
+    assert (excess[0.05][noisy] > excess[0.25][noisy]).all() and (excess[0.25][noisy] > excess[1.0][noisy]).all()
+    assert (excess[1.0][noisy] > 0).all()
+    # the noise's variance falls as 1 / scale
+    np.testing.assert_allclose(excess[0.25][noisy] * 0.25, excess[1.0][noisy] * 1.0)
+    np.testing.assert_allclose(excess[0.05][noisy] * 0.05, excess[1.0][noisy] * 1.0)
+    # arrivals of 1999: 0.70 log units at scale 0.05, 0.44 at 0.25, 0.26 at 1
+    first = [divisors[scale][("arrivals", 1999)].item() for scale in (0.05, 0.25, 1.0)]
+    assert first[0] > first[1] > first[2] > TOLERANCES["arrivals"]
+
+
+def test_prices_fees_and_shares_of_money_are_divided_by_their_tolerance_alone():
+    setup = _noise_setup(0.05)
+    rows = setup.targets.rows
+    plain = ~rows["series"].isin(["arrivals", "women_share", "china_stock", "repatriated"]).to_numpy()
+    assert set(rows.loc[plain, "series"]) == {"broker_fee", "crossing_bribe", "guard_cut", "remittance_commission"}
+    divisor = setup.distance().rows.divisor
+    assert divisor[plain].tolist() == rows.loc[plain, "series"].map(TOLERANCES).tolist()
+
+
+def test_the_noise_assumes_the_shipped_crossing_point_factor_when_it_is_calibrated():
+    from nkborder.calibration.smc import prepare
+
+    setup = prepare("history", PACKAGE_DATA, until=2015, scale=0.25)
+    factor = load_shipped().median()["crossing_point_factor"]
+    assert setup.definition["noise_factor"] == pytest.approx(factor)
+    np.testing.assert_allclose(setup.noise, _noise_setup(0.25, factor).noise)
+    assert not np.allclose(setup.noise, _noise_setup(0.25, 2.0).noise)
 
 
 # ------------------------------------------------------------------------------------------- metrics
@@ -561,7 +643,8 @@ def test_early_rejection_stops_runs_over_the_tolerance_and_keeps_the_others(smal
     from nkborder.calibration.simulate import EarlyRejectModel
 
     model = small_setup.model()
-    distance = SeriesDistance(small_setup.targets, small_setup.spreads)
+    distance = small_setup.distance()
+    assert isinstance(distance, SeriesDistance) and (distance.noise > 0).any()  # counts carry their noise
     early = EarlyRejectModel(model, distance)
     pars = {"intent_intercept": -8.0, "crossing_point_factor": 2.0}
     partials = []

@@ -31,23 +31,25 @@ import pandas as pd
 import pyabc
 
 from nkborder.calibration import store as cstore
-from nkborder.calibration.distance import SeriesDistance, series_spreads
+from nkborder.calibration.distance import SeriesDistance, sampling_noise, series_spreads
 from nkborder.calibration.posterior import Posterior
 from nkborder.calibration.priors import Prior, check_fixed, priors, pyabc_prior
 from nkborder.calibration.progress import CountingClient, GenerationHook, GenerationProgress
+from nkborder.calibration.shipped import load_shipped
 from nkborder.calibration.simulate import EarlyRejectModel, RunModel
 from nkborder.calibration.targets import (
     FIRST_YEAR,
     LATER_SERIES,
     SERIES,
     Targets,
+    arrivals_by_year,
     check_directory,
     load_targets,
     make_targets,
 )
 from nkborder.errors import InputError
 from nkborder.inputs.checks import check_scale
-from nkborder.observation.model import city_weights
+from nkborder.observation.model import ObservationParams, city_weights, national_equivalent
 from nkborder.scenarios import Scenario, load_scenario
 
 MAX_SCALE = 1.0
@@ -105,6 +107,7 @@ class Setup:
     weights: dict[str, float]
     spreads: dict[str, float]
     definition: dict[str, Any]
+    noise: np.ndarray | None = None  # each row's sampling noise (:func:`.distance.sampling_noise`); None: none
 
     def model(self) -> RunModel:
         d = self.definition
@@ -115,10 +118,14 @@ class Setup:
         the tolerance (:class:`~nkborder.calibration.simulate.EarlyRejectModel`)."""
         prs = [Prior(p["name"], p["lo"], p["hi"], p["unit"], False) for p in self.definition["priors"]]
         kernel = make_transition(self.definition.get("transition", LEGACY_TRANSITION))
-        distance = SeriesDistance(self.targets, self.spreads)
+        distance = self.distance()
         model = EarlyRejectModel(self.model(), distance) if self.definition.get("early_rejection") else self.model()
         return pyabc.ABCSMC(model, pyabc_prior(prs), distance, population_size=self.definition["population"],
                             sampler=sampler, eps=MedianTolerance(), transitions=kernel)
+
+    def distance(self) -> SeriesDistance:
+        """The calibration's distance: each row divided by ``sqrt(spread^2 + noise^2)``."""
+        return SeriesDistance(self.targets, self.spreads, self.noise)
 
     def observed(self) -> dict[str, np.ndarray]:
         return {"values": self.targets.rows["value"].to_numpy(float), "failed": np.array([0.0])}
@@ -164,6 +171,13 @@ def prepare(
     spreads.update(overrides)
     prs = priors(parameters)
     fixed = check_fixed(fixed, [p.name for p in prs])
+    factor = noise_factor(fixed)
+    people = float(scale) / float(national_equivalent(np.array([1.0]), weights, tuple(sc.cities), factor)[0])
+    arrivals = arrivals_by_year(directory)
+    if targets is not None:  # a synthetic truth's own arrivals
+        own = targets.rows.loc[targets.rows["series"] == "arrivals"]
+        arrivals.update({int(y): float(v) for y, v in zip(own["year_to"], own["value"], strict=True)})
+    noise = sampling_noise(fit, people, arrivals)
     definition = {
         "scenario": {"name": sc.name, "ref": str(sc.path or sc.name) if isinstance(scenario, Scenario)
                      else str(scenario), "content_hash": sc.content_hash(), "start": sc.start.isoformat(),
@@ -172,13 +186,24 @@ def prepare(
         "scale": float(scale), "seed": int(seed), "population": int(population),
         "priors": [{"name": p.name, "lo": p.lo, "hi": p.hi, "unit": p.unit} for p in prs], "fixed": fixed,
         "weights": weights, "spreads": spreads, "targets": _records(fit.rows), "transition": TRANSITION,
-        "last": later, "early_rejection": bool(early_rejection),
+        "last": later, "early_rejection": bool(early_rejection), "noise_factor": factor, "noise": noise.tolist(),
     }  # fmt: skip
     if series is not None:
         definition["series"] = [s for s in SERIES if s in series]
     if overrides:
         definition["spread_overrides"] = overrides
-    return Setup(sc, fit, weights, spreads, json.loads(json.dumps(definition)))
+    return Setup(sc, fit, weights, spreads, json.loads(json.dumps(definition)), noise)
+
+
+def noise_factor(fixed: dict[str, float]) -> float:
+    """The crossing-point factor (multiplier) behind the sampling noise of the distance: the value the runs
+    use when the calibration holds it fixed (``check_fixed`` puts the observation model's default there when it
+    is neither calibrated nor fixed), else the shipped calibration's median, the factor the pattern catalogue
+    observes calibrated runs with (:func:`nkborder.validation.evaluate.observation_context`)."""
+    if "crossing_point_factor" in fixed:
+        return float(fixed["crossing_point_factor"])
+    default = ObservationParams().crossing_point_factor
+    return float(load_shipped().median().get("crossing_point_factor", default))
 
 
 def check_spreads(spreads: dict[str, float] | None) -> dict[str, float]:
@@ -224,7 +249,8 @@ def setup_from(definition: dict[str, Any]) -> Setup:
         raise InputError(definition["scenario"]["ref"], "scenario", "changed since the calibration was made",
                          "the scenario as it was, or a new calibration")
     targets = make_targets(definition["targets"])
-    return Setup(sc, targets, definition["weights"], definition["spreads"], definition)
+    noise = np.asarray(definition["noise"], dtype=float) if "noise" in definition else None
+    return Setup(sc, targets, definition["weights"], definition["spreads"], definition, noise)
 
 
 def default_name(definition: dict[str, Any]) -> str:

@@ -111,6 +111,13 @@ def load_targets(directory: str | Path | None = None, first: int = FIRST_YEAR, l
     return Targets(rows.reset_index(drop=True)).between(first, last, last_by_series)
 
 
+def arrivals_by_year(directory: str | Path | None = None) -> dict[int, float]:
+    """Observed national arrivals in South Korea per year from 1999 (persons; the cumulative 1998 row left out),
+    from ``directory`` (default: package data)."""
+    rows = _arrivals(check_directory(directory))
+    return {int(y): float(v) for y, v in zip(rows["year_to"], rows["value"], strict=True)}
+
+
 def _repatriated(d: Path | None) -> pd.DataFrame:
     t = repatriation_points(d)
     return _finish(pd.DataFrame({
