@@ -302,6 +302,45 @@ def test_validation_figure_has_one_panel_per_series_and_the_held_out_years(tmp_p
     assert figure.draw(val, tmp_path / "fit.svg", runs=50).read_bytes().startswith(b"<?xml")
 
 
+def test_validation_figure_joins_only_consecutive_years_and_fits_each_panel_to_its_series() -> None:
+    from nkborder.calibration import figure
+    from nkborder.calibration.validate import Validation
+
+    def rows(series: str, years: list[int], low: list[float], high: list[float], p50: float) -> pd.DataFrame:
+        return pd.DataFrame({"series": series, "year_from": years, "year_to": years, "low": low, "high": high,
+                             "p5": p50 / 2, "p25": p50 * 0.8, "p50": p50, "p75": p50 * 1.2, "p95": p50 * 2})
+
+    years = list(range(1999, 2016))
+    pred = pd.concat([rows("arrivals", years, [1000.0] * 17, [1000.0] * 17, 1200.0),
+                      rows("women_share", [2000, 2002, 2003, 2004, 2005], [0.5] * 5, [0.5] * 5, 0.6),
+                      rows("repatriated", [2002, 2021, 2023], [4809.0, 50.0, 500.0], [4809.0, np.inf, np.inf],
+                           3000.0)], ignore_index=True)
+    history = load_scenario("history")
+    events = [{"id": e.id, "kind": e.kind, "start": e.start.isoformat(), "place": e.place} for e in history.events]
+    val = Validation("shipped", "history", pd.DataFrame(), pred, pd.DataFrame(), [], events, (2012, 2015))
+    spec = figure.spec(val, runs=50)
+    arrivals, women, repatriated = spec.all_panels()
+    assert arrivals.bands and not arrivals.boxes  # 17 consecutive years: one band
+    assert [p.x_range for p in spec.all_panels()] == [(1999.0, 2016.0), (2000.0, 2006.0), (2002.0, 2024.0)]
+    assert spec.years() == (1999.0, 2024.0)  # the events are numbered over every panel's years
+    # no two repatriation years are consecutive: no line, one box per observed year
+    assert not repatriated.bands and repatriated.boxes[0].x0.tolist() == [2002.0, 2021.0, 2023.0]
+    # the women's share of 2000 stands alone; 2002-2005 are joined
+    assert women.boxes[0].x0.tolist() == [2000.0]
+    band = women.bands[0]
+    assert band.x[np.isfinite(band.median)].tolist() == [2002.5, 2003.5, 2004.5, 2005.5]
+    assert figure.consecutive(np.array([2002, 2010, 2011, 2013, 2021, 2023])).tolist() == [
+        False, True, True, False, False, False]
+    fig = figure.figure(val, runs=50)
+    _assert_style(fig, spec)
+    assert [tuple(ax.get_xlim()) for ax in _panel_axes(fig)] == [p.x_range for p in spec.all_panels()]
+    strips = [ax for ax in fig.axes if ax.get_ylabel() == "events"]
+    assert [tuple(ax.get_xlim()) for ax in strips] == [p.x_range for p in spec.all_panels()]  # one under each
+    for ax in strips:  # an event number outside the panel's years is not drawn (it would run into the margin)
+        lo, hi = ax.get_xlim()
+        assert all(lo <= t.get_position()[0] <= hi for t in ax.texts)
+
+
 def test_app_figures_are_drawn_at_the_width_shown(ensemble, comparison) -> None:
     from nkborder.app import charts
 

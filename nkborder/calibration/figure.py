@@ -1,10 +1,11 @@
 """The validation figure: observed values over the posterior predictive bands, one panel per series, in the
 figure style of :mod:`nkborder.figures`.
 
-Bands: 90 % (p5-p95) and 50 % (p25-p75) with the median as a line, drawn at mid-year; an observation spanning
-several years gets its band as a box over those years. Observed values are dots, intervals vertical bars, lower
-bounds triangles. Held-out years are shaded; the scenario's policy events are a numbered strip with a key. Counts
-and prices are on a log axis; shares in percent.
+Bands: 90 % (p5-p95) and 50 % (p25-p75) with the median as a line, drawn at mid-year over consecutive observed
+years only; an observation spanning several years, or a year without an observed neighbour, gets its band as a
+box over its years. Observed values are dots, intervals vertical bars, lower bounds triangles. Each panel spans
+the years of its own series. Held-out years are shaded; the scenario's policy events are a numbered strip with a
+key. Counts and prices are on a log axis; shares in percent.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from nkborder.calibration.distance import LOG_SERIES
@@ -75,19 +77,21 @@ def title(series: str) -> str:
 def _panel(rows: pd.DataFrame, series: str, runs: int | None) -> Panel:
     share = series in SHARE_SERIES
     unit = "%" if share else UNITS.get(series, "")
-    p = Panel(title(series), unit, percent=share, log=series in LOG_SERIES)  # the axis keeps "(national)"
+    p = Panel(title(series), unit, percent=share, log=series in LOG_SERIES,  # the axis keeps "(national)"
+              x_range=(float(rows["year_from"].min()), float(rows["year_to"].max()) + 1.0))
     single = rows.loc[rows["year_from"] == rows["year_to"]]
     yearly = single.groupby("year_to")[["p5", "p25", "p50", "p75", "p95"]].median()
+    joined = consecutive(yearly.index.to_numpy(int))
     n = int(runs or 0)
-    if len(yearly) > 1:
-        x = yearly.index.to_numpy(float) + 0.5
-        p.bands.append(Band("prediction", x, yearly["p50"].to_numpy(float), yearly["p5"].to_numpy(float),
-                            yearly["p95"].to_numpy(float), COLORS["one"], n, coverage="90 %",
-                            inner_low=yearly["p25"].to_numpy(float), inner_high=yearly["p75"].to_numpy(float),
+    if joined.any():
+        full = yearly.loc[joined].reindex(range(int(yearly.index[joined].min()), int(yearly.index[joined].max()) + 1))
+        x = full.index.to_numpy(float) + 0.5  # NaN in the years between runs of consecutive years: no line there
+        p.bands.append(Band("prediction", x, full["p50"].to_numpy(float), full["p5"].to_numpy(float),
+                            full["p95"].to_numpy(float), COLORS["one"], n, coverage="90 %",
+                            inner_low=full["p25"].to_numpy(float), inner_high=full["p75"].to_numpy(float),
                             inner_coverage="50 %", runs_word="draws"))
-    boxes = rows.loc[rows["year_from"] != rows["year_to"]]
-    if len(yearly) <= 1:
-        boxes = pd.concat([boxes, single])
+    boxes = pd.concat([rows.loc[rows["year_from"] != rows["year_to"]],
+                       single.loc[~single["year_to"].isin(yearly.index[joined])]])
     if len(boxes):
         p.boxes.append(Boxes(f"prediction over the observation's years: 90 % of {n} draws, median" if n else
                              "prediction over the observation's years: 90 %, median",
@@ -97,3 +101,12 @@ def _panel(rows: pd.DataFrame, series: str, runs: int | None) -> Panel:
     x = (rows["year_from"] + rows["year_to"] + 1).to_numpy(float) / 2
     p.observed.append(Observed("observed", x, rows["low"].to_numpy(float), rows["high"].to_numpy(float)))
     return p
+
+
+def consecutive(years: np.ndarray) -> np.ndarray:
+    """Which of the sorted ``years`` have an observed neighbour (the year before or after): those are joined by a
+    line; the others stand alone."""
+    years = np.asarray(years, dtype=int)
+    before = np.isin(years - 1, years)
+    after = np.isin(years + 1, years)
+    return before | after

@@ -2,7 +2,9 @@
 
 Layout in inches, top to bottom: title and warnings, the legend (every mark), the panels (one row per indicator
 or series, one column per city), the numbered event strip under each column with the year ticks, and the key of
-the events. The figure is drawn at the width it is shown (``width_px`` at ``dpi``), so its text keeps its size.
+the events. When panels have x ranges of their own (``Panel.x_range``), each panel has its year ticks under it
+instead, on its own strip of the events inside its years (none if no event falls in them). The figure is drawn
+at the width it is shown (``width_px`` at ``dpi``), so its text keeps its size.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ TITLE_LINE = 0.16  # in: each further line of a panel title
 STRIP_H = 0.32  # in per row of the event strip
 LEFT, RIGHT, COL_GAP = 0.8, 0.25, 0.8  # in
 KEY_LINE = 0.16  # in: one line of the event key
+TICK_ROOM = 0.2  # in: year tick labels under a panel or strip
 DEFAULT_WIDTH = 10.0  # in
 FORMATS = ("png", "svg")
 
@@ -52,12 +55,15 @@ def render(spec: FigureSpec, width_px: int | None = None, dpi: int = 100) -> Fig
     strip_rows = _strip_rows(spec, width, ncols)
     top = 0.12 + 0.2 * len(title_lines) + 0.17 * len(warn_lines) + 0.19 * legend_rows
     strip = STRIP_H * strip_rows if spec.events else 0.05
-    bottom = 0.35 + (KEY_LINE * key_rows + 0.15 if key_rows else 0.0)
+    own_x = any(p.x_range for p in spec.all_panels())  # each panel its own years, strip and ticks
+    under = ((strip if spec.events else 0.0) + TICK_ROOM) if own_x else 0.0
+    bottom = (0.15 if own_x else 0.35) + (KEY_LINE * key_rows + 0.15 if key_rows else 0.0)
     col_w = (width - LEFT - RIGHT - right_room - (ncols - 1) * (COL_GAP + right_room)) / ncols
     title_chars = max(12, int(col_w * 72 / (TITLE_FONT * 0.56)))
     titles = {id(p): _panel_title(p, title_chars) for p in spec.all_panels()}
     row_gap = ROW_GAP + TITLE_LINE * (max(t.count("\n") for t in titles.values()) if titles else 0)
-    height = top + nrows * (PANEL_H + row_gap) + strip + bottom
+    pitch = PANEL_H + row_gap + under
+    height = top + nrows * pitch + (0.0 if own_x else strip) + bottom
     fig = Figure(figsize=(width, height), dpi=dpi)
     y = height - 0.1
     for ln in title_lines:
@@ -79,10 +85,21 @@ def render(spec: FigureSpec, width_px: int | None = None, dpi: int = 100) -> Fig
         for i, row in enumerate(spec.panels):
             if j >= len(row):
                 continue
-            y0 = panel_top - row_gap - i * (PANEL_H + row_gap) - PANEL_H
+            y0 = panel_top - row_gap - i * pitch - PANEL_H
             ax = fig.add_axes((left / width, y0 / height, col_w / width, PANEL_H / height))
-            _panel(ax, row[j], spec, (x_lo, x_hi), step, titles[id(row[j])])
+            years = row[j].x_range or (x_lo, x_hi)
+            own_step = year_step(years[1] - years[0], col_w)
+            _panel(ax, row[j], spec, years, own_step if own_x else step, titles[id(row[j])])
             axes.append(ax)
+            inside = [e for e in events_for(spec.events, row[j].place) if years[0] <= e.x <= years[1]]
+            if own_x and inside:  # a panel whose years hold no event has no strip
+                sax = fig.add_axes((left / width, (y0 - strip) / height, col_w / width, (strip - 0.02) / height))
+                _strip(sax, spec, row[j].place, years, strip_rows, col_w, inside_only=True)
+                _year_ticks(sax, years, own_step, show=True)
+            elif own_x:
+                _year_ticks(ax, years, own_step, show=True)
+        if own_x:
+            continue
         y_strip = panel_top - nrows * (PANEL_H + row_gap) - strip
         place = next((r[j].place for r in spec.panels if j < len(r)), None)
         if spec.events:
@@ -218,11 +235,16 @@ def _year_ticks(ax: Axes, years: tuple[float, float], step: int, show: bool) -> 
 
 
 def _strip_rows(spec: FigureSpec, width: float, ncols: int) -> int:
+    """Rows of the event strip: enough for the closest numbers of the figure's years, or of any panel's own."""
     if not spec.events:
         return 0
-    x_lo, x_hi = spec.years()
-    gap = _strip_gap(x_hi - x_lo, (width - LEFT - RIGHT) / ncols)
-    return max(strip_levels([e.x for e in spec.events], gap)) + 1
+    own = {p.x_range for p in spec.all_panels() if p.x_range}
+    rows = 1
+    for x_lo, x_hi in own or {spec.years()}:
+        gap = _strip_gap(x_hi - x_lo, (width - LEFT - RIGHT) / ncols)
+        xs = [e.x for e in spec.events if not own or x_lo <= e.x <= x_hi]
+        rows = max(rows, max(strip_levels(xs, gap), default=0) + 1)
+    return rows
 
 
 def _strip_gap(span: float, col_w: float) -> float:
@@ -230,15 +252,16 @@ def _strip_gap(span: float, col_w: float) -> float:
 
 
 def _strip(ax: Axes, spec: FigureSpec, place: str | None, years: tuple[float, float], rows: int,
-           col_w: float) -> None:
-    """The numbered events of one column, in staggered rows so that close numbers do not overlap."""
+           col_w: float, inside_only: bool = False) -> None:
+    """The numbered events of one column (``inside_only``: of those inside ``years``, for a panel's own x range),
+    in staggered rows so that close numbers do not overlap."""
     ax.set_ylim(rows - 0.5, -0.5)
     ax.set_yticks([])
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
     if spec.period:
         ax.axvspan(spec.period[0], spec.period[1] + 1, color=COLORS["period"], zorder=0, lw=0)
-    shown = events_for(spec.events, place)
+    shown = [e for e in events_for(spec.events, place) if not inside_only or years[0] <= e.x <= years[1]]
     levels = strip_levels([e.x for e in shown], _strip_gap(years[1] - years[0], col_w), rows)
     for e, level in zip(shown, levels, strict=True):
         ax.axvline(e.x, color=e.color, lw=0.6, ls=":", zorder=1)
