@@ -556,37 +556,6 @@ def test_values_read_during_the_run_are_those_of_the_yearly_table(small_setup):
     assert sorted(seen) == list(range(1994, SMALL_RUN["until"]))
 
 
-def test_column_table_reads_to_the_bit_what_the_measures_read_from_the_dataframe():
-    """Three cities, counts from 1e-3 to 1e16 (where compensated and plain sums differ), years not filled yet (NaN),
-    periods inside, at the edges of and outside the table: each value equals the DataFrame's, bit for bit."""
-    from nkborder.calibration.columns import ColumnTable, city_sums, supported
-    from nkborder.observation.measures import Average, Context, Level, National, Quotient
-
-    cities, years = ("Hoeryong", "Hyesan", "Musan"), np.arange(1999, 2011)
-    rng = np.random.default_rng(4)
-    columns = {"year": np.repeat(years, 3), "city": np.array(list(cities) * len(years))}
-    for name in ("a", "b", "c"):
-        columns[name] = 10.0 ** rng.uniform(-3, 16, 3 * len(years))
-        columns[name][-6:] = np.nan  # the last two years: not simulated yet
-    columns["a"][:3] = [1e16, 1.0, 1.0]  # a plain sum gives 1e16, pandas' compensated sum 1e16 + 2
-    assert city_sums(columns["a"], 3, [0, 1, 2])[0] == 1e16 + 2
-    ctx = Context({"Hoeryong": 0.1, "Hyesan": 0.07, "Musan": 0.05}, 2.3)
-    frame, table = pd.DataFrame(columns), ColumnTable(columns, years, cities, ctx)
-    indicators = [National("a"), National("b"), Quotient("a", "b"), Quotient("b", "c", ("Hyesan", "Musan"), 1000.0),
-                  Quotient("c", "a", ("Musan",)), Quotient("a", "b", ("Pyongyang",))]
-    spans = [(1999, 1999), (2000, 2004), (1999, 2010), (2008, 2008), (2009, 2010), (1998, 2001), (2010, 2011)]
-    compared = 0
-    for indicator, (first, last) in itertools.product(indicators, spans):
-        level = Level(indicator, first, last)
-        expected, got = level.value(frame, ctx), table.value(level)
-        assert (np.isnan(expected) and np.isnan(got)) or got == expected, (level.text, got, expected)
-        compared += np.isfinite(expected)
-    assert compared >= 20
-    assert not supported(Level(Average("a"), 2000, 2001)) and not supported(Level(National("a"), 2000, 2001, "max"))
-    with pytest.raises(ValueError, match="DataFrame"):
-        table.value(Level(Average("a"), 2000, 2001))
-
-
 def test_reader_values_equal_the_measures_on_its_columns_to_the_bit():
     """Every row the reader gives during a run (arrays) equals what the measures read from the DataFrame of the
     same columns at the end (model_values), to the bit."""

@@ -7,12 +7,14 @@ The model is not asked to pass the patterns here: the full table is measured by 
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -25,6 +27,7 @@ from nkborder.observation.measures import (
     Quotient,
     Total,
 )
+from nkborder.observation.sums import city_sums, nan_zero_sum
 from nkborder.validation import CATALOGUE, COLUMNS, EXPECTED_INDICATORS, evaluate
 from nkborder.validation.criteria import AtLeast, AtMost, Between, WithinFactor
 from nkborder.validation.patterns import LEVELS, Pattern, Source, catalogue
@@ -108,6 +111,60 @@ def test_change_is_after_over_before_with_zero_cases() -> None:
     assert Change(Level(Total("x"), 2003, 2003), Level(Total("x"), 2002, 2002)).value(run, CTX) == pytest.approx(0.5)
     assert Change(Level(Total("x"), 2002, 2002), Level(Total("x"), 2000, 2000)).value(run, CTX) == math.inf
     assert Change(Level(Total("x"), 2001, 2001), Level(Total("x"), 2000, 2000)).value(run, CTX) == 1.0
+
+
+def _hard_table() -> pd.DataFrame:
+    """Three cities x 12 years in shuffled row order; counts from 1e-3 to 1e16 (where compensated and plain sums
+    differ), the last two years not filled yet (NaN), an infinite value."""
+    cities, years = ("Hoeryong", "Hyesan", "Musan"), np.arange(1999, 2011)
+    rng = np.random.default_rng(4)
+    columns = {"year": np.repeat(years, 3), "city": np.array(list(cities) * len(years))}
+    for name in ("a", "b", "c"):
+        columns[name] = 10.0 ** rng.uniform(-3, 16, 3 * len(years))
+        columns[name][-6:] = np.nan
+    columns["a"][:3] = [1e16, 1.0, 1.0]  # a plain sum gives 1e16, pandas' compensated sum 1e16 + 2
+    columns["c"][7] = math.inf
+    return pd.DataFrame(columns).sample(frac=1.0, random_state=2).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("cities", [None, ("Hyesan", "Musan"), ("Musan",), ("Pyongyang",)])
+def test_city_sums_equal_pandas_grouped_sum_mean_and_count_to_the_bit(cities) -> None:
+    frame = _hard_table()
+    chosen = frame if cities is None else frame[frame["city"].isin(cities)]
+    for column in ("a", "b", "c"):
+        grouped = chosen.groupby("year")[column]
+        years, sums, count = city_sums(frame, column, cities)
+        np.testing.assert_array_equal(years, grouped.sum().index.to_numpy())
+        np.testing.assert_array_equal(sums, grouped.sum().to_numpy())
+        np.testing.assert_array_equal(count, grouped.count().to_numpy())
+        np.testing.assert_array_equal(Average.combine(sums, count), grouped.mean().to_numpy())
+    if cities is None:  # 1e16, 1, 1 in row order: compensated
+        assert city_sums(frame.sort_values(["year", "city"]), "a")[1][0] == 1e16 + 2
+
+
+def test_nan_zero_sum_equals_pandas_series_sum_to_the_bit() -> None:
+    values = 10.0 ** np.random.default_rng(1).uniform(-3, 16, 500)
+    values[::7] = np.nan
+    for n in (0, 3, 9, 200, 500):  # NumPy's pairwise sum differs from a running sum above 8 values
+        assert nan_zero_sum(values[:n]) == pd.Series(values[:n]).sum()
+
+
+def test_measures_read_the_same_from_a_dataframe_and_from_its_column_arrays() -> None:
+    """Every indicator, period (inside, at the edges of and outside the table) and statistic gives the same
+    value, to the bit, from the DataFrame and from a dict of its columns (how a calibration run reads itself)."""
+    frame = _hard_table()
+    arrays = {name: frame[name].to_numpy() for name in frame.columns}
+    ctx = Context({"Hoeryong": 0.1, "Hyesan": 0.07, "Musan": 0.05}, 2.3)
+    indicators = [National("a"), Total("b", ("Hyesan",)), Average("c"), Quotient("a", "b"),
+                  Quotient("b", "c", ("Hyesan", "Musan"), 1000.0), Quotient("a", "b", ("Pyongyang",))]
+    spans = [(1999, 1999), (2000, 2004), (1999, 2010), (2009, 2010), (1998, 2001), (2010, 2011)]
+    compared = 0
+    for indicator, (first, last), how in itertools.product(indicators, spans, ("mean", "max")):
+        level = Level(indicator, first, last, how)
+        expected, got = level.value(frame, ctx), level.value(arrays, ctx)
+        assert (math.isnan(expected) and math.isnan(got)) or got == expected, (level.text, got, expected)
+        compared += math.isfinite(expected)
+    assert compared >= 30
 
 
 # ------------------------------------------------------------------------------------------- evaluation

@@ -30,13 +30,12 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pyabc
 
-from nkborder.calibration.columns import ColumnTable, supported
 from nkborder.calibration.targets import Targets
 from nkborder.observation.measures import Average, Context, Level, Memo, National, Quotient
 from nkborder.observation.model import OBSERVATION_FIELDS, ObservationParams, national_equivalent
+from nkborder.observation.sums import Table, table_cities
 from nkborder.params import Params
 
 #: Series that are a count of people summed over the run's cities, and the yearly column each is read from.
@@ -70,12 +69,13 @@ def columns_read(row_measures: list[Level]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(c for m in row_measures for c in m.columns))
 
 
-def model_values(yearly: pd.DataFrame, targets: Targets, weights: dict[str, float], factor: float,
+def model_values(yearly: Table, targets: Targets, weights: dict[str, float], factor: float,
                  scale: float, rows: list[int] | None = None, row_measures: list[Level] | None = None) -> np.ndarray:
     """The run's value at each row of ``targets`` (NaN where the run does not cover the row's years).
 
-    ``rows`` limits the work to those row positions (the others stay NaN); ``row_measures`` are
-    ``measures(targets)`` when the caller has them already.
+    ``yearly`` is the run's yearly table (a DataFrame or a dict of its column arrays). ``rows`` limits the work to
+    those row positions (the others stay NaN); ``row_measures`` are ``measures(targets)`` when the caller has them
+    already.
     """
     ctx = Context(weights, factor)
     memo: Memo = {}  # rows of one series over different years group the table once
@@ -84,7 +84,7 @@ def model_values(yearly: pd.DataFrame, targets: Targets, weights: dict[str, floa
     all_measures = row_measures if row_measures is not None else measures(targets)
     for i in chosen:
         out[i] = all_measures[i].value(yearly, ctx, memo)
-    return floor_counts(out, targets, weights, tuple(dict.fromkeys(yearly["city"])), factor, scale)
+    return floor_counts(out, targets, weights, table_cities(yearly), factor, scale)
 
 
 def floor_counts(values: np.ndarray, targets: Targets, weights: dict[str, float], cities: tuple[str, ...],
@@ -193,8 +193,8 @@ class YearlyReader:
     The same numbers as ``nkborder.run(...).yearly`` (``nkborder.engine.record``: flows summed over the year's
     days, stocks on its last day, posted conditions averaged over its days, ``_full`` = value / scale), without
     building the full tables; the posted conditions come from the run's environment, so they are known for every
-    year before the run starts. The count and quotient rows are read from these arrays
-    (:class:`~nkborder.calibration.columns.ColumnTable`), the posted ones from a DataFrame of them.
+    year before the run starts. The rows are read from these arrays by the measures (:func:`model_values`),
+    without building a DataFrame.
     """
 
     def __init__(self, sim: Any, model: RunModel, factor: float) -> None:
@@ -252,19 +252,10 @@ class YearlyReader:
         return out
 
     def _read(self, rows: list[int]) -> dict[int, float]:
-        """The values of ``rows``: from the column arrays (:class:`~.columns.ColumnTable`) where the measure
-        allows, else from a DataFrame of the columns (the posted conditions, read once before the run)."""
-        targets, weights, cities = self.model.targets, self.model.weights, tuple(self.sim.scenario.cities)
-        fast = [i for i in rows if supported(self.measures[i])]
-        slow = [i for i in rows if i not in fast]
-        out = np.full(len(targets), np.nan)
-        if slow:
-            out = model_values(pd.DataFrame(self.columns), targets, weights, self.factor, self.sim.scale, slow,
-                               self.measures)
-        if fast:
-            table = ColumnTable(self.columns, self.years, cities, Context(weights, self.factor))
-            out[fast] = [table.value(self.measures[i]) for i in fast]
-            floor_counts(out, targets, weights, cities, self.factor, self.sim.scale)
+        """The values of ``rows``, read by the measures from the column arrays."""
+        model = self.model
+        out = model_values(self.columns, model.targets, model.weights, self.factor, self.sim.scale, rows,
+                           self.measures)
         return {i: float(out[i]) for i in rows}
 
     def progress(self, check):

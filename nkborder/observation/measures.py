@@ -1,6 +1,7 @@
 """What a pattern measures in one run: a statistic of a yearly indicator over a period, or a ratio of two.
 
-A run is its yearly table (one row per year and city, the columns of ``nkborder.run(...).yearly``). Counts and
+A run is its yearly table (one row per year and city, the columns of ``nkborder.run(...).yearly``), as a
+DataFrame or a dict of its column arrays (:data:`nkborder.observation.sums.Table`). Counts and
 money flows are read from the ``*_full`` columns (rescaled to the whole population), so that runs at any scale
 are compared with the world's numbers. The indicators:
 
@@ -22,12 +23,16 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from nkborder.observation.model import national_equivalent
+from nkborder.observation.sums import Table, city_sums, has_cities, nan_zero_sum, table_cities
+
+#: An indicator per year: the years (sorted) and one value for each.
+ByYear = tuple[np.ndarray, np.ndarray]
+_NO_YEARS: ByYear = (np.array([], dtype=np.int64), np.array([]))
 
 
 @dataclass(frozen=True)
@@ -38,31 +43,27 @@ class Context:
     crossing_point_factor: float = 2.0
 
 
-def _cities(run: pd.DataFrame, cities: tuple[str, ...] | None) -> pd.DataFrame:
-    return run if cities is None else run.loc[run["city"].isin(cities)]
-
-
-def _complete(run: pd.DataFrame, cities: tuple[str, ...] | None) -> bool:
-    """Whether the run has every named city (a run without one of them cannot measure it)."""
-    return cities is None or set(cities) <= set(run["city"])
-
-
 @dataclass(frozen=True)
 class Total:
     """``column`` summed over ``cities`` (None: all of the run's cities), per year."""
 
     column: str
     cities: tuple[str, ...] | None = None
-    agg: ClassVar[str] = "sum"
 
     @property
     def columns(self) -> tuple[str, ...]:
         return (self.column,)
 
-    def yearly(self, run: pd.DataFrame, ctx: Context) -> pd.Series:
-        if not _complete(run, self.cities):
-            return pd.Series(dtype=float)
-        return _cities(run, self.cities).groupby("year")[self.column].agg(self.agg).astype(float)
+    def yearly(self, run: Table, ctx: Context) -> ByYear:
+        if not has_cities(run, self.cities):
+            return _NO_YEARS
+        years, sums, count = city_sums(run, self.column, self.cities)
+        return years, self.combine(sums, count)
+
+    @staticmethod
+    def combine(sums: np.ndarray, count: np.ndarray) -> np.ndarray:
+        """A year's value from the sum over its cities' values and their number."""
+        return sums
 
     @property
     def text(self) -> str:
@@ -73,7 +74,11 @@ class Total:
 class Average(Total):
     """``column`` averaged over ``cities`` (None: all of the run's cities), per year."""
 
-    agg: ClassVar[str] = "mean"
+    @staticmethod
+    def combine(sums: np.ndarray, count: np.ndarray) -> np.ndarray:
+        """The mean over the cities with a value (NaN if none)."""
+        mean = np.full(len(sums), np.nan)
+        return np.divide(sums, count, out=mean, where=count > 0)
 
 
 @dataclass(frozen=True)
@@ -86,11 +91,9 @@ class National:
     def columns(self) -> tuple[str, ...]:
         return (self.column,)
 
-    def yearly(self, run: pd.DataFrame, ctx: Context) -> pd.Series:
-        by_year = run.groupby("year")[self.column].sum().astype(float)
-        cities = tuple(dict.fromkeys(run["city"]))
-        values = national_equivalent(by_year.to_numpy(), ctx.weights, cities, ctx.crossing_point_factor)
-        return pd.Series(values, index=by_year.index)
+    def yearly(self, run: Table, ctx: Context) -> ByYear:
+        years, sums, _ = city_sums(run, self.column)
+        return years, national_equivalent(sums, ctx.weights, table_cities(run), ctx.crossing_point_factor)
 
     @property
     def text(self) -> str:
@@ -110,15 +113,17 @@ class Quotient:
     def columns(self) -> tuple[str, ...]:
         return (self.numerator, self.denominator)
 
-    def sums(self, run: pd.DataFrame) -> pd.DataFrame:
-        """Numerator and denominator summed over the cities, per year."""
-        if not _complete(run, self.cities):
-            return pd.DataFrame(columns=list(self.columns), dtype=float)
-        return _cities(run, self.cities).groupby("year")[list(self.columns)].sum().astype(float)
+    def sums(self, run: Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The years, and numerator and denominator summed over the cities in each."""
+        if not has_cities(run, self.cities):
+            return (*_NO_YEARS, np.array([]))
+        years, numerator, _ = city_sums(run, self.numerator, self.cities)
+        _, denominator, _ = city_sums(run, self.denominator, self.cities)
+        return years, numerator, denominator
 
-    def yearly(self, run: pd.DataFrame, ctx: Context) -> pd.Series:
-        s = self.sums(run)
-        return self.per * s[self.numerator] / s[self.denominator].where(s[self.denominator] > 0)
+    def yearly(self, run: Table, ctx: Context) -> ByYear:
+        years, numerator, denominator = self.sums(run)
+        return years, self.per * numerator / np.where(denominator > 0, denominator, np.nan)
 
     @property
     def text(self) -> str:
@@ -165,23 +170,31 @@ class Level:
     def columns(self) -> tuple[str, ...]:
         return self.indicator.columns
 
-    def value(self, run: pd.DataFrame, ctx: Context, memo: Memo | None = None) -> float:
+    def value(self, run: Table, ctx: Context, memo: Memo | None = None) -> float:
         """The level in ``run``; ``memo`` (a dict kept by the caller for this ``run`` and ``ctx`` only) holds the
         per-year values of indicators that other levels read as well."""
-        years = range(self.first, self.last + 1)
         indicator = self.indicator
         if isinstance(indicator, Quotient) and self.how in ("mean", "sum"):
-            s = _memo(memo, ("sums", indicator), lambda: indicator.sums(run))
-            if not set(years) <= set(s.index):
+            years, numerator, denominator = _memo(memo, ("sums", indicator), lambda: indicator.sums(run))
+            at = self._positions(years)
+            if at is None:
                 return math.nan
-            s = s.loc[list(years)]
-            den = float(s[self.indicator.denominator].sum())
-            return self.indicator.per * float(s[self.indicator.numerator].sum()) / den if den > 0 else math.nan
-        series = _memo(memo, ("yearly", indicator), lambda: indicator.yearly(run, ctx))
-        if not set(years) <= set(series.index):
+            den = nan_zero_sum(denominator[at])
+            return indicator.per * nan_zero_sum(numerator[at]) / den if den > 0 else math.nan
+        years, by_year = _memo(memo, ("yearly", indicator), lambda: indicator.yearly(run, ctx))
+        at = self._positions(years)
+        if at is None:
             return math.nan
-        values = series.loc[list(years)].to_numpy(float)
+        values = by_year[at]
         return float(getattr(np, f"nan{self.how}")(values)) if np.isfinite(values).any() else math.nan
+
+    def _positions(self, years: np.ndarray) -> np.ndarray | None:
+        """Where the years ``first..last`` are in ``years`` (sorted); None unless all of them are."""
+        wanted = np.arange(self.first, self.last + 1)
+        at = np.searchsorted(years, wanted)
+        if (at >= len(years)).any() or (years[np.minimum(at, len(years) - 1)] != wanted).any():
+            return None
+        return at
 
     @property
     def text(self) -> str:
@@ -205,7 +218,7 @@ class Change:
     def columns(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys((*self.after.columns, *self.before.columns)))
 
-    def value(self, run: pd.DataFrame, ctx: Context) -> float:
+    def value(self, run: Table, ctx: Context) -> float:
         a, b = self.after.value(run, ctx), self.before.value(run, ctx)
         if math.isnan(a) or math.isnan(b):
             return math.nan
