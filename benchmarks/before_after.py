@@ -9,7 +9,6 @@ times), each in a new process with that tree first on ``PYTHONPATH``:
 * ``history``: the full history at scale 1.0 with the shipped calibration, seed 1: CPU and wall seconds of
   ``Simulation.run()`` after a tiny run that loads the kernels, with numba's default threads (one per core: the
   person pass of a tree that has a parallel one runs on all of them);
-* ``history_one_thread``: the same with ``NUMBA_NUM_THREADS=1``, as a Dask worker runs it;
 * ``compile``: the first run of a process with ``NUMBA_CACHE_DIR`` set to a fresh, empty folder (a tiny history,
   two months at scale 0.001): CPU seconds of the process and of any child processes it starts (a tree that
   compiles in two processes counts both), so mostly the cold compile of every kernel.
@@ -38,8 +37,6 @@ from typing import Any
 from benchmarks import ROOT
 
 JOBS = ("calibration", "history", "compile")
-#: Jobs run with an environment of their own (the rest with this process's).
-JOB_ENV = {"history_one_thread": {"NUMBA_NUM_THREADS": "1"}}
 #: What a child process runs: ``python -c CHILD JOB OBSERVED`` (only APIs that both trees have).
 CHILD = textwrap.dedent("""
     import json, sys, time
@@ -70,7 +67,7 @@ CHILD = textwrap.dedent("""
         from nkborder.calibration import calibrated_params
         from nkborder.engine.sim import Simulation
         nkborder.run("history", seed=1, scale=0.001, end="1995-02-28", daily=False)
-        if job.startswith("history"):
+        if job == "history":
             import numba
             scenario, params = resolve("history", None, None, calibrated_params())
             sim = Simulation(scenario, params, seed=1, scale=1.0)
@@ -88,7 +85,7 @@ def _git(*args: str) -> str:
 def _child(tree: Path, job: str) -> dict[str, Any] | None:
     """What the child printed (``cpu_s``, and for the history jobs ``wall_s`` and ``threads``), or None."""
     observed = ROOT.parent / "shared" / "data"
-    env = {**os.environ, "PYTHONPATH": str(tree), **JOB_ENV.get(job, {})}
+    env = {**os.environ, "PYTHONPATH": str(tree)}
     with tempfile.TemporaryDirectory(prefix="nkbench-numba-") as cache:
         if job == "compile":
             env["NUMBA_CACHE_DIR"] = cache
@@ -108,7 +105,7 @@ LAYERS_COMMIT = "3bc5aed"
 
 def measure_layers(cfg: Any = None, repeats: int = 3) -> dict[str, Any]:
     """``python -m benchmarks --update layers``: the compile and full-history jobs against :data:`LAYERS_COMMIT`."""
-    return measure(cfg, before=LAYERS_COMMIT, repeats=repeats, jobs=("compile", "history", "history_one_thread"))
+    return measure(cfg, before=LAYERS_COMMIT, repeats=repeats, jobs=("compile", "history"))
 
 
 def measure(cfg: Any = None, before: str | None = None, repeats: int = 3,
@@ -169,7 +166,6 @@ def section(res: dict[str, Any], command: str | None = None) -> list[str]:
     command = command or "NKBORDER_BENCH_BEFORE=" + res["before"] + " python -m benchmarks --update before_after"
     labels = {"calibration": "one calibration simulation (scale 0.25, to 2023, 6 prior draws)",
               "history": "full history at scale 1.0 (shipped calibration, seed 1), `Simulation.run()`",
-              "history_one_thread": "the same on one numba thread (`NUMBA_NUM_THREADS=1`, as in a Dask worker)",
               "compile": "first run with an empty numba cache (tiny history; CPU of the process and its children)"}
     lines = [
         f"Before and after: commit `{res['before']}` against `{res['after']}`, CPU seconds (and wall seconds where "

@@ -398,12 +398,11 @@ def _layers_targets(res: dict[str, Any], row: Any) -> None:
     """The speed targets of the layers and the rules: the main job's history <= 10 s, no slower than before.
 
     The history as a user runs it is judged on wall time (what a user waits for; its CPU time is given beside it),
-    the history with ``NUMBA_NUM_THREADS=1`` (as a Dask worker runs it) and the cold compile on CPU time.
+    the cold compile on CPU time.
     """
     names = (f"full history at 1:1 with the shipped calibration (the job of `make run`) <= "
              f"{TARGETS['main_job_cpu_s']:.0f} s of simulation",
              f"simulation no slower than at `{LAYERS_COMMIT}` (before the layers), in the same benchmark run",
-             f"simulation on one thread (as in a Dask worker) no slower than at `{LAYERS_COMMIT}`",
              f"first compile (cold cache) no slower than at `{LAYERS_COMMIT}`, in the same benchmark run")
     if res.get("status") != "ok":
         for name in names:
@@ -420,12 +419,11 @@ def _layers_targets(res: dict[str, Any], row: Any) -> None:
             f"{clock} time judged{also}; Simulation.run() of the history 1995-2025, seed 1 (section 11)")
     else:
         row(names[0], "-", None, "the run failed")
-    for name, job, clock in ((names[1], "history", "walls" if wall else "runs"),
-                             (names[2], "history_one_thread", "runs"), (names[3], "compile", "runs")):
+    for name, job, clock in ((names[1], "history", "walls" if wall else "runs"), (names[2], "compile", "runs")):
         ratio = median_ratio(res, job, clock)
         cpu_ratio = median_ratio(res, job) if clock == "walls" else None
         note = ("wall time judged" + (f"; CPU-time ratio {cpu_ratio:.2f}x" if cpu_ratio else "")
-                if clock == "walls" else "CPU time" + (", threads=1" if job == "history_one_thread" else ""))
+                if clock == "walls" else "CPU time")
         row(name, "-" if ratio is None else f"{ratio:.2f}x (median of {res['repeats']} interleaved pairs)",
             None if ratio is None else ratio <= TARGETS["layers_ratio"],
             note + "; the later tree also runs every rule added since (section 11)")

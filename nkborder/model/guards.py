@@ -47,8 +47,16 @@ def post_guards(guards: Guards, troops: np.ndarray) -> None:
 
 @njit(cache=True, inline="always")
 def slot_manned(guards: Guards, c: int, slot: int) -> bool:
-    """Whether ``slot`` (of city ``c``) is manned today: its manning rank is below ``on_duty[c]``."""
-    return rank_of_slot(guards, c, slot - guards.city_slot_start[c]) < guards.on_duty[c]
+    """Whether ``slot`` (of city ``c``) is manned today: its manning rank is below ``on_duty[c]``.
+
+    While every slot at the 2006 density is manned (``troops`` at 1 or more), those slots all rank below
+    ``on_duty[c]`` and an extra slot's rank is its offset, so the offset answers without the division of
+    :func:`~nkborder.model.common.rank_of_slot` (this check runs for every guard every day).
+    """
+    offset = slot - guards.city_slot_start[c]
+    if guards.on_duty[c] >= base_slots(guards, c):
+        return offset < guards.on_duty[c]
+    return rank_of_slot(guards, c, offset) < guards.on_duty[c]
 
 
 @njit(cache=True, inline="always")
@@ -80,20 +88,30 @@ def guards_day(
     n_first = 0  # the guards at the 2006 density, stored before the extra ones
     for c in range(guards.on_duty.shape[0]):
         n_first += base_slots(guards, c)
+    # the day's pay per city is added up in guard order in a local (stored when the city changes, and at the end):
+    # the same sum as adding to the record each time, without a store and reload per guard
+    cur, pay_sum = -1, 0.0
     for g in range(n):
         c = guards.city[g]
         if not slot_manned(guards, c, guards.slot[g]):
             guards.service_end[g] += 1
             guards.next_rotation[g] += 1
             continue
+        if c != cur:
+            if cur >= 0:
+                daily[d, cur, S.GUARD_PAY_CNY] = pay_sum
+            cur = c
+            pay_sum = daily[d, c, S.GUARD_PAY_CNY]
         if d >= guards.service_end[g]:
             discharge(d, g, c, guards, service_days, posting_bribe_cny[c], daily)
         guards.pay_cny[g] += pay_cny[c]
-        daily[d, c, S.GUARD_PAY_CNY] += pay_cny[c]
+        pay_sum += pay_cny[c]
         if d >= guards.next_rotation[g]:
             rkey, offset = (key, n_first) if g < n_first else (key_extra, n)
             rotate(guards, g, c, kth_manned_slot(guards, c, int(uniform(rkey, g) * guards.on_duty[c])))
             guards.next_rotation[g] = d + int(rotation_days * (0.5 + uniform(rkey, g + offset)))
+    if cur >= 0:
+        daily[d, cur, S.GUARD_PAY_CNY] = pay_sum
 
 
 @njit(cache=True, inline="always")
