@@ -302,8 +302,9 @@ def test_validation_figure_has_one_panel_per_series_and_the_held_out_years(tmp_p
     assert figure.draw(val, tmp_path / "fit.svg", runs=50).read_bytes().startswith(b"<?xml")
 
 
-def test_validation_figure_joins_only_consecutive_years_and_fits_each_panel_to_its_series() -> None:
-    from nkborder.calibration import figure
+def _validation_with_gaps():
+    """A validation of arrivals 1999-2015, the women's share in 2000 and 2002-2005, and repatriations in 2002,
+    2021 and 2023 (lower bounds in the last two), with the history's events."""
     from nkborder.calibration.validate import Validation
 
     def rows(series: str, years: list[int], low: list[float], high: list[float], p50: float) -> pd.DataFrame:
@@ -317,7 +318,13 @@ def test_validation_figure_joins_only_consecutive_years_and_fits_each_panel_to_i
                            3000.0)], ignore_index=True)
     history = load_scenario("history")
     events = [{"id": e.id, "kind": e.kind, "start": e.start.isoformat(), "place": e.place} for e in history.events]
-    val = Validation("shipped", "history", pd.DataFrame(), pred, pd.DataFrame(), [], events, (2012, 2015))
+    return Validation("shipped", "history", pd.DataFrame(), pred, pd.DataFrame(), [], events, (2012, 2015))
+
+
+def test_validation_figure_joins_only_consecutive_years_and_fits_each_panel_to_its_series() -> None:
+    from nkborder.calibration import figure
+
+    val = _validation_with_gaps()
     spec = figure.spec(val, runs=50)
     arrivals, women, repatriated = spec.all_panels()
     assert arrivals.bands and not arrivals.boxes  # 17 consecutive years: one band
@@ -339,6 +346,38 @@ def test_validation_figure_joins_only_consecutive_years_and_fits_each_panel_to_i
     for ax in strips:  # an event number outside the panel's years is not drawn (it would run into the margin)
         lo, hi = ax.get_xlim()
         assert all(lo <= t.get_position()[0] <= hi for t in ax.texts)
+
+
+def test_interactive_validation_figure_gives_each_panel_its_own_years_ticks_and_strip() -> None:
+    """Plotly draws each panel over its own x range, as the static renderer does: its own whole-year ticks
+    under its own event strip, which holds the events inside those years and zooms with the panel."""
+    from nkborder.calibration import figure
+    from nkborder.figures.spec import year_step
+
+    spec = figure.spec(_validation_with_gaps(), runs=50)
+    fig = interactive.render(spec, 900)
+    layout = fig.layout
+    ys = sorted((k for k in layout if k.startswith("yaxis")), key=lambda k: int(k[5:] or 1))
+    panels = [k for k in ys if layout[k].title.text != "events"]
+    strips = [k for k in ys if layout[k].title.text == "events"]
+    assert [layout[k].title.text for k in panels] == [p.unit for p in spec.all_panels()]
+    ranges = [p.x_range for p in spec.all_panels()]
+    assert ranges == [(1999.0, 2016.0), (2000.0, 2006.0), (2002.0, 2024.0)]
+    x_axis = {k: layout["x" + k[1:]] for k in ys}
+    assert [tuple(x_axis[k].range) for k in panels] == ranges
+    assert [tuple(x_axis[k].range) for k in strips] == ranges
+    assert [x_axis[k].matches for k in strips] == [x_axis[k].plotly_name.replace("axis", "") for k in panels]
+    for k, (lo, hi) in zip(panels, ranges, strict=True):  # labelled under the strip, not under the panel
+        assert x_axis[k].showticklabels is False
+        assert x_axis[k].dtick == year_step(hi - lo, 9.0) and x_axis[k].tickformat == "d"
+    assert [x_axis[k].dtick for k in strips] == [1, 1, 2]
+    assert all(x_axis[k].showticklabels for k in strips)
+    numbers = {t.xaxis: {int(n) for n in t.text} for t in fig.data if t.name == "policy events"}
+    for k, (lo, hi) in zip(strips, ranges, strict=True):  # the events inside the panel's years, and only those
+        assert numbers["x" + k[5:]] == {e.number for e in spec.events if lo <= e.x <= hi}
+    assert numbers["x4"] == {1}  # the women's share, 2000-2005: one event
+    filled = [t for t in fig.data if t.fill == "toself"]  # bands and boxes: no corner markers
+    assert len(filled) >= 5 and all(t.mode == "lines" for t in filled)
 
 
 def test_app_figures_are_drawn_at_the_width_shown(ensemble, comparison) -> None:

@@ -3,17 +3,20 @@ legend toggling), for the app (``solara.FigurePlotly``).
 
 It draws what the static renderer draws: the same titles, units, whole-year ticks, shaded period, legend entries
 (a band and its median toggle together) and the numbered event strip, whose numbers show the event on hover; the
-key is printed under the figure.
+key is printed under the figure. When panels have x ranges of their own (``Panel.x_range``), each panel is drawn
+over its own years, with its own strip of the events inside them under it (none if no event falls in them) and
+its year ticks under that strip; zooming a panel zooms its strip.
 """
 
 from __future__ import annotations
 
 import textwrap
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from nkborder.figures.spec import COLORS, FigureSpec, Observed, Panel, events_for, strip_levels, year_step
+from nkborder.figures.spec import COLORS, Event, FigureSpec, Observed, Panel, events_for, strip_levels, year_step
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -22,6 +25,7 @@ PANEL_PX = 190
 GAP_PX = 48
 STRIP_GAP_PX = 14  # between the last row of panels and the event strip (no title there)
 STRIP_PX = 26
+TICK_PX = 20  # year tick labels under a panel or strip of its own years
 FONT_PX = 12
 MODEBAR_PX = 30  # the toolbar's row at the top right: the title starts below it, so a long title never runs under it
 TITLE_TOP_PX = MODEBAR_PX + 4  # the top of the title's first line
@@ -35,15 +39,13 @@ def render(spec: FigureSpec, width_px: int | None = None) -> go.Figure:
 
     width = width_px or DEFAULT_WIDTH
     ncols = max(len(r) for r in spec.panels)
-    nrows = len(spec.panels)
-    x_lo, x_hi = spec.years()
-    levels = _levels(spec, width / ncols)
-    strip_rows = (max(levels.values()) + 1) if levels else 0
-    heights = [PANEL_PX] * nrows + ([STRIP_PX * strip_rows + 10] if spec.events else [])
+    own_x = any(p.x_range for p in spec.all_panels())  # each panel its own years, strip and ticks
     has_right = any(p.right for p in spec.all_panels())
     col_px = (width - 90 - (ncols - 1) * (90 + (90 if has_right else 0))) / ncols
+    strips, strip_rows = _strips(spec, width / ncols, own_x)
     extra = max(_title(p, col_px).count("<br>") for p in spec.all_panels())
     gap = GAP_PX + 17 * extra
+    grid = _grid(spec, own_x, gap, STRIP_PX * strip_rows + 10)
     title_lines = wrap_px(spec.title, width - 40, FONT_PX + 3)
     warn_lines = [ln for w in spec.warnings() for ln in wrap_px(w, width - 40, FONT_PX)]
     legend_rows = _legend_rows(_legend_names(spec), width - 90)
@@ -51,29 +53,27 @@ def render(spec: FigureSpec, width_px: int | None = None) -> go.Figure:
     title_px = TITLE_TOP_PX + 8 + 22 * len(title_lines) + 17 * len(warn_lines)
     top = title_px + 21 * legend_rows + gap
     bottom = 40 + (17 * len(key_lines) + 10 if key_lines else 0)
-    strip_gap = STRIP_GAP_PX if spec.events else 0
-    plot_h = nrows * PANEL_PX + (nrows - 1) * gap + (strip_gap + heights[-1] if spec.events else 0)
+    plot_h = sum(r.gap + r.height for r in grid)
     height = top + plot_h + bottom
-    fig = make_subplots(rows=len(heights), cols=ncols, shared_xaxes=True, row_heights=heights,
+    fig = make_subplots(rows=len(grid), cols=ncols, shared_xaxes=not own_x, row_heights=[r.height for r in grid],
                         vertical_spacing=0.01, horizontal_spacing=min(0.3, (90 + (90 if has_right else 0)) / width),
-                        specs=[[{"secondary_y": has_right}] * ncols for _ in heights])
+                        specs=[[{"secondary_y": has_right}] * ncols for _ in grid])
     batch = _Batch(fig)
-    _place_rows(batch, spec, heights, gap, strip_gap, plot_h, col_px)
-    for i, row in enumerate(spec.panels):
-        for j, p in enumerate(row):
-            _panel(batch, p, spec, i + 1, j + 1)
-    if spec.events:
+    _place_rows(batch, spec, grid, plot_h, col_px)
+    for r, row in enumerate(grid, start=1):
         for j in range(ncols):
-            place = next((r[j].place for r in spec.panels if j < len(r)), None)
-            _strip(batch, spec, place, len(heights), j + 1, levels, strip_rows)
+            if row.kind == "panel" and j < len(spec.panels[row.panel]):
+                _panel(batch, spec.panels[row.panel][j], spec, r, j + 1)
+            elif row.kind == "strip" and (row.panel, j) in strips:
+                shown, levels = strips[row.panel, j]
+                _strip(batch, spec, shown, levels, r, j + 1, strip_rows)
     _legend_only(batch, spec)
     if key_lines:
         batch.annotations.append({"text": "<br>".join(key_lines), "xref": "paper", "yref": "paper", "x": 0.0, "y": 0.0,
                                   "yshift": -30, "xanchor": "left", "yanchor": "top", "showarrow": False,
                                   "align": "left", "font": {"size": FONT_PX - 1}})
     batch.draw()
-    step = year_step(x_hi - x_lo, width / ncols / 100)
-    fig.update_xaxes(range=[x_lo, x_hi], tick0=0, dtick=step, tickformat="d", showgrid=True, gridcolor="#eee")
+    _year_axes(fig, spec, grid, strips, own_x, width / ncols / 100)
     title = "<br>".join(title_lines) + "".join(
         f"<br><span style='font-size:{FONT_PX}px;color:#b35900'>{w}</span>" for w in warn_lines)
     fig.update_layout(
@@ -89,26 +89,105 @@ def render(spec: FigureSpec, width_px: int | None = None) -> go.Figure:
     return fig
 
 
-def _place_rows(batch: _Batch, spec: FigureSpec, heights: list[int], gap: int, strip_gap: int, plot_h: int,
-                col_px: float) -> None:
-    """Set each row's vertical place in pixels (a panel title's room above each panel, the event strip close
-    under the last row) and write the panel titles above their panels."""
+#: The events of each event strip and the strip row of each, keyed by (panel row or -1, column).
+_Strips = dict[tuple[int, int], tuple[list[Event], list[int]]]
+
+
+@dataclass(frozen=True)
+class _Row:
+    """A row of the subplot grid: a row of panels or an event strip (under the panel row ``panel``, or under
+    all of them: -1), ``height`` pixels high, ``gap`` pixels below the row above."""
+
+    kind: str
+    panel: int
+    height: int
+    gap: int
+
+
+def _grid(spec: FigureSpec, own_x: bool, gap: int, strip_px: int) -> list[_Row]:
+    """The rows of the figure: the panel rows, then one event strip under them all; or, when panels have their
+    own years, an event strip under each panel row, with room for the year ticks under it."""
+    rows = []
+    for i in range(len(spec.panels)):
+        rows.append(_Row("panel", i, PANEL_PX, 0 if i == 0 else gap + (TICK_PX if own_x else 0)))
+        if own_x and spec.events:
+            rows.append(_Row("strip", i, strip_px, STRIP_GAP_PX))
+    if not own_x and spec.events:
+        rows.append(_Row("strip", -1, strip_px, STRIP_GAP_PX))
+    return rows
+
+
+def _strips(spec: FigureSpec, col_px: float, own_x: bool) -> tuple[_Strips, int]:
+    """The events of each strip and their rows (0 = top), keyed by (panel row, column), the panel row being -1
+    for the strip under all panel rows; and the number of rows every strip has. With panels' own years, a
+    panel's strip holds the events inside them (none: no strip)."""
+    out: _Strips = {}
+    if not spec.events:
+        return out, 0
+    if not own_x:
+        levels = dict(zip((e.number for e in spec.events),
+                          strip_levels([e.x for e in spec.events], _strip_gap(spec.years(), col_px)), strict=True))
+        for j in range(max(len(r) for r in spec.panels)):
+            place = next((r[j].place for r in spec.panels if j < len(r)), None)
+            shown = events_for(spec.events, place)
+            out[-1, j] = shown, [levels[e.number] for e in shown]
+        return out, max(levels.values()) + 1
+    for i, row in enumerate(spec.panels):
+        for j, p in enumerate(row):
+            lo, hi = p.x_range or spec.years()
+            shown = [e for e in events_for(spec.events, p.place) if lo <= e.x <= hi]
+            if shown:
+                out[i, j] = shown, strip_levels([e.x for e in shown], _strip_gap((lo, hi), col_px))
+    return out, max((level + 1 for _, levels in out.values() for level in levels), default=1)
+
+
+def _strip_gap(years: tuple[float, float], col_px: float) -> float:
+    """The least distance in years between two event numbers on one strip row (a number is about 24 px wide)."""
+    return (years[1] - years[0]) * 24 / max(col_px - 90, 50)
+
+
+def _year_axes(fig: go.Figure, spec: FigureSpec, grid: list[_Row],
+               strips: _Strips, own_x: bool, col_in: float) -> None:
+    """Whole-year x axes: the figure's years on every axis, or each panel's own years on it and on its strip,
+    whose year ticks are labelled under the strip (under the panel if it has no strip)."""
+    style = {"tick0": 0, "tickformat": "d", "showgrid": True, "gridcolor": "#eee"}
+    if not own_x:
+        x_lo, x_hi = spec.years()
+        fig.update_xaxes(range=[x_lo, x_hi], dtick=year_step(x_hi - x_lo, col_in), **style)
+        return
+    for r, row in enumerate(grid, start=1):
+        for j, p in enumerate(spec.panels[row.panel]):
+            years = p.x_range or spec.years()
+            axis = {"range": list(years), "dtick": year_step(years[1] - years[0], col_in), **style}
+            sub = fig.get_subplot(r, j + 1)
+            if row.kind == "panel":
+                sub.xaxis.update(showticklabels=(row.panel, j) not in strips, **axis)
+            elif (row.panel, j) in strips:
+                panel_axis = fig.get_subplot(r - 1, j + 1).xaxis.plotly_name.replace("axis", "")
+                sub.xaxis.update(matches=panel_axis, showticklabels=True, **axis)
+            else:  # no event inside the panel's years
+                sub.xaxis.update(visible=False, **axis)
+                sub.yaxis.update(visible=False)
+
+
+def _place_rows(batch: _Batch, spec: FigureSpec, grid: list[_Row], plot_h: int, col_px: float) -> None:
+    """Set each row's vertical place in pixels (a panel title's room above each panel, an event strip close
+    under its panels) and write the panel titles above their panels."""
     ncols = max(len(r) for r in spec.panels)
     y = 0.0
-    for r, h in enumerate(heights):
-        if r == len(spec.panels):  # the event strip
-            y += strip_gap - gap
-        domain = [1 - (y + h) / plot_h, 1 - y / plot_h]
+    for r, row in enumerate(grid):
+        y += row.gap
+        domain = [1 - (y + row.height) / plot_h, 1 - y / plot_h]
         for c in range(ncols):
             sub = batch.fig.get_subplot(r + 1, c + 1)
             sub.yaxis.domain = [max(0.0, domain[0]), min(1.0, domain[1])]
-            if r < len(spec.panels) and c < len(spec.panels[r]):
+            if row.kind == "panel" and c < len(spec.panels[row.panel]):
                 x0, x1 = sub.xaxis.domain
-                batch.annotations.append({"text": _title(spec.panels[r][c], col_px), "xref": "paper",
+                batch.annotations.append({"text": _title(spec.panels[row.panel][c], col_px), "xref": "paper",
                                           "yref": "paper", "x": (x0 + x1) / 2, "y": domain[1], "yshift": 4,
                                           "xanchor": "center", "yanchor": "bottom", "showarrow": False,
                                           "font": {"size": FONT_PX + 1}})
-        y += h + gap
+        y += row.height
 
 
 class _Batch:
@@ -234,14 +313,15 @@ def _panel(batch: _Batch, p: Panel, spec: FigureSpec, row: int, col: int) -> Non
         y = np.concatenate([b.high, b.low[::-1]]) * scale
         fill: dict[str, Any] = ({"fillpattern": {"shape": "/", "fgcolor": b.color, "bgcolor": "rgba(0,0,0,0)"},
                                  "fillcolor": "rgba(0,0,0,0)"} if b.hatched else {"fillcolor": _rgba(b.color, 0.22)})
-        batch.trace(go.Scatter(x=x, y=y, fill="toself", line={"width": 0}, hoverinfo="skip", name=b.band_label(),
-                                 legendgroup=group, showlegend=batch.first(b.band_label()), **fill), row, col)
+        batch.trace(go.Scatter(x=x, y=y, mode="lines", fill="toself", line={"width": 0}, hoverinfo="skip",
+                               name=b.band_label(), legendgroup=group, showlegend=batch.first(b.band_label()), **fill),
+                    row, col)
         if b.inner_low is not None and b.inner_high is not None:
             yi = np.concatenate([b.inner_high, b.inner_low[::-1]]) * scale
             text = f"{b.label}: {b.inner_coverage} of {b.runs} {b.runs_word}"
-            batch.trace(go.Scatter(x=x, y=yi, fill="toself", line={"width": 0}, hoverinfo="skip", name=text,
-                                     fillcolor=_rgba(b.color, 0.4), legendgroup=group,
-                                     showlegend=batch.first(text)), row, col)
+            batch.trace(go.Scatter(x=x, y=yi, mode="lines", fill="toself", line={"width": 0}, hoverinfo="skip",
+                                   name=text, fillcolor=_rgba(b.color, 0.4), legendgroup=group,
+                                   showlegend=batch.first(text)), row, col)
         batch.trace(go.Scatter(
             x=b.x, y=b.median * scale, mode="lines", line={"color": b.color, "width": 2}, name=b.median_label(),
             legendgroup=group, showlegend=batch.first(b.median_label()),
@@ -257,7 +337,7 @@ def _panel(batch: _Batch, p: Panel, spec: FigureSpec, row: int, col: int) -> Non
             batch.trace(go.Scatter(
                 x=[bx.x0[k], bx.x1[k], bx.x1[k], bx.x0[k]], y=np.array([bx.low[k], bx.low[k], bx.high[k],
                                                                           bx.high[k]]) * scale,
-                fill="toself", fillcolor=_rgba(bx.color, 0.2), line={"width": 0}, name=bx.label,
+                mode="lines", fill="toself", fillcolor=_rgba(bx.color, 0.2), line={"width": 0}, name=bx.label,
                 legendgroup=bx.label, showlegend=batch.first(bx.label), hoverinfo="skip"), row, col)
             batch.trace(go.Scatter(x=[bx.x0[k], bx.x1[k]], y=[bx.median[k] * scale] * 2, mode="lines",
                                      line={"color": bx.color, "width": 2}, legendgroup=bx.label, showlegend=False,
@@ -314,22 +394,15 @@ def _observed(batch: _Batch, o: Observed, scale: float, row: int, col: int, suff
                                  showlegend=batch.first(text)), row, col, right)
 
 
-def _levels(spec: FigureSpec, col_px: float) -> dict[int, int]:
-    x_lo, x_hi = spec.years()
-    gap = (x_hi - x_lo) * 24 / max(col_px - 90, 50)
-    xs = [e.x for e in spec.events]
-    return {e.number: lv for e, lv in zip(spec.events, strip_levels(xs, gap), strict=True)}
-
-
-def _strip(batch: _Batch, spec: FigureSpec, place: str | None, row: int, col: int, levels: dict[int, int],
+def _strip(batch: _Batch, spec: FigureSpec, shown: list[Event], levels: list[int], row: int, col: int,
            rows: int) -> None:
+    """The numbered events ``shown`` on a strip of ``rows`` rows, each number on its row (``levels``)."""
     import plotly.graph_objects as go
 
     if spec.period:
         batch.vspan(row, col, spec.period[0], spec.period[1] + 1, COLORS["period"])
-    shown = events_for(spec.events, place)
     batch.trace(go.Scatter(
-        x=[e.x for e in shown], y=[-levels[e.number] for e in shown], mode="markers+text",
+        x=[e.x for e in shown], y=[-level for level in levels], mode="markers+text",
         text=[str(e.number) for e in shown], textfont={"size": FONT_PX - 1, "color": [e.color for e in shown]},
         marker={"size": 17, "color": "white", "line": {"color": [e.color for e in shown], "width": 1}},
         hovertext=[e.key() for e in shown], hoverinfo="text", showlegend=False, name="policy events"), row, col)

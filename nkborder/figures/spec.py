@@ -108,9 +108,8 @@ class Panel:
     ``percent`` draws shares 0-1 as percentages; ``log`` uses a log y axis; ``zero`` draws the zero line.
     ``right`` holds observations on a second y axis (unit ``right_unit``) when they count something else.
     ``note`` is printed in an empty panel; ``subtitle`` is a second line under the title (e.g. a period's total).
-    ``x_range`` (years, start of the first to the end of the last) gives the panel its own x axis in the static
-    renderer (:mod:`nkborder.figures.static`), with its own year ticks and event strip under it; None: the
-    figure's (:meth:`FigureSpec.years`).
+    ``x_range`` (years, start of the first to the end of the last) gives the panel its own x axis in both
+    renderers, with its own year ticks and event strip under it; None: the figure's (:meth:`FigureSpec.years`).
     """
 
     title: str
