@@ -315,7 +315,9 @@ class Person(mesa.Agent):
         A newcomer settles with a daily chance ``1 - exp(-settle_rate_(fe)male / 365.25)``; a settled person is caught
         with ``settled_capture_factor`` times the capture hazard, never goes home of their own accord, and
         leaves for South Korea with ``settled_onward_rate / onward_rate`` times the onward hazard. A caught person
-        is held in Chinese detention.
+        is held in Chinese detention. On the crossing day a share ``direct_escape_share`` of crossers (times the
+        onward hazard's route and closure factors) leaves for South Korea at once: the journey was arranged with
+        the crossing.
         """
         m, h, c, p, t = self.model, self.household, self.city.index, self.model.params, self.model.today
         if self.status == S.DETAINED:
@@ -330,7 +332,12 @@ class Person(mesa.Agent):
                 if self.female:
                     m.record(c, S.REPATRIATED_FEMALE)
             return
-        if self.status != S.IN_CHINA or self.crossed_day == m.day:
+        if self.status != S.IN_CHINA:
+            return
+        if self.crossed_day == m.day:  # crossed today: only a journey arranged with the crossing goes on today
+            full_onward = p.onward_rate / DAYS_PER_YEAR
+            if p.direct_escape_share > 0.0 and self.random.random() < p.direct_escape_share * t.onward[c] / full_onward:
+                self.go_onward()
             return
         self.savings_cny += p.china_wage_cny_day * p.china_savings_share
         if not self.settled:

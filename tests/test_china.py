@@ -187,3 +187,25 @@ def test_chinas_hunt_grows_until_its_last_dated_sign_and_then_holds() -> None:
     assert env.capture[_day(sc, "2017-01-01"), 0] == env.capture[_day(sc, "2019-12-31"), 0]
     ratio = env.capture[_day(sc, "2019-06-01"), 0] / env.capture[_day(sc, "2002-01-01"), 0]
     assert ratio == pytest.approx(np.exp(p.china_surveillance_growth * 15.0), rel=1e-9)
+
+
+
+def _direct_run(share: float) -> pd.DataFrame:
+    """History 2012-2015 with a higher intent to cross and every onward fee lent; ``share`` of the crossers have
+    the journey on to South Korea arranged."""
+    overrides = {"intent_intercept": -8.0, "onward_credit": 1.0, "direct_escape_share": share}
+    return run("history", seed=3, scale=0.02, start="2012-01-01", end="2015-12-31", overrides=overrides).yearly
+
+
+def test_crossers_with_the_journey_arranged_arrive_on_the_crossing_day() -> None:
+    # with every crosser's journey arranged and every fee lent, the route developed (route_year 2002) and no
+    # closure in 2012-2015, each crossing is an arrival the same day: nobody new is left in China
+    direct = _direct_run(1.0)
+    crossings, arrivals = direct["crossings_succeeded"].sum(), direct["arrivals_south_korea"].sum()
+    assert crossings > 20
+    assert arrivals >= 0.98 * crossings
+    # without it the crossers stay months or years: many are caught first, and some are still in China at the end
+    stay = _direct_run(0.0)
+    assert stay["arrivals_south_korea"].sum() < 0.8 * stay["crossings_succeeded"].sum()
+    in_china_at_end = [run_.groupby("year")["in_china"].sum().iloc[-1] for run_ in (direct, stay)]
+    assert in_china_at_end[1] > 5 * max(in_china_at_end[0], 1)

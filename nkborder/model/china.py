@@ -8,7 +8,10 @@ people, ``repatriation_detention_days``),
 go home of their own accord (common while no route onward existed), or, once the onward fee is paid (from
 savings, by kin already in South Korea, or on credit from a broker to be repaid after arrival), leave for South
 Korea with the day's onward hazard (stopped for the most part by China's movement controls and closed borders of
-2020-2023). Arrivals in a year are therefore people who crossed months or years earlier.
+2020-2023). A share ``direct_escape_share`` of crossers has the journey on to South Korea arranged with the
+crossing (the "full escape NK->Seoul" sold as one package, data/fees_and_bribes.csv: 2007): on the crossing day
+they leave at once, with the same fee and the route and closure factors of the onward hazard. Everyone else's
+arrival comes months or years after the crossing.
 
 Settling. A newcomer in China is *transient*; with a hazard per year that depends on sex
 (``settle_rate_female``, ``settle_rate_male``) the person *settles* (for most women: married or sold into a
@@ -29,7 +32,17 @@ from numba import njit
 from nkborder.core import slots as S
 from nkborder.core.jit import inner_kernel
 from nkborder.core.prefetch import AHEAD, prefetch
-from nkborder.core.rng import CAPTURE, ONWARD, ONWARD_KIN_PAY, REPATRIATE, RETURN, SETTLE, stream_key, uniform
+from nkborder.core.rng import (
+    CAPTURE,
+    DIRECT_ESCAPE,
+    ONWARD,
+    ONWARD_KIN_PAY,
+    REPATRIATE,
+    RETURN,
+    SETTLE,
+    stream_key,
+    uniform,
+)
 from nkborder.core.state import CityState, Households, KernelParams, People
 from nkborder.model.common import detain, set_status
 from nkborder.model.policy import Environment
@@ -78,6 +91,28 @@ def release_due(d: int, people: People, cities: CityState, releases: np.ndarray,
 
 
 @njit(cache=True, inline="always")
+def go_onward(people: People, hh: Households, cities: CityState, i: int, d: int, fee: float, key_k: np.uint64,
+              kp: KernelParams, year: np.ndarray, daily: np.ndarray) -> None:
+    """Person ``i``, in China, leaves for South Korea on day ``d`` if the onward ``fee`` (CNY) is paid: from
+    the person's savings if they cover it, else by kin in South Korea (``kin_pay_prob``), else on a broker's
+    credit (``onward_credit``); otherwise the person stays."""
+    c, h = people.city[i], people.household[i]
+    if people.savings_cny[i] >= fee:
+        people.savings_cny[i] -= fee
+    elif hh.n_south_korea[h] > 0 and uniform(key_k, i) < kp.kin_pay_prob:
+        daily[d, c, S.KIN_PAID_CNY] += fee
+    elif uniform(key_k, i + people.status.shape[0]) >= kp.onward_credit:
+        return
+    daily[d, c, S.ONWARD_FEES_CNY] += fee
+    set_status(people, cities, i, S.IN_SOUTH_KOREA)
+    daily[d, c, S.ARRIVALS_SOUTH_KOREA] += 1
+    if people.female[i]:
+        daily[d, c, S.ARRIVALS_FEMALE] += 1
+    if year[people.crossed_day[i], c] < LEFT_BEFORE_YEAR:
+        daily[d, c, S.ARRIVALS_LEFT_BEFORE_2020] += 1
+
+
+@njit(cache=True, inline="always")
 def _prefetch_person(people: People, i: int) -> None:
     """Start loading what :func:`abroad_and_detained_day` reads of person ``i`` (tracked people are scattered)."""
     prefetch(people.status, i)
@@ -105,6 +140,8 @@ def abroad_and_detained_day(
                                               env.repatriation_detention_days[d], env.year)
     saving = kp.china_wage_cny_day * kp.china_savings_share
     settled_onward_ratio = kp.settled_onward_rate / kp.onward_rate
+    full_onward = kp.onward_rate / 365.25  # the onward hazard with the route developed and nothing closed
+    key_x = stream_key(seed, DIRECT_ESCAPE, d)
     for k in range(n_active):
         _prefetch_person(people, active[min(k + AHEAD, n_active - 1)])
         i = active[k]
@@ -125,6 +162,8 @@ def abroad_and_detained_day(
             continue
         if people.crossed_day[i] == d:  # crossed today: the day in China starts tomorrow
             people.settle_days[i] = settling_days(people, i, seed, kp.settle_rate_female, kp.settle_rate_male)
+            if kp.direct_escape_share > 0.0 and uniform(key_x, i) < kp.direct_escape_share * onward[c] / full_onward:
+                go_onward(people, hh, cities, i, d, onward_fee[c], key_k, kp, year, daily)
             continue
         people.savings_cny[i] += saving
         home = (d - people.crossed_day[i]) >= people.settle_days[i]  # settled
@@ -139,19 +178,5 @@ def abroad_and_detained_day(
             people.savings_cny[i] = 0.0
             daily[d, c, S.RETURNED_FROM_CHINA] += 1
             continue
-        if uniform(key_o, i) >= (onward[c] * settled_onward_ratio if home else onward[c]):
-            continue
-        fee = onward_fee[c]
-        if people.savings_cny[i] >= fee:
-            people.savings_cny[i] -= fee
-        elif hh.n_south_korea[h] > 0 and uniform(key_k, i) < kp.kin_pay_prob:
-            daily[d, c, S.KIN_PAID_CNY] += fee
-        elif uniform(key_k, i + people.status.shape[0]) >= kp.onward_credit:
-            continue
-        daily[d, c, S.ONWARD_FEES_CNY] += fee
-        set_status(people, cities, i, S.IN_SOUTH_KOREA)
-        daily[d, c, S.ARRIVALS_SOUTH_KOREA] += 1
-        if people.female[i]:
-            daily[d, c, S.ARRIVALS_FEMALE] += 1
-        if year[people.crossed_day[i], c] < LEFT_BEFORE_YEAR:
-            daily[d, c, S.ARRIVALS_LEFT_BEFORE_2020] += 1
+        if uniform(key_o, i) < (onward[c] * settled_onward_ratio if home else onward[c]):
+            go_onward(people, hh, cities, i, d, onward_fee[c], key_k, kp, year, daily)

@@ -496,6 +496,17 @@ class Params(BaseModel):
         1.0, 0.1, 6.0, "per year", "hazard of leaving China for South Korea once the fee is paid", calibrate=True,
         label="Rate of leaving China for South Korea"
     )
+    direct_escape_share: float = param(
+        0.0, 0.0, 1.0, "share", "share of crossers whose journey on to South Korea is arranged with the crossing: "
+        "on their first day in China they leave for South Korea if the onward fee is paid (kin or credit), times "
+        "the route and closure factors of the onward hazard",
+        source="data/fees_and_bribes.csv: 2007, 2011",
+        quote="'full escape NK->Seoul, budget vs first-class', <2,000 / >10,000 USD (Washington Post via NKEW, "
+        "2007-11-18); 'NK->China per person (3.5m KRW); China->ROK extra $2,500' (BBC via NKEW, 2011-07-06): "
+        "the journey to Seoul is sold as one package; the share of crossers who buy it is an assumption, prior "
+        "0-1; 0 (no direct journeys) until a calibration estimates it",
+        label="Crossers with the journey to South Korea arranged",
+    )
     route_year: float = param(
         2002.0, 1998.0, 2008.0, "year", "year the onward route through China and South-East Asia was half "
         "developed", calibrate=True, label="Year the route through China matured",
