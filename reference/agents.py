@@ -312,12 +312,13 @@ class Person(mesa.Agent):
 
         A person held in Chinese detention is handed over (and detained at home) with the day's repatriation
         hazard, or on a mass repatriation day with its share: ``1 - (1 - repatriate) (1 - mass_repatriation)``.
-        A newcomer settles with a daily chance ``1 - exp(-settle_rate_(fe)male / 365.25)``; a settled person is caught
-        with ``settled_capture_factor`` times the capture hazard, never goes home of their own accord, and
-        leaves for South Korea with ``settled_onward_rate / onward_rate`` times the onward hazard. A caught person
-        is held in Chinese detention. On the crossing day a share ``direct_escape_share`` of crossers (times the
-        onward hazard's route and closure factors) leaves for South Korea at once: the journey was arranged with
-        the crossing.
+        A newcomer settles with a daily chance ``1 - exp(-settle_rate_(fe)male / 365.25)``; a settled person is
+        caught with ``settled_capture_factor`` times the capture hazard, goes home only with the daily chance
+        ``steady_return_rate / 365.25`` (which anyone in China has, settled or not, whatever the route; a newcomer
+        also goes home with ``return_home``), and leaves for South Korea with ``settled_onward_rate / onward_rate``
+        times the onward hazard. A caught person is held in Chinese detention. On the crossing day a share
+        ``direct_escape_share`` of crossers (times the onward hazard's route and closure factors) leaves for South
+        Korea at once: the journey was arranged with the crossing.
         """
         m, h, c, p, t = self.model, self.household, self.city.index, self.model.params, self.model.today
         if self.status == S.DETAINED:
@@ -348,7 +349,8 @@ class Person(mesa.Agent):
         if self.random.random() < capture:
             self.move_to(S.DETAINED_IN_CHINA)
             m.record(c, S.CAUGHT_IN_CHINA)
-        elif not self.settled and self.random.random() < t.return_home[c]:
+        elif ((not self.settled and self.random.random() < t.return_home[c])
+              or (p.steady_return_rate > 0.0 and self.random.random() < p.steady_return_rate / DAYS_PER_YEAR)):
             self.move_to(S.RESIDENT)
             h.cny += self.savings_cny
             self.savings_cny = 0.0

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from nkborder import run
+from nkborder.core import slots as S
 from nkborder.errors import InputError
 from nkborder.model.policy import build_environment, policy_levers
 from nkborder.params import Params
@@ -209,3 +210,38 @@ def test_crossers_with_the_journey_arranged_arrive_on_the_crossing_day() -> None
     assert stay["arrivals_south_korea"].sum() < 0.8 * stay["crossings_succeeded"].sum()
     in_china_at_end = [run_.groupby("year")["in_china"].sum().iloc[-1] for run_ in (direct, stay)]
     assert in_china_at_end[1] > 5 * max(in_china_at_end[0], 1)
+
+
+def _settled_going_home(steady_return_rate: float) -> tuple[int, int, int]:
+    """History 1998-2009 with a higher intent to cross and no ``return_rate``, followed month by month: (settled
+    people in China at the start of a month who are at home at the start of the next, settled person-months,
+    people who went home from China in the run)."""
+    from nkborder.api import resolve
+    from nkborder.core.slots import IN_CHINA, RESIDENT
+    from nkborder.engine.sim import Simulation
+
+    overrides = {"intent_intercept": -8.0, "return_rate": 0.0, "steady_return_rate": steady_return_rate}
+    sim = Simulation(*resolve("history", start="1998-01-01", end="2009-12-31", overrides=overrides), seed=4,
+                     scale=0.02)
+    people, went_home, person_months, settled, before = sim.pop.people, 0, 0, np.array([], int), None
+    for _, day in sim.steps():
+        if before is not None:  # at home a month later, the same person (a freed slot may hold a newborn), not
+            # released from a detention (caught, handed over and released within the month)
+            went_home += int(((people.status[settled] == RESIDENT) & (people.birth_day[settled] == before[0])
+                              & (people.release_day[settled] == before[1])).sum())
+        in_china = np.flatnonzero(people.status == IN_CHINA)
+        settled = in_china[(day - people.crossed_day[in_china]) > people.settle_days[in_china]]
+        before = people.birth_day[settled].copy(), people.release_day[settled].copy()
+        person_months += len(settled)
+    return went_home, person_months, int(sim.daily[..., S.RETURNED_FROM_CHINA].sum())
+
+
+def test_everyone_in_china_settled_or_not_goes_home_at_the_steady_rate() -> None:
+    # with return_rate 0 going home is the steady rate alone: at 0 nobody goes home, settled or not
+    went_home, person_months, returned = _settled_going_home(0.0)
+    assert person_months > 1000 and went_home == 0 and returned == 0
+    # at 0.3 a year settled people go home too, about 0.3 / 12 of them a month (capture and the onward journey
+    # compete a little; a person caught and handed over in the same month is detained, not at home)
+    went_home, person_months, returned = _settled_going_home(0.3)
+    assert went_home > 30 and returned > went_home
+    assert 0.7 * 0.3 / 12 < went_home / person_months < 1.1 * 0.3 / 12

@@ -70,12 +70,13 @@ class Stream(IntEnum):
     ROTATE_EXTRA = 124  # rotation of the guards kept for a higher troop level
     SETTLE = 317  # settling time in China (one draw per person and crossing day)
     DIRECT_ESCAPE = 45  # whether a newcomer in China has the journey to South Korea arranged with the crossing
+    RETURN_STEADY = 46  # whether a person in China, settled or not, goes home whatever the route (steady_return_rate)
 
 
 (DEATH, BIRTH, BIRTH_SEX, RISK, ATTEMPT, ATTEMPT_DAY, REPORT, BROKER_USE, BROKER_PICK, DETECT, ACCEPT, BETRAY, SHOOT,
  SECTOR, GUARD_PICK, DETENTION, CAPTURE, ONWARD, RETURN, TRIP, TRIP_DETECT, TRIP_ARREST, REMIT, KIN_PAY, ROTATE,
  REMIT_BROKER, REPATRIATE, BROKER_SEARCH, BROKER_CAUGHT, CREDIT, BROKER_OPEN, SECURITY, TRIP_SECTOR, TRIP_GUARD_PICK,
- ONWARD_KIN_PAY, ROTATE_EXTRA, SETTLE, DIRECT_ESCAPE) = Stream
+ ONWARD_KIN_PAY, ROTATE_EXTRA, SETTLE, DIRECT_ESCAPE, RETURN_STEADY) = Stream
 
 
 @njit(cache=True, inline="always")

@@ -5,23 +5,24 @@ they may be caught (then held in Chinese detention until China hands them over: 
 ``china_detention_days``, stopped while North Korea's border is sealed unless it takes its citizens back, or all
 at once in a mass repatriation; handed over, they are detained at home under the day's punishment of repatriated
 people, ``repatriation_detention_days``),
-go home of their own accord (common while no route onward existed), or, once the onward fee is paid (from
-savings, by kin already in South Korea, or on credit from a broker to be repaid after arrival), leave for South
-Korea with the day's onward hazard (stopped for the most part by China's movement controls and closed borders of
-2020-2023). A share ``direct_escape_share`` of crossers has the journey on to South Korea arranged with the
-crossing (the "full escape NK->Seoul" sold as one package, data/fees_and_bribes.csv: 2007): on the crossing day
-they leave at once, with the same fee and the route and closure factors of the onward hazard. Everyone else's
-arrival comes months or years after the crossing.
+go home of their own accord (``return_rate``, fading as the onward route develops: common while no route
+onward existed; and ``steady_return_rate``, for everyone, settled or not, whatever the route), or, once the
+onward fee is paid (from savings, by kin already in South Korea, or on credit from a broker to be repaid after
+arrival), leave for South Korea with the day's onward hazard (stopped for the most part by China's movement
+controls and closed borders of 2020-2023). A share ``direct_escape_share`` of crossers has the journey on to
+South Korea arranged with the crossing (the "full escape NK->Seoul" sold as one package,
+data/fees_and_bribes.csv: 2007): on the crossing day they leave at once, with the same fee and the route and
+closure factors of the onward hazard. Everyone else's arrival comes months or years after the crossing.
 
 Settling. A newcomer in China is *transient*; with a hazard per year that depends on sex
 (``settle_rate_female``, ``settle_rate_male``) the person *settles* (for most women: married or sold into a
 Chinese household; for men: steady work). The settling time is an exponential duration drawn once per stay
 (on the day of the crossing, kept in ``People.settle_days``): a person is settled on day ``d`` when
 ``d - crossed_day`` has reached it. A settled person is caught less often (capture hazard x
-``settled_capture_factor``), does not go home of their own accord, and leaves for South Korea with the
-smaller hazard ``settled_onward_rate`` (times the same route development and closure factors as the onward
-hazard). So the stock in China can be large while arrivals stay moderate, arrivals lag crossings by years, and
-they become more female as the settled (mostly women) leave.
+``settled_capture_factor``), does not go home with ``return_rate`` (only with ``steady_return_rate``), and
+leaves for South Korea with the smaller hazard ``settled_onward_rate`` (times the same route development and
+closure factors as the onward hazard). So the stock in China can be large while arrivals stay moderate,
+arrivals lag crossings by years, and they become more female as the settled (mostly women) leave.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from nkborder.core.rng import (
     ONWARD_KIN_PAY,
     REPATRIATE,
     RETURN,
+    RETURN_STEADY,
     SETTLE,
     stream_key,
     uniform,
@@ -142,6 +144,8 @@ def abroad_and_detained_day(
     settled_onward_ratio = kp.settled_onward_rate / kp.onward_rate
     full_onward = kp.onward_rate / 365.25  # the onward hazard with the route developed and nothing closed
     key_x = stream_key(seed, DIRECT_ESCAPE, d)
+    key_s = stream_key(seed, RETURN_STEADY, d)
+    steady_return = kp.steady_return_rate / 365.25  # daily chance that anyone in China goes home, route or not
     for k in range(n_active):
         _prefetch_person(people, active[min(k + AHEAD, n_active - 1)])
         i = active[k]
@@ -172,7 +176,8 @@ def abroad_and_detained_day(
             daily[d, c, S.CAUGHT_IN_CHINA] += 1
             continue
         h = people.household[i]
-        if not home and uniform(key_r, i) < return_home[c]:
+        if ((not home and uniform(key_r, i) < return_home[c])
+                or (steady_return > 0.0 and uniform(key_s, i) < steady_return)):
             set_status(people, cities, i, S.RESIDENT)
             hh.cny[h] += people.savings_cny[i]
             people.savings_cny[i] = 0.0

@@ -505,7 +505,7 @@ class Params(BaseModel):
         "2007-11-18); 'NK->China per person (3.5m KRW); China->ROK extra $2,500' (BBC via NKEW, 2011-07-06): "
         "the journey to Seoul is sold as one package; the share of crossers who buy it is an assumption, prior "
         "0-1; 0 (no direct journeys) until a calibration estimates it",
-        label="Crossers with the journey to South Korea arranged",
+        calibrate=True, label="Crossers with the journey to South Korea arranged",
     )
     route_year: float = param(
         2002.0, 1998.0, 2008.0, "year", "year the onward route through China and South-East Asia was half "
@@ -522,6 +522,17 @@ class Params(BaseModel):
         quote="assumption: no rate of voluntary return in the data; with capture, the outflow from China that does "
         "not arrive in South Korea (docs/calibration.md); prior 0-0.6",
         calibrate=True, label="Rate of returning home from China",
+    )
+    steady_return_rate: float = param(
+        0.0, 0.0, 0.3, "per year", "hazard that anyone hiding in China, settled or not, goes home of their own "
+        "accord, whatever the onward route (on top of return_rate, which fades as the route develops)",
+        quote="assumption, prior 0-0.3; its support: 'NK illegal migrants in Yanbian area, peak vs. at time of "
+        "writing', 150,000-200,000 (c.1999) / 2,000-8,000 (c.2013) (A. Lankov, The AsiaN; "
+        "data/china_stock_repatriation_women.csv) against 25,175 arrivals in South Korea in 1999-2013 "
+        "(data/defector_arrivals.csv) and about 5,000 repatriations a year (4,809 in 2002, CASS researcher paper "
+        "via KBS RKI): most of the famine-era stock left China by other ways than arrival in South Korea; no rate "
+        "in the data; 0 (only return_rate) until a calibration estimates it",
+        calibrate=True, label="Rate of going home from China (everyone, any year)",
     )
     settle_rate_female: float = param(
         1.3, 0.05, 3.0, "per year", "hazard that a woman in China settles (married or sold into a Chinese "
