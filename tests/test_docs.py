@@ -356,6 +356,10 @@ def test_calibration_doc_quotes_the_shipped_command_and_settings(shipped) -> Non
     assert int(held) == int(last) + 1 == doc["calibration"]["generations"]
     fixed = dict(re.findall(r"`(\w+)` =\s+(\d+(?:\.\d+)?)", section.split("**Held fixed**", 1)[1].split("\n- ", 1)[0]))
     assert {k: float(v) for k, v in fixed.items()} == d["fixed"]
+    # the flagged parameters the calibration neither estimated nor held fixed, which runs take at their defaults
+    flagged = {n for n, f in Params.model_fields.items() if (f.json_schema_extra or {}).get("calibrate")}
+    left_out = section.split("**Not in this calibration**", 1)[1].split("\n- ", 1)[0].split(", flagged", 1)[0]
+    assert set(re.findall(r"`(\w+)`", left_out)) == flagged - set(post.names) - set(d["fixed"])
     ess, n = _groups(r"Effective sample size\*\* of the last generation: ([\d.]+) of (\d+)", section)
     w = post.weights.to_numpy(float)
     assert (float(ess), int(n)) == (round(1.0 / float((w**2).sum()), 1), len(w))
