@@ -109,6 +109,27 @@ def test_smuggling_passes_to_the_first_member_aged_18_55_at_home() -> None:
     assert np.array_equal(hh.smuggler[untouched], before[untouched])
 
 
+def chain(people, hh, h: int) -> list[int]:
+    out, i = [], int(hh.first_member[h])
+    while i >= 0:
+        out.append(i)
+        i = int(people.next_member[i])
+    return out
+
+
+def test_each_households_chain_lists_its_members_in_person_order_births_included() -> None:
+    from nkborder.engine.sim import Simulation
+
+    sc, params = resolve("history", end="1998-12-31")
+    sim = Simulation(sc, params, seed=2, scale=0.01)
+    people, hh = sim.pop.people, sim.pop.households
+    n0 = int(people.count[0])
+    sim.run()
+    assert people.count[0] > n0 + 100  # four years of births appended to the chains
+    for h in range(len(hh.city)):
+        assert chain(people, hh, h) == list(members(people, h)), h
+
+
 def test_a_household_without_an_heir_keeps_its_smuggler() -> None:
     from nkborder.core import slots as S
     from nkborder.model.livelihoods import hand_over_smuggling

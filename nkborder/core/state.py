@@ -34,6 +34,8 @@ class Field(NamedTuple):
 PEOPLE_FIELDS: tuple[Field, ...] = (
     Field("city", np.int8, 0, "index", "city of residence (index into the scenario's cities); never changes"),
     Field("household", np.int32, -1, "index", "the person's household; newborns join their mother's; never changes"),
+    Field("next_member", np.int32, -1, "person index",
+          "the next member of the person's household in person order (-1: none; a newborn is added last)"),
     Field("female", np.uint8, 0, "0/1", "1 = woman"),
     Field("birth_day", np.int32, 0, "day index",
           "day of birth relative to the run's first day (negative: born before the run)"),
@@ -60,6 +62,8 @@ HOUSEHOLD_FIELDS: tuple[Field, ...] = (
     Field("cny", np.float64, 0.0, "CNY", "savings in yuan"),
     Field("trader", np.uint8, 0, "0/1", "lives mainly from market trading"),
     Field("skill", np.float64, 0.0, "-", "trader productivity (lognormal, mean 1)"),
+    Field("first_member", np.int32, -1, "person index",
+          "the household's first member in person order (the others follow through `next_member`)"),
     Field("smuggler", np.int32, -1, "person index",
           "the household's smuggler (-1: none); handed to another member when the smuggler dies, leaves or turns 55"),
     Field("donju", np.uint8, 0, "0/1", "a \"master of money\" who invests in the market"),

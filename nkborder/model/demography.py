@@ -88,8 +88,8 @@ def add_child(
     """Mother ``i`` gives birth this month (``u`` < ``fertility`` / 12 was her draw); False if there is no room.
 
     The child is appended to the people arrays with every attribute at its declared fill
-    (:data:`~nkborder.core.state.PEOPLE_FIELDS`), then put in the mother's household, with her discontent; its
-    birth day falls within the month.
+    (:data:`~nkborder.core.state.PEOPLE_FIELDS`), then put in the mother's household (last in its chain of
+    members, ``next_member``), with her discontent; its birth day falls within the month.
     """
     j = people.count[0]
     capacity = people.status.shape[0]
@@ -100,6 +100,10 @@ def add_child(
     reset_person(people, j)
     people.city[j] = c
     people.household[j] = people.household[i]
+    last = i  # the household's last member, found from the mother: the child, the highest row, follows them
+    while people.next_member[last] >= 0:
+        last = people.next_member[last]
+    people.next_member[last] = j
     people.female[j] = 1 if uniform(key_s, i) < FEMALE_AT_BIRTH else 0
     people.birth_day[j] = day + int(u * 12.0 / fertility * days_in_month) % days_in_month
     people.status[j] = S.RESIDENT

@@ -75,30 +75,27 @@ def hand_over_smuggling(people: People, hh: Households, day: int) -> None:
     """A household keeps its smuggling when its smuggler can no longer do it.
 
     A smuggler who has died, is in China or South Korea (or held in Chinese detention), or has turned 55 on
-    ``day`` gives the household's trips to its first member (in person order) at home and aged 18-55, as at
-    initialisation; with no such member the household keeps its smuggler (who may come back). Smuggling is a
-    household's livelihood ("Traders like Lee Suk-jeong ... built entire livelihoods on this flow of goods",
-    seed-hyesan-2024), not one person's: without the hand-over the smugglers of 1995 would age, die and leave
-    and the river trade would shrink for that reason alone.
+    ``day`` gives the household's trips to its first member (in person order: the chain of
+    ``hh.first_member`` and ``people.next_member``) at home and aged 18-55, as at initialisation; with no such
+    member the household keeps its smuggler (who may come back). Smuggling is a household's livelihood
+    ("Traders like Lee Suk-jeong ... built entire livelihoods on this flow of goods", seed-hyesan-2024), not
+    one person's: without the hand-over the smugglers of 1995 would age, die and leave and the river trade would
+    shrink for that reason alone.
     """
-    n_h = hh.smuggler.shape[0]
-    vacant = np.zeros(n_h, np.bool_)
-    any_vacant = False
-    for h in range(n_h):
+    for h in range(hh.smuggler.shape[0]):
         s = hh.smuggler[h]
-        if s >= 0:
-            gone = people.status[s] != S.RESIDENT and people.status[s] != S.DETAINED
-            vacant[h] = gone or day - people.birth_day[s] >= SMUGGLER_AGE_DAYS[1]
-            any_vacant = any_vacant or vacant[h]
-    if not any_vacant:
-        return
-    for i in range(people.count[0]):
-        h = people.household[i]
-        if vacant[h] and people.status[i] == S.RESIDENT:
+        if s < 0:
+            continue
+        gone = people.status[s] != S.RESIDENT and people.status[s] != S.DETAINED
+        if not (gone or day - people.birth_day[s] >= SMUGGLER_AGE_DAYS[1]):
+            continue
+        i = hh.first_member[h]  # the household's members in person order
+        while i >= 0:
             age = day - people.birth_day[i]
-            if SMUGGLER_AGE_DAYS[0] <= age < SMUGGLER_AGE_DAYS[1]:
+            if people.status[i] == S.RESIDENT and SMUGGLER_AGE_DAYS[0] <= age < SMUGGLER_AGE_DAYS[1]:
                 hh.smuggler[h] = i
-                vacant[h] = False
+                break
+            i = people.next_member[i]
 
 
 @njit(cache=True)

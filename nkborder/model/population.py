@@ -92,6 +92,7 @@ def build_population(
     households = _households(rng, params, np.concatenate(hh_city))
     sizes_all = np.concatenate(hh_size)
     people = _people(rng, params, households, sizes_all, n_days)
+    link_members(people, households)
     _assign_smugglers(rng, params, households, people)
     troops = np.ones(len(cities)) if troops_max is None else np.asarray(troops_max, float)
     guards, n_sectors = _guards(rng, params, cities, scale, troops)
@@ -174,6 +175,21 @@ def _people(
     people.risk_aversion[:n0] = rng.beta(2.0, 2.0, n0)
     people.discontent[:n0] = 0.2
     return people
+
+
+def link_members(people: People, hh: Households) -> None:
+    """Chain each household's members in person order: ``hh.first_member`` and ``people.next_member``.
+
+    Lets a rule visit one household's members in person order without a pass over all people
+    (:func:`~nkborder.model.livelihoods.hand_over_smuggling`); births extend the chains
+    (:func:`~nkborder.model.demography.add_child`).
+    """
+    n0 = int(people.count[0])
+    order = np.argsort(people.household[:n0], kind="stable")  # by household, in person order within each
+    same = people.household[order[1:]] == people.household[order[:-1]]
+    people.next_member[order[:-1][same]] = order[1:][same]
+    firsts = order[np.r_[True, ~same]] if n0 else order
+    hh.first_member[people.household[firsts]] = firsts
 
 
 def _assign_smugglers(rng: np.random.Generator, params: Params, hh: Households, people: People) -> None:
