@@ -116,14 +116,14 @@ def go_onward(people: People, hh: Households, cities: CityState, i: int, d: int,
 
 @njit(cache=True, inline="always")
 def _prefetch_person(people: People, i: int) -> None:
-    """Start loading what :func:`abroad_and_detained_day` reads of person ``i`` (tracked people are scattered)."""
+    """Start loading what :func:`abroad_and_detained_day` reads of person ``i`` every day (tracked people are
+    scattered): not the release day (the list rarely holds someone detained at home) nor the household (read
+    only on a return home or an onward journey)."""
     prefetch(people.status, i)
     prefetch(people.city, i)
-    prefetch(people.release_day, i)
     prefetch(people.crossed_day, i)
     prefetch(people.settle_days, i)
     prefetch(people.savings_cny, i)
-    prefetch(people.household, i)
 
 
 @inner_kernel
@@ -175,11 +175,10 @@ def abroad_and_detained_day(
             set_status(people, cities, i, S.DETAINED_IN_CHINA)
             daily[d, c, S.CAUGHT_IN_CHINA] += 1
             continue
-        h = people.household[i]
         if ((not home and uniform(key_r, i) < return_home[c])
                 or (steady_return > 0.0 and uniform(key_s, i) < steady_return)):
             set_status(people, cities, i, S.RESIDENT)
-            hh.cny[h] += people.savings_cny[i]
+            hh.cny[people.household[i]] += people.savings_cny[i]
             people.savings_cny[i] = 0.0
             daily[d, c, S.RETURNED_FROM_CHINA] += 1
             continue
