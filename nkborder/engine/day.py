@@ -42,6 +42,7 @@ class DayContext(NamedTuple):
     schedule: np.ndarray  # the month's planned crossings: person indices, sorted by day
     schedule_day: np.ndarray  # the day of each
     smugglers: np.ndarray  # the smugglers at home
+    smuggler_city: np.ndarray  # the city of each
     active: np.ndarray  # the daily tracking list (people in China or detained, and today's new cases)
     releases: np.ndarray  # the people detained at home on the month's first day, by release day
     counters: np.ndarray  # int64[3]: next entry of the schedule, length of the tracking list, next release
@@ -62,8 +63,9 @@ def state_step(d: int, w: DayContext) -> None:
 @njit(inline="always")
 def smuggling_step(d: int, w: DayContext) -> None:
     """Smuggling trips, detection, cuts and arrests."""
-    w.counters[N_ACTIVE] = smuggling_day(d, w.seed, w.people, w.hh, w.guards, w.cities, w.smugglers, w.n_sectors,
-                                         w.env, w.kp, w.active, w.counters[N_ACTIVE], w.daily, w.sector_rec)
+    w.counters[N_ACTIVE] = smuggling_day(d, w.seed, w.people, w.hh, w.guards, w.cities, w.smugglers, w.smuggler_city,
+                                         w.n_sectors, w.env, w.kp, w.active, w.counters[N_ACTIVE], w.daily,
+                                         w.sector_rec)
 
 
 @njit(inline="always")

@@ -37,6 +37,7 @@ class Month:
     n_tracked: int = 0  # people in China or detained, first in ``tracked``; then those not detained at home
     releases: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))  # detained at home, by release day
     smugglers: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    smuggler_city: np.ndarray = field(default_factory=lambda: np.empty(0, np.int8))  # the city of each smuggler
     active: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
 
     def __post_init__(self) -> None:
@@ -101,6 +102,7 @@ def people_step(sim: Simulation, month: Month) -> None:
     sim.lost_births += n_lost
     hand_over_smuggling(pop.people, pop.households, d0)
     month.smugglers = resident_smugglers(pop.people, pop.households)
+    month.smuggler_city = pop.people.city[month.smugglers]
     # the people detained at home wait for their release day in a list sorted by it (stable: ties in person
     # order); the daily tracking list keeps the others, in person order
     tracked = month.tracked[:month.n_tracked]

@@ -158,8 +158,8 @@ class Simulation:
         pop, k = self.pop, month.n_scheduled
         return DayContext(self.key, pop.people, pop.households, pop.guards, pop.brokers, pop.cities, self.env,
                           self.kp, pop.n_sectors, month.schedule[:k], month.schedule_day[:k], month.smugglers,
-                          month.active, month.releases, np.array([0, month.n_tracked, 0], np.int64), self.daily,
-                          self.sectors[month.index])
+                          month.smuggler_city, month.active, month.releases,
+                          np.array([0, month.n_tracked, 0], np.int64), self.daily, self.sectors[month.index])
 
     def _districts(self) -> np.ndarray:
         pop = self.pop

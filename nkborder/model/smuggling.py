@@ -21,7 +21,6 @@ from numba import njit
 
 from nkborder.core import slots as S
 from nkborder.core.jit import inner_kernel
-from nkborder.core.prefetch import AHEAD, prefetch
 from nkborder.core.rng import (
     SECURITY,
     TRIP,
@@ -57,12 +56,13 @@ def take(amount: float, to_security: bool, g: int, d: int, c: int, guards: Guard
 @inner_kernel
 def smuggling_day(
     d: int, seed: np.uint64, people: People, hh: Households, guards: Guards, cities: CityState,
-    smugglers: np.ndarray, n_sectors: np.ndarray, env: Environment, kp: KernelParams, active: np.ndarray,
-    n_active: int, daily: np.ndarray, sector_rec: np.ndarray,
+    smugglers: np.ndarray, smuggler_city: np.ndarray, n_sectors: np.ndarray, env: Environment, kp: KernelParams,
+    active: np.ndarray, n_active: int, daily: np.ndarray, sector_rec: np.ndarray,
 ) -> int:
     """All smuggling trips of day ``d`` under the day's conditions ``env``. Returns the new ``n_active``.
 
-    ``sector_rec`` is this month's row of the per-sector records, ``[sector, SECTOR_SLOT]``.
+    ``smuggler_city`` is the city of each of ``smugglers``; ``sector_rec`` is this month's row of the per-sector
+    records, ``[sector, SECTOR_SLOT]``.
     """
     key_t = stream_key(seed, TRIP, d)
     key_s = stream_key(seed, TRIP_SECTOR, d)
@@ -73,16 +73,15 @@ def smuggling_day(
     trip_rate, detect, arrest = env.trip_rate[d], env.detect_self[d], env.smuggler_arrest[d]
     guard_cut, rate, crackdown = env.guard_cut[d], env.kpw_per_cny[d], env.crackdown[d]
     cargo, margin, home_sector_share = env.cargo_cny[d], kp.smuggling_margin, kp.home_sector_share
-    n = smugglers.shape[0]
-    for k in range(n):
-        ahead = smugglers[min(k + AHEAD, n - 1)]  # smugglers are scattered over the people arrays
-        prefetch(people.status, ahead)
-        prefetch(people.city, ahead)
+    for k in range(smugglers.shape[0]):
         i = smugglers[k]
-        if people.status[i] != S.RESIDENT:
-            continue
-        c = people.city[i]
+        c = smuggler_city[k]
+        # the trip draw before the status check: it needs only the index and the city, listed in order, and on
+        # most days a smuggler makes no trip, so the status (scattered over the people arrays) is read for trips
+        # only; a draw is a hash of (day, person), so its place among the checks changes nothing
         if uniform(key_t, i) >= trip_rate[c]:
+            continue
+        if people.status[i] != S.RESIDENT:
             continue
         h = people.household[i]
         daily[d, c, S.SMUGGLING_TRIPS] += 1
