@@ -304,6 +304,54 @@ def _threads() -> list[str]:
         "neither visits the dead (`census` 0.220-0.225 -> 0.202-0.206 s, but `people_month` 1.17-1.21 -> "
         "1.31-1.33 s: each row read through the list).",
         "",
+        "The daily loop (`run_days`), four bit-identical changes (history with the shipped calibration, seed 1, "
+        "`NUMBA_NUM_THREADS=1`, `Simulation.run()` at scale 1.0, 3 interleaved pairs, each side in a new process, "
+        "CPU s, each against the tree before it; 2-core host shared with other jobs, so each run's time is also "
+        "given as a multiple of `census`, which none of them touches; the raw arrays of a history at scale 0.1 "
+        "are the same bits and `tests/test_regression.py` is unchanged). Where the loop's time went, from runs "
+        "with one daily step left out (not the same model, only a guide): `run_days` was 0.48 times "
+        "`people_month` with every step, 0.42 without the guards, 0.38 without smuggling, 0.22 without the China "
+        "phase. Kept:",
+        "",
+        "- `guards_day`: whether a guard's slot is manned is his slot's offset below `on_duty` while every slot "
+        "at the 2006 density is manned (troops at 1 or more: all of the history), instead of the manning rank "
+        "`rank_of_slot` computes with an integer division, for every guard every day; and the day's pay per "
+        "city added up in a local, in guard order, not in the record. `run_days` 2.58, 2.43, 2.58 -> 2.22, 2.17, "
+        "2.23 s; the simulation 10.39, 10.23, 10.34 -> 9.95, 10.11, 9.94 times `census`.",
+        "- `hand_over_smuggling` walks a vacant household's members, chained in person order "
+        "(`Households.first_member`, `People.next_member`, extended at each birth), instead of every person: "
+        "0.127, 0.152, 0.216 -> 0.095, 0.133, 0.162 s; the simulation 10.16, 10.05, 10.11 -> 10.11, 9.97, 10.06 "
+        "times `census` (what is left is the monthly check of every household's smuggler).",
+        "- `abroad_and_detained_day` prefetches, for the person a few entries ahead, only what it reads of "
+        "everyone every day: not the release day (the list rarely holds someone detained at home) nor the "
+        "household (read on a return home or an onward journey). `run_days` 2.03, 1.97, 1.94 -> 1.73, 1.81, "
+        "1.80 s; the simulation 10.04, 10.03, 9.96 -> 9.78, 9.80, 9.80 times `census`.",
+        "- `smuggling_day` draws a smuggler's trip before reading his status, with the smugglers' cities listed "
+        "beside them for the month (`DayContext.smuggler_city`): on most days a smuggler makes no trip, so his "
+        "status, scattered over the people arrays, is read on trip days only (the draw is a hash of day and "
+        "person, so its place among the checks changes nothing). `run_days` 1.79, 1.79, 1.72 -> 1.68, 1.72, "
+        "1.68 s; the simulation 9.86, 9.79, 9.77 -> 9.71, 9.72, 9.84 times `census` (within the noise).",
+        "",
+        "The four together, against the same tree without them (3 pairs at scale 1.0): `Simulation.run()` 9.59, "
+        "9.80, 9.43 -> 9.27, 9.11, 8.83 s CPU (median ratio of the pairs 0.936), `run_days` 2.22, 2.27, 2.17 -> "
+        "1.82, 1.77, 1.70 s, the simulation 10.26, 10.27, 10.32 -> 9.80, 9.71, 9.78 times `census`. At scale "
+        "0.25 (two series of 5 and 4 pairs) `run_days` 0.371, 0.429, 0.365, 0.377, 0.376, 0.434, 0.426, 0.458, "
+        "0.422 -> 0.325, 0.317, 0.320, 0.364, 0.325, 0.340, 0.379, 0.422, 0.395 s and the simulation 10.33, "
+        "10.56, 10.33, 10.29, 10.28, 10.45, 10.37, 10.47, 10.25 -> 10.10, 10.02, 9.99, 10.14, 10.09, 10.05, "
+        "10.19, 10.11, 10.21 times `census`; the seconds themselves did not separate there (2.07, 2.28, 2.03, "
+        "2.10, 2.09, 2.40, 2.38, 2.51, 2.35 -> 2.10, 2.06, 2.07, 2.22, 2.10, 2.19, 2.42, 2.67, 2.41 s: in 7 of "
+        "the 9 pairs the later run's `census` and `people_month`, which the changes do not touch, were 2-11 % "
+        "slower as well, and the load average of the host was 1.6-2.8). "
+        "The first compile (a tiny history with an empty cache, CPU of the process and its children, 2 pairs): "
+        "21.64, 24.54 -> 22.55, 23.90 s.",
+        "",
+        "Not built: the census computed by the person pass of the month before, as counts kept up to date as "
+        "statuses change during the days. The counts can be kept exactly, but each inminban's mean information "
+        "is a sum in person order over its residents, which cannot be corrected by subtraction: every inminban "
+        "with a resident who left or came back during the days would need its sum again in person order. At "
+        "scale 1.0 that is 368 of the 2,884 inminbans in a mean month (at most 876), measured from the statuses "
+        "after the person pass and before the next census.",
+        "",
     ]
 
 
