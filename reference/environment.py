@@ -273,7 +273,7 @@ def build_conditions(scenario: Scenario, params: Params) -> dict[str, np.ndarray
     drivers = driver_series(scenario)
     per_city = []
     for city in scenario.cities:
-        levers = Levers(scenario, city)
+        levers = Levers(scenario.with_parameter_intensities(params), city)  # events whose intensity is a parameter
         days = [conditions_of_day(levers.on(d), drivers[d], params) for d in range(levers.n_days)]
         posted_fees(days, params.fee_adjust_days)
         per_city.append(days)

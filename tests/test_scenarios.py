@@ -241,6 +241,41 @@ def test_event_intensity_out_of_range(write_toml) -> None:
     assert "[0.0, 1.0]" in text  # the kind's range
 
 
+def test_an_event_intensity_from_a_parameter_takes_the_runs_value() -> None:
+    from nkborder.model.policy import build_environment
+
+    sc = load_scenario("history")
+    (event,) = [e for e in sc.events if e.id == "tightening-2012"]
+    assert event.intensity_from == "tightening_2012_intensity" and event.level == Params().tightening_2012_intensity
+    day_2011, day_2012 = ((dt.date(y, 6, 1) - sc.start).days for y in (2011, 2012))
+    for value in (Params().tightening_2012_intensity, 0.8):
+        p = sc.parameters({"tightening_2012_intensity": value})
+        assert (policy_levers(sc.with_parameter_intensities(p))["control"][day_2012] == value).all()
+    # a tighter 2012 raises the betrayal of paid crossers in 2012 only
+    low, high = (build_environment(sc, sc.parameters({"tightening_2012_intensity": v})) for v in (0.3, 0.8))
+    assert (high.betray[day_2012] > low.betray[day_2012]).all()
+    assert (high.betray[day_2011] == low.betray[day_2011]).all()
+
+
+@pytest.mark.parametrize(("line", "words"), [
+    ('intensity_from = "no_such_parameter"', ("no_such_parameter", "not a parameter")),
+    ('intensity_from = "onward_rate"', ("onward_rate", "[0.1, 6]", "[0, 1]")),
+    ('intensity_from = "tightening_2012_intensity"\n        intensity = 0.5', ("both given",)),
+])
+def test_event_intensity_from_must_name_a_parameter_in_the_kinds_range(write_toml, line: str,
+                                                                         words: tuple[str, ...]) -> None:
+    path, err = load_error(write_toml, HEAD + f"""
+        [[events]]
+        id = "tight"
+        kind = "border_control"
+        start = 2001-01-01
+        {line}
+    """)
+    text = str(err)
+    assert str(path) in text and "events[0]" in text and "tight" in text
+    assert all(w in text for w in words), text
+
+
 def test_event_punishment_intensity_has_its_own_range(write_toml) -> None:
     path, err = load_error(write_toml, HEAD + """
         [[events]]

@@ -121,6 +121,8 @@ def to_toml(sc: Scenario) -> str:
         lines.append(f"place = {_s(e.place)}")
         if e.intensity is not None:
             lines.append(f"intensity = {_num(e.intensity)}")
+        if e.intensity_from is not None:
+            lines.append(f"intensity_from = {_s(e.intensity_from)}")
         if e.ramp:
             lines.append("ramp = true")
         if e.source:
@@ -170,9 +172,10 @@ class EventForm:
 
     @classmethod
     def of(cls, e: PolicyEvent) -> EventForm:
-        """The form filled in with an existing event."""
+        """The form filled in with an existing event (an intensity set by a parameter shows its default)."""
+        given = e.intensity is not None or e.intensity_from is not None
         return cls(e.id, e.kind, e.start.isoformat(), e.end.isoformat() if e.end else "", e.place,
-                   "" if e.intensity is None else f"{e.intensity:g}", e.ramp, e.source, e.note)
+                   f"{e.level:g}" if given else "", e.ramp, e.source, e.note)
 
     def with_kind(self, kind: str) -> EventForm:
         """The form with another kind (the intensity is cleared: each kind has its own range)."""

@@ -172,7 +172,7 @@ def _lever_of(kind: str) -> str:
 
 def build_environment(scenario: Scenario, params: Params) -> Environment:
     """All daily conditions of a run (see module docstring and ``docs/odd.md``)."""
-    lv = policy_levers(scenario)
+    lv = policy_levers(scenario.with_parameter_intensities(params))
     p = params
     n_days, n_c = lv["famine"].shape
     col = _column_broadcaster(n_days, n_c)

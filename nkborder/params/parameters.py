@@ -523,6 +523,14 @@ class Params(BaseModel):
         "not arrive in South Korea (docs/calibration.md); prior 0-0.6",
         calibrate=True, label="Rate of returning home from China",
     )
+    tightening_2012_intensity: float = param(
+        0.3, 0.1, 1.0, "intensity 0-1", "intensity of the border control under Kim Jong Un from January 2012 to the "
+        "end of 2013 (the history scenario's event tightening-2012, kind border_control)",
+        quote="assumption, prior 0.1-1: the sources date the tightening (barbed wire along the Tumen in 2012, "
+        "data/border_security.csv: 2012; the broker fee 'doubled since ~2011', data/fees_and_bribes.csv: 2015, "
+        "Reuters 2015-05-21) but do not measure it; 0.3 until a calibration estimates it",
+        calibrate=True, label="Intensity of the 2012 border tightening",
+    )
     steady_return_rate: float = param(
         0.0, 0.0, 0.3, "per year", "hazard that anyone hiding in China, settled or not, goes home of their own "
         "accord, whatever the onward route (on top of return_rate, which fades as the route develops)",

@@ -2,7 +2,8 @@
 
 An event has a kind (one of :data:`EVENT_KINDS`), a start and an optional end date, a place (``national``,
 ``border``, a city name, or ``china`` for China's own measures, which act on everyone from either city who is in
-China: :data:`CHINA_KINDS`) and an intensity whose meaning and range depend on the kind. ``ramp`` events grow
+China: :data:`CHINA_KINDS`) and an intensity whose meaning and range depend on the kind: a number, or
+(``intensity_from``) the value of a parameter, so that a calibration can fit it. ``ramp`` events grow
 linearly from 0 at the start to their intensity at the end, or, for kinds that set a level (fences, guard
 posts, troops, guard shifts), from the level in force before to their intensity; other events are steps.
 """
@@ -13,6 +14,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from nkborder.params import Params
 
 CITIES = ("Hoeryong", "Hyesan")
 PLACES = ("national", "border", *CITIES, "china")
@@ -107,6 +110,9 @@ class PolicyEvent(BaseModel):
     end: dt.date | None = Field(default=None, description="last day in force; none = to the end of the run")
     place: str = "national"
     intensity: float | None = None
+    intensity_from: str | None = Field(
+        default=None, description="a parameter whose value is the intensity, so that a calibration can fit it "
+        "(given instead of intensity)")
     ramp: bool = False
     source: str = Field(default="", description="sources.csv id or data file row the event rests on")
     note: str = ""
@@ -120,6 +126,8 @@ class PolicyEvent(BaseModel):
         if self.place == "china" and self.kind not in CHINA_KINDS:
             raise ValueError(f"kind {self.kind!r} cannot act at place 'china'; China's kinds: {', '.join(CHINA_KINDS)}")
         kind = EVENT_KINDS[self.kind]
+        if self.intensity_from is not None:
+            _check_intensity_parameter(self.intensity_from, self.intensity, kind)
         value = self.level
         if not kind.lo <= value <= kind.hi:
             raise ValueError(f"intensity {value} outside [{kind.lo}, {kind.hi}] for kind {self.kind!r}")
@@ -129,9 +137,28 @@ class PolicyEvent(BaseModel):
 
     @property
     def level(self) -> float:
-        """The intensity, or the kind's default when the scenario leaves it out."""
-        return EVENT_KINDS[self.kind].default if self.intensity is None else self.intensity
+        """The intensity; for an event whose intensity is a parameter (``intensity_from``) that parameter's default
+        (a run takes the run's value: :meth:`nkborder.scenarios.Scenario.with_parameter_intensities`); the kind's
+        default when the scenario gives neither."""
+        if self.intensity is not None:
+            return self.intensity
+        if self.intensity_from is not None:
+            return float(Params.model_fields[self.intensity_from].default)
+        return EVENT_KINDS[self.kind].default
 
     def applies_to(self, city: str) -> bool:
         """Whether the event acts on ``city`` (national, border and China's events act on both cities)."""
         return self.place in ("national", "border", "china", city)
+
+
+def _check_intensity_parameter(name: str, intensity: float | None, kind: EventKind) -> None:
+    """An ``intensity_from`` names a parameter whose declared range lies inside the kind's, and comes alone."""
+    if intensity is not None:
+        raise ValueError(f"intensity {intensity} and intensity_from {name!r} both given; give one")
+    if name not in Params.model_fields:
+        raise ValueError(f"intensity_from {name!r} is not a parameter (see `nkborder params`)")
+    extra = Params.model_fields[name].json_schema_extra or {}
+    lo, hi = extra["lo"], extra["hi"]
+    if not kind.lo <= lo <= hi <= kind.hi:
+        raise ValueError(f"intensity_from {name!r} ranges over [{lo:g}, {hi:g}], outside [{kind.lo:g}, {kind.hi:g}] "
+                         f"for kind {kind.name!r}")

@@ -73,6 +73,13 @@ class Scenario(BaseModel):
             report = None
         return self.model_copy(update={"start": new_start, "end": new_end, "report_start": report})
 
+    def with_parameter_intensities(self, params: Params) -> Scenario:
+        """A copy whose events with ``intensity_from`` have that parameter's value in ``params`` as intensity."""
+        events = tuple(
+            e.model_copy(update={"intensity": float(getattr(params, e.intensity_from)), "intensity_from": None})
+            if e.intensity_from is not None else e for e in self.events)
+        return self.model_copy(update={"events": events})
+
     def content_hash(self) -> str:
         """Hash of everything that changes results (not the file name or comments): for run keys."""
         payload = self.model_dump(mode="json", exclude={"path", "text", "description"})
