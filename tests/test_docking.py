@@ -278,11 +278,12 @@ def test_reference_imports_nothing_computed_from_the_package() -> None:
     assert not bad, f"the reference imports computed parts of the package: {bad}"
 
 
-@pytest.mark.parametrize("case", ["history", "edge cases"])
+@pytest.mark.parametrize("case", ["history", "edge cases", "intensity from a parameter"])
 def test_reference_conditions_follow_the_package_policy_equations(case: str) -> None:
     """Every daily condition of every city that the reference builds from the events equals the package's
     ``build_environment`` (to rounding), and neither has a condition the other lacks."""
-    scenario, params = resolve("history")
+    overrides = {"tightening_2012_intensity": 0.8} if case == "intensity from a parameter" else None
+    scenario, params = resolve("history", overrides=overrides)
     if case == "edge cases":
         events = tuple(PolicyEvent(id=f"edge-{k}", kind=kind, start=dt.date.fromisoformat(a),
                                    end=None if b is None else dt.date.fromisoformat(b), place=place,
@@ -296,6 +297,9 @@ def test_reference_conditions_follow_the_package_policy_equations(case: str) -> 
     for name in env._fields:
         np.testing.assert_allclose(ref[name], getattr(env, name), rtol=1e-9, atol=1e-15, equal_nan=True,
                                    err_msg=f"{case}: condition {name}")
+    if case == "intensity from a parameter":  # the tightening of 2012 at the run's value, not the default
+        day = (dt.date(2012, 6, 1) - scenario.start).days
+        assert (ref["betray"][day] > build_environment(*resolve("history")).betray[day]).all()
     if case == "edge cases":  # the cases are exercised: the conditions move within the run
         for name in ("reform", "mass_repatriation"):  # one-day kinds act on their start day only
             assert (env._asdict()[name] > 0).sum(axis=0).tolist() == [1, 1], name
