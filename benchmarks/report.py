@@ -342,8 +342,8 @@ def _threads() -> list[str]:
         "2.10, 2.09, 2.40, 2.38, 2.51, 2.35 -> 2.10, 2.06, 2.07, 2.22, 2.10, 2.19, 2.42, 2.67, 2.41 s: in 7 of "
         "the 9 pairs the later run's `census` and `people_month`, which the changes do not touch, were 2-11 % "
         "slower as well, and the load average of the host was 1.6-2.8). "
-        "The first compile (a tiny history with an empty cache, CPU of the process and its children, 2 pairs): "
-        "21.64, 24.54 -> 22.55, 23.90 s.",
+        "The first compile (a tiny history with an empty cache, CPU of the process and its children, 3 pairs): "
+        "21.64, 24.54, 26.47 -> 22.55, 23.90, 24.91 s (median ratio of the pairs 0.97).",
         "",
         "Not built: the census computed by the person pass of the month before, as counts kept up to date as "
         "statuses change during the days. The counts can be kept exactly, but each inminban's mean information "
