@@ -15,6 +15,7 @@ and finishes in about two minutes.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from pathlib import Path
@@ -42,6 +43,8 @@ PARTS = {"logistic": measure_logistic, "compile": measure_compile, "daily_compil
          "calibration": measure_calibration, "calibration_parts": measure_calibration_parts,
          "before_after": measure_before_after,
          "layers": measure_layers}
+#: Parts measured in interleaved before/after pairs: ``--repeats`` sets how many.
+PAIRED = ("before_after", "layers")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="rewrite --output from the results embedded in it, without measuring")
     parser.add_argument("--update", nargs="+", choices=sorted(PARTS), default=None,
                         help="measure only these parts again, keep the other results embedded in --output")
+    parser.add_argument("--repeats", type=int, default=None,
+                        help="interleaved pairs of the before/after parts (layers, before_after; default 3)")
     parser.add_argument("--patterns", action="store_true",
                         help="regenerate the pattern tables of docs/patterns.md instead (scale 0.25: 10 runs at the "
                              "medians, 20 posterior draws)")
@@ -73,7 +78,10 @@ def main(argv: list[str] | None = None) -> int:
         except TypeError:  # written by an older version of the benchmarks
             cfg = MODES[results["config"]["mode"]]
         for part in args.update or ():
-            results[part] = guard(part, lambda part=part: PARTS[part](cfg))
+            measure = PARTS[part]
+            if args.repeats is not None and part in PAIRED:
+                measure = functools.partial(measure, repeats=args.repeats)
+            results[part] = guard(part, lambda measure=measure: measure(cfg))
             results.setdefault("updated", {})[part] = " ".join(["python -m benchmarks", *args_list])
         results["targets"] = evaluate_targets(cfg, results)  # criteria as in this version of the code
         write_markdown(results, args.output)
