@@ -15,9 +15,10 @@ for the members of a household, so computed once per household, except for a smu
 :func:`nkborder.core.fastexp.logistic` (the C library's ``exp``, inlined).
 
 The arrays are taken out of the named tuples once, before the loop: numba otherwise counts references to them
-inside a loop with this many branches, which costs more than the work itself. The households of the people a few
-rows ahead are prefetched (:mod:`nkborder.core.prefetch`): the children's rows point to scattered households,
-and without it the loop waits for memory as soon as the household arrays outgrow the caches.
+inside a loop with this many branches, which costs more than the work itself. What a person reads of their
+household is copied first into one 32-byte row per household (:data:`HOUSEHOLD_ROW`), and the row of the person a
+few rows ahead is prefetched (:mod:`nkborder.core.prefetch`): the children's rows point to scattered households,
+and one cache line then serves what five arrays would each have to fetch.
 """
 
 from __future__ import annotations
@@ -61,6 +62,17 @@ def conditions(env: Environment, day: int) -> Conditions:
     """The person pass's :class:`Conditions` on ``day`` (passing four rows instead of the whole environment keeps
     the kernel's Python wrapper, and so its first compile, smaller)."""
     return Conditions(env.contact[day], env.tolerance[day], env.risk[day], env.coping[day])
+
+
+#: What the person pass reads of a person's household, as one row per household (32 bytes: half a cache line, and
+#: numba's arrays are 32-byte aligned, so a row never straddles two lines). Filled before the loop over people.
+HOUSEHOLD_ROW = np.dtype([
+    ("kin", np.float64),  # 1.0 if a member is in China or South Korea (monthly census), else 0.0
+    ("fresh", np.float64),  # the month's fresh information of the members who do not smuggle
+    ("p_hunger", np.float64),  # probability per month that a member at home dies of hunger
+    ("hardship", np.float32),  # the household's hardship (the float32 of ``Households.hardship``, unchanged)
+    ("own_smuggler", np.int32),  # the smuggler of a household that does not trade (-1: none, or a trader household)
+], align=True)
 
 
 class PersonLists(NamedTuple):
@@ -114,18 +126,20 @@ def people_month(
     n_c = monthly.shape[1]
     n_home = hh.n_home
     calls = np.zeros(n_c)  # the month's phone contacts with kin abroad that got through, per city
-    kin_of, fresh_of, own_smuggler, hunger_of = np.empty(n_h), np.empty(n_h), np.empty(n_h, np.int64), np.empty(n_h)
+    rows = np.empty(n_h, HOUSEHOLD_ROW)
     for h in range(n_h):
         c = hh_city[h]
         kin = 1.0 if n_china[h] + n_south_korea[h] > 0 else 0.0
         works_market = 1.0 if trader[h] == 1 else 0.0
-        kin_of[h] = kin
         if kin > 0.0 and n_home[h] > 0:
             calls[c] += contact[c]
-        fresh_of[h] = fresh_information(kin, works_market, contact[c], tolerance[c], inminban_info[inminban[h]],
-                                        w_kin, w_market, w_inminban)
-        own_smuggler[h] = -1 if trader[h] == 1 else smuggler[h]
-        hunger_of[h] = hunger_death_probability(hunger_rate, hunger(hardship[h], coping[c]))
+        row = rows[h]
+        row.kin = kin
+        row.fresh = fresh_information(kin, works_market, contact[c], tolerance[c], inminban_info[inminban[h]],
+                                      w_kin, w_market, w_inminban)
+        row.p_hunger = hunger_death_probability(hunger_rate, hunger(hardship[h], coping[c]))
+        row.hardship = hardship[h]
+        row.own_smuggler = -1 if trader[h] == 1 else smuggler[h]
     for c in range(n_c):
         daily[day, c, S.PHONE_CONTACTS] += calls[c]
     # per-city sums, each added to in person order; the current city's are kept in locals
@@ -140,12 +154,7 @@ def people_month(
         if i >= count:
             break
         # the household of the person AHEAD rows on, into the cache (newborns' households are scattered)
-        ahead = household[min(i + AHEAD, count - 1)]
-        prefetch(kin_of, ahead)
-        prefetch(fresh_of, ahead)
-        prefetch(own_smuggler, ahead)
-        prefetch(hardship, ahead)
-        prefetch(hunger_of, ahead)
+        prefetch(rows, household[min(i + AHEAD, count - 1)])
         if i < n:
             s = status[i]
             listed[i] = 0
@@ -154,7 +163,7 @@ def people_month(
             c = city[i]
             age = day - birth_day[i]
             # demography
-            fate = death(key_d, i, age, death_by_age, hunger_of[household[i]] if s == S.RESIDENT else 0.0)
+            fate = death(key_d, i, age, death_by_age, rows[household[i]].p_hunger if s == S.RESIDENT else 0.0)
             if fate != SURVIVES:
                 set_status(people, cities, i, S.DEAD)
                 daily[day, c, S.DEATHS] += 1
@@ -186,13 +195,14 @@ def people_month(
             cur = c
             s_info, s_disc, s_n, s_p, s_pn = sums[c, 0], sums[c, 1], sums[c, 2], sums[c, 3], sums[c, 4]
         h = household[i]
-        kin = kin_of[h]
-        fresh = fresh_of[h]
-        if own_smuggler[h] == i:
+        row = rows[h]
+        kin = row.kin
+        fresh = row.fresh
+        if row.own_smuggler == i:
             fresh = fresh_information(kin, 1.0, contact[c], tolerance[c], inminban_info[inminban[h]], w_kin,
                                       w_market, w_inminban)
         info = information(info_of[i], fresh, decay)
-        target = discontent_target(info, hardship[h], d_intercept, d_info, d_hardship)
+        target = discontent_target(info, row.hardship, d_intercept, d_info, d_hardship)
         info_of[i] = info
         discontent_of[i] += d_rate * (target - discontent_of[i])
         s_info += info
@@ -200,7 +210,7 @@ def people_month(
         s_n += 1.0
         # defection
         if CROSS_AGE_DAYS[0] <= age < CROSS_AGE_DAYS[1]:
-            p = attempt_probability(hardship[h], discontent_of[i], info_of[i], kin, female[i], risk_aversion[i],
+            p = attempt_probability(row.hardship, discontent_of[i], info_of[i], kin, female[i], risk_aversion[i],
                                     risk[c], intent)
             attempt_prob[i] = p
             s_p += p
