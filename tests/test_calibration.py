@@ -454,6 +454,39 @@ def test_beaumont_kernel_has_twice_the_weighted_covariance():
         make_transition("nearest")
 
 
+def test_boxed_kernel_draws_what_pyabc_redraws_would_inside_the_priors():
+    """The batched draws inside the box have the distribution of pyabc's one-at-a-time redraws (the parent's
+    ``rvs_single`` repeated until inside): the same mean and spread per coordinate within sampling error, and the
+    same density."""
+    from nkborder.calibration.priors import Prior
+    from nkborder.calibration.smc import make_transition
+
+    rng = np.random.default_rng(7)
+    x = pd.DataFrame({"a": rng.uniform(0.6, 1.0, 40), "b": rng.uniform(0.0, 0.3, 40)})  # crowded at the bounds
+    w = rng.random(40)
+    w /= w.sum()
+    box = [Prior("a", 0.0, 1.0, "", False), Prior("b", 0.0, 1.0, "", False)]
+    boxed, plain = make_transition("beaumont2009", box), make_transition("beaumont2009")
+    boxed.fit(x, w)
+    plain.fit(x, w)
+    np.random.seed(3)
+    fast = pd.DataFrame([boxed.rvs_single() for _ in range(4000)])
+    slow = []
+    while len(slow) < 4000:
+        draw = plain.rvs_single()
+        if 0.0 <= draw["a"] <= 1.0 and 0.0 <= draw["b"] <= 1.0:
+            slow.append(draw)
+    slow = pd.DataFrame(slow)
+    assert fast["a"].between(0, 1).all() and fast["b"].between(0, 1).all()
+    for column in ("a", "b"):
+        se = np.hypot(fast[column].std(), slow[column].std()) / np.sqrt(4000)
+        assert abs(fast[column].mean() - slow[column].mean()) < 4 * se, column
+        assert fast[column].std() == pytest.approx(slow[column].std(), rel=0.06), column
+    assert abs(fast["a"].mean() - x["a"].mean()) > 0.01  # the cut moves the mean: the check above is not void
+    point = pd.Series({"a": 0.9, "b": 0.1})
+    assert boxed.pdf(point) == plain.pdf(point)
+
+
 def test_definitions_without_a_kernel_resume_with_pyabc_default():
     import pyabc
 
@@ -461,7 +494,8 @@ def test_definitions_without_a_kernel_resume_with_pyabc_default():
 
     setup = prepare("history", until=2001, scale=0.01, population=4, parameters=["intent_intercept"])
     assert setup.definition["transition"] == TRANSITION == "beaumont2009"
-    assert setup.abc(pyabc.SingleCoreSampler()).transitions[0].scaling == 2.0
+    kernel = setup.abc(pyabc.SingleCoreSampler()).transitions[0]
+    assert kernel.scaling == 2.0 and (kernel.lo, kernel.hi) == ({"intent_intercept": -15.0}, {"intent_intercept": -6.0})
     del setup.definition["transition"]  # a stored definition that names no kernel
     old = setup.abc(pyabc.SingleCoreSampler()).transitions[0]
     assert old.scaling == 1 and old.bandwidth_selector is pyabc.transition.silverman_rule_of_thumb
