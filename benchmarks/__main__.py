@@ -25,6 +25,7 @@ from benchmarks.before_after import measure as measure_before_after
 from benchmarks.before_after import measure_layers
 from benchmarks.calibration import measure as measure_calibration
 from benchmarks.calibration import measure_parts as measure_calibration_parts
+from benchmarks.calibration import measure_proposals
 from benchmarks.report import embedded_results, write_markdown
 from benchmarks.suite import (
     MODES,
@@ -41,6 +42,7 @@ from benchmarks.suite import (
 #: Parts that ``--update`` measures on their own (each independent of the others' results).
 PARTS = {"logistic": measure_logistic, "compile": measure_compile, "daily_compile": measure_daily_compile,
          "calibration": measure_calibration, "calibration_parts": measure_calibration_parts,
+         "proposals": measure_proposals,
          "before_after": measure_before_after,
          "layers": measure_layers}
 #: Parts measured in interleaved before/after pairs: ``--repeats`` sets how many.

@@ -5,6 +5,9 @@
 
 * ``python -m benchmarks.calibration hour [--out FILE.json]``: the calibration of ``docs/calibration.md`` at
   scale 0.25, generation after generation until an hour has passed (:func:`hour`): simulations done and wall time.
+* ``python -m benchmarks --update proposals`` (or ``python -m benchmarks.calibration proposals [--db FILE --name
+  ID]``): CPU seconds per proposal of pyabc's one-at-a-time redraws and of the batched kernel, fitted to the
+  shipped posterior's particles or a stored calibration's last generation (:func:`proposals`).
 * ``python -m benchmarks.calibration identifiability [--out FILE.json]``: a synthetic truth simulated at the
   shipped medians with the observed series' rows, calibrated at the same settings (:func:`identifiability`):
   which parameters the data identify.
@@ -433,6 +436,68 @@ def identifiability(out: Path | None = None, generations: int = 8, workers: int 
     return result
 
 
+def proposals(db: Path | None = None, name: str | None = None, generation: int | None = None, count: int = 20,
+              seed: int = 1) -> dict[str, Any]:
+    """CPU seconds per proposal inside the priors, drawn from the kernel fitted to the shipped posterior's
+    particles (or to generation ``generation``, default the last, of the stored calibration ``name`` in ``db``):
+    pyabc's loop (the plain
+    kernel's draw and the prior's density, again while it is 0) and
+    :class:`~nkborder.calibration.transition.BoxedNormalTransition`, ``count`` proposals each."""
+    from nkborder.calibration import load_calibration, load_shipped
+    from nkborder.calibration import store as cstore
+    from nkborder.calibration.posterior import Posterior
+    from nkborder.calibration.priors import priors, pyabc_prior
+    from nkborder.calibration.smc import TRANSITION, make_transition
+    from nkborder.store import open_store
+
+    post = load_shipped() if db is None else load_calibration(db, name).posterior
+    if db is not None and generation is not None:
+        with open_store(db, read_only=True) as store:
+            post = Posterior(name, *cstore.posterior(store, name, generation), post.definition)
+    x, w = post.particles[post.names], post.weights.to_numpy(float)
+    prs = priors(post.names)
+    prior = pyabc_prior(prs)
+    plain, boxed = make_transition(TRANSITION), make_transition(TRANSITION, prs)
+    plain.fit(x, w / w.sum())
+    boxed.fit(x, w / w.sum())
+    np.random.seed(seed)
+    t0, tries = time.process_time(), 0
+    for _ in range(count):
+        while True:
+            tries += 1
+            if prior.pdf(plain.rvs_single()) > 0:
+                break
+    loop_s = (time.process_time() - t0) / count
+    t0 = time.process_time()
+    for _ in range(count):
+        boxed.rvs_single()
+    boxed_s = (time.process_time() - t0) / count
+    result = {"posterior": post.name, "generation": generation, "parameters": len(post.names), "particles": len(x),
+              "proposals": count,
+              "draws_per_proposal": tries / count, "pyabc_loop_cpu_s": loop_s, "boxed_cpu_s": boxed_s,
+              "status": "ok"}  # fmt: skip
+    print(json.dumps(result), flush=True)
+    return result
+
+
+def measure_proposals(cfg: Any = None) -> dict[str, Any]:
+    """:func:`proposals` on the shipped posterior (``python -m benchmarks --update proposals``)."""
+    return proposals()
+
+
+def proposals_section(res: dict[str, Any]) -> list[str]:
+    """BENCHMARKS.md: the cost of a proposal inside the priors, pyabc's loop against the batched kernel."""
+    if res.get("status") != "ok":
+        return []
+    return [f"Proposals inside the priors (`python -m benchmarks --update proposals`, `benchmarks.calibration."
+            f"proposals`): the kernel of twice the weighted covariance fitted to the particles of `{res['posterior']}` "
+            f"({res['parameters']} parameters, {res['particles']} particles), {res['proposals']} proposals each. "
+            f"pyabc's loop (one draw, the prior's density, again while it is 0) needs {res['draws_per_proposal']:.0f} "
+            f"draws per proposal inside the priors: {res['pyabc_loop_cpu_s']:.3f} CPU s per proposal, paid by a "
+            f"worker for every simulation; the batched kernel (`BoxedNormalTransition`, 256 draws at once) "
+            f"{1000 * res['boxed_cpu_s']:.2f} ms.", ""]
+
+
 def _write(result: dict[str, Any], out: Path | None) -> None:
     if out is not None:
         Path(out).write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
@@ -440,7 +505,11 @@ def _write(result: dict[str, Any], out: Path | None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.calibration", description=__doc__.splitlines()[0])
-    parser.add_argument("job", choices=("throughput", "breakdown", "parts", "hour", "identifiability"))
+    parser.add_argument("job", choices=("throughput", "breakdown", "parts", "hour", "identifiability", "proposals"))
+    parser.add_argument("--db", type=Path, default=None, help="proposals: a calibration's results file")
+    parser.add_argument("--name", default=None, help="proposals: the calibration id in --db")
+    parser.add_argument("--generation", type=int, default=None, help="proposals: a generation of --name (default: "
+                        "the last)")
     parser.add_argument("--out", type=Path, default=None, help="write the results as JSON")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--generations", type=int, default=8, help="identifiability: generations")
@@ -455,6 +524,10 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"breakdown": breakdown(), "client": client_load()}), flush=True)
     elif args.job == "hour":
         hour(args.out, workers=args.workers)
+    elif args.job == "proposals":
+        if (args.db is None) != (args.name is None):
+            parser.error("proposals: give both --db and --name, or neither (the shipped posterior)")
+        _write(proposals(args.db, args.name, args.generation), args.out)
     else:
         identifiability(args.out, args.generations, args.workers, args.scale, args.population)
     return 0

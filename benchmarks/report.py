@@ -10,6 +10,7 @@ from typing import Any
 from benchmarks.before_after import LAYERS_COMMIT
 from benchmarks.before_after import section as before_after_section
 from benchmarks.calibration import parts_section as calibration_parts_section
+from benchmarks.calibration import proposals_section
 from benchmarks.calibration import section as calibration_section
 
 SECTIONS = (
@@ -662,6 +663,7 @@ def render(results: dict[str, Any]) -> str:
         "## 11. Calibration: CPU time per simulation", "",
         *calibration_section(results.get("calibration", {"status": "not measured", "error": "not part of this run"})),
         *calibration_parts_section(results.get("calibration_parts", {})),
+        *proposals_section(results.get("proposals", {})),
         *before_after_section(results.get("before_after", {})),
         *_layers(results.get("layers", {})),
         "## How it was measured", "",

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+from nkborder.calibration.targets import LATER_SERIES
 from nkborder.core import slots as S
 from nkborder.core.state import HOUSEHOLD_FIELDS, PEOPLE_FIELDS, state_table
 from nkborder.engine import plan
@@ -405,30 +406,50 @@ def test_calibration_doc_tolerances_divisors_and_weights_are_those_of_the_code(s
     assert divisors.keys() == post.definition["spreads"].keys()
     for series, value in divisors.items():
         assert abs(value - post.definition["spreads"][series]) < 5e-4, series
-    override = _groups(r"arrivals \*\*([\d.]+)\*\* \(`--spread`\)", sentence)[0]
-    assert {"arrivals": float(override)} == post.definition["spread_overrides"]
+    overrides = re.findall(rf"({labels}) \*\*([\d.]+)\*\* \(`--spread`\)", sentence)
+    assert {SPREAD_LABELS[k]: float(v) for k, v in overrides} == post.definition.get("spread_overrides", {})
     weights = dict(re.findall(r"(Hoeryong|Hyesan): [\d.]+ x [\d,]+ / [\d,]+ = ([\d.]+)", text))
     for city, w in city_weights().items():
         assert float(weights[city]) == round(w, 4) == round(post.definition["weights"][city], 4), city
 
 
-def test_calibration_doc_fit_table_has_the_observed_rows(shipped) -> None:
+def _fit_rows(until: int, later: dict[str, int], holdout: tuple[int, int] | None) -> dict[tuple[str, str], int]:
+    """The observed rows per (series, period) of a fit table: calibration rows up to each series' last year fitted
+    (``later``, else ``until``), held-out rows in the ``holdout`` years."""
     from nkborder.calibration.targets import FIRST_YEAR, load_targets
 
-    post, _ = shipped
-    section = _block(_calibration_doc(), "## Validation")
-    holdout = tuple(int(y) for y in _groups(r"--holdout (\d{4}):(\d{4})", section))
-    rows = {(s, period): int(n) for s, period, n in
-            re.findall(r"^\| (\w+) \| (calibration|holdout) \| (\d+) \|", section, re.MULTILINE)}
-    frame = load_targets(None, FIRST_YEAR, holdout[1]).rows
-    until = post.definition["until"]
+    frame = load_targets(None, FIRST_YEAR, max([until, *later.values(), *(holdout or ())])).rows
     expected = {}
     for series, group in frame.groupby("series"):
-        calibration = int((group["year_to"] <= until).sum())
-        held = int(group["year_to"].between(*holdout).sum())
-        expected.update({(series, "calibration"): calibration} if calibration else {})
-        expected.update({(series, "holdout"): held} if held else {})
-    assert rows == expected
+        fitted = group["year_to"] <= later.get(series, until)
+        held = group["year_to"].between(*holdout) & ~fitted if holdout else fitted & False
+        expected.update({(series, "calibration"): int(fitted.sum())} if fitted.any() else {})
+        expected.update({(series, "holdout"): int(held.sum())} if held.any() else {})
+    return expected
+
+
+def test_calibration_doc_fit_tables_have_the_observed_rows(shipped) -> None:
+    """Each fit table of "Validation" counts the observed rows of its calibration's years (the ``nkborder
+    calibrate`` command quoted above it, else the shipped calibration's) and of its ``--holdout`` years."""
+    post, _ = shipped
+    parts = _block(_calibration_doc(), "## Validation").split("\n### ")
+    tables = 0
+    for part in parts:
+        rows = {(s, period): int(n) for s, period, n in
+                re.findall(r"^\| (\w+) \| (calibration|holdout) \| (\d+) \|", part, re.MULTILINE)}
+        if not rows:
+            continue
+        tables += 1
+        held = re.search(r"--holdout (\d{4}):(\d{4})", part)
+        command = re.search(r"^nkborder calibrate .*$", part, re.MULTILINE)
+        if command:
+            until = int(_groups(r"--until (\d{4})", command.group(0))[0])
+            later = {k: int(v) for k, v in re.findall(r"--last (\w+)=(\d{4})", command.group(0))} or LATER_SERIES
+        else:
+            until, later = post.definition["until"], post.definition.get("last", {})
+        holdout = tuple(int(y) for y in held.groups()) if held else None
+        assert rows == _fit_rows(until, later, holdout), part.splitlines()[0]
+    assert tables >= 1
 
 
 def test_references_to_calibration_doc_sections_exist() -> None:
@@ -445,11 +466,12 @@ def test_readme_counts_the_calibrated_values(shipped) -> None:
     from nkborder.calibration import calibrated_params
 
     post, doc = shipped
-    total, medians, fixed = _groups(r"replace (\d+) of them\s+\(`nkborder/data/calibrated.toml`:\s+(\d+) posterior "
-                                    r"medians and the (\d+) values", README.read_text(encoding="utf-8"))
+    total, medians, rest = _groups(r"replace (\d+) of them\s+\(`nkborder/data/calibrated.toml`:\s+(\d+) posterior\s+"
+                                   r"medians([^)]*)\)", README.read_text(encoding="utf-8"))
+    fixed = re.search(r"the (\d+) values", rest)  # the values held fixed, if the calibration held any
     model = [n for n in post.names if n in doc["params"]]
     assert int(total) == len(calibrated_params()) == len(model) + len(post.definition["fixed"])
-    assert (int(medians), int(fixed)) == (len(model), len(post.definition["fixed"]))
+    assert (int(medians), int(fixed.group(1)) if fixed else 0) == (len(model), len(post.definition["fixed"]))
 
 
 STATE_TABLES = {"people": PEOPLE_FIELDS, "households": HOUSEHOLD_FIELDS}

@@ -574,7 +574,7 @@ class Params(BaseModel):
         "by exp(growth x (year - 2002)) after 2002, the year whose repatriations fix china_capture_rate",
         quote="assumption: China's search intensifies (a 1,000 CNY reward for reporting North Korean crossers and a "
         "500 CNY fine for aiding them in 2016, data/fees_and_bribes.csv: 2016) but no source gives a rate; "
-        "prior 0-0.08 (up to x1.9 by 2016)", label="Growth of China's hunt for North Koreans",
+        "prior 0-0.08 (up to x1.9 by 2016)", calibrate=True, label="Growth of China's hunt for North Koreans",
     )
     china_surveillance_until: float = param(
         2017.0, 2003.0, 2026.0, "year", "end of the growth of China's hunt for North Koreans: the capture hazard "
