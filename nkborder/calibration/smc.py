@@ -47,7 +47,7 @@ from nkborder.calibration.targets import (
     load_targets,
     make_targets,
 )
-from nkborder.calibration.transition import BoxedNormalTransition
+from nkborder.calibration.transition import BoxedNormalTransition, TemperedNormalTransition
 from nkborder.errors import InputError
 from nkborder.inputs.checks import check_scale
 from nkborder.observation.model import ObservationParams, city_weights, national_equivalent
@@ -59,11 +59,11 @@ MAX_SCALE = 1.0
 FIRST_TOLERANCE = 1e9  # generation 0 accepts every prior draw whose run finished (a failed run has d = inf)
 
 #: The perturbation kernel of new calibrations (recorded in the definition as ``"transition"``).
-TRANSITION = "beaumont2009"
+TRANSITION = "tempered"
 #: The kernel of a stored definition without the key: pyabc's default.
 LEGACY_TRANSITION = "silverman"
 #: Kernels a definition may name.
-TRANSITIONS = (TRANSITION, LEGACY_TRANSITION)
+TRANSITIONS = (TRANSITION, "beaumont2009", LEGACY_TRANSITION)
 
 
 def unit_bandwidth(n_samples: float, dimension: int) -> float:
@@ -78,11 +78,18 @@ def make_transition(kind: str, priors: list[Prior] | None = None) -> pyabc.Multi
 
     ``beaumont2009``: a normal kernel around each particle with twice the population's weighted covariance
     (Beaumont, Cornuet, Marin and Robert 2009, "Adaptive approximate Bayesian computation", Biometrika 96(4)).
+    ``tempered``: the same with the particle weights raised to :data:`~.transition.TEMPER` in the mixture and the
+    covariance (:class:`~nkborder.calibration.transition.TemperedNormalTransition`; needs ``priors``), which keeps
+    the importance weights from collapsing onto a few particles in twenty dimensions.
     ``silverman``: pyabc's default, the weighted covariance times Silverman's factor squared, about 0.45 in 12
     dimensions with 160 particles; such a narrow kernel makes the proposal a lumpy mixture, and the importance
     weights prior / proposal collapse onto a few particles (docs/calibration.md, "ABC-SMC").
     """
     options = {"beaumont2009": {"scaling": 2.0, "bandwidth_selector": unit_bandwidth}, "silverman": {}}
+    if kind == "tempered":
+        box = priors or []
+        return TemperedNormalTransition({p.name: p.lo for p in box}, {p.name: p.hi for p in box},
+                                        **options["beaumont2009"])
     if kind in options and priors is not None:
         return BoxedNormalTransition({p.name: p.lo for p in priors}, {p.name: p.hi for p in priors}, **options[kind])
     if kind in options:

@@ -19,6 +19,8 @@ from pyabc.parameters import Parameter
 
 #: Proposals drawn at once; a batch costs about as much as a few single draws.
 BATCH = 256
+#: Power of the particle weights in the tempered kernel's mixture and covariance.
+TEMPER = 0.5
 
 
 class BoxedNormalTransition(pyabc.MultivariateNormalTransition):
@@ -50,3 +52,20 @@ class BoxedNormalTransition(pyabc.MultivariateNormalTransition):
             inside = np.flatnonzero(((draws >= lo) & (draws <= hi)).all(axis=1))
             if inside.size:
                 return Parameter(dict(zip(self.X.columns, draws[inside[0]].tolist(), strict=True)))
+
+
+class TemperedNormalTransition(BoxedNormalTransition):
+    """The boxed kernel around every particle with mixture weights ``w ** TEMPER`` (renormalised) and twice the
+    covariance of the particles under those weights.
+
+    With twenty parameters the importance weights of ABC-SMC concentrate on a few particles; twice their weighted
+    covariance is then nearly singular, proposals crowd around them, and a proposal accepted elsewhere gets a
+    weight many times theirs, so the effective sample size falls generation by generation to a few particles
+    (docs/calibration.md, "ABC-SMC"). Tempering the weights keeps every particle in the proposal and its spread
+    in the covariance. The importance weights prior / proposal stay exact: ``pdf`` is the density of the
+    tempered mixture that ``rvs_single`` draws from.
+    """
+
+    def fit(self, X: pd.DataFrame, w: np.ndarray) -> None:
+        tempered = np.asarray(w, float) ** TEMPER
+        super().fit(X, tempered / tempered.sum())
