@@ -438,16 +438,15 @@ def identifiability(out: Path | None = None, generations: int = 8, workers: int 
 
 def proposals(db: Path | None = None, name: str | None = None, generation: int | None = None, count: int = 20,
               seed: int = 1) -> dict[str, Any]:
-    """CPU seconds per proposal inside the priors, drawn from the kernel fitted to the shipped posterior's
-    particles (or to generation ``generation``, default the last, of the stored calibration ``name`` in ``db``):
-    pyabc's loop (the plain
-    kernel's draw and the prior's density, again while it is 0) and
-    :class:`~nkborder.calibration.transition.BoxedNormalTransition`, ``count`` proposals each."""
+    """CPU seconds per proposal inside the priors, drawn from the kernel of twice the weighted covariance fitted to
+    the shipped posterior's particles (or to generation ``generation``, default the last, of the stored
+    calibration ``name`` in ``db``): pyabc's loop (the plain kernel's draw and the prior's density, again while it
+    is 0) and :class:`~nkborder.calibration.transition.BoxedNormalTransition`, ``count`` proposals each."""
     from nkborder.calibration import load_calibration, load_shipped
     from nkborder.calibration import store as cstore
     from nkborder.calibration.posterior import Posterior
     from nkborder.calibration.priors import priors, pyabc_prior
-    from nkborder.calibration.smc import TRANSITION, make_transition
+    from nkborder.calibration.smc import make_transition
     from nkborder.store import open_store
 
     post = load_shipped() if db is None else load_calibration(db, name).posterior
@@ -457,7 +456,7 @@ def proposals(db: Path | None = None, name: str | None = None, generation: int |
     x, w = post.particles[post.names], post.weights.to_numpy(float)
     prs = priors(post.names)
     prior = pyabc_prior(prs)
-    plain, boxed = make_transition(TRANSITION), make_transition(TRANSITION, prs)
+    plain, boxed = make_transition("beaumont2009"), make_transition("beaumont2009", prs)
     plain.fit(x, w / w.sum())
     boxed.fit(x, w / w.sum())
     np.random.seed(seed)

@@ -85,16 +85,15 @@ def make_transition(kind: str, priors: list[Prior] | None = None) -> pyabc.Multi
     dimensions with 160 particles; such a narrow kernel makes the proposal a lumpy mixture, and the importance
     weights prior / proposal collapse onto a few particles (docs/calibration.md, "ABC-SMC").
     """
-    options = {"beaumont2009": {"scaling": 2.0, "bandwidth_selector": unit_bandwidth}, "silverman": {}}
-    if kind == "tempered":
-        box = priors or []
-        return TemperedNormalTransition({p.name: p.lo for p in box}, {p.name: p.hi for p in box},
-                                        **options["beaumont2009"])
-    if kind in options and priors is not None:
-        return BoxedNormalTransition({p.name: p.lo for p in priors}, {p.name: p.hi for p in priors}, **options[kind])
-    if kind in options:
+    twice = {"scaling": 2.0, "bandwidth_selector": unit_bandwidth}
+    options = {"tempered": twice, "beaumont2009": twice, "silverman": {}}
+    if kind not in options:
+        raise InputError("calibration definition", "transition", f"unknown kernel {kind!r}", ", ".join(TRANSITIONS))
+    if priors is None and kind != "tempered":
         return pyabc.MultivariateNormalTransition(**options[kind])
-    raise InputError("calibration definition", "transition", f"unknown kernel {kind!r}", ", ".join(TRANSITIONS))
+    kernel = TemperedNormalTransition if kind == "tempered" else BoxedNormalTransition
+    box = priors or []
+    return kernel({p.name: p.lo for p in box}, {p.name: p.hi for p in box}, **options[kind])
 
 
 class MedianTolerance(pyabc.QuantileEpsilon):
