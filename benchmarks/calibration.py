@@ -388,12 +388,13 @@ def parts_section(res: dict[str, Any]) -> list[str]:
             "number to compare.", ""]
 
 
-def hour(out: Path | None = None, budget_s: float = 3600.0, workers: int = 2) -> dict[str, Any]:
+def hour(out: Path | None = None, budget_s: float = 3600.0, workers: int = 2, db: Path | None = None) -> dict[str, Any]:
     """The calibration at :data:`SETTINGS` on one local cluster, generation after generation, starting none after
-    ``budget_s``: simulations done and wall time."""
+    ``budget_s``: simulations done and wall time. Its results go to ``db`` (default: a new temporary file), where
+    ``nkborder calibrate history --until 2015 --population 200 --scale 0.25 --seed 1 --name hour`` resumes it."""
     from nkborder.calibration import calibrate
 
-    db = Path(tempfile.mkdtemp(prefix="nkcal-hour-")) / "hour.duckdb"
+    db = db if db is not None else Path(tempfile.mkdtemp(prefix="nkcal-hour-")) / "hour.duckdb"
     t0 = time.perf_counter()
     cal = calibrate(SETTINGS["scenario"], OBSERVED, until=SETTINGS["until"], population=SETTINGS["population"],
                     generations=100, scale=SETTINGS["scale"], seed=SETTINGS["seed"], workers=workers, db=db,
@@ -505,7 +506,8 @@ def _write(result: dict[str, Any], out: Path | None) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.calibration", description=__doc__.splitlines()[0])
     parser.add_argument("job", choices=("throughput", "breakdown", "parts", "hour", "identifiability", "proposals"))
-    parser.add_argument("--db", type=Path, default=None, help="proposals: a calibration's results file")
+    parser.add_argument("--db", type=Path, default=None, help="proposals: a calibration's results file; hour: "
+                        "where to write its results (default: a new temporary file)")
     parser.add_argument("--name", default=None, help="proposals: the calibration id in --db")
     parser.add_argument("--generation", type=int, default=None, help="proposals: a generation of --name (default: "
                         "the last)")
@@ -522,7 +524,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.job == "parts":  # a child of measure_parts: one JSON line
         print(json.dumps({"breakdown": breakdown(), "client": client_load()}), flush=True)
     elif args.job == "hour":
-        hour(args.out, workers=args.workers)
+        hour(args.out, workers=args.workers, db=args.db)
     elif args.job == "proposals":
         if (args.db is None) != (args.name is None):
             parser.error("proposals: give both --db and --name, or neither (the shipped posterior)")
