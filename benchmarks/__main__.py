@@ -5,7 +5,8 @@
 ``python -m benchmarks --update logistic`` measures one part again and keeps the other results;
 ``NKBORDER_BENCH_BEFORE=REF python -m benchmarks --update before_after`` compares this tree with commit ``REF``
 (:mod:`benchmarks.before_after`); ``--update layers`` compares the cold compile and the full history with the
-commit before the package was arranged in layers.
+commit before the package was arranged in layers; ``--update hour`` runs the one-hour calibration (an hour on an
+idle machine).
 
 The full mode (default) runs the whole history at 1:1, 10x the population, the Mesa reference for about a
 minute and the experiments benchmark: about ten minutes on a 2-core machine. ``--quick`` uses reduced sizes
@@ -24,8 +25,8 @@ from benchmarks import ROOT
 from benchmarks.before_after import measure as measure_before_after
 from benchmarks.before_after import measure_layers
 from benchmarks.calibration import measure as measure_calibration
+from benchmarks.calibration import measure_hour, measure_proposals
 from benchmarks.calibration import measure_parts as measure_calibration_parts
-from benchmarks.calibration import measure_proposals
 from benchmarks.report import embedded_results, write_markdown
 from benchmarks.suite import (
     MODES,
@@ -42,7 +43,7 @@ from benchmarks.suite import (
 #: Parts that ``--update`` measures on their own (each independent of the others' results).
 PARTS = {"logistic": measure_logistic, "compile": measure_compile, "daily_compile": measure_daily_compile,
          "calibration": measure_calibration, "calibration_parts": measure_calibration_parts,
-         "proposals": measure_proposals,
+         "proposals": measure_proposals, "hour": measure_hour,
          "before_after": measure_before_after,
          "layers": measure_layers}
 #: Parts measured in interleaved before/after pairs: ``--repeats`` sets how many.

@@ -9,8 +9,8 @@ from typing import Any
 
 from benchmarks.before_after import LAYERS_COMMIT
 from benchmarks.before_after import section as before_after_section
+from benchmarks.calibration import hour_section, proposals_section
 from benchmarks.calibration import parts_section as calibration_parts_section
-from benchmarks.calibration import proposals_section
 from benchmarks.calibration import section as calibration_section
 
 SECTIONS = (
@@ -664,6 +664,7 @@ def render(results: dict[str, Any]) -> str:
         *calibration_section(results.get("calibration", {"status": "not measured", "error": "not part of this run"})),
         *calibration_parts_section(results.get("calibration_parts", {})),
         *proposals_section(results.get("proposals", {})),
+        *hour_section(results.get("hour", {})),
         *before_after_section(results.get("before_after", {})),
         *_layers(results.get("layers", {})),
         "## How it was measured", "",

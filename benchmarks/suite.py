@@ -26,6 +26,7 @@ from typing import Any
 
 from benchmarks import ROOT
 from benchmarks.before_after import LAYERS_COMMIT, median_ratio
+from benchmarks.calibration import HOUR_TARGET, hour_simulations
 from benchmarks.child import MARKER
 from benchmarks.machine import load_average, machine_info
 
@@ -391,7 +392,23 @@ def evaluate_targets(cfg: Config, results: dict[str, Any]) -> list[dict[str, Any
         row("linear scaling in population", "-", None, scal.get("error", "not measured"))
     _experiment_targets(results.get("experiments", {}), full_mode, reduced, row)
     _layers_targets(results.get("layers", {}), row)
+    _hour_target(results.get("hour", {}), row)
     return rows
+
+
+def _hour_target(res: dict[str, Any], row: Any) -> None:
+    """The calibration issue's throughput target: 5,000 simulations at scale >= 0.25 within an hour on 2 cores."""
+    name = (f"calibration at scale >= 0.25: {HOUR_TARGET['simulations']:,} simulations within "
+            f"{HOUR_TARGET['wall_s'] / 3600:.0f} hour on 2 cores")
+    if res.get("status") != "ok":
+        row(name, "-", None, res.get("error", "not measured: python -m benchmarks --update hour (an hour)"))
+        return
+    done, wall = hour_simulations(res)
+    row(name, f"{done:,} simulations in {wall:,.0f} s ({res['generations']} generations: {res['simulations']:,} "
+        f"in {res['wall_s']:,.0f} s)",
+        done >= HOUR_TARGET["simulations"] and res["settings"]["scale"] >= 0.25,
+        f"the generations finished within the hour, counted from the job's start (section 11); last tolerance "
+        f"{res['last_tolerance']:.3g}")
 
 
 def _layers_targets(res: dict[str, Any], row: Any) -> None:

@@ -290,3 +290,36 @@ def test_layers_section_names_its_command_and_skips_jobs_it_did_not_run() -> Non
     text = "\n".join(report._layers(res))
     assert "`Simulation.run()`, wall | 10.00, 10.00 | 6.00, 7.00 | 0.650 |" in text
     assert report._layers({"status": "error"}) == []
+
+
+def _hour_result(walls: list[float], sims: list[int], start_s: float) -> dict[str, Any]:
+    table = [{"generation": g, "epsilon": 1e9 if g == 0 else 2.0 / g, "n_simulations": n, "acceptance_rate": 0.5,
+              "wall_seconds": w} for g, (w, n) in enumerate(zip(walls, sims, strict=True))]
+    return {"status": "ok", "settings": {"scenario": "history", "until": 2015, "scale": 0.25, "population": 200,
+                                         "seed": 1},
+            "workers": 2, "budget_s": 3600.0, "wall_s": start_s + sum(walls), "generations": len(walls),
+            "simulations": sum(sims), "last_tolerance": table[-1]["epsilon"], "table": table,
+            "load_average": [2.0, 2.0, 2.0]}
+
+
+def test_hour_target_counts_the_generations_finished_within_the_hour() -> None:
+    from benchmarks import calibration
+
+    rows: list[dict[str, Any]] = []
+
+    def row(target: str, measured: str, ok: bool | None, note: str = "") -> None:
+        rows.append({"target": target, "measured": measured, "ok": ok})
+
+    # the cluster starts in 40 s; generations end at 340, 840, 1840, 3340 and 3940 s: the last is past the hour
+    res = _hour_result([300.0, 500.0, 1000.0, 1500.0, 600.0], [200, 400, 800, 1500, 700], 40.0)
+    assert calibration.hour_simulations(res) == (2900, 3340.0)
+    suite._hour_target(res, row)
+    assert rows[-1]["measured"].startswith("2,900 simulations in 3,340 s") and rows[-1]["ok"] is False
+    fast = _hour_result([300.0, 500.0, 1000.0, 1500.0], [1000, 1200, 1400, 1500], 40.0)
+    suite._hour_target(fast, row)
+    assert rows[-1]["measured"].startswith("5,100 simulations") and rows[-1]["ok"] is True
+    suite._hour_target({}, row)
+    assert rows[-1]["ok"] is None and rows[-1]["measured"] == "-"
+    text = "\n".join(calibration.hour_section(res))
+    assert "| 0 | - | 200 | 0.500 | 300 | 1.50 |" in text and "| 4 | 0.5 | 700 |" in text
+    assert calibration.hour_section({}) == []
