@@ -454,9 +454,10 @@ def hour_section(res: dict[str, Any]) -> list[str]:
 
 
 def identifiability(out: Path | None = None, generations: int = 8, workers: int = 2, scale: float | None = None,
-                    population: int | None = None) -> dict[str, Any]:
+                    population: int | None = None, db: Path | None = None) -> dict[str, Any]:
     """Calibrate at :data:`SETTINGS` (or a smaller ``scale`` and ``population``) against a synthetic truth at the
-    shipped medians; which parameters are identified (:func:`nkborder.calibration.synthetic.identified`)."""
+    shipped medians; which parameters are identified (:func:`nkborder.calibration.synthetic.identified`). Its
+    results go to ``db`` (default: a new temporary file), where the same job resumes it."""
     from nkborder.calibration import calibrate, load_shipped
     from nkborder.calibration.synthetic import identified, synthetic_targets
 
@@ -467,7 +468,7 @@ def identifiability(out: Path | None = None, generations: int = 8, workers: int 
     mid = {p["name"]: (p["lo"] + p["hi"]) / 2 for p in setup.definition["priors"]}
     truth = {n: float(shipped.get(n, mid[n])) for n in names}
     targets = synthetic_targets(setup.model(), truth)
-    db = Path(tempfile.mkdtemp(prefix="nkcal-ident-")) / "ident.duckdb"
+    db = db if db is not None else Path(tempfile.mkdtemp(prefix="nkcal-ident-")) / "ident.duckdb"
     t0 = time.perf_counter()
     cal = calibrate(settings["scenario"], OBSERVED, until=settings["until"], population=settings["population"],
                     generations=generations, scale=settings["scale"], seed=settings["seed"], workers=workers, db=db,
@@ -550,8 +551,8 @@ def _write(result: dict[str, Any], out: Path | None) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.calibration", description=__doc__.splitlines()[0])
     parser.add_argument("job", choices=("throughput", "breakdown", "parts", "hour", "identifiability", "proposals"))
-    parser.add_argument("--db", type=Path, default=None, help="proposals: a calibration's results file; hour: "
-                        "where to write its results (default: a new temporary file)")
+    parser.add_argument("--db", type=Path, default=None, help="proposals: a calibration's results file; hour, "
+                        "identifiability: where to write its results (default: a new temporary file)")
     parser.add_argument("--name", default=None, help="proposals: the calibration id in --db")
     parser.add_argument("--generation", type=int, default=None, help="proposals: a generation of --name (default: "
                         "the last)")
@@ -574,7 +575,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("proposals: give both --db and --name, or neither (the shipped posterior)")
         _write(proposals(args.db, args.name, args.generation), args.out)
     else:
-        identifiability(args.out, args.generations, args.workers, args.scale, args.population)
+        identifiability(args.out, args.generations, args.workers, args.scale, args.population, args.db)
     return 0
 
 
