@@ -442,14 +442,15 @@ def hour_section(res: dict[str, Any]) -> list[str]:
              f"{st['scale']}, {st['population']} particles, seed {st['seed']}, the tempered kernel, on one local "
              f"cluster of {res['workers']} workers, starting no generation after {res['budget_s']:.0f} s. "
              f"{res['simulations']:,} simulations in {res['generations']} generations, {res['wall_s']:,.0f} s of "
-             f"wall time in all (the cluster's start and the first compile included); load average at the end: "
-             f"{', '.join(f'{x:.1f}' for x in res['load_average'])}.", "",
+             f"wall time in all (the cluster's start and the first compile included)"
+             + (f"; load average at the end: {', '.join(f'{x:.1f}' for x in res['load_average'])}"
+                if "load_average" in res else "") + f". {res.get('note', '')}".rstrip(), "",
              "| generation | tolerance | simulations | acceptance | wall s | wall s per simulation |",
              "| --- | --- | --- | --- | --- | --- |"]  # fmt: skip
     for g in res["table"]:
         tol = "-" if g["epsilon"] > 1e8 else f"{g['epsilon']:.3g}"
         lines.append(f"| {g['generation']} | {tol} | {g['n_simulations']:,} | {g['acceptance_rate']:.3f} | "
-                     f"{g['wall_seconds']:.0f} | {g['wall_seconds'] / g['n_simulations']:.2f} |")
+                     f"{g['wall_seconds']:,.0f} | {g['wall_seconds'] / g['n_simulations']:.2f} |")
     return [*lines, ""]
 
 
