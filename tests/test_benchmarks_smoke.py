@@ -93,8 +93,9 @@ def test_compile_scaling_reference_experiments(tiny_results: dict[str, Any]) -> 
             floor["rules_ns_per_person_month"] / floor["budget"]["ns_per_person_month"])
     assert tiny_results["experiments"]["status"] == "skipped"  # may take minutes: rendering is tested below
     assert {t["status"] for t in tiny_results["targets"]} <= {"met", "missed", "not measured"}
-    assert len(tiny_results["targets"]) == 10  # 5 of the speed issue, 2 of the experiments issue, 3 of the layers
-    assert [t["status"] for t in tiny_results["targets"][-4:]] == ["not measured"] * 4  # the tiny mode skips layers
+    # 5 of the speed issue, 2 of the experiments issue, 3 of the layers, 1 of the calibration's hour
+    assert len(tiny_results["targets"]) == 11
+    assert [t["status"] for t in tiny_results["targets"][-5:]] == ["not measured"] * 5  # skips layers and hour
 
 
 def test_markdown_has_every_section(tiny_results: dict[str, Any], tmp_path: Path) -> None:
