@@ -391,7 +391,8 @@ def parts_section(res: dict[str, Any]) -> list[str]:
 def hour(out: Path | None = None, budget_s: float = 3600.0, workers: int = 2, db: Path | None = None) -> dict[str, Any]:
     """The calibration at :data:`SETTINGS` on one local cluster, generation after generation, starting none after
     ``budget_s``: simulations done and wall time. Its results go to ``db`` (default: a new temporary file), where
-    ``nkborder calibrate history --until 2015 --population 200 --scale 0.25 --seed 1 --name hour`` resumes it."""
+    ``nkborder calibrate history --observed DIR --until 2015 --population 200 --scale 0.25 --seed 1 --db DB --name
+    hour`` (``DIR``: :data:`OBSERVED`) resumes it."""
     from nkborder.calibration import calibrate
 
     db = db if db is not None else Path(tempfile.mkdtemp(prefix="nkcal-hour-")) / "hour.duckdb"
