@@ -299,7 +299,7 @@ def _hour_result(walls: list[float], sims: list[int], start_s: float) -> dict[st
     return {"status": "ok", "settings": {"scenario": "history", "until": 2015, "scale": 0.25, "population": 200,
                                          "seed": 1},
             "workers": 2, "budget_s": 3600.0, "wall_s": start_s + sum(walls), "generations": len(walls),
-            "simulations": sum(sims), "last_tolerance": table[-1]["epsilon"], "table": table,
+            "simulations": sum(sims), "last_tolerance": table[-1]["epsilon"], "table": table, "kernel": "tempered",
             "load_average": [2.0, 2.0, 2.0]}
 
 
@@ -323,4 +323,5 @@ def test_hour_target_counts_the_generations_finished_within_the_hour() -> None:
     assert rows[-1]["ok"] is None and rows[-1]["measured"] == "-"
     text = "\n".join(calibration.hour_section(res))
     assert "| 0 | - | 200 | 0.500 | 300 | 1.50 |" in text and "| 4 | 0.5 | 700 |" in text
+    assert "the tempered kernel" in text
     assert calibration.hour_section({}) == []
