@@ -5,7 +5,8 @@
 ``python -m benchmarks --update logistic`` measures one part again and keeps the other results;
 ``NKBORDER_BENCH_BEFORE=REF python -m benchmarks --update before_after`` compares this tree with commit ``REF``
 (:mod:`benchmarks.before_after`); ``--update layers`` compares the cold compile and the full history with the
-commit before the package was arranged in layers; ``--update hour`` runs the one-hour calibration (an hour on an
+commit before the package was arranged in layers, ``--update refactor`` each commit of that refactor with its
+parent; ``--update hour`` runs the one-hour calibration (an hour on an
 idle machine).
 
 The full mode (default) runs the whole history at 1:1, 10x the population, the Mesa reference for about a
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from benchmarks import ROOT
 from benchmarks.before_after import measure as measure_before_after
-from benchmarks.before_after import measure_layers
+from benchmarks.before_after import measure_layers, measure_refactor
 from benchmarks.calibration import measure as measure_calibration
 from benchmarks.calibration import measure_hour, measure_proposals
 from benchmarks.calibration import measure_parts as measure_calibration_parts
@@ -45,9 +46,9 @@ PARTS = {"logistic": measure_logistic, "compile": measure_compile, "daily_compil
          "calibration": measure_calibration, "calibration_parts": measure_calibration_parts,
          "proposals": measure_proposals, "hour": measure_hour,
          "before_after": measure_before_after,
-         "layers": measure_layers}
+         "layers": measure_layers, "refactor": measure_refactor}
 #: Parts measured in interleaved before/after pairs: ``--repeats`` sets how many.
-PAIRED = ("before_after", "layers")
+PAIRED = ("before_after", "layers", "refactor")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--update", nargs="+", choices=sorted(PARTS), default=None,
                         help="measure only these parts again, keep the other results embedded in --output")
     parser.add_argument("--repeats", type=int, default=None,
-                        help="interleaved pairs of the before/after parts (layers, before_after; default 3)")
+                        help="interleaved pairs of the before/after parts (layers, before_after: default 3; refactor: "
+                             "5 per step)")
     parser.add_argument("--patterns", action="store_true",
                         help="regenerate the pattern tables of docs/patterns.md instead (scale 0.25: 10 runs at the "
                              "medians, 20 posterior draws)")

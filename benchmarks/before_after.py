@@ -34,6 +34,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from benchmarks import ROOT
 
 JOBS = ("calibration", "history", "compile")
@@ -109,14 +111,18 @@ def measure_layers(cfg: Any = None, repeats: int = 3) -> dict[str, Any]:
 
 
 def measure(cfg: Any = None, before: str | None = None, repeats: int = 3,
-            jobs: tuple[str, ...] = JOBS) -> dict[str, Any]:
-    """Interleaved pairs of ``jobs`` under ``before`` (default: ``$NKBORDER_BENCH_BEFORE``) and this tree."""
+            jobs: tuple[str, ...] = JOBS, after: str | None = None) -> dict[str, Any]:
+    """Interleaved pairs of ``jobs`` under ``before`` (default: ``$NKBORDER_BENCH_BEFORE``) and this tree (or the
+    commit ``after``)."""
     ref = before or os.environ.get("NKBORDER_BENCH_BEFORE")
     if not ref:
         raise ValueError("NKBORDER_BENCH_BEFORE is not set: give the git commit to compare with, e.g. "
                          "NKBORDER_BENCH_BEFORE=main~2 python -m benchmarks --update before_after")
-    with extracted(ref) as (commit, folder):
-        trees = {"before": folder, "after": ROOT}
+    with contextlib.ExitStack() as stack:
+        commit, folder = stack.enter_context(extracted(ref))
+        later, later_folder = (stack.enter_context(extracted(after)) if after
+                               else (_git("rev-parse", "--short", "HEAD"), ROOT))
+        trees = {"before": folder, "after": later_folder}
         for tree in trees.values():
             _child(tree, "warm")  # compiles the kernels of a fresh tree into its own cache
         runs: dict[str, dict[str, list[float | None]]] = {job: {"before": [], "after": []} for job in jobs}
@@ -129,8 +135,36 @@ def measure(cfg: Any = None, before: str | None = None, repeats: int = 3,
                     runs[job][side].append(out.get("cpu_s"))
                     walls[job][side].append(out.get("wall_s"))
                     threads[job][side].append(out.get("threads"))
-    return {"before": commit, "after": _git("rev-parse", "--short", "HEAD"), "repeats": repeats, "runs": runs,
+    return {"before": commit, "after": later, "repeats": repeats, "runs": runs,
             "walls": walls, "threads": threads, "load_average": list(os.getloadavg())}
+
+
+#: The commits of the refactor of issue 16 that touch the engine, the model or the core, each with the commit
+#: before it (``before``, ``after``, what it changed). Rules and speed-ups land between them, so no single commit
+#: holds the refactor without the rules; each step measured against its parent isolates the refactor's cost.
+REFACTOR_STEPS = (
+    ("3bc5aed", "7b16a2e", "layers core <- model <- engine <- api, the input layer"),
+    ("aad1cc1^", "aad1cc1", "one declaration of state, one enum of random streams, an executable step plan"),
+    ("1cc8cbd^", "1cc8cbd", "one run path; library code instead of repeats"),
+    ("61ae9a3^", "61ae9a3", "the daily loop calls the plan's steps directly"),
+    ("88aa048", "4609b24", "kernels take named structures (the monthly ones; the daily ones keep positions)"),
+    ("4c56345^", "4c56345", "kernel parameters as one numpy record"),
+    ("eb0dfec^", "eb0dfec", "numba's per-function LLVM passes at level 0"),
+)
+
+
+def measure_refactor(cfg: Any = None, repeats: int = 5) -> dict[str, Any]:
+    """``python -m benchmarks --update refactor``: the full history of each step of :data:`REFACTOR_STEPS` against
+    its parent, in ``repeats`` interleaved pairs per step; ``product`` is the product of the steps' median CPU
+    ratios (the refactor's cost without the rules that landed between its commits)."""
+    steps = []
+    for before, after, what in REFACTOR_STEPS:
+        res = measure(cfg, before=before, after=after, repeats=repeats, jobs=("history",))
+        steps.append({**res, "what": what, "ratio": median_ratio(res, "history")})
+    ratios = [s["ratio"] for s in steps]
+    product = None if None in ratios else float(np.prod(ratios))
+    return {"steps": steps, "repeats": repeats, "product": product, "load_average": list(os.getloadavg()),
+            "status": "ok"}
 
 
 @contextlib.contextmanager
@@ -154,6 +188,32 @@ def median_ratio(res: dict[str, Any], job: str, clock: str = "runs") -> float | 
         return None
     ratios = [a / b for a, b in zip(runs["after"], runs["before"], strict=True) if a and b]
     return statistics.median(ratios) if ratios else None
+
+
+def refactor_section(res: dict[str, Any]) -> list[str]:
+    """The table of the refactor's steps, each against its parent (``--update refactor``)."""
+    if res.get("status") != "ok":
+        return []
+    lines = [
+        "The refactor of the layers (issue 16) step by step: each commit of it that touches the engine, the model "
+        "or the core against the commit before it, the full history at scale 1.0 (shipped calibration of each "
+        f"tree, seed 1, `Simulation.run()`), CPU seconds in {res['repeats']} interleaved pairs per step, each run "
+        "in a new process (`python -m benchmarks --update refactor`). The rules and speed-ups that landed "
+        "between these commits are in neither side of any step. Load average at the end: "
+        f"{', '.join(f'{x:.1f}' for x in res['load_average'])}.",
+        "",
+        "| step | what | before, s (each pair) | after, s (each pair) | after / before, median of pairs |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for step in res["steps"]:
+        times = step["runs"]["history"]
+        ratio = "-" if step["ratio"] is None else f"{step['ratio']:.3f}"
+        lines.append(f"| `{step['before']}` -> `{step['after']}` | {step['what']} | "
+                     f"{', '.join(f'{x:.2f}' for x in times['before'] if x)} | "
+                     f"{', '.join(f'{x:.2f}' for x in times['after'] if x)} | {ratio} |")
+    product = "-" if res["product"] is None else f"{res['product']:.3f}"
+    lines.append(f"| all steps | product of the median ratios | | | {product} |")
+    return [*lines, ""]
 
 
 def section(res: dict[str, Any], command: str | None = None) -> list[str]:

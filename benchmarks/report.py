@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from benchmarks.before_after import LAYERS_COMMIT
+from benchmarks.before_after import LAYERS_COMMIT, refactor_section
 from benchmarks.before_after import section as before_after_section
 from benchmarks.calibration import hour_section, proposals_section
 from benchmarks.calibration import parts_section as calibration_parts_section
@@ -667,6 +667,7 @@ def render(results: dict[str, Any]) -> str:
         *hour_section(results.get("hour", {})),
         *before_after_section(results.get("before_after", {})),
         *_layers(results.get("layers", {})),
+        *refactor_section(results.get("refactor", {})),
         "## How it was measured", "",
         *_method(results),
     ]

@@ -392,6 +392,7 @@ def evaluate_targets(cfg: Config, results: dict[str, Any]) -> list[dict[str, Any
         row("linear scaling in population", "-", None, scal.get("error", "not measured"))
     _experiment_targets(results.get("experiments", {}), full_mode, reduced, row)
     _layers_targets(results.get("layers", {}), row)
+    _refactor_target(results.get("refactor", {}), row)
     _hour_target(results.get("hour", {}), row)
     return rows
 
@@ -444,6 +445,19 @@ def _layers_targets(res: dict[str, Any], row: Any) -> None:
         row(name, "-" if ratio is None else f"{ratio:.2f}x (median of {res['repeats']} interleaved pairs)",
             None if ratio is None else ratio <= TARGETS["layers_ratio"],
             note + "; the later tree also runs every rule added since (section 11)")
+
+
+def _refactor_target(res: dict[str, Any], row: Any) -> None:
+    """The layers' speed target for the refactor alone: its steps, each against its parent, no slower in all."""
+    name = f"simulation no slower after the refactor's own commits since `{LAYERS_COMMIT}`, each against its parent"
+    if res.get("status") != "ok":
+        row(name, "-", None, res.get("error", "not measured: python -m benchmarks --update refactor"))
+        return
+    product = res["product"]
+    ratios = ", ".join("-" if s["ratio"] is None else f"{s['ratio']:.3f}" for s in res["steps"])
+    row(name, "-" if product is None else f"{product:.3f}x (product of {len(res['steps'])} steps: {ratios})",
+        None if product is None else product <= TARGETS["layers_ratio"],
+        f"CPU time; median of {res['repeats']} interleaved pairs per step; the full history at scale 1.0 (section 11)")
 
 
 def _experiment_targets(exp: dict[str, Any], full_mode: bool, reduced: str, row: Any) -> None:

@@ -93,9 +93,10 @@ def test_compile_scaling_reference_experiments(tiny_results: dict[str, Any]) -> 
             floor["rules_ns_per_person_month"] / floor["budget"]["ns_per_person_month"])
     assert tiny_results["experiments"]["status"] == "skipped"  # may take minutes: rendering is tested below
     assert {t["status"] for t in tiny_results["targets"]} <= {"met", "missed", "not measured"}
-    # 5 of the speed issue, 2 of the experiments issue, 3 of the layers, 1 of the calibration's hour
-    assert len(tiny_results["targets"]) == 11
-    assert [t["status"] for t in tiny_results["targets"][-5:]] == ["not measured"] * 5  # skips layers and hour
+    # 5 of the speed issue, 2 of the experiments issue, 3 of the layers, 1 of the refactor's steps, 1 of the
+    # calibration's hour
+    assert len(tiny_results["targets"]) == 12
+    assert [t["status"] for t in tiny_results["targets"][-6:]] == ["not measured"] * 6  # layers, refactor, hour
 
 
 def test_markdown_has_every_section(tiny_results: dict[str, Any], tmp_path: Path) -> None:
@@ -291,6 +292,31 @@ def test_layers_section_names_its_command_and_skips_jobs_it_did_not_run() -> Non
     text = "\n".join(report._layers(res))
     assert "`Simulation.run()`, wall | 10.00, 10.00 | 6.00, 7.00 | 0.650 |" in text
     assert report._layers({"status": "error"}) == []
+
+
+def test_refactor_steps_are_tabled_and_judged_on_the_product_of_their_median_ratios() -> None:
+    from benchmarks import before_after, suite
+
+    def step(before: list[float], after: list[float]) -> dict[str, Any]:
+        res = {"before": "aaa", "after": "bbb", "repeats": len(before), "what": "a step",
+               "runs": {"history": {"before": before, "after": after}}}
+        return {**res, "ratio": before_after.median_ratio(res, "history")}
+
+    res = {"status": "ok", "repeats": 3, "load_average": [1.0, 1.0, 1.0],
+           "steps": [step([10.0, 10.0, 10.0], [9.0, 9.5, 12.0]), step([8.0, 8.0, 8.0], [8.8, 8.4, 8.0])]}
+    res["product"] = 0.95 * 1.05
+    text = "\n".join(before_after.refactor_section(res))
+    assert "| `aaa` -> `bbb` | a step | 10.00, 10.00, 10.00 | 9.00, 9.50, 12.00 | 0.950 |" in text
+    assert "| 1.050 |" in text and "| all steps | product of the median ratios | | | 0.997 |" in text
+    rows: list[tuple] = []
+    suite._refactor_target(res, lambda *args: rows.append(args))
+    assert rows[0][2] is True and rows[0][1].startswith("0.997x (product of 2 steps: 0.950, 1.050)")
+    res["steps"][1] = step([8.0, 8.0, 8.0], [8.8, 8.8, 8.0])
+    res["product"] = 0.95 * 1.1
+    rows.clear()
+    suite._refactor_target(res, lambda *args: rows.append(args))
+    assert rows[0][2] is False
+    assert before_after.refactor_section({"status": "error"}) == []
 
 
 def _hour_result(walls: list[float], sims: list[int], start_s: float) -> dict[str, Any]:
