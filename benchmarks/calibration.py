@@ -460,14 +460,15 @@ def hour_section(res: dict[str, Any]) -> list[str]:
 def identifiability(out: Path | None = None, generations: int = 8, workers: int = 2, scale: float | None = None,
                     population: int | None = None, db: Path | None = None) -> dict[str, Any]:
     """Calibrate at :data:`SETTINGS` (or a smaller ``scale`` and ``population``) against a synthetic truth at the
-    shipped medians; which parameters are identified (:func:`nkborder.calibration.synthetic.identified`). Its
+    shipped medians (a parameter the shipped calibration held fixed at its fixed value, any other at its prior's
+    midpoint); which parameters are identified (:func:`nkborder.calibration.synthetic.identified`). Its
     results go to ``db`` (default: a new temporary file), where the same job resumes it."""
-    from nkborder.calibration import calibrate, load_shipped
+    from nkborder.calibration import calibrate, calibrated_params, load_shipped
     from nkborder.calibration.synthetic import identified, synthetic_targets
 
     settings = {**SETTINGS, **({"scale": scale} if scale else {}), **({"population": population} if population else {})}
     setup = _setup(settings["scale"], settings["until"])
-    shipped = load_shipped().median()
+    shipped = {**calibrated_params(), **load_shipped().median()}  # its medians, then the values it held fixed
     names = [p["name"] for p in setup.definition["priors"]]
     mid = {p["name"]: (p["lo"] + p["hi"]) / 2 for p in setup.definition["priors"]}
     truth = {n: float(shipped.get(n, mid[n])) for n in names}
