@@ -418,6 +418,11 @@ def test_cli_reports_a_bad_time_budget(tmp_path, nkb: Cli):
         assert res.returncode == 2 and "--max-minutes" in res.stderr and "positive" in res.stderr, res.stderr
         assert "Traceback" not in res.stderr
     assert not (tmp_path / "nkborder.duckdb").exists()
+    for value in ("0", "1", "1.5", "nan"):
+        res = nkb("calibrate", "history", "--observed", str(PACKAGE_DATA), "--min-tolerance-fall", value,
+                  cwd=tmp_path)
+        assert res.returncode == 2 and "--min-tolerance-fall" in res.stderr and "between 0 and 1" in res.stderr
+    assert not (tmp_path / "nkborder.duckdb").exists()
 
 
 def test_sigterm_stops_a_calibration_like_ctrl_c():
@@ -875,6 +880,31 @@ def test_interrupted_calibration_resumes(tmp_path):
     assert pyabc.History(f"sqlite:///{rec['pyabc_db']}", _id=1).max_t == 1
     with pytest.raises(InputError, match="other options"):
         calibrate("history", generations=2, **{**opts, "scale": 0.02})
+
+
+def test_tolerance_settles_once_it_falls_by_less_than_the_share():
+    from nkborder.calibration.smc import tolerance_settled
+
+    assert not tolerance_settled([1e9, 3.0], 0.05)  # generation 0's tolerance is not compared
+    assert not tolerance_settled([1e9, 3.0, 2.0], 0.05)  # fell by a third
+    assert tolerance_settled([1e9, 3.0, 2.0, 1.95], 0.05)  # fell by 2.5 %
+    assert not tolerance_settled([1e9, 3.0, 2.0, 1.95, 1.5], 0.05)  # only the last two count
+    assert tolerance_settled(pd.Series([1e9, 2.0, 2.1]), 0.05)  # a rise has settled too
+    with pytest.raises(InputError, match="--min-tolerance-fall"):
+        calibrate("history", generations=2, min_fall=1.5)
+
+
+@pytest.mark.slow
+def test_calibration_stops_once_its_tolerance_settles(tmp_path):
+    db = tmp_path / "settle.duckdb"
+    opts = {"until": 2002, "population": 6, "scale": 0.01, "seed": 1, "workers": 1, "db": db, "name": "s",
+            "parameters": ["intent_intercept"]}
+    # any fall is less than 99 %: generation 2 settles, generations 3-5 are not run
+    cal = calibrate("history", generations=6, min_fall=0.99, **opts)
+    assert list(cal.generations["generation"]) == [0, 1, 2] and cal.settled
+    again = calibrate("history", generations=6, min_fall=0.99, **opts)  # a settled calibration runs nothing
+    assert list(again.generations["generation"]) == [0, 1, 2] and again.settled
+    assert not calibrate("history", generations=3, **opts).settled  # without the rule nothing is judged
 
 
 # ----------------------------------------------------------------------------------------- shipped

@@ -279,6 +279,21 @@ class Calibration:
     generations: pd.DataFrame
     posterior: Posterior
     seconds: float = 0.0
+    settled: bool = False  # the tolerance fell by less than ``min_fall`` in the last generation
+
+
+def check_min_fall(min_fall: float | None) -> None:
+    """Refuse a ``min_fall`` (``--min-tolerance-fall``) that is not a share strictly between 0 and 1."""
+    if min_fall is not None and not 0.0 < min_fall < 1.0:
+        raise InputError("--min-tolerance-fall", str(min_fall), "not a share between 0 and 1", "0 < F < 1, e.g. 0.05")
+
+
+def tolerance_settled(epsilons: list[float] | pd.Series, min_fall: float) -> bool:
+    """Whether the last generation's tolerance is less than ``min_fall`` (a share, e.g. 0.05) below the one
+    before: the calibration has settled, further generations narrow the posterior little. Generation 0's
+    tolerance (every prior draw accepted) is not compared, so this needs generations 0-2 at least."""
+    eps = [float(e) for e in epsilons][1:]
+    return len(eps) >= 2 and eps[-2] - eps[-1] < min_fall * eps[-2]
 
 
 def calibrate(
@@ -288,7 +303,7 @@ def calibrate(
     parameters: list[str] | None = None, fixed: dict[str, float] | None = None, targets: Targets | None = None,
     series: list[str] | None = None, spreads: dict[str, float] | None = None, last: dict[str, int] | None = None,
     early_rejection: bool = True, progress: bool | GenerationHook = False, command: str = "",
-    max_seconds: float | None = None,
+    max_seconds: float | None = None, min_fall: float | None = None,
 ) -> Calibration:
     """Run (or resume) an ABC-SMC calibration and return its posterior.
 
@@ -313,11 +328,14 @@ def calibrate(
         progress: True shows a progress bar, a callable gets each finished generation.
         command: the command line, recorded with the calibration.
         max_seconds: start no generation after this many seconds (wall time) of this call; None: no limit.
+        min_fall: stop once a generation's tolerance is less than this share below the one before
+            (:func:`tolerance_settled`; e.g. 0.05), even before ``generations``; None: run them all.
     """
     from nkborder.store import open_store
 
     if int(generations) != generations or generations < 1:
         raise InputError("--generations", str(generations), "not a positive whole number", "1, 2, ...")
+    check_min_fall(min_fall)
     setup = prepare(scenario, observed, until, scale, seed, population, parameters, fixed, targets, series, spreads,
                     last, early_rejection)
     name = name or default_name(setup.definition)
@@ -337,15 +355,17 @@ def calibrate(
         cstore.set_status(store, name, "running", command)
         try:
             with terminate_as_interrupt():
-                _run_generations(store, setup, rec, generations, workers, scheduler, progress, max_seconds)
+                _run_generations(store, setup, rec, generations, workers, scheduler, progress, max_seconds,
+                                 min_fall)
         except BaseException:
             cstore.set_status(store, name, "interrupted")
             raise
         cstore.set_status(store, name, "finished")
         gens = cstore.generations(store, name)
         particles, weights = cstore.posterior(store, name)
+    settled = min_fall is not None and tolerance_settled(gens["epsilon"], min_fall)
     return Calibration(name, str(db), setup.definition, gens, Posterior(name, particles, weights, setup.definition),
-                       seconds=time.perf_counter() - t0)
+                       seconds=time.perf_counter() - t0, settled=settled)
 
 
 @contextlib.contextmanager
@@ -380,7 +400,7 @@ def pyabc_history_path(db: str | Path, rec: dict | None) -> str:
 
 
 def _run_generations(store, setup: Setup, rec: dict, wanted: int, workers, scheduler, progress,
-                     max_seconds: float | None = None) -> None:
+                     max_seconds: float | None = None, min_fall: float | None = None) -> None:
     from nkborder.experiments.cluster import dask_client
 
     t0 = time.perf_counter()
@@ -388,13 +408,17 @@ def _run_generations(store, setup: Setup, rec: dict, wanted: int, workers, sched
     history = pyabc.History(url, _id=abc_id)
     _sync(store, rec["name"], history)
     done = int(history.max_t) + 1
-    if done >= wanted:
+
+    def settled() -> bool:
+        return min_fall is not None and tolerance_settled(cstore.generations(store, rec["name"])["epsilon"], min_fall)
+
+    if done >= wanted or settled():
         return
     logging.getLogger("ABC").setLevel(logging.WARNING)
     with GenerationProgress(progress, wanted, done, rec["name"]) as prog, dask_client(scheduler, workers) as client:
         sampler = pyabc.DaskDistributedSampler(CountingClient(client, prog.simulation_done))
         for _ in range(done, wanted):
-            if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
+            if (max_seconds is not None and time.perf_counter() - t0 > max_seconds) or settled():
                 break
             abc = setup.abc(sampler)
             abc.load(url, abc_id, setup.observed())

@@ -62,15 +62,20 @@ def calibrate_command(
     max_minutes: Annotated[float | None, typer.Option(
         help="start no new generation after this many minutes of wall time (the running one finishes; the same "
              "command resumes)")] = None,
+    min_tolerance_fall: Annotated[float | None, typer.Option(
+        help="stop once a generation's tolerance is less than this share below the one before (e.g. 0.05): the "
+             "calibration has settled; without it every one of --generations runs")] = None,
 ) -> None:
     """Estimate the flagged parameters by ABC-SMC against the observed series."""
     from nkborder.calibration import calibrate
+    from nkborder.calibration.smc import check_min_fall
     from nkborder.cli.commands import parse_sets
     from nkborder.cli.kernels import compile_kernels
 
     check_seed(seed)
     if max_minutes is not None and not max_minutes > 0:
         raise InputError("--max-minutes", str(max_minutes), "not a positive number of minutes", "> 0")
+    check_min_fall(min_tolerance_fall)
     names = [p.strip() for p in parameters.split(",") if p.strip()] if parameters else None
     chosen = [p.strip() for p in series.split(",") if p.strip()] if series else None
     command = "nkborder " + " ".join(shlex.quote(a) for a in sys.argv[1:])
@@ -81,12 +86,15 @@ def calibrate_command(
                         parameters=names, fixed=parse_sets(fix, "--fix"), series=chosen,
                         spreads=parse_sets(spread, "--spread"), last=parse_sets(last, "--last") if last else None,
                         early_rejection=early_rejection, progress=True, command=command,
-                        max_seconds=None if max_minutes is None else 60.0 * max_minutes)
+                        max_seconds=None if max_minutes is None else 60.0 * max_minutes,
+                        min_fall=min_tolerance_fall)
     except KeyboardInterrupt:
         console.print("[yellow]interrupted[/]: finished generations are stored; run the same command again to "
                       "resume")
         raise typer.Exit(130) from None
     _generations_table(cal.generations, cal.name)
+    if cal.settled:
+        console.print(f"settled: the last tolerance is less than {min_tolerance_fall:.0%} below the one before")
     _summary_table(cal.posterior)
     console.print(f"calibration [bold]{cal.name}[/] in {db} ({cal.seconds:.0f} s); validate it with: nkborder "
                   f"validate {scenario} --posterior {cal.name} --db {db} --observed {observed}", highlight=False)
