@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import shutil
 import statistics
@@ -33,8 +34,6 @@ import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from benchmarks import ROOT
 
@@ -162,7 +161,7 @@ def measure_refactor(cfg: Any = None, repeats: int = 5) -> dict[str, Any]:
         res = measure(cfg, before=before, after=after, repeats=repeats, jobs=("history",))
         steps.append({**res, "what": what, "ratio": median_ratio(res, "history")})
     ratios = [s["ratio"] for s in steps]
-    product = None if None in ratios else float(np.prod(ratios))
+    product = None if None in ratios else math.prod(ratios)
     return {"steps": steps, "repeats": repeats, "product": product, "load_average": list(os.getloadavg()),
             "status": "ok"}
 
