@@ -8,10 +8,12 @@ The model is not asked to pass the patterns here: the full table is measured by 
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -356,3 +358,43 @@ def test_posterior_draws_follow_the_seed_and_split_off_the_observation_factor() 
     assert all("crossing_point_factor" not in d and set(d) <= set(post.names) for d in draws)
     lo, hi = post.particles["crossing_point_factor"].min(), post.particles["crossing_point_factor"].max()
     assert all(lo <= f <= hi for f in factors.values())
+
+
+@pytest.fixture()
+def candidate_toml(tmp_path: Path) -> Path:
+    """The shipped calibrated TOML with other medians, another crossing-point factor and one particle."""
+    from nkborder.calibration.shipped import shipped_path
+
+    doc = tomllib.loads(shipped_path().read_text(encoding="utf-8"))
+    post = doc["posterior"]
+    lines = ["[calibration]", *(f"{k} = {json.dumps(v)}" for k, v in doc["calibration"].items()),
+             "[params]", *(f"{k} = {v!r}" for k, v in {**doc["params"], "intent_intercept": -9.5}.items()),
+             "[observation]", "crossing_point_factor = 4.25",
+             "[posterior]", *(f"{k} = [{float(v[0])!r}]" for k, v in post.items() if k != "crossing_point_factor"),
+             "crossing_point_factor = [1.25]"]
+    path = tmp_path / "candidate.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_calibration_file_takes_the_place_of_the_shipped_one(candidate_toml: Path) -> None:
+    from nkborder.calibration import calibrated_params
+    from nkborder.validation.evaluate import observation_context, posterior_draws
+
+    assert calibrated_params(candidate_toml)["intent_intercept"] == -9.5 != calibrated_params()["intent_intercept"]
+    # the factor is the candidate's posterior median (its one particle), not the shipped one
+    assert observation_context(True, candidate_toml).crossing_point_factor == 1.25
+    assert observation_context(True).crossing_point_factor != 1.25
+    draws, factors = posterior_draws(3, seed=2, calibration=candidate_toml)
+    assert set(factors.values()) == {1.25} and len({tuple(sorted(d.items())) for d in draws}) == 1
+
+
+def test_patterns_command_judges_a_calibration_file_and_refuses_a_missing_one(candidate_toml: Path,
+                                                                                tmp_path: Path) -> None:
+    done = nkb("patterns", "history", "--calibration", str(candidate_toml), "--reps", "1", "--scale", "0.01",
+               "--workers", "1", "--db", "c.duckdb", "--only", "broker-fee-2006", "--format", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    ours = json.loads(done.stdout)
+    assert [r["pattern"] for r in ours] == ["broker-fee-2006"] and ours[0]["runs"] == 1
+    missing = nkb("patterns", "history", "--calibration", "no-such.toml", cwd=tmp_path)
+    assert missing.returncode == 2 and "no-such.toml" in missing.stderr and "not found" in missing.stderr

@@ -35,6 +35,9 @@ def patterns_command(
     posterior: Annotated[bool, typer.Option(
         help="posterior predictive: each run draws its parameters and crossing-point factor from the shipped "
              "posterior (implies --calibrated); --set wins")] = False,
+    calibration: Annotated[Path | None, typer.Option(
+        help="calibrated TOML file (written by `nkborder posterior NAME --toml FILE`) in place of the shipped "
+             "one, e.g. a candidate to judge before shipping it (implies --calibrated)")] = None,
     reps: Annotated[int, typer.Option(help="replicate runs (seeds; with --posterior also parameter draws)")] = 10,
     scale: Annotated[float, typer.Option(
         help="share of the population simulated; counts are compared through the rescaled *_full columns")] = 0.25,
@@ -60,6 +63,10 @@ def patterns_command(
         check_out_file(out, "--out", (".csv",))
     if markdown is not None and not markdown.is_file():
         raise InputError("--markdown", str(markdown), "no such file", "an existing Markdown file with the markers")
+    if calibration is not None:
+        from nkborder.calibration import load_shipped
+
+        load_shipped(calibration)  # refuses a missing or unreadable file before anything runs
     ids = [i.strip() for i in only.split(",") if i.strip()] if only else None
     try:
         catalogue(ids)
@@ -67,8 +74,10 @@ def patterns_command(
         raise InputError("--only", only or "", str(exc)) from None
     res = with_progress(run_patterns, scenario, calibrated=calibrated, posterior=posterior, reps=reps, scale=scale,
                         seed=seed, overrides=parse_sets(set_), ids=ids, db=db, name=name, workers=workers,
-                        scheduler=scheduler, format_=format_)
-    how = " (posterior predictive)" if posterior else " (calibrated)" if calibrated else ""
+                        scheduler=scheduler, format_=format_, calibration=calibration)
+    how = " (posterior predictive)" if posterior else " (calibrated)" if res.calibrated else ""
+    if calibration is not None:
+        how += f" of {calibration}"
 
     def render() -> Table:
         table = new_table("pattern", "level", "source", "criterion", "median \\[p5 - p95]", "result",

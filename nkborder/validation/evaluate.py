@@ -56,14 +56,14 @@ class PatternsResult:
         return {str(k): int(v) for k, v in self.table["status"].value_counts().items()}
 
 
-def observation_context(calibrated: bool) -> Context:
-    """City weights and the crossing-point factor: the shipped calibration's median if ``calibrated``, else
-    the observation model's default."""
+def observation_context(calibrated: bool, calibration: str | Path | None = None) -> Context:
+    """City weights and the crossing-point factor: the calibration's median if ``calibrated`` (``calibration``:
+    a calibrated TOML file, default the shipped one), else the observation model's default."""
     factor = ObservationParams().crossing_point_factor
     if calibrated:
         from nkborder.calibration import load_shipped
 
-        factor = float(load_shipped().median().get("crossing_point_factor", factor))
+        factor = float(load_shipped(calibration).median().get("crossing_point_factor", factor))
     return Context(city_weights(), factor)
 
 
@@ -111,7 +111,7 @@ def run_patterns(
     overrides: dict[str, float] | None = None, ids: list[str] | None = None,
     start: dt.date | str | None = None, end: dt.date | str | None = None, db: str | Path | None = None,
     name: str | None = None, workers: int | None = None, scheduler: str | None = None, progress: bool = False,
-    posterior: bool = False,
+    posterior: bool = False, calibration: str | Path | None = None,
 ) -> PatternsResult:
     """Run an ensemble of ``scenario`` (stored in ``db``, resumable) and judge the catalogue on it.
 
@@ -120,36 +120,40 @@ def run_patterns(
     predictive: each of the ``reps`` runs draws its parameters and crossing-point factor from the shipped
     posterior (by weight, with replacement; the draws follow ``seed``). ``ids`` restricts the catalogue to the
     named patterns; ``start`` and ``end`` shorten the runs (patterns whose years fall outside get "no data").
+    ``calibration`` (a TOML file written by ``nkborder posterior NAME --toml FILE``) takes the place of the
+    shipped calibration, e.g. to judge a candidate before shipping it (it implies ``calibrated``).
     """
     from nkborder.experiments import ensemble
     from nkborder.store.schema import DEFAULT_DB
 
     patterns = catalogue(ids)
     params = dict(overrides or {})
-    calibrated = calibrated or posterior
+    calibrated = calibrated or posterior or calibration is not None
     draws, factors = None, None
     if calibrated:
         from nkborder.calibration import calibrated_params
 
-        params = {**calibrated_params(), **params}
+        params = {**calibrated_params(calibration), **params}
     if posterior:
-        draws, factors = posterior_draws(reps, seed)
+        draws, factors = posterior_draws(reps, seed, calibration)
     res = ensemble(scenario, reps, seed=seed, scale=scale, start=start, end=end, overrides=params,
                    db=db or DEFAULT_DB, name=name, workers=workers, scheduler=scheduler, progress=progress,
                    draws=draws)
     runs = res.runs if factors is None else res.runs.assign(crossing_point_factor=res.runs["rep"].map(factors))
-    table = evaluate(runs, scale, observation_context(calibrated), patterns)
+    table = evaluate(runs, scale, observation_context(calibrated, calibration), patterns)
     return PatternsResult(table, str(scenario), int(reps), float(scale), int(seed), calibrated, res.name,
                           str(res.db), res.computed, res.reused, res.failed, posterior)
 
 
-def posterior_draws(reps: int, seed: int) -> tuple[list[dict[str, float]], dict[int, float]]:
-    """``reps`` parameter sets drawn from the shipped posterior: the model parameters of each (one per
-    replicate) and each replicate's crossing-point factor (the observation model's)."""
+def posterior_draws(reps: int, seed: int, calibration: str | Path | None = None
+                    ) -> tuple[list[dict[str, float]], dict[int, float]]:
+    """``reps`` parameter sets drawn from the posterior of ``calibration`` (a calibrated TOML file, default the
+    shipped one): the model parameters of each (one per replicate) and each replicate's crossing-point factor
+    (the observation model's)."""
     from nkborder.calibration import load_shipped
     from nkborder.calibration.simulate import split_values
 
-    post = load_shipped()
+    post = load_shipped(calibration)
     default = float(post.median().get("crossing_point_factor", ObservationParams().crossing_point_factor))
     draws, factors = [], {}
     for r, row in enumerate(post.draw(int(reps), np.random.default_rng(seed)).to_dict("records")):
