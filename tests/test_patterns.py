@@ -13,7 +13,6 @@ import math
 import os
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -362,19 +361,16 @@ def test_posterior_draws_follow_the_seed_and_split_off_the_observation_factor() 
 
 @pytest.fixture()
 def candidate_toml(tmp_path: Path) -> Path:
-    """The shipped calibrated TOML with other medians, another crossing-point factor and one particle."""
-    from nkborder.calibration.shipped import shipped_path
+    """A calibrated TOML of one particle: the shipped first particle with other values of ``intent_intercept``
+    and the crossing-point factor (written as ``nkborder posterior --toml`` writes one)."""
+    from nkborder.calibration import load_shipped
+    from nkborder.calibration.posterior import Posterior
+    from nkborder.calibration.shipped import write_toml
 
-    doc = tomllib.loads(shipped_path().read_text(encoding="utf-8"))
-    post = doc["posterior"]
-    lines = ["[calibration]", *(f"{k} = {json.dumps(v)}" for k, v in doc["calibration"].items()),
-             "[params]", *(f"{k} = {v!r}" for k, v in {**doc["params"], "intent_intercept": -9.5}.items()),
-             "[observation]", "crossing_point_factor = 4.25",
-             "[posterior]", *(f"{k} = [{float(v[0])!r}]" for k, v in post.items() if k != "crossing_point_factor"),
-             "crossing_point_factor = [1.25]"]
-    path = tmp_path / "candidate.toml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+    shipped = load_shipped()
+    one = shipped.particles.iloc[[0]].assign(intent_intercept=-9.5, crossing_point_factor=1.25)
+    post = Posterior("candidate", one.reset_index(drop=True), pd.Series([1.0]), shipped.definition)
+    return write_toml(tmp_path / "candidate.toml", post, {"command": "nkborder calibrate history"})
 
 
 def test_a_calibration_file_takes_the_place_of_the_shipped_one(candidate_toml: Path) -> None:
