@@ -3,8 +3,9 @@
 ``python -m benchmarks --update calibration`` measures the CPU time per simulation (section 11 of BENCHMARKS.md,
 :func:`throughput`). The two long jobs are not part of it (run them on an idle machine):
 
-* ``python -m benchmarks.calibration hour [--out FILE.json]``: the calibration of ``docs/calibration.md`` at
-  scale 0.25, generation after generation until an hour has passed (:func:`hour`): simulations done and wall time.
+* ``python -m benchmarks.calibration hour [--out FILE.json]``: the shipped calibration's parameters, fixed values and
+  settling rule at scale 0.25, generation after generation until it settles or an hour has passed (:func:`hour`):
+  simulations done and wall time.
 * ``python -m benchmarks --update proposals`` (or ``python -m benchmarks.calibration proposals [--db FILE --name
   ID]``): CPU seconds per proposal of pyabc's one-at-a-time redraws and of the batched kernel, fitted to the
   shipped posterior's particles or a stored calibration's last generation (:func:`proposals`).
@@ -22,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -392,24 +394,44 @@ def parts_section(res: dict[str, Any]) -> list[str]:
 HOUR_TARGET = {"simulations": 5000, "wall_s": 3600.0}
 
 
+def shipped_choices() -> dict[str, Any]:
+    """What the shipped calibration estimated, held fixed and settled by (``nkborder/data/calibrated.toml``): its
+    ``parameters`` (names), ``fixed`` values and ``min_fall`` (its command's ``--min-tolerance-fall``, or None)."""
+    import shlex
+
+    from nkborder.calibration import load_shipped
+    from nkborder.calibration.shipped import shipped_path
+
+    definition = load_shipped().definition
+    doc = tomllib.loads(shipped_path().read_text(encoding="utf-8"))
+    words = shlex.split(doc["calibration"]["command"])
+    fall = words[words.index("--min-tolerance-fall") + 1] if "--min-tolerance-fall" in words else None
+    return {"parameters": [p["name"] for p in definition["priors"]], "fixed": dict(definition.get("fixed") or {}),
+            "min_fall": None if fall is None else float(fall)}
+
+
 def hour(out: Path | None = None, budget_s: float = HOUR_TARGET["wall_s"], workers: int = 2,
          db: Path | None = None) -> dict[str, Any]:
-    """The calibration at :data:`SETTINGS` on one local cluster, generation after generation, starting none after
+    """The shipped calibration's choices (:func:`shipped_choices`: its parameters, fixed values and settling rule)
+    at :data:`SETTINGS` on one local cluster, generation after generation until it settles, starting none after
     ``budget_s``: simulations done and wall time. Its results go to ``db`` (default: a new temporary file), where
-    ``nkborder calibrate history --observed DIR --until 2015 --population 200 --scale 0.25 --seed 1 --db DB --name
-    hour`` (``DIR``: :data:`OBSERVED`) resumes it."""
+    ``nkborder calibrate`` with the same settings (the job prints them) resumes it."""
     from nkborder.calibration import calibrate
     from nkborder.calibration.smc import TRANSITION
 
     db = db if db is not None else Path(tempfile.mkdtemp(prefix="nkcal-hour-")) / "hour.duckdb"
+    choices = shipped_choices()
+    print(f"hour: {SETTINGS}, {choices}, results in {db}", flush=True)
     t0 = time.perf_counter()
     cal = calibrate(SETTINGS["scenario"], OBSERVED, until=SETTINGS["until"], population=SETTINGS["population"],
                     generations=100, scale=SETTINGS["scale"], seed=SETTINGS["seed"], workers=workers, db=db,
-                    name="hour", progress=True, max_seconds=budget_s)
+                    name="hour", progress=True, max_seconds=budget_s, parameters=choices["parameters"],
+                    fixed=choices["fixed"], min_fall=choices["min_fall"])
     gens = cal.generations
     print(gens.to_string(index=False), flush=True)
-    result = {"settings": SETTINGS, "workers": workers, "budget_s": budget_s, "wall_s": time.perf_counter() - t0,
-              "generations": len(gens), "simulations": int(gens["n_simulations"].sum()),
+    result = {"settings": SETTINGS, "choices": choices, "workers": workers, "budget_s": budget_s,
+              "wall_s": time.perf_counter() - t0, "generations": len(gens),
+              "simulations": int(gens["n_simulations"].sum()), "settled": bool(cal.settled),
               "last_tolerance": float(gens["epsilon"].iloc[-1]), "db": str(db),
               "table": gens.to_dict("records"), "kernel": TRANSITION, "load_average": list(os.getloadavg()),
               "status": "ok"}  # fmt: skip
@@ -435,6 +457,17 @@ def hour_simulations(res: dict[str, Any]) -> tuple[int, float]:
     return done, start + wall
 
 
+def _choices_text(choices: dict[str, Any] | None) -> str:
+    """The hour job's parameters, fixed values and settling rule in words ('' for a result without them)."""
+    if not choices:
+        return ""
+    fixed = ", ".join(f"`{k}` = {v:g}" for k, v in choices["fixed"].items())
+    fall = ("" if choices["min_fall"] is None
+            else f", settling when the tolerance falls by less than {choices['min_fall']:.0%}")
+    return (f"; the shipped calibration's {len(choices['parameters'])} parameters ("
+            + ", ".join(f"`{n}`" for n in choices["parameters"]) + f"), {fixed} held fixed{fall}")
+
+
 def hour_section(res: dict[str, Any]) -> list[str]:
     """BENCHMARKS.md: the one-hour calibration, generation by generation."""
     if res.get("status") != "ok":
@@ -443,7 +476,8 @@ def hour_section(res: dict[str, Any]) -> list[str]:
     lines = [f"The one-hour calibration (`python -m benchmarks --update hour`, `benchmarks.calibration.hour`): "
              f"{st['scenario']}, every observed series, `--until {st['until']}` (the repatriations to 2023), scale "
              f"{st['scale']}, {st['population']} particles, seed {st['seed']}, the {res['kernel']} kernel, on one "
-             f"local cluster of {res['workers']} workers, starting no generation after {res['budget_s']:.0f} s. "
+             f"local cluster of {res['workers']} workers, starting no generation after {res['budget_s']:.0f} s"
+             + _choices_text(res.get("choices")) + ". "
              f"{res['simulations']:,} simulations in {res['generations']} generations, {res['wall_s']:,.0f} s of "
              f"wall time in all (the cluster's start and the first compile included)"
              + (f"; load average at the end: {', '.join(f'{x:.1f}' for x in res['load_average'])}"

@@ -351,3 +351,29 @@ def test_hour_target_counts_the_generations_finished_within_the_hour() -> None:
     assert "| 0 | - | 200 | 0.500 | 300 | 1.50 |" in text and "| 4 | 0.5 | 700 |" in text
     assert "the tempered kernel" in text
     assert calibration.hour_section({}) == []
+
+
+def test_hour_job_runs_the_shipped_calibrations_choices() -> None:
+    """The one-hour job estimates what the shipped calibration estimated, holds fixed what it held fixed and settles
+    by its command's rule; BENCHMARKS.md names them."""
+    from benchmarks import calibration
+    from nkborder.calibration import load_shipped
+
+    shipped = load_shipped()
+    choices = calibration.shipped_choices()
+    assert sorted(choices["parameters"]) == sorted(shipped.particles.columns)
+    assert choices["fixed"] == shipped.definition["fixed"] and choices["fixed"]
+    assert f"--min-tolerance-fall {choices['min_fall']:g}" in shipped_command()
+    res = {**_hour_result([300.0], [200], 40.0), "choices": {"parameters": ["route_year", "onward_rate"],
+                                                              "fixed": {"detect_base": 0.7}, "min_fall": 0.03}}
+    text = "\n".join(calibration.hour_section(res))
+    assert ("the shipped calibration's 2 parameters (`route_year`, `onward_rate`), `detect_base` = 0.7 held fixed, "
+            "settling when the tolerance falls by less than 3%") in text
+
+
+def shipped_command() -> str:
+    import tomllib
+
+    from nkborder.calibration.shipped import shipped_path
+
+    return tomllib.loads(shipped_path().read_text(encoding="utf-8"))["calibration"]["command"]
