@@ -10,8 +10,8 @@
   ID]``): CPU seconds per proposal of pyabc's one-at-a-time redraws and of the batched kernel, fitted to the
   shipped posterior's particles or a stored calibration's last generation (:func:`proposals`).
 * ``python -m benchmarks.calibration identifiability [--out FILE.json]``: a synthetic truth simulated at the
-  shipped medians with the observed series' rows, calibrated at the same settings (:func:`identifiability`):
-  which parameters the data identify.
+  shipped medians with the observed series' rows, calibrated with the shipped calibration's choices
+  (:func:`identifiability`): which parameters the data identify.
 """
 
 from __future__ import annotations
@@ -493,30 +493,32 @@ def hour_section(res: dict[str, Any]) -> list[str]:
 
 def identifiability(out: Path | None = None, generations: int = 8, workers: int = 2, scale: float | None = None,
                     population: int | None = None, db: Path | None = None) -> dict[str, Any]:
-    """Calibrate at :data:`SETTINGS` (or a smaller ``scale`` and ``population``) against a synthetic truth at the
-    shipped medians (a parameter the shipped calibration held fixed at its fixed value, any other at its prior's
-    midpoint); which parameters are identified (:func:`nkborder.calibration.synthetic.identified`). Its
+    """Calibrate the shipped calibration's choices (:func:`shipped_choices`: its parameters, fixed values and
+    settling rule) at :data:`SETTINGS` (or another ``scale`` and ``population``) against a synthetic truth at the
+    shipped medians; which parameters are identified (:func:`nkborder.calibration.synthetic.identified`). Its
     results go to ``db`` (default: a new temporary file), where the same job resumes it."""
-    from nkborder.calibration import calibrate, calibrated_params, load_shipped
+    from nkborder.calibration import calibrate, load_shipped
+    from nkborder.calibration.smc import prepare
     from nkborder.calibration.synthetic import identified, synthetic_targets
 
     settings = {**SETTINGS, **({"scale": scale} if scale else {}), **({"population": population} if population else {})}
-    setup = _setup(settings["scale"], settings["until"])
-    shipped = {**calibrated_params(), **load_shipped().median()}  # its medians, then the values it held fixed
-    names = [p["name"] for p in setup.definition["priors"]]
-    mid = {p["name"]: (p["lo"] + p["hi"]) / 2 for p in setup.definition["priors"]}
-    truth = {n: float(shipped.get(n, mid[n])) for n in names}
+    choices = shipped_choices()
+    setup = prepare(settings["scenario"], OBSERVED, settings["until"], settings["scale"], settings["seed"],
+                    settings["population"], parameters=choices["parameters"], fixed=choices["fixed"])
+    medians = load_shipped().median()
+    truth = {p["name"]: float(medians[p["name"]]) for p in setup.definition["priors"]}
     targets = synthetic_targets(setup.model(), truth)
     db = db if db is not None else Path(tempfile.mkdtemp(prefix="nkcal-ident-")) / "ident.duckdb"
     t0 = time.perf_counter()
     cal = calibrate(settings["scenario"], OBSERVED, until=settings["until"], population=settings["population"],
                     generations=generations, scale=settings["scale"], seed=settings["seed"], workers=workers, db=db,
-                    name="identifiability", targets=targets, progress=True)
+                    name="identifiability", targets=targets, progress=True, parameters=choices["parameters"],
+                    fixed=choices["fixed"], min_fall=choices["min_fall"])
     table = identified(cal.posterior, truth)
     print(table.to_string(index=False), flush=True)
-    result = {"settings": settings, "generations": generations, "wall_s": time.perf_counter() - t0,
-              "simulations": int(cal.generations["n_simulations"].sum()), "truth": truth,
-              "table": table.to_dict("records")}  # fmt: skip
+    result = {"settings": settings, "choices": choices, "generations": generations,
+              "wall_s": time.perf_counter() - t0, "simulations": int(cal.generations["n_simulations"].sum()),
+              "truth": truth, "table": table.to_dict("records")}  # fmt: skip
     _write(result, out)
     return result
 

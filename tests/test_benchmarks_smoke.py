@@ -377,3 +377,36 @@ def shipped_command() -> str:
     from nkborder.calibration.shipped import shipped_path
 
     return tomllib.loads(shipped_path().read_text(encoding="utf-8"))["calibration"]["command"]
+
+
+def test_identifiability_job_calibrates_the_shipped_choices_against_the_shipped_medians(monkeypatch, tmp_path) -> None:
+    """The synthetic truth is the shipped medians, and the job estimates, fixes and settles as the shipped
+    calibration did (the calibration itself replaced by a recorder: the job runs for hours)."""
+    import nkborder.calibration as calibration_pkg
+    from benchmarks import calibration
+    from nkborder.calibration import load_shipped
+
+    seen: dict[str, Any] = {}
+
+    def recorder(*args: Any, **kwargs: Any) -> Any:
+        seen.update(kwargs)
+        raise RuntimeError("recorded")
+
+    import nkborder.calibration.synthetic as synthetic
+
+    real_targets = synthetic.synthetic_targets
+
+    def targets_at(model: Any, truth: dict[str, float]) -> Any:
+        seen["truth"] = truth
+        return real_targets(model, truth)
+
+    monkeypatch.setattr(calibration_pkg, "calibrate", recorder)
+    monkeypatch.setattr(synthetic, "synthetic_targets", targets_at)
+    with pytest.raises(RuntimeError, match="recorded"):
+        calibration.identifiability(scale=0.005, population=4, db=tmp_path / "ident.duckdb")
+    choices = calibration.shipped_choices()
+    assert (seen["parameters"], seen["fixed"], seen["min_fall"]) == (choices["parameters"], choices["fixed"],
+                                                                     choices["min_fall"])
+    truth_rows = seen["targets"].rows
+    assert len(truth_rows) > 20 and (truth_rows["low"] == truth_rows["high"]).all()  # points: one run's values
+    assert seen["truth"] == load_shipped().median()  # the 14 estimated values; the fixed ones are in the model
