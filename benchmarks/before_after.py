@@ -35,6 +35,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from benchmarks import ROOT
 
 JOBS = ("calibration", "history", "compile")
@@ -166,6 +168,23 @@ def measure_refactor(cfg: Any = None, repeats: int = 5) -> dict[str, Any]:
             "status": "ok"}
 
 
+def product_interval(steps: list[dict[str, Any]], level: float = 0.9, draws: int = 4000,
+                     seed: int = 1) -> tuple[float, float] | None:
+    """The ``level`` interval of the product of the steps' median ratios (after / before, CPU), by the bootstrap:
+    each step's pairs resampled with replacement, ``draws`` times; None if a step lacks a complete pair. The width
+    says how much of the product the machine's noise can explain."""
+    rng = np.random.default_rng(seed)
+    product = np.ones(draws)
+    for step in steps:
+        runs = step["runs"]["history"]
+        ratios = np.array([a / b for a, b in zip(runs["after"], runs["before"], strict=True) if a and b])
+        if ratios.size == 0:
+            return None
+        product *= np.median(ratios[rng.integers(0, ratios.size, (draws, ratios.size))], axis=1)
+    lo, hi = np.quantile(product, [(1 - level) / 2, (1 + level) / 2])
+    return float(lo), float(hi)
+
+
 @contextlib.contextmanager
 def extracted(ref: str) -> Iterator[tuple[str, Path]]:
     """The commit ``ref`` (its short hash) extracted with ``git archive`` into a temporary folder, removed after."""
@@ -211,7 +230,9 @@ def refactor_section(res: dict[str, Any]) -> list[str]:
                      f"{', '.join(f'{x:.2f}' for x in times['before'] if x)} | "
                      f"{', '.join(f'{x:.2f}' for x in times['after'] if x)} | {ratio} |")
     product = "-" if res["product"] is None else f"{res['product']:.3f}"
-    lines.append(f"| all steps | product of the median ratios | | | {product} |")
+    interval = product_interval(res["steps"])
+    within = "" if interval is None else f" (90 % interval {interval[0]:.3f}-{interval[1]:.3f})"
+    lines.append(f"| all steps | product of the median ratios{within} | | | {product} |")
     return [*lines, ""]
 
 

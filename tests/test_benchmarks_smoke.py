@@ -307,10 +307,17 @@ def test_refactor_steps_are_tabled_and_judged_on_the_product_of_their_median_rat
     res["product"] = 0.95 * 1.05
     text = "\n".join(before_after.refactor_section(res))
     assert "| `aaa` -> `bbb` | a step | 10.00, 10.00, 10.00 | 9.00, 9.50, 12.00 | 0.950 |" in text
-    assert "| 1.050 |" in text and "| all steps | product of the median ratios | | | 0.997 |" in text
+    lo, hi = before_after.product_interval(res["steps"])
+    # the first step's pairs give medians 0.9-1.2, the second's 1.0-1.1: the product lies in 0.9-1.32
+    assert 0.9 <= lo < 0.997 < hi <= 1.2 * 1.1
+    assert "| 1.050 |" in text
+    assert f"| all steps | product of the median ratios (90 % interval {lo:.3f}-{hi:.3f}) | | | 0.997 |" in text
     rows: list[tuple] = []
     suite._refactor_target(res, lambda *args: rows.append(args))
     assert rows[0][2] is True and rows[0][1].startswith("0.997x (product of 2 steps: 0.950, 1.050)")
+    assert f"90 % interval of the product {lo:.3f}-{hi:.3f} (bootstrap)" in rows[0][3]
+    same = {**res, "steps": [step([10.0] * 4, [10.5] * 4)]}
+    assert before_after.product_interval(same["steps"]) == pytest.approx((1.05, 1.05))  # no spread, no width
     res["steps"][1] = step([8.0, 8.0, 8.0], [8.8, 8.8, 8.0])
     res["product"] = 0.95 * 1.1
     rows.clear()
