@@ -217,7 +217,9 @@ def refactor_section(res: dict[str, Any]) -> list[str]:
         "or the core against the commit before it, the full history at scale 1.0 (shipped calibration of each "
         f"tree, seed 1, `Simulation.run()`), CPU seconds in {res['repeats']} interleaved pairs per step, each run "
         "in a new process (`python -m benchmarks --update refactor`). The rules and speed-ups that landed "
-        "between these commits are in neither side of any step. Load average at the end: "
+        "between these commits are in neither side of any step. The 90 % interval of the product (the bootstrap "
+        "over each step's pairs, `product_interval`) is how far the machine's noise alone moves it. Load average "
+        "at the end: "
         f"{', '.join(f'{x:.1f}' for x in res['load_average'])}.",
         "",
         "| step | what | before, s (each pair) | after, s (each pair) | after / before, median of pairs |",
