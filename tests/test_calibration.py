@@ -294,6 +294,22 @@ def test_fit_table_metrics_on_hand_made_numbers():
     assert far["within_2x"].iloc[0] == 0.0  # median 210 against 100
 
 
+def test_a_point_band_equal_to_the_observation_but_for_rounding_covers_it():
+    """A posted share the model computes from the sourced value it is compared with (the guards' cut of 2011-2013)
+    differs from it in the last bits; its point band still covers the point, and a band truly off does not."""
+    from nkborder.calibration.metrics import band_covers
+
+    cut = 0.11 * 3 / 3 + 1e-16 * 2  # 0.11000000000000021, as the environment posts it
+    assert cut != 0.11
+    rows = pd.DataFrame({"series": ["guard_cut"] * 2, "period": ["holdout"] * 2, "low": [0.11, 0.3],
+                         "high": [0.11, 0.4], "value": [0.11, 0.35]})
+    fit = fit_table(rows, quantiles(np.array([[cut, 0.346]] * 3)))
+    assert fit["coverage_90"].iloc[0] == 1.0 and fit["coverage_50"].iloc[0] == 1.0
+    assert band_covers([0.1100001], [0.12], [0.11], [0.11]).tolist() == [False]
+    assert band_covers([0.05], [0.1099999], [0.11], [0.11]).tolist() == [False]
+    assert band_covers([1e6], [2e6], [150000.0], [np.inf]).tolist() == [True]  # a lower bound
+
+
 def test_targets_judge_arrivals_by_coverage_and_mape_and_the_others_by_coverage_and_factor_2():
     from nkborder.calibration.validate import check_targets
 
