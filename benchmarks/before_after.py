@@ -185,6 +185,12 @@ def product_interval(steps: list[dict[str, Any]], level: float = 0.9, draws: int
     return float(lo), float(hi)
 
 
+def interval_text(steps: list[dict[str, Any]]) -> str:
+    """:func:`product_interval` in words ('' without complete pairs)."""
+    interval = product_interval(steps)
+    return "" if interval is None else f"90 % interval {interval[0]:.3f}-{interval[1]:.3f}"
+
+
 @contextlib.contextmanager
 def extracted(ref: str) -> Iterator[tuple[str, Path]]:
     """The commit ``ref`` (its short hash) extracted with ``git archive`` into a temporary folder, removed after."""
@@ -232,9 +238,8 @@ def refactor_section(res: dict[str, Any]) -> list[str]:
                      f"{', '.join(f'{x:.2f}' for x in times['before'] if x)} | "
                      f"{', '.join(f'{x:.2f}' for x in times['after'] if x)} | {ratio} |")
     product = "-" if res["product"] is None else f"{res['product']:.3f}"
-    interval = product_interval(res["steps"])
-    within = "" if interval is None else f" (90 % interval {interval[0]:.3f}-{interval[1]:.3f})"
-    lines.append(f"| all steps | product of the median ratios{within} | | | {product} |")
+    within = interval_text(res["steps"])
+    lines.append(f"| all steps | product of the median ratios{within and f' ({within})'} | | | {product} |")
     return [*lines, ""]
 
 

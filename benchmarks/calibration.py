@@ -23,7 +23,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -400,11 +399,10 @@ def shipped_choices() -> dict[str, Any]:
     import shlex
 
     from nkborder.calibration import load_shipped
-    from nkborder.calibration.shipped import shipped_path
+    from nkborder.calibration.shipped import shipped_command
 
     definition = load_shipped().definition
-    doc = tomllib.loads(shipped_path().read_text(encoding="utf-8"))
-    words = shlex.split(doc["calibration"]["command"])
+    words = shlex.split(shipped_command())
     fall = words[words.index("--min-tolerance-fall") + 1] if "--min-tolerance-fall" in words else None
     return {"parameters": [p["name"] for p in definition["priors"]], "fixed": dict(definition.get("fixed") or {}),
             "min_fall": None if fall is None else float(fall)}

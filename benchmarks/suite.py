@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import ROOT
-from benchmarks.before_after import LAYERS_COMMIT, median_ratio, product_interval
+from benchmarks.before_after import LAYERS_COMMIT, interval_text, median_ratio
 from benchmarks.calibration import HOUR_TARGET, hour_simulations
 from benchmarks.child import MARKER
 from benchmarks.machine import load_average, machine_info
@@ -458,13 +458,7 @@ def _refactor_target(res: dict[str, Any], row: Any) -> None:
     row(name, "-" if product is None else f"{product:.3f}x (product of {len(res['steps'])} steps: {ratios})",
         None if product is None else product <= TARGETS["layers_ratio"],
         f"CPU time; median of {res['repeats']} interleaved pairs per step; the full history at scale 1.0 (section 11)"
-        + _interval_note(res["steps"]))
-
-
-def _interval_note(steps: list[dict[str, Any]]) -> str:
-    """The bootstrap interval of the refactor's product, for the target's note ('' without complete pairs)."""
-    interval = product_interval(steps)
-    return "" if interval is None else f"; 90 % interval of the product {interval[0]:.3f}-{interval[1]:.3f} (bootstrap)"
+        + (f"; product's {within} (bootstrap)" if (within := interval_text(res["steps"])) else ""))
 
 
 def _experiment_targets(exp: dict[str, Any], full_mode: bool, reduced: str, row: Any) -> None:

@@ -315,7 +315,7 @@ def test_refactor_steps_are_tabled_and_judged_on_the_product_of_their_median_rat
     rows: list[tuple] = []
     suite._refactor_target(res, lambda *args: rows.append(args))
     assert rows[0][2] is True and rows[0][1].startswith("0.997x (product of 2 steps: 0.950, 1.050)")
-    assert f"90 % interval of the product {lo:.3f}-{hi:.3f} (bootstrap)" in rows[0][3]
+    assert f"product's 90 % interval {lo:.3f}-{hi:.3f} (bootstrap)" in rows[0][3]
     same = {**res, "steps": [step([10.0] * 4, [10.5] * 4)]}
     assert before_after.product_interval(same["steps"]) == pytest.approx((1.05, 1.05))  # no spread, no width
     res["steps"][1] = step([8.0, 8.0, 8.0], [8.8, 8.8, 8.0])
@@ -365,6 +365,7 @@ def test_hour_job_runs_the_shipped_calibrations_choices() -> None:
     by its command's rule; BENCHMARKS.md names them."""
     from benchmarks import calibration
     from nkborder.calibration import load_shipped
+    from nkborder.calibration.shipped import shipped_command
 
     shipped = load_shipped()
     choices = calibration.shipped_choices()
@@ -378,18 +379,11 @@ def test_hour_job_runs_the_shipped_calibrations_choices() -> None:
             "settling when the tolerance falls by less than 3%") in text
 
 
-def shipped_command() -> str:
-    import tomllib
-
-    from nkborder.calibration.shipped import shipped_path
-
-    return tomllib.loads(shipped_path().read_text(encoding="utf-8"))["calibration"]["command"]
-
-
 def test_identifiability_job_calibrates_the_shipped_choices_against_the_shipped_medians(monkeypatch, tmp_path) -> None:
     """The synthetic truth is the shipped medians, and the job estimates, fixes and settles as the shipped
     calibration did (the calibration itself replaced by a recorder: the job runs for hours)."""
     import nkborder.calibration as calibration_pkg
+    import nkborder.calibration.synthetic as synthetic
     from benchmarks import calibration
     from nkborder.calibration import load_shipped
 
@@ -398,8 +392,6 @@ def test_identifiability_job_calibrates_the_shipped_choices_against_the_shipped_
     def recorder(*args: Any, **kwargs: Any) -> Any:
         seen.update(kwargs)
         raise RuntimeError("recorded")
-
-    import nkborder.calibration.synthetic as synthetic
 
     real_targets = synthetic.synthetic_targets
 

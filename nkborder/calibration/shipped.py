@@ -55,6 +55,12 @@ def calibrated_params(path: str | Path | None = None) -> dict[str, float]:
     return dict(doc["params"])
 
 
+def shipped_command(path: str | Path | None = None) -> str:
+    """The command that made a calibrated TOML file (default: the shipped one): its ``[calibration].command``."""
+    p = Path(path) if path is not None else shipped_path()
+    return str(tomllib.loads(p.read_text(encoding="utf-8"))["calibration"]["command"])
+
+
 def write_toml(path: str | Path, posterior: Posterior, meta: dict[str, Any]) -> Path:
     """Write ``posterior`` (medians, particles, weights) and ``meta`` (name, command, data, seed...) as TOML."""
     med = posterior.median()
