@@ -213,15 +213,17 @@ class Job:
         """A copy of the job's state, with the simulated dates of the runs in progress and, while runs are
         simulated, a result that includes their yearly tables so far."""
         directory = self._progress_dir()
-        partials = dict(self._partials)
+        with self._lock:  # the in-process runs' tables and dates as of one moment: a date never outruns its table
+            partials, dates = dict(self._partials), list(self._snap.dates)
         if self._snap.state == "running" and directory is not None:
+            dates = read_dates(directory, since=self._wall_start)
             with self._lock:
-                self._snap.dates = read_dates(directory, since=self._wall_start)
+                self._snap.dates = dates
             partials = read_partials(directory, self.groups, since=self._wall_start)
         if self._snap.state == "running":
             self._draw_live(partials)
         with self._lock:
-            return Snapshot(**self._snap.__dict__)
+            return Snapshot(**{**self._snap.__dict__, "dates": dates})
 
     def _draw_live(self, partials: dict[str, pd.DataFrame]) -> None:
         """Set the snapshot's result to the stored runs plus the runs in progress (their tables so far)."""
@@ -412,12 +414,13 @@ class Job:
                         yield spec, exc
                         continue
                     if part.result is None:
-                        self._partials[key] = first_reported(part.yearly, spec.scenario).assign(
+                        table = first_reported(part.yearly, spec.scenario).assign(
                             seed=spec.seed, group=self._group(spec), side=spec.labels.get("side", "A"),
                             through=part.date.isoformat())
-                        # the run's date now: its progress callback for this day runs only when the run is
-                        # resumed, after the other runs of the step, one of which may wait there (held)
+                        # the run's table and date now, together: its progress callback for this day runs only
+                        # when the run is resumed, after the other runs of the step, one of which may wait there
                         with self._lock:
+                            self._partials[key] = table
                             self._running_dates[key] = (part.date.isoformat(), part.share)
                             self._snap.dates = list(self._running_dates.values())
                         continue
@@ -452,8 +455,8 @@ class Job:
 
     def _forget(self, key: str) -> None:
         """Drop a run that ended from the runs drawn in progress and from the dates shown."""
-        self._partials.pop(key, None)
         with self._lock:
+            self._partials.pop(key, None)
             self._running_dates.pop(key, None)
             self._snap.dates = list(self._running_dates.values())
 
