@@ -2,8 +2,8 @@
 
 Every observation is a row: ``series``, the years it covers (``year_from``..``year_to``), the city it is about
 (``""`` for both cities / national), and an interval ``[low, high]`` (a point value has ``low == high``; a
-one-sided bound has ``high = inf``). ``value`` is the point shown in tables (the midpoint, or ``low`` for a
-one-sided bound). Series and units:
+lower bound has ``high = inf``, an upper bound ``low = 0``). ``value`` is the point shown in tables (the
+midpoint, or the bound of a one-sided interval). Series and units:
 
 * ``arrivals`` - defectors arriving in South Korea per year, national, persons (``defector_arrivals.csv``).
   The 1998 row counts every arrival up to 1998 (since the 1950s) and is dropped; the series starts in 1999.
@@ -11,6 +11,7 @@ one-sided bound). Series and units:
   given, else the ``% women`` rows of ``china_stock_repatriation_women.csv``.
 * ``broker_fee`` - price of a brokered crossing of the river, CNY (``broker_fee_points`` of kind
   ``broker_fee``: border_costs.csv and fees_and_bribes.csv, USD and KPW converted at market rates of the period).
+  A minimum is a lower bound ``[low, inf)``: the "min. crossing cost after Feb 2010 tightening" of 10,000 CNY.
 * ``crossing_bribe`` - bribe paid to the guards for letting one crosser pass, CNY (``broker_fee_points`` of kind
   ``guard_bribe``, e.g. 500 CNY per defector in Hoeryong, 2007).
 * ``guard_cut`` - guards' share (0-1) of smugglers' profit (``border_costs.csv``); "before 2014" is read as
@@ -22,7 +23,7 @@ one-sided bound). Series and units:
   year's (``[low, inf)``), e.g. the mass repatriation of 2023-10-09 (500-600): at least 500 in 2023.
 * ``remittance_commission`` - brokers' commission on remittances into North Korea, share 0-1 of the amount sent
   (``remittance_commission_points``: "up to 30%" in 2010 and 2012, 0.20-0.30 "in normal times" in the 2010s,
-  placed at 2014 as the loader does); a commission "at most" X is an upper bound ``[0, X]``.
+  placed at 2014 as the loader does); a commission "up to" or "at most" X is an upper bound ``[0, X]``.
 
 A user's ``--observed`` folder of CSV files in the same format replaces the package data; newer years are
 used without code changes.
@@ -140,7 +141,8 @@ def _finish(df: pd.DataFrame) -> pd.DataFrame:
     df = df.copy()
     df["low"], df["high"] = df["low"].astype(float), df["high"].astype(float)
     df = df.loc[df["low"].notna() & df["high"].notna()]
-    df["value"] = np.where(np.isinf(df["high"]), df["low"], (df["low"] + df["high"]) / 2)
+    upper = (df["low"] == 0) & (df["high"] > 0)  # "at most": [0, high]
+    df["value"] = np.where(np.isinf(df["high"]), df["low"], np.where(upper, df["high"], (df["low"] + df["high"]) / 2))
     df["year_from"], df["year_to"] = df["year_from"].astype("int64"), df["year_to"].astype("int64")
     bad = sorted(set(df["series"]) - set(SERIES))
     if bad:
@@ -177,10 +179,18 @@ def _city(place: str) -> str:
 def _fees(d: Path | None) -> pd.DataFrame:
     t = broker_fee_points(d)
     series = t["kind"].map({"broker_fee": "broker_fee", "guard_bribe": "crossing_bribe"})
+    low, high = _bounded(t["low_cny"], t["high_cny"], t["bound"])
     return _finish(pd.DataFrame({
         "series": series, "year_from": t["year"], "year_to": t["year"], "city": t["place"].map(_city),
-        "low": t["low_cny"], "high": t["high_cny"], "source": t["source"],
+        "low": low, "high": high, "source": t["source"],
     }))  # fmt: skip
+
+
+def _bounded(low: pd.Series, high: pd.Series, bound: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The interval a printed amount stands for: ``[low, inf)`` if it is a lower bound ("at least"), ``[0, high]``
+    if an upper bound ("at most"), else ``[low, high]`` as printed."""
+    return (np.where(bound == "at most", 0.0, low).astype(float),
+            np.where(bound == "at least", np.inf, high).astype(float))
 
 
 def _guard_cut(d: Path | None) -> pd.DataFrame:
@@ -195,10 +205,10 @@ def _guard_cut(d: Path | None) -> pd.DataFrame:
 
 def _commission(d: Path | None) -> pd.DataFrame:
     t = remittance_commission_points(d)
-    at_most = t["what"].str.contains(r"\bat most\b", case=False)
+    low, high = _bounded(t["low"], t["high"], t["bound"])
     return _finish(pd.DataFrame({
         "series": "remittance_commission", "year_from": t["year"], "year_to": t["year"], "city": t["place"].map(_city),
-        "low": np.where(at_most, 0.0, t["low"]), "high": t["high"], "source": t["source"],
+        "low": low, "high": high, "source": t["source"],
     }))  # fmt: skip
 
 

@@ -146,6 +146,23 @@ def repatriation_points(directory: Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["date", "year", "low", "high", "whole_year", "what", "source_citation"])
 
 
+_AT_LEAST = re.compile(r"\bmin(?:\.|imum)|\bat least\b", re.IGNORECASE)  # "min. crossing cost", "at least 500"
+_AT_MOST = re.compile(r"\bat most\b", re.IGNORECASE)
+_UP_TO = re.compile(r"\bup to\s+([\d,]+(?:\.\d+)?)", re.IGNORECASE)  # "up to 30%": a bound if 30 is the amount
+
+
+def bound_side(amount: float, *texts: str) -> str:
+    """What a printed ``amount`` bounds, from the row's own words (its ``what`` and note): ``"at least"`` ("min.",
+    "minimum", "at least"), ``"at most"`` ("at most", or "up to" followed by the amount itself: "up to 30%"; "8600
+    ... (up to 14000 on parts of the Tumen)" is not) or ``""`` (the amount itself)."""
+    text = " ".join(t for t in texts if isinstance(t, str))
+    if _AT_LEAST.search(text):
+        return "at least"
+    if _AT_MOST.search(text) or any(float(m.replace(",", "")) == amount for m in _UP_TO.findall(text)):
+        return "at most"
+    return ""
+
+
 _FEE_IN = re.compile(r"\bcross|broker fee|nk->china", re.IGNORECASE)
 _FEE_OUT = re.compile(r"smuggl|reward|seasonal|escape", re.IGNORECASE)  # goods, informers, labour, full route
 _BRIBE = re.compile(r"\bbribe to (?:border )?guards", re.IGNORECASE)  # paid to a guard, not a broker's price
@@ -178,31 +195,35 @@ def broker_fee_points(directory: Path | None = None) -> pd.DataFrame:
     also when ``directory`` is given); see column ``conversion``.
     ``kind`` says what the amount is: ``broker_fee`` (the price of a crossing arranged by a broker, or the cost
     of crossing) or ``guard_bribe`` (a bribe paid to the guards for one crosser, e.g. "bribe to border guards
-    per defector").
+    per defector"). ``bound`` says what the amount bounds (:func:`bound_side`), e.g. ``"at least"`` for the
+    "min. crossing cost after Feb 2010 tightening".
     Columns: year, period, low_cny, high_cny, amount_low, amount_high, currency_original, conversion, place,
-    what, kind, source, file.
+    what, kind, bound, source, file.
     """
     costs = read_table("border_costs.csv", ("period", "amount", "currency", "what", "source_id"), directory)
     fees = _cited("fees_and_bribes.csv", directory)
-    both = [(r.period, r.amount, r.currency, r.place if "place" in costs else "", r.what, r.source_id,
+    both = [(r.period, r.amount, r.currency, r.place if "place" in costs else "", r.what, "", r.source_id,
              "border_costs.csv") for r in costs.itertuples(index=False)]  # fmt: skip
-    both += [(r.year, r.value, r.unit, "", r.what, r.source_citation, "fees_and_bribes.csv")
+    both += [(r.year, r.value, r.unit, "", r.what, getattr(r, "note", ""), r.source_citation, "fees_and_bribes.csv")
              for r in fees.itertuples(index=False)]  # fmt: skip
-    rows, seen = [], set()
-    for period, amount, currency, place, what, source, file in both:
+    rows: dict[tuple, list] = {}  # a row repeating another (same year, amount, currency) only adds its bound
+    for period, amount, currency, place, what, note, source, file in both:
         currency, interval, p = currency.strip().upper(), parse_interval(amount), parse_period(period)
         if currency not in ("CNY", "USD", "KPW") or not interval or not p:
             continue
-        if not _FEE_IN.search(what) or _FEE_OUT.search(what) or (p.mid.year, interval, currency) in seen:
+        if not _FEE_IN.search(what) or _FEE_OUT.search(what):
             continue
-        seen.add((p.mid.year, interval, currency))
+        bound, key = bound_side(interval[1], what, note), (p.mid.year, interval, currency)
+        if key in rows:
+            rows[key][-3] = rows[key][-3] or bound
+            continue
         factor, how = _cny_factor(currency, period)
         kind = "guard_bribe" if _BRIBE.search(what) else "broker_fee"
-        rows.append((p.mid.year, period, interval[0] * factor, interval[1] * factor, *interval, currency, how,
-                     place, what, kind, source, file))  # fmt: skip
+        rows[key] = [p.mid.year, period, interval[0] * factor, interval[1] * factor, *interval, currency, how,
+                     place, what, kind, bound, source, file]  # fmt: skip
     columns = ["year", "period", "low_cny", "high_cny", "amount_low", "amount_high", "currency_original",
-               "conversion", "place", "what", "kind", "source", "file"]  # fmt: skip
-    return pd.DataFrame(rows, columns=columns).sort_values("year", kind="stable").reset_index(drop=True)
+               "conversion", "place", "what", "kind", "bound", "source", "file"]  # fmt: skip
+    return pd.DataFrame(list(rows.values()), columns=columns).sort_values("year", kind="stable").reset_index(drop=True)
 
 
 def guard_cut_points(directory: Path | None = None) -> pd.DataFrame:
@@ -232,23 +253,25 @@ def guard_cut_points(directory: Path | None = None) -> pd.DataFrame:
 def remittance_commission_points(directory: Path | None = None) -> pd.DataFrame:
     """Commission (share 0-1 of the amount sent) taken by brokers who carry remittances into North Korea.
 
-    Columns: year (representative; "2010s" -> 2014), period (as printed), low, high, place, what, source,
-    file. "2010 / 2012" gives one row per year; the 2024 Hyesan 0.70 is an upper bound ("at most").
+    Columns: year (representative; "2010s" -> 2014), period (as printed), low, high, place, what, bound
+    (:func:`bound_side`), source, file. "2010 / 2012" gives one row per year; its 0.30 ("up to 30%", in the
+    note) and the 2024 Hyesan 0.70 ("at most") are upper bounds.
     """
     costs = read_table("border_costs.csv", ("period", "amount", "currency", "what", "source_id"), directory)
     fees = _cited("fees_and_bribes.csv", directory)
-    items = [(r.period, r.amount, r.currency, r.place if "place" in costs else "", r.what, r.source_id,
+    items = [(r.period, r.amount, r.currency, r.place if "place" in costs else "", r.what, "", r.source_id,
               "border_costs.csv") for r in costs.itertuples(index=False)]  # fmt: skip
-    items += [(y, r.value, r.unit, "", r.what, r.source_citation, "fees_and_bribes.csv")
+    items += [(y, r.value, r.unit, "", r.what, getattr(r, "note", ""), r.source_citation, "fees_and_bribes.csv")
               for r in fees.itertuples(index=False) for y in r.year.split(" / ")]  # fmt: skip
     rows = []
-    for period, amount, unit, place, what, source, file in items:
+    for period, amount, unit, place, what, note, source, file in items:
         if not re.search(r"commission", what, re.I) or not re.search(r"remittance", what, re.I):
             continue
         interval, p = parse_interval(amount), parse_period(period)
         scale = {"share": 1.0, "%": 0.01}.get(unit.strip())
         if interval and p and scale:
             low, high = interval[0] * scale, interval[1] * scale
-            rows.append((p.mid.year, period, low, high, place, what, source, file))
-    columns = ["year", "period", "low", "high", "place", "what", "source", "file"]
+            rows.append((p.mid.year, period, low, high, place, what, bound_side(interval[1], what, note), source,
+                         file))
+    columns = ["year", "period", "low", "high", "place", "what", "bound", "source", "file"]
     return pd.DataFrame(rows, columns=columns).sort_values("year", kind="stable").reset_index(drop=True)
