@@ -756,8 +756,12 @@ def test_fits_every_series_and_the_repatriations_to_2023_by_default():
     assert set(late["series"]) == {"repatriated"}  # arrivals and fees after 2015 stay out of sample
     assert late.set_index("year_to").loc[2023, "low"] == 500 and np.isinf(late.set_index("year_to").loc[2023, "high"])
     commission = rows.loc[rows["series"] == "remittance_commission"]
-    assert commission[["year_to", "low", "high"]].values.tolist() == [[2010, 0.3, 0.3], [2012, 0.3, 0.3],
-                                                                      [2014, 0.2, 0.3]]
+    assert commission[["year_to", "low", "high", "value"]].values.tolist() == [  # "up to 30%": upper bounds
+        [2010, 0.0, 0.3, 0.3], [2012, 0.0, 0.3, 0.3], [2014, 0.2, 0.3, 0.25]]
+    fees = rows.loc[rows["series"] == "broker_fee"].set_index("year_to")
+    minimum = fees.loc[fees["low"] == 10_000]  # "min. crossing cost after Feb 2010 tightening": a lower bound
+    assert minimum.index.tolist() == [2010] and np.isinf(minimum["high"]).all() and (minimum["value"] == 10_000).all()
+    assert np.isfinite(fees.loc[2015, "high"]).all()  # 8,600 USD "(up to 14000 on parts of the Tumen)": a point
     plain = prepare("history", PACKAGE_DATA, until=2015, last={})
     assert plain.scenario.end.year == 2015 and plain.targets.rows["year_to"].max() == 2015
     upper = load_targets(PACKAGE_DATA, 1999, 2030).rows.query("series == 'remittance_commission' and year_to == 2024")

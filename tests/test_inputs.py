@@ -252,8 +252,23 @@ def test_fees_cuts_and_commissions() -> None:
     g = inputs.guard_cut_points()
     assert g.low.tolist() == [0.70, 0.11, 0.30] and g.high.tolist() == [0.70, 0.11, 0.40]
     assert g.period_end_year.tolist() == [2007, 2013, 2015] and g.period_start_year.isna().tolist()[1]
+    assert f.set_index(["year", "amount_low"]).loc[(2010, 10_000), "bound"] == "at least"  # its repeat says "min."
+    assert set(f.loc[f.year != 2010, "bound"]) == {""}
     c = inputs.remittance_commission_points()
     assert set(c.year) >= {2010, 2012, 2024} and c.high.max() == pytest.approx(0.7)
+    assert c.set_index("year")["bound"].to_dict() == {2010: "at most", 2012: "at most", 2014: "", 2024: "at most"}
+
+
+@pytest.mark.parametrize(("amount", "texts", "side"), [
+    (10_000, ("min. crossing cost after Feb 2010 tightening",), "at least"),
+    (500, ("at least 500 people",), "at least"),
+    (30, ("broker commission on remittances", '"up to 30%"'), "at most"),
+    (0.7, ("commission of brokers for escape and remittances at most",), "at most"),
+    (8600, ("broker fee to cross (up to 14000 on parts of the Tumen)",), ""),
+    (500, ("cost of crossing the Tumen per person", float("nan")), ""),
+])
+def test_bound_side_reads_the_rows_own_words(amount, texts, side) -> None:
+    assert inputs.bound_side(amount, *texts) == side
 
 
 def test_directory_overrides_package_data(tmp_path) -> None:

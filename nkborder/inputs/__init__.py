@@ -8,6 +8,7 @@ their provenance: :func:`describe_series`. Citations: :func:`cite`, :func:`load_
 
 from nkborder.inputs.observed import (
     arrivals_south_korea,
+    bound_side,
     broker_fee_points,
     china_stock_intervals,
     guard_cut_points,
@@ -48,6 +49,7 @@ __all__ = [
     "Period",
     "Source",
     "arrivals_south_korea",
+    "bound_side",
     "broker_fee_points",
     "china_stock_intervals",
     "cite",
