@@ -160,7 +160,8 @@ class Params(BaseModel):
         0.5, 0.0, 3.0, "per unit of risk", "log-increase of a lone crosser's bribe per unit of the risk index "
         "(less than the broker fee's: the bribe doubled from 500 CNY in 2007 to 1,000 in 2013, "
         "data/fees_and_bribes.csv: 2013, while the fee rose from 500 CNY in 2006 to 8,000-8,600 USD in 2015)",
-        label="Rise of the crossing bribe with risk",
+        quote="assumption, prior 0-3: the two bribes (500 CNY, 2007; 1,000 CNY, 2013) are its calibration targets",
+        calibrate=True, label="Rise of the crossing bribe with risk",
     )
     fee_reference_detention_years: float = param(
         2.0, 0.1, 5.0, "years", "mean detention of a caught crosser in the regime the 500 CNY fee (2006) and "
