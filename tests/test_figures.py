@@ -278,6 +278,7 @@ def test_validation_figure_has_one_panel_per_series_and_the_held_out_years(tmp_p
                           "p25": [2e4, 2e4], "p50": [3e4, 3e4], "p75": [4e4, 4e4], "p95": [9e4, 9e4]})
     share = pd.DataFrame({"series": "women_share", "year_from": years, "year_to": years, "low": 0.7, "high": 0.7,
                           "p5": 0.5, "p25": 0.6, "p50": 0.7, "p75": 0.75, "p95": 0.8})
+    share.loc[share["year_from"] == 2001, ["low", "high"]] = [0.0, 0.8]  # "at most" 80 %: an upper bound
     history = load_scenario("history")
     events = [{"id": e.id, "kind": e.kind, "start": e.start.isoformat(), "place": e.place} for e in history.events]
     val = Validation("shipped", "history", pd.DataFrame(), pd.concat([arrivals, stock, share], ignore_index=True),
@@ -297,7 +298,7 @@ def test_validation_figure_has_one_panel_per_series_and_the_held_out_years(tmp_p
     assert ticks and all(t.replace(",", "").replace(" k", "").isdigit() for t in ticks), ticks  # not 9 x 10^2
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     for text in ("prediction: 90 % of 50 draws", "prediction: 50 % of 50 draws", "observed",
-                 "observed: interval", "observed: lower bound", "held-out years 2012-2015"):
+                 "observed: interval", "observed: lower bound", "observed: upper bound", "held-out years 2012-2015"):
         assert text in legend, text
     assert figure.draw(val, tmp_path / "fit.svg", runs=50).read_bytes().startswith(b"<?xml")
 

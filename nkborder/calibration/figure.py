@@ -3,9 +3,9 @@ figure style of :mod:`nkborder.figures`.
 
 Bands: 90 % (p5-p95) and 50 % (p25-p75) with the median as a line, drawn at mid-year over consecutive observed
 years only; an observation spanning several years, or a year without an observed neighbour, gets its band as a
-box over its years. Observed values are dots, intervals vertical bars, lower bounds triangles. Each panel spans
-the years of its own series. Held-out years are shaded; the scenario's policy events are a numbered strip with a
-key. Counts and prices are on a log axis; shares in percent.
+box over its years. Observed values are dots, intervals vertical bars, lower bounds upward triangles, upper
+bounds ("at most") downward ones. Each panel spans the years of its own series. Held-out years are shaded; the
+scenario's policy events are a numbered strip with a key. Counts and prices are on a log axis; shares in percent.
 """
 
 from __future__ import annotations

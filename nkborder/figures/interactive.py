@@ -274,7 +274,8 @@ def _legend_names(spec: FigureSpec) -> list[str]:
             names[item.label] = None
         for o, suffix in [*((o, "") for o in p.observed), *((o, " (right axis)") for o in p.right)]:
             k = o.kinds()
-            for kind, word in (("point", ""), ("interval", ": interval"), ("lower", ": lower bound")):
+            for kind, word in (("point", ""), ("interval", ": interval"), ("lower", ": lower bound"),
+                               ("upper", ": upper bound")):
                 if k[kind].any():
                     names[f"{o.label}{word}{suffix}"] = None
     if spec.period:
@@ -387,11 +388,13 @@ def _observed(batch: _Batch, o: Observed, scale: float, row: int, col: int, suff
                                  marker={"color": o.color, "size": 1, "symbol": "line-ew"},
                                  error_y={"type": "data", "array": half, "color": o.color, "thickness": 3, "width": 0},
                                  showlegend=batch.first(text)), row, col, right)
-    if k["lower"].any():
-        text = f"{o.label}: lower bound{suffix}"
-        batch.trace(go.Scatter(x=o.x[k["lower"]], y=o.low[k["lower"]] * scale, mode="markers", name=text,
-                                 marker={"color": o.color, "size": 9, "symbol": "triangle-up"}, legendgroup=text,
-                                 showlegend=batch.first(text)), row, col, right)
+    for kind, word, y, symbol in (("lower", "lower bound", o.low, "triangle-up"),
+                                  ("upper", "upper bound", o.high, "triangle-down")):
+        if k[kind].any():
+            text = f"{o.label}: {word}{suffix}"
+            batch.trace(go.Scatter(x=o.x[k[kind]], y=y[k[kind]] * scale, mode="markers", name=text,
+                                     marker={"color": o.color, "size": 9, "symbol": symbol}, legendgroup=text,
+                                     showlegend=batch.first(text)), row, col, right)
 
 
 def _strip(batch: _Batch, spec: FigureSpec, shown: list[Event], levels: list[int], row: int, col: int,

@@ -86,7 +86,8 @@ class Boxes:
 
 @dataclass(frozen=True)
 class Observed:
-    """Observations: points (``low == high``), intervals (``low < high``) and lower bounds (``high`` infinite)."""
+    """Observations: points (``low == high``), intervals (``low < high``), lower bounds (``high`` infinite) and
+    upper bounds (``low`` 0, ``high`` finite: "at most")."""
 
     label: str
     x: np.ndarray
@@ -95,10 +96,11 @@ class Observed:
     color: str = COLORS["observed"]
 
     def kinds(self) -> dict[str, np.ndarray]:
-        """Masks of the points, the intervals and the lower bounds."""
+        """Masks of the points, the intervals, the lower bounds and the upper bounds."""
         point = self.low == self.high
         lower = ~np.isfinite(self.high)
-        return {"point": point, "interval": ~point & ~lower, "lower": lower}
+        upper = (self.low == 0) & ~point & ~lower
+        return {"point": point, "interval": ~point & ~lower & ~upper, "lower": lower, "upper": upper}
 
 
 @dataclass

@@ -176,6 +176,7 @@ def _observed(ax: Axes, o: Observed, scale: float) -> None:
     ax.vlines(o.x[k["interval"]], o.low[k["interval"]] * scale, o.high[k["interval"]] * scale, color=o.color,
               lw=2.2, zorder=5)
     ax.scatter(o.x[k["lower"]], o.low[k["lower"]] * scale, color=o.color, marker="^", s=26, zorder=5)
+    ax.scatter(o.x[k["upper"]], o.high[k["upper"]] * scale, color=o.color, marker="v", s=26, zorder=5)
 
 
 def _number_ticks(ax: Axes, percent: bool) -> None:
@@ -331,6 +332,9 @@ def _legend_handles(spec: FigureSpec) -> list[Any]:
             if k["lower"].any():
                 text = f"{o.label}: lower bound{suffix}"
                 out.setdefault(text, Line2D([], [], color=o.color, marker="^", ls="", ms=5, label=text))
+            if k["upper"].any():
+                text = f"{o.label}: upper bound{suffix}"
+                out.setdefault(text, Line2D([], [], color=o.color, marker="v", ls="", ms=5, label=text))
     if spec.period:
         out[spec.period_text()] = Patch(color=COLORS["period"], label=spec.period_text())
     if spec.events:
