@@ -462,7 +462,7 @@ def _choices_text(choices: dict[str, Any] | None) -> str:
     fixed = ", ".join(f"`{k}` = {v:g}" for k, v in choices["fixed"].items())
     fall = ("" if choices["min_fall"] is None
             else f", settling when the tolerance falls by less than {choices['min_fall']:.0%}")
-    return (f"; the shipped calibration's {len(choices['parameters'])} parameters ("
+    return (f"; {len(choices['parameters'])} estimated parameters ("
             + ", ".join(f"`{n}`" for n in choices["parameters"]) + f"), {fixed} held fixed{fall}")
 
 

@@ -375,7 +375,7 @@ def test_hour_job_runs_the_shipped_calibrations_choices() -> None:
     res = {**_hour_result([300.0], [200], 40.0), "choices": {"parameters": ["route_year", "onward_rate"],
                                                               "fixed": {"detect_base": 0.7}, "min_fall": 0.03}}
     text = "\n".join(calibration.hour_section(res))
-    assert ("the shipped calibration's 2 parameters (`route_year`, `onward_rate`), `detect_base` = 0.7 held fixed, "
+    assert ("2 estimated parameters (`route_year`, `onward_rate`), `detect_base` = 0.7 held fixed, "
             "settling when the tolerance falls by less than 3%") in text
 
 
