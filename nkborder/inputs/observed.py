@@ -184,6 +184,18 @@ def _cny_factor(currency: str, period_text: str) -> tuple[float, str]:
     return f, f"KPW x {f:.5f} = mean of 1 / market KPW/CNY, {first}..{last} (nkborder.inputs.series)"
 
 
+def _priced_rows(directory: Path | None) -> list[tuple[str, str, str, str, str, str, str, str]]:
+    """The amounts of ``border_costs.csv`` and ``fees_and_bribes.csv`` as (period, amount, unit, place, what, note,
+    source, file); a ``fees_and_bribes.csv`` row dated "2010 / 2012" gives one row per year."""
+    costs = read_table("border_costs.csv", ("period", "amount", "currency", "what", "source_id"), directory)
+    fees = _cited("fees_and_bribes.csv", directory)
+    rows = [(r.period, r.amount, r.currency, r.place if "place" in costs else "", r.what, "", r.source_id,
+             "border_costs.csv") for r in costs.itertuples(index=False)]  # fmt: skip
+    rows += [(y, r.value, r.unit, "", r.what, getattr(r, "note", ""), r.source_citation, "fees_and_bribes.csv")
+             for r in fees.itertuples(index=False) for y in r.year.split(" / ")]  # fmt: skip
+    return rows
+
+
 def broker_fee_points(directory: Path | None = None) -> pd.DataFrame:
     """Fees and guard bribes for crossing the river, converted to CNY, from ``border_costs.csv`` and
     ``fees_and_bribes.csv``.
@@ -200,30 +212,27 @@ def broker_fee_points(directory: Path | None = None) -> pd.DataFrame:
     Columns: year, period, low_cny, high_cny, amount_low, amount_high, currency_original, conversion, place,
     what, kind, bound, source, file.
     """
-    costs = read_table("border_costs.csv", ("period", "amount", "currency", "what", "source_id"), directory)
-    fees = _cited("fees_and_bribes.csv", directory)
-    both = [(r.period, r.amount, r.currency, r.place if "place" in costs else "", r.what, "", r.source_id,
-             "border_costs.csv") for r in costs.itertuples(index=False)]  # fmt: skip
-    both += [(r.year, r.value, r.unit, "", r.what, getattr(r, "note", ""), r.source_citation, "fees_and_bribes.csv")
-             for r in fees.itertuples(index=False)]  # fmt: skip
-    rows: dict[tuple, list] = {}  # a row repeating another (same year, amount, currency) only adds its bound
-    for period, amount, currency, place, what, note, source, file in both:
+    rows: dict[tuple, tuple] = {}
+    bounds: dict[tuple, str] = {}  # a row repeating another (same year, amount, currency) only adds its bound
+    for period, amount, currency, place, what, note, source, file in _priced_rows(directory):
         currency, interval, p = currency.strip().upper(), parse_interval(amount), parse_period(period)
         if currency not in ("CNY", "USD", "KPW") or not interval or not p:
             continue
         if not _FEE_IN.search(what) or _FEE_OUT.search(what):
             continue
-        bound, key = bound_side(interval[1], what, note), (p.mid.year, interval, currency)
+        key = (p.mid.year, interval, currency)
+        bounds[key] = bounds.get(key) or bound_side(interval[1], what, note)
         if key in rows:
-            rows[key][-3] = rows[key][-3] or bound
             continue
         factor, how = _cny_factor(currency, period)
         kind = "guard_bribe" if _BRIBE.search(what) else "broker_fee"
-        rows[key] = [p.mid.year, period, interval[0] * factor, interval[1] * factor, *interval, currency, how,
-                     place, what, kind, bound, source, file]  # fmt: skip
+        rows[key] = (p.mid.year, period, interval[0] * factor, interval[1] * factor, *interval, currency, how,
+                     place, what, kind, source, file)  # fmt: skip
     columns = ["year", "period", "low_cny", "high_cny", "amount_low", "amount_high", "currency_original",
-               "conversion", "place", "what", "kind", "bound", "source", "file"]  # fmt: skip
-    return pd.DataFrame(list(rows.values()), columns=columns).sort_values("year", kind="stable").reset_index(drop=True)
+               "conversion", "place", "what", "kind", "source", "file"]  # fmt: skip
+    out = pd.DataFrame(list(rows.values()), columns=columns)
+    out.insert(columns.index("source"), "bound", [bounds[k] for k in rows])
+    return out.sort_values("year", kind="stable").reset_index(drop=True)
 
 
 def guard_cut_points(directory: Path | None = None) -> pd.DataFrame:
@@ -257,14 +266,8 @@ def remittance_commission_points(directory: Path | None = None) -> pd.DataFrame:
     (:func:`bound_side`), source, file. "2010 / 2012" gives one row per year; its 0.30 ("up to 30%", in the
     note) and the 2024 Hyesan 0.70 ("at most") are upper bounds.
     """
-    costs = read_table("border_costs.csv", ("period", "amount", "currency", "what", "source_id"), directory)
-    fees = _cited("fees_and_bribes.csv", directory)
-    items = [(r.period, r.amount, r.currency, r.place if "place" in costs else "", r.what, "", r.source_id,
-              "border_costs.csv") for r in costs.itertuples(index=False)]  # fmt: skip
-    items += [(y, r.value, r.unit, "", r.what, getattr(r, "note", ""), r.source_citation, "fees_and_bribes.csv")
-              for r in fees.itertuples(index=False) for y in r.year.split(" / ")]  # fmt: skip
     rows = []
-    for period, amount, unit, place, what, note, source, file in items:
+    for period, amount, unit, place, what, note, source, file in _priced_rows(directory):
         if not re.search(r"commission", what, re.I) or not re.search(r"remittance", what, re.I):
             continue
         interval, p = parse_interval(amount), parse_period(period)
