@@ -442,17 +442,37 @@ def measure_hour(cfg: Any = None) -> dict[str, Any]:
     return hour()
 
 
-def hour_simulations(res: dict[str, Any]) -> tuple[int, float]:
-    """Simulations of the generations that had finished after :data:`HOUR_TARGET`'s wall seconds (counted from the
-    start of the job: the cluster's start and generation 0's compile included), and their wall seconds."""
-    done, wall = 0, 0.0
+def _within_hour(res: dict[str, Any]) -> tuple[list[dict[str, Any]], float]:
+    """The generations that had finished after :data:`HOUR_TARGET`'s wall seconds (counted from the start of the
+    job: the cluster's start and generation 0's compile included), and the wall seconds at the last one's end."""
+    done, wall = [], 0.0
     start = res["wall_s"] - sum(float(g["wall_seconds"]) for g in res["table"])  # cluster start, set-up
     for g in res["table"]:
         if start + wall + float(g["wall_seconds"]) > HOUR_TARGET["wall_s"]:
             break
         wall += float(g["wall_seconds"])
-        done += int(g["n_simulations"])
+        done.append(g)
     return done, start + wall
+
+
+def hour_simulations(res: dict[str, Any]) -> tuple[int, float]:
+    """Simulations of the generations finished within the hour (:func:`_within_hour`), and their wall seconds."""
+    done, wall = _within_hour(res)
+    return sum(int(g["n_simulations"]) for g in done), wall
+
+
+def hour_stops(res: dict[str, Any]) -> tuple[int, int] | None:
+    """Of the simulations of the generations finished within the hour, those the early rejection stopped before
+    their first simulated day and those it stopped later (None for a result that did not count them)."""
+    done, _ = _within_hour(res)
+    if not done or any(_missing(g.get("n_stopped_before_start")) for g in done):
+        return None
+    return (sum(int(g["n_stopped_before_start"]) for g in done),
+            sum(int(g["n_stopped_after_start"]) for g in done))
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value != value
 
 
 def _choices_text(choices: dict[str, Any] | None) -> str:
@@ -480,13 +500,20 @@ def hour_section(res: dict[str, Any]) -> list[str]:
              f"wall time in all (the cluster's start and the first compile included)"
              + (f"; load average at the end: {', '.join(f'{x:.1f}' for x in res['load_average'])}"
                 if "load_average" in res else "") + f". {res.get('note', '')}".rstrip(), "",
-             "| generation | tolerance | simulations | acceptance | wall s | wall s per simulation |",
-             "| --- | --- | --- | --- | --- | --- |"]  # fmt: skip
+             "| generation | tolerance | simulations | stopped before the first day | stopped later | acceptance | "
+             "wall s | wall s per simulation |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]  # fmt: skip
     for g in res["table"]:
         tol = "-" if g["epsilon"] > 1e8 else f"{g['epsilon']:.3g}"
-        lines.append(f"| {g['generation']} | {tol} | {g['n_simulations']:,} | {g['acceptance_rate']:.3f} | "
-                     f"{g['wall_seconds']:,.0f} | {g['wall_seconds'] / g['n_simulations']:.2f} |")
-    return [*lines, ""]
+        before, later = (("-" if _missing(g.get(k)) else f"{int(g[k]):,}")
+                         for k in ("n_stopped_before_start", "n_stopped_after_start"))
+        lines.append(f"| {g['generation']} | {tol} | {g['n_simulations']:,} | {before} | {later} | "
+                     f"{g['acceptance_rate']:.3f} | {g['wall_seconds']:,.0f} | "
+                     f"{g['wall_seconds'] / g['n_simulations']:.2f} |")
+    return [*lines, "Stopped: runs the early rejection ended because the distance of their rows known so far "
+                    "already exceeded the tolerance, before their first simulated day (the posted fee and bribe "
+                    "alone) or after a simulated year; they count among the simulations, as pyabc counts them.",
+            ""]
 
 
 def identifiability(out: Path | None = None, generations: int = 8, workers: int = 2, scale: float | None = None,

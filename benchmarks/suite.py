@@ -26,7 +26,7 @@ from typing import Any
 
 from benchmarks import ROOT
 from benchmarks.before_after import LAYERS_COMMIT, interval_text, median_ratio
-from benchmarks.calibration import HOUR_TARGET, hour_simulations
+from benchmarks.calibration import HOUR_TARGET, hour_simulations, hour_stops
 from benchmarks.child import MARKER
 from benchmarks.machine import load_average, machine_info
 
@@ -405,11 +405,14 @@ def _hour_target(res: dict[str, Any], row: Any) -> None:
         row(name, "-", None, res.get("error", "not measured: python -m benchmarks --update hour (an hour)"))
         return
     done, wall = hour_simulations(res)
+    stops = hour_stops(res)
+    stopped = ("" if stops is None else
+               f"; of these, {stops[0]:,} stopped before their first day and {stops[1]:,} after a simulated year")
     row(name, f"{done:,} simulations in {wall:,.0f} s ({res['generations']} generations: {res['simulations']:,} "
         f"in {res['wall_s']:,.0f} s)",
         done >= HOUR_TARGET["simulations"] and res["settings"]["scale"] >= 0.25,
-        f"the generations finished within the hour, counted from the job's start (section 11); last tolerance "
-        f"{res['last_tolerance']:.3g}")
+        f"the generations finished within the hour, counted from the job's start (section 11){stopped}; last "
+        f"tolerance {res['last_tolerance']:.3g}")
 
 
 def _layers_targets(res: dict[str, Any], row: Any) -> None:

@@ -342,7 +342,7 @@ def test_hour_target_counts_the_generations_finished_within_the_hour() -> None:
     rows: list[dict[str, Any]] = []
 
     def row(target: str, measured: str, ok: bool | None, note: str = "") -> None:
-        rows.append({"target": target, "measured": measured, "ok": ok})
+        rows.append({"target": target, "measured": measured, "ok": ok, "note": note})
 
     # the cluster starts in 40 s; generations end at 340, 840, 1840, 3340 and 3940 s: the last is past the hour
     res = _hour_result([300.0, 500.0, 1000.0, 1500.0, 600.0], [200, 400, 800, 1500, 700], 40.0)
@@ -355,8 +355,14 @@ def test_hour_target_counts_the_generations_finished_within_the_hour() -> None:
     suite._hour_target({}, row)
     assert rows[-1]["ok"] is None and rows[-1]["measured"] == "-"
     text = "\n".join(calibration.hour_section(res))
-    assert "| 0 | - | 200 | 0.500 | 300 | 1.50 |" in text and "| 4 | 0.5 | 700 |" in text
-    assert "the tempered kernel" in text
+    assert "| 0 | - | 200 | - | - | 0.500 | 300 | 1.50 |" in text and "| 4 | 0.5 | 700 |" in text
+    assert "the tempered kernel" in text and calibration.hour_stops(res) is None
+    for g, (before, later) in zip(res["table"], [(0, 0), (50, 10), (300, 40), (700, 90), (400, 20)], strict=True):
+        g.update(n_stopped_before_start=before, n_stopped_after_start=later)
+    assert calibration.hour_stops(res) == (1050, 140)  # the four generations within the hour
+    suite._hour_target(res, row)
+    assert rows[-1]["note"].count("1,050 stopped before their first day and 140 after a simulated year") == 1
+    assert "| 1 | 2 | 400 | 50 | 10 | 0.500 |" in "\n".join(calibration.hour_section(res))
     assert calibration.hour_section({}) == []
 
 

@@ -723,11 +723,12 @@ def test_counting_client_asks_the_scheduler_for_cores_only_after_its_refresh_tim
 
 def test_early_rejection_stops_runs_over_the_tolerance_and_keeps_the_others(small_setup):
     from nkborder.calibration.distance import SeriesDistance
-    from nkborder.calibration.simulate import EarlyRejectModel
+    from nkborder.calibration.simulate import EarlyRejectModel, take_stops
 
     model = small_setup.model()
     distance = small_setup.distance()
     assert isinstance(distance, SeriesDistance) and (distance.noise > 0).any()  # counts carry their noise
+    take_stops()  # this process's counts start from 0
     early = EarlyRejectModel(model, distance)
     pars = {"intent_intercept": -8.0, "crossing_point_factor": 2.0}
     partials = []
@@ -743,6 +744,14 @@ def test_early_rejection_stops_runs_over_the_tolerance_and_keeps_the_others(smal
     assert 0 < stop_at < d
     assert not early.integrated_simulate(pars, stop_at * 0.999).accepted
     assert early.stopped and max(early.stopped) < SMALL_RUN["until"]  # stopped before the last year
+    before = bool(partials[0] > stop_at * 0.999)  # the posted prices' rows alone may exceed it
+    assert take_stops() == {"before_start": int(before), "after_start": int(not before)}
+    assert take_stops() == {"before_start": 0, "after_start": 0}
+    later = [p for p in partials[1:] if p > partials[0]]  # a tolerance between the first partial distance and a
+    assert later and not early.integrated_simulate(pars, (partials[0] + later[0]) / 2).accepted  # later one
+    assert take_stops() == {"before_start": 0, "after_start": 1}  # stopped after a simulated year
+    assert not early.integrated_simulate(pars, -1.0).accepted  # no run meets it: stopped before its first day
+    assert take_stops() == {"before_start": 1, "after_start": 0}
 
 
 def test_fits_every_series_and_the_repatriations_to_2023_by_default():
@@ -922,6 +931,9 @@ def test_calibration_stops_once_its_tolerance_settles(tmp_path):
     # any fall is less than 99 %: generation 2 settles, generations 3-5 are not run
     cal = calibrate("history", generations=6, min_fall=0.99, **opts)
     assert list(cal.generations["generation"]) == [0, 1, 2] and cal.settled
+    gens = cal.generations  # the early stops the workers counted, at most the simulations of their generation
+    stopped = gens["n_stopped_before_start"] + gens["n_stopped_after_start"]
+    assert stopped.notna().all() and stopped.iloc[0] == 0 and (stopped <= gens["n_simulations"] + 1).all()
     again = calibrate("history", generations=6, min_fall=0.99, **opts)  # a settled calibration runs nothing
     assert list(again.generations["generation"]) == [0, 1, 2] and again.settled
     assert not calibrate("history", generations=3, **opts).settled  # without the rule nothing is judged

@@ -76,8 +76,11 @@ class GenerationProgress:
         elif self._bar is not None:
             self._bar.update(self._task, completed=self.done, sims=0, acc=acc, eps=eps)
         elif self.mode is True:
+            stopped = ("" if info.get("n_stopped_before_start") is None else
+                       f" ({info['n_stopped_before_start']} stopped before their first day, "
+                       f"{info['n_stopped_after_start']} later)")
             print(f"{self.label}: generation {info['generation']} done ({self.done}/{self.total}): "
-                  f"{info['n_simulations']} simulations, acceptance {acc}, tolerance {eps}, "
+                  f"{info['n_simulations']} simulations{stopped}, acceptance {acc}, tolerance {eps}, "
                   f"{info['wall_seconds']:.0f} s", file=sys.stderr, flush=True)
 
 

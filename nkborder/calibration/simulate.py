@@ -116,11 +116,25 @@ def split_values(values: dict[str, float]) -> tuple[dict[str, float], dict[str, 
 
 
 class Rejected(Exception):
-    """Raised from a run's progress callback to stop a run whose partial distance exceeds the tolerance."""
+    """Raised from a run's progress callback to stop a run whose partial distance exceeds the tolerance;
+    ``before_start``: raised before the first simulated day (by the rows that read only posted conditions)."""
 
-    def __init__(self, year: int, partial: float) -> None:
+    def __init__(self, year: int, partial: float, before_start: bool = False) -> None:
         super().__init__(f"partial distance {partial:.4g} after {year}")
-        self.year, self.partial = year, partial
+        self.year, self.partial, self.before_start = year, partial, before_start
+
+
+#: Runs this process stopped early since :func:`take_stops` last read them: before their first simulated day,
+#: and after it. Each Dask worker keeps its own; the calibration gathers them after each generation.
+_STOPS = {"before_start": 0, "after_start": 0}
+
+
+def take_stops() -> dict[str, int]:
+    """This process's counts of early-stopped runs (``before_start``, ``after_start``), and reset them to 0."""
+    counts = dict(_STOPS)
+    for key in _STOPS:
+        _STOPS[key] = 0
+    return counts
 
 
 @dataclass
@@ -174,7 +188,11 @@ class RunModel:
         reader = YearlyReader(sim, self, factor)
         progress = None
         if check is not None:
-            check(reader.values(reader.first_year - 1), reader.first_year - 1)
+            try:
+                check(reader.values(reader.first_year - 1), reader.first_year - 1)
+            except Rejected as stop:
+                stop.before_start = True
+                raise
             progress = reader.progress(check)
         try:
             for date, days_done in sim.steps():
@@ -292,6 +310,7 @@ class EarlyRejectModel(pyabc.IntegratedModel):
             stats = self.run_model.run(dict(pars), check=check if np.isfinite(eps) else None)
         except Rejected as stop:
             self.stopped[stop.year] = self.stopped.get(stop.year, 0) + 1
+            _STOPS["before_start" if stop.before_start else "after_start"] += 1
             return pyabc.model.ModelResult(accepted=False)
         d = self.distance(stats, {})
         return pyabc.model.ModelResult(accepted=bool(d <= eps), distance=d, sum_stat=stats)

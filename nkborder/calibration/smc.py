@@ -417,6 +417,7 @@ def _run_generations(store, setup: Setup, rec: dict, wanted: int, workers, sched
     logging.getLogger("ABC").setLevel(logging.WARNING)
     with GenerationProgress(progress, wanted, done, rec["name"]) as prog, dask_client(scheduler, workers) as client:
         sampler = pyabc.DaskDistributedSampler(CountingClient(client, prog.simulation_done))
+        gather_stops(client)  # workers of a shared cluster may hold counts of an earlier job
         for _ in range(done, wanted):
             if (max_seconds is not None and time.perf_counter() - t0 > max_seconds) or settled():
                 break
@@ -425,8 +426,18 @@ def _run_generations(store, setup: Setup, rec: dict, wanted: int, workers, sched
             started = time.perf_counter()
             abc.run(max_nr_populations=1)
             t = int(abc.history.max_t)
-            info = _copy(store, rec["name"], abc.history, t, time.perf_counter() - started)
+            info = _copy(store, rec["name"], abc.history, t, time.perf_counter() - started, gather_stops(client))
             prog.generation_done(info)
+
+
+def gather_stops(client) -> dict[str, int]:
+    """The early-stopped runs every worker counted since the last call (:func:`.simulate.take_stops`), summed:
+    ``n_stopped_before_start`` and ``n_stopped_after_start``. A run still in flight when a generation ended
+    (pyabc cancels it, and does not count it) is counted with the generation it ends in."""
+    from nkborder.calibration.simulate import take_stops
+
+    counts = client.run(take_stops).values()
+    return {f"n_stopped_{key}": sum(c[key] for c in counts) for key in ("before_start", "after_start")}
 
 
 def _sync(store, name: str, history: pyabc.History) -> None:
@@ -437,7 +448,8 @@ def _sync(store, name: str, history: pyabc.History) -> None:
             _copy(store, name, history, t, None)
 
 
-def _copy(store, name: str, history: pyabc.History, t: int, seconds: float | None) -> dict[str, Any]:
+def _copy(store, name: str, history: pyabc.History, t: int, seconds: float | None,
+          stops: dict[str, int] | None = None) -> dict[str, Any]:
     pops = history.get_all_populations().set_index("t")
     pop = history.get_population(t)
     particles = pd.DataFrame([dict(p.parameter) for p in pop.particles])
@@ -445,7 +457,7 @@ def _copy(store, name: str, history: pyabc.History, t: int, seconds: float | Non
     distances = pd.Series([p.distance for p in pop.particles], dtype=float)
     info = {"generation": t, "epsilon": float(pops.loc[t, "epsilon"]), "n_simulations": int(pops.loc[t, "samples"]),
             "acceptance_rate": float(pops.loc[t, "particles"]) / max(1, int(pops.loc[t, "samples"])),
-            "wall_seconds": seconds if seconds is not None else float("nan")}  # fmt: skip
+            "wall_seconds": seconds if seconds is not None else float("nan"), **(stops or {})}  # fmt: skip
     cstore.record_generation(store, name, t, info, particles, weights / weights.sum(), distances)
     return info
 

@@ -8,8 +8,10 @@ its particles, weights and distances are copied here, so the results file alone 
   run id (``abc_id``), the command, status, timestamps (UTC) and the process (``pid``, ``host``) that last set it
   running.
 * ``calibration_generations`` - per generation: tolerance ``epsilon`` (distance units), ``acceptance_rate``
-  (accepted / simulated), ``n_simulations``, ``wall_seconds``; :func:`generations` adds the effective sample
-  size ``ess = 1 / sum(w^2)`` of the particle weights (from ``posterior_particles``).
+  (accepted / simulated), ``n_simulations``, ``wall_seconds``, and of the simulations those the early rejection
+  stopped before their first simulated day (``n_stopped_before_start``) and after a simulated year
+  (``n_stopped_after_start``; both NULL for a generation copied after an interruption); :func:`generations` adds
+  the effective sample size ``ess = 1 / sum(w^2)`` of the particle weights (from ``posterior_particles``).
 * ``posterior_particles`` - long form, one row per generation, particle and parameter: ``weight`` (sums to 1
   over a generation), ``distance`` and ``value`` (in the parameter's unit).
 """
@@ -41,6 +43,9 @@ DDL = (
         name VARCHAR NOT NULL, generation INTEGER NOT NULL, epsilon DOUBLE, acceptance_rate DOUBLE,
         n_simulations BIGINT, n_particles INTEGER, wall_seconds DOUBLE, finished_at TIMESTAMP,
         PRIMARY KEY (name, generation))""",
+    # generations stored before early stops were counted
+    "ALTER TABLE calibration_generations ADD COLUMN IF NOT EXISTS n_stopped_before_start BIGINT",
+    "ALTER TABLE calibration_generations ADD COLUMN IF NOT EXISTS n_stopped_after_start BIGINT",
     """CREATE TABLE IF NOT EXISTS posterior_particles (
         name VARCHAR NOT NULL, generation INTEGER NOT NULL, particle INTEGER NOT NULL, weight DOUBLE NOT NULL,
         distance DOUBLE, parameter VARCHAR NOT NULL, value DOUBLE NOT NULL)""",
@@ -113,9 +118,14 @@ def generations(store: ResultsStore, name: str) -> pd.DataFrame:
     if not _has_tables(store):
         return pd.DataFrame(columns=["generation", "epsilon", "acceptance_rate", "n_simulations", "ess"])
     with store.reading() as con:
+        counted = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
+                                             "WHERE table_name = 'calibration_generations'").fetchall()}
+        stops = ", ".join(f"g.{c}" if c in counted else f"NULL::BIGINT AS {c}"  # a file opened read-only that
+                          for c in ("n_stopped_before_start", "n_stopped_after_start"))  # predates the counts
         return con.execute(
             "SELECT g.generation, g.epsilon, g.acceptance_rate, g.n_simulations, g.n_particles, e.ess, "
-            "g.wall_seconds, g.finished_at FROM calibration_generations g LEFT JOIN (SELECT generation, "
+            f"g.wall_seconds, g.finished_at, {stops} "
+            "FROM calibration_generations g LEFT JOIN (SELECT generation, "
             "1 / sum(weight * weight) AS ess FROM (SELECT DISTINCT generation, particle, weight "
             "FROM posterior_particles WHERE name = ?) GROUP BY generation) e USING (generation) "
             "WHERE g.name = ? ORDER BY g.generation", [name, name]).df()
@@ -136,9 +146,12 @@ def record_generation(store: ResultsStore, name: str, generation: int, info: dic
         con.execute("INSERT INTO posterior_particles SELECT name, generation, particle, weight, distance, "
                     "parameter, value FROM _particles")
         con.unregister("_particles")
-        con.execute("INSERT INTO calibration_generations VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        con.execute("INSERT INTO calibration_generations (name, generation, epsilon, acceptance_rate, "
+                    "n_simulations, n_particles, wall_seconds, finished_at, n_stopped_before_start, "
+                    "n_stopped_after_start) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [name, generation, info["epsilon"], info["acceptance_rate"], int(info["n_simulations"]),
-                     len(particles), info.get("wall_seconds"), _now()])
+                     len(particles), info.get("wall_seconds"), _now(), info.get("n_stopped_before_start"),
+                     info.get("n_stopped_after_start")])
         con.execute("UPDATE calibrations SET updated_at = ? WHERE name = ?", [_now(), name])
 
 

@@ -230,11 +230,15 @@ def _print_posterior(cal, correlations: bool) -> None:
 
 
 def _generations_table(gens, name: str) -> None:
-    table = new_table("generation", "tolerance", "acceptance", "simulations", "effective sample size", "seconds",
-                      title=f"{name}: generations")
+    import pandas as pd
+
+    table = new_table("generation", "tolerance", "acceptance", "simulations", "stopped before start / later",
+                      "effective sample size", "seconds", title=f"{name}: generations")
     for r in gens.itertuples(index=False):
+        stopped = ("-" if pd.isna(r.n_stopped_before_start)
+                   else f"{int(r.n_stopped_before_start)} / {int(r.n_stopped_after_start)}")
         table.add_row(str(r.generation), f"{r.epsilon:.4g}", f"{r.acceptance_rate:.3f}", str(r.n_simulations),
-                      f"{r.ess:.1f} of {r.n_particles}", f"{r.wall_seconds:.0f}")
+                      stopped, f"{r.ess:.1f} of {r.n_particles}", f"{r.wall_seconds:.0f}")
     console.print(table)
     last = gens.iloc[-1] if len(gens) else None
     if last is not None and last["ess"] < 0.1 * last["n_particles"]:
