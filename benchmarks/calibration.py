@@ -510,7 +510,7 @@ def hour_section(res: dict[str, Any]) -> list[str]:
         lines.append(f"| {g['generation']} | {tol} | {g['n_simulations']:,} | {before} | {later} | "
                      f"{g['acceptance_rate']:.3f} | {g['wall_seconds']:,.0f} | "
                      f"{g['wall_seconds'] / g['n_simulations']:.2f} |")
-    return [*lines, "Stopped: runs the early rejection ended because the distance of their rows known so far "
+    return [*lines, "", "Stopped: runs the early rejection ended because the distance of their rows known so far "
                     "already exceeded the tolerance, before their first simulated day (the posted fee and bribe "
                     "alone) or after a simulated year; they count among the simulations, as pyabc counts them.",
             ""]
