@@ -10,7 +10,7 @@
   ID]``): CPU seconds per proposal of pyabc's one-at-a-time redraws and of the batched kernel, fitted to the
   shipped posterior's particles or a stored calibration's last generation (:func:`proposals`).
 * ``python -m benchmarks.calibration identifiability [--out FILE.json]``: a synthetic truth simulated at the
-  shipped medians with the observed series' rows, calibrated with the shipped calibration's choices
+  shipped medians with the observed series' rows, calibrated with the shipped calibration's choices and settings
   (:func:`identifiability`): which parameters the data identify.
 """
 
@@ -31,7 +31,7 @@ import numpy as np
 from benchmarks import ROOT
 
 OBSERVED = ROOT.parent / "shared" / "data" if (ROOT.parent / "shared" / "data").is_dir() else None
-#: The settings of the calibration the hour job and the identifiability job run (docs/calibration.md).
+#: The settings of the calibration the hour job runs (docs/calibration.md).
 SETTINGS = {"scenario": "history", "until": 2015, "scale": 0.25, "population": 200, "seed": 1}
 
 
@@ -516,17 +516,28 @@ def hour_section(res: dict[str, Any]) -> list[str]:
             ""]
 
 
-def identifiability(out: Path | None = None, generations: int = 8, workers: int = 2, scale: float | None = None,
+def shipped_settings() -> dict[str, Any]:
+    """The shipped calibration's scenario, last year, scale, particles and seed (``nkborder/data/calibrated.toml``)."""
+    from nkborder.calibration import load_shipped
+
+    d = load_shipped().definition
+    return {"scenario": d["scenario"]["ref"], "until": int(d["until"]), "scale": float(d["scale"]),
+            "population": int(d["population"]), "seed": int(d["seed"])}
+
+
+def identifiability(out: Path | None = None, generations: int = 10, workers: int = 2, scale: float | None = None,
                     population: int | None = None, db: Path | None = None) -> dict[str, Any]:
     """Calibrate the shipped calibration's choices (:func:`shipped_choices`: its parameters, fixed values and
-    settling rule) at :data:`SETTINGS` (or another ``scale`` and ``population``) against a synthetic truth at the
-    shipped medians; which parameters are identified (:func:`nkborder.calibration.synthetic.identified`). Its
-    results go to ``db`` (default: a new temporary file), where the same job resumes it."""
+    settling rule) at its settings (:func:`shipped_settings`, or another ``scale`` and ``population``) against a
+    synthetic truth at the shipped medians; which parameters are identified
+    (:func:`nkborder.calibration.synthetic.identified`). Its results go to ``db`` (default: a new temporary file),
+    where the same job resumes it."""
     from nkborder.calibration import calibrate, load_shipped
     from nkborder.calibration.smc import prepare
     from nkborder.calibration.synthetic import identified, synthetic_targets
 
-    settings = {**SETTINGS, **({"scale": scale} if scale else {}), **({"population": population} if population else {})}
+    settings = {**shipped_settings(), **({"scale": scale} if scale else {}),
+                **({"population": population} if population else {})}
     choices = shipped_choices()
     setup = prepare(settings["scenario"], OBSERVED, settings["until"], settings["scale"], settings["seed"],
                     settings["population"], parameters=choices["parameters"], fixed=choices["fixed"])
@@ -624,9 +635,11 @@ def main(argv: list[str] | None = None) -> int:
                         "the last)")
     parser.add_argument("--out", type=Path, default=None, help="write the results as JSON")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--generations", type=int, default=8, help="identifiability: generations")
-    parser.add_argument("--scale", type=float, default=None, help="identifiability: a smaller scale (default 0.25)")
-    parser.add_argument("--population", type=int, default=None, help="identifiability: particles (default 200)")
+    parser.add_argument("--generations", type=int, default=10, help="identifiability: generations at most")
+    parser.add_argument("--scale", type=float, default=None, help="identifiability: another scale (default: the "
+                        "shipped calibration's)")
+    parser.add_argument("--population", type=int, default=None, help="identifiability: particles (default: the "
+                        "shipped calibration's)")
     args = parser.parse_args(argv)
     if args.job == "throughput":
         _write(throughput(), args.out)

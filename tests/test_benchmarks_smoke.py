@@ -414,4 +414,10 @@ def test_identifiability_job_calibrates_the_shipped_choices_against_the_shipped_
                                                                      choices["min_fall"])
     truth_rows = seen["targets"].rows
     assert len(truth_rows) > 20 and (truth_rows["low"] == truth_rows["high"]).all()  # points: one run's values
-    assert seen["truth"] == load_shipped().median()  # the 14 estimated values; the fixed ones are in the model
+    assert seen["truth"] == load_shipped().median()  # the estimated values; the fixed ones are in the model
+    shipped = load_shipped().definition  # the shipped settings but the scale and particles given
+    assert (seen["until"], seen["seed"], seen["scale"], seen["population"]) == (shipped["until"], shipped["seed"],
+                                                                                0.005, 4)
+    assert calibration.shipped_settings() == {"scenario": "history", "until": shipped["until"],
+                                              "scale": shipped["scale"], "population": shipped["population"],
+                                              "seed": shipped["seed"]}
