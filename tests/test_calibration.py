@@ -912,13 +912,18 @@ def test_interrupted_calibration_resumes(tmp_path):
 
 
 def test_tolerance_settles_once_it_falls_by_less_than_the_share():
-    from nkborder.calibration.smc import tolerance_settled
+    from nkborder.calibration.smc import generations_settled, tolerance_settled
 
     assert not tolerance_settled([1e9, 3.0], 0.05)  # generation 0's tolerance is not compared
     assert not tolerance_settled([1e9, 3.0, 2.0], 0.05)  # fell by a third
     assert tolerance_settled([1e9, 3.0, 2.0, 1.95], 0.05)  # fell by 2.5 %
     assert not tolerance_settled([1e9, 3.0, 2.0, 1.95, 1.5], 0.05)  # only the last two count
     assert tolerance_settled(pd.Series([1e9, 2.0, 2.1]), 0.05)  # a rise has settled too
+    gens = pd.DataFrame({"epsilon": [1e9, 3.0, 2.0, 1.95], "ess": [200.0, 120.0, 110.0, 100.0], "n_particles": 200})
+    assert generations_settled(gens, 0.05) and not generations_settled(gens, None)
+    assert not generations_settled(gens.assign(ess=[200.0, 120.0, 110.0, 11.9]), 0.05)  # weight-degenerate
+    assert generations_settled(gens.assign(ess=[200.0, 120.0, 110.0, 20.0]), 0.05)  # a tenth of the particles
+    assert not generations_settled(gens.iloc[:3], 0.05)  # the tolerance still fell by a third
     with pytest.raises(InputError, match="--min-tolerance-fall"):
         calibrate("history", generations=2, min_fall=1.5)
 

@@ -279,13 +279,29 @@ class Calibration:
     generations: pd.DataFrame
     posterior: Posterior
     seconds: float = 0.0
-    settled: bool = False  # the tolerance fell by less than ``min_fall`` in the last generation
+    settled: bool = False  # :func:`generations_settled`: the last tolerance fell by less than ``min_fall``
 
 
 def check_min_fall(min_fall: float | None) -> None:
     """Refuse a ``min_fall`` (``--min-tolerance-fall``) that is not a share strictly between 0 and 1."""
     if min_fall is not None and not 0.0 < min_fall < 1.0:
         raise InputError("--min-tolerance-fall", str(min_fall), "not a share between 0 and 1", "0 < F < 1, e.g. 0.05")
+
+
+#: A generation whose effective sample size is below this share of its particles is weight-degenerate (a few
+#: particles carry the posterior): ``nkborder posterior`` warns about it, and a calibration never settles on it.
+MIN_ESS_SHARE = 0.1
+
+
+def generations_settled(gens: pd.DataFrame, min_fall: float | None) -> bool:
+    """Whether a calibration with these stored generations (:func:`.store.generations`) has settled: its last
+    tolerance fell by less than ``min_fall`` (:func:`tolerance_settled`) and its last generation's effective sample
+    size is at least :data:`MIN_ESS_SHARE` of its particles (a degenerate generation is followed by another, whose
+    kernel is fitted to the tempered weights). None: never (every generation runs)."""
+    if min_fall is None or not tolerance_settled(gens["epsilon"], min_fall):
+        return False
+    last = gens.iloc[-1]
+    return not bool(last["ess"] < MIN_ESS_SHARE * last["n_particles"])  # NaN (no weights stored): not degenerate
 
 
 def tolerance_settled(epsilons: list[float] | pd.Series, min_fall: float) -> bool:
@@ -328,8 +344,9 @@ def calibrate(
         progress: True shows a progress bar, a callable gets each finished generation.
         command: the command line, recorded with the calibration.
         max_seconds: start no generation after this many seconds (wall time) of this call; None: no limit.
-        min_fall: stop once a generation's tolerance is less than this share below the one before
-            (:func:`tolerance_settled`; e.g. 0.05), even before ``generations``; None: run them all.
+        min_fall: stop once a generation's tolerance is less than this share below the one before and its
+            effective sample size is not degenerate (:func:`generations_settled`; e.g. 0.05), even before
+            ``generations``; None: run them all.
     """
     from nkborder.store import open_store
 
@@ -363,7 +380,7 @@ def calibrate(
         cstore.set_status(store, name, "finished")
         gens = cstore.generations(store, name)
         particles, weights = cstore.posterior(store, name)
-    settled = min_fall is not None and tolerance_settled(gens["epsilon"], min_fall)
+    settled = generations_settled(gens, min_fall)
     return Calibration(name, str(db), setup.definition, gens, Posterior(name, particles, weights, setup.definition),
                        seconds=time.perf_counter() - t0, settled=settled)
 
@@ -410,7 +427,7 @@ def _run_generations(store, setup: Setup, rec: dict, wanted: int, workers, sched
     done = int(history.max_t) + 1
 
     def settled() -> bool:
-        return min_fall is not None and tolerance_settled(cstore.generations(store, rec["name"])["epsilon"], min_fall)
+        return generations_settled(cstore.generations(store, rec["name"]), min_fall)
 
     if done >= wanted or settled():
         return

@@ -94,7 +94,8 @@ def calibrate_command(
         raise typer.Exit(130) from None
     _generations_table(cal.generations, cal.name)
     if cal.settled:
-        console.print(f"settled: the last tolerance is less than {min_tolerance_fall:.0%} below the one before")
+        console.print(f"settled: the last tolerance is less than {min_tolerance_fall:.0%} below the one before, "
+                      "and its weights are not degenerate")
     _summary_table(cal.posterior)
     console.print(f"calibration [bold]{cal.name}[/] in {db} ({cal.seconds:.0f} s); validate it with: nkborder "
                   f"validate {scenario} --posterior {cal.name} --db {db} --observed {observed}", highlight=False)
@@ -232,6 +233,8 @@ def _print_posterior(cal, correlations: bool) -> None:
 def _generations_table(gens, name: str) -> None:
     import pandas as pd
 
+    from nkborder.calibration.smc import MIN_ESS_SHARE
+
     table = new_table("generation", "tolerance", "acceptance", "simulations", "stopped before start / later",
                       "effective sample size", "seconds", title=f"{name}: generations")
     for r in gens.itertuples(index=False):
@@ -241,10 +244,11 @@ def _generations_table(gens, name: str) -> None:
                       stopped, f"{r.ess:.1f} of {r.n_particles}", f"{r.wall_seconds:.0f}")
     console.print(table)
     last = gens.iloc[-1] if len(gens) else None
-    if last is not None and last["ess"] < 0.1 * last["n_particles"]:
+    if last is not None and last["ess"] < MIN_ESS_SHARE * last["n_particles"]:
         console.print(f"[yellow]warning:[/] the last generation's effective sample size is {last['ess']:.1f} of "
                       f"{last['n_particles']} particles: a few particles carry the posterior (weight degeneracy); "
-                      "use a larger --population or fewer --parameters", highlight=False)
+                      "use a larger --population or fewer --parameters; --min-tolerance-fall never settles on such a "
+                      "generation (the same command runs another)", highlight=False)
 
 
 def _summary_table(post) -> None:
